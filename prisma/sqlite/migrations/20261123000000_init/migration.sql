@@ -1,0 +1,40 @@
+-- CreateTable
+CREATE TABLE "users" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "username" TEXT NOT NULL,
+    "email" TEXT,
+    "phone_number" TEXT,
+    "delivery_method" TEXT NOT NULL DEFAULT 'EMAIL',
+    "locale" TEXT NOT NULL DEFAULT 'en',
+    "otp_enabled" BOOLEAN NOT NULL DEFAULT true,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updated_at" DATETIME NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "otp_logs" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "user_id" INTEGER NOT NULL,
+    "code_hash" TEXT NOT NULL,
+    "channel" TEXT NOT NULL,
+    "destination" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'SENDING',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "verified" BOOLEAN NOT NULL DEFAULT false,
+    "expires_at" DATETIME NOT NULL,
+    "used_at" DATETIME,
+    "delivery_error" TEXT,
+    "provider_message_id" TEXT,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "otp_logs_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "users_username_key" ON "users"("username");
+
+-- CreateIndex
+CREATE INDEX "otp_logs_user_id_status_idx" ON "otp_logs"("user_id", "status");
+
+-- CreateIndex
+CREATE INDEX "otp_logs_created_at_idx" ON "otp_logs"("created_at");
+

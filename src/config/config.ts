@@ -1,0 +1,176 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/** The legacy service's silent default; never accepted in production. */
+export const LEGACY_DEFAULT_SECRET = 'your_super_secret_key';
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+type Env = Record<string, string | undefined>;
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+  .transform((value) => value === 'true');
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+/** Every variable the service reads, with the names kept from the legacy service. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(8004),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .default('file:./2fa.db')
+    .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), {
+      error: 'must start with file: (SQLite) or postgresql:// (PostgreSQL)',
+    }),
+  DATABASE_POOL_SIZE: int(1, 1000).default(10),
+
+  SECRET_KEY: optionalText,
+  ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
+
+  OTP_EXPIRATION_MINUTES: int(1, 60).default(5),
+  OTP_MAX_ATTEMPTS: int(1, 20).default(5),
+  OTP_IN_RESPONSE: bool.optional(),
+
+  SMTP_SERVER: optionalText,
+  SMTP_PORT: int(1, 65535).default(587),
+  SMTP_USERNAME: optionalText,
+  SMTP_PASSWORD: optionalText,
+  SMTP_FROM_EMAIL: z.email({ error: 'must be an email address' }).default('no-reply@fountain.ai'),
+  SMTP_SECURITY: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+  SMTP_TIMEOUT_MS: int(100, 120_000).default(10_000),
+
+  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_PHONE_NUMBER: optionalText,
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once into the nested, typed configuration. Throws a
+ * ConfigError naming every bad variable; never exits the process itself.
+ */
+export function parseConfig(env: Env) {
+  const result = envSchema.safeParse(env);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message }));
+  const production = (result.success ? result.data.NODE_ENV : env.NODE_ENV) === 'production';
+
+  if (production) problems.push(...productionProblems(env));
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+
+  return reshape(result.data, production);
+}
+
+/** Reads process.env over an optional .env file; the only place the environment is read. */
+export function loadConfig(options: { envFile?: string } = {}) {
+  const file = options.envFile ?? '.env';
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return parseConfig({ ...fromFile, ...process.env });
+}
+
+export type Config = ReturnType<typeof parseConfig>;
+export type DatabaseConfig = Config['database'];
+export type SmtpConfig = NonNullable<Config['smtp']>;
+
+function productionProblems(env: Env) {
+  const problems: { variable: string; message: string }[] = [];
+  const secret = env.SECRET_KEY?.trim();
+  if (!secret) problems.push({ variable: 'SECRET_KEY', message: 'is required in production' });
+  else if (secret === LEGACY_DEFAULT_SECRET)
+    problems.push({ variable: 'SECRET_KEY', message: 'is the legacy default value; set a random secret' });
+  else if (secret.length < MIN_PRODUCTION_SECRET_LENGTH)
+    problems.push({
+      variable: 'SECRET_KEY',
+      message: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production`,
+    });
+  return problems;
+}
+
+function reshape(env: z.infer<typeof envSchema>, production: boolean) {
+  const postgres = env.DATABASE_URL.startsWith('postgres');
+  return {
+    env: env.NODE_ENV,
+    production,
+    server: { host: env.HOST, port: env.PORT },
+    logLevel: env.LOG_LEVEL,
+    database: postgres
+      ? {
+          provider: 'postgres' as const,
+          url: env.DATABASE_URL,
+          schema: new URL(env.DATABASE_URL).searchParams.get('schema') ?? undefined,
+          sqlitePath: '',
+          poolSize: env.DATABASE_POOL_SIZE,
+          connectTimeoutMs: 5_000,
+          sqliteBusyTimeoutMs: 0,
+        }
+      : {
+          provider: 'sqlite' as const,
+          url: env.DATABASE_URL,
+          schema: undefined,
+          sqlitePath: env.DATABASE_URL.replace(/^file:/, ''),
+          poolSize: 1,
+          connectTimeoutMs: 0,
+          sqliteBusyTimeoutMs: 5_000,
+        },
+    security: {
+      // Outside production a missing key gets a random one per process: pending codes
+      // do not survive a restart, which is the honest behaviour for a development key.
+      secretKey: env.SECRET_KEY ?? randomBytes(32).toString('base64url'),
+      secretKeyIsEphemeral: env.SECRET_KEY === undefined,
+      algorithm: env.ALGORITHM,
+    },
+    otp: {
+      length: 6,
+      expirationMinutes: env.OTP_EXPIRATION_MINUTES,
+      maxAttempts: env.OTP_MAX_ATTEMPTS,
+      inResponse: env.OTP_IN_RESPONSE ?? !production,
+    },
+    smtp: env.SMTP_SERVER
+      ? {
+          host: env.SMTP_SERVER,
+          port: env.SMTP_PORT,
+          username: env.SMTP_USERNAME,
+          password: env.SMTP_PASSWORD,
+          from: env.SMTP_FROM_EMAIL,
+          security: env.SMTP_SECURITY,
+          timeoutMs: env.SMTP_TIMEOUT_MS,
+        }
+      : undefined,
+    twilio: {
+      accountSid: env.TWILIO_ACCOUNT_SID,
+      authToken: env.TWILIO_AUTH_TOKEN,
+      phoneNumber: env.TWILIO_PHONE_NUMBER,
+    },
+  };
+}

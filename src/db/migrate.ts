@@ -1,0 +1,141 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config/config.js';
+
+/**
+ * Applies the checked-in Prisma migrations (prisma/<provider>/migrations) that the
+ * database has not seen yet, recording them in Prisma's own `_prisma_migrations` table so
+ * `prisma migrate status` and `migrate deploy` agree with it. It runs on the database
+ * drivers directly, so neither the Prisma CLI nor its native engines are needed at run
+ * time, and several instances starting at once apply each migration exactly once.
+ */
+export async function applyMigrations(config: DatabaseConfig): Promise<string[]> {
+  const migrations = readMigrations(config.provider);
+  return config.provider === 'postgres' ? migratePostgres(config, migrations) : migrateSqlite(config, migrations);
+}
+
+interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+function readMigrations(provider: DatabaseConfig['provider']): Migration[] {
+  const dir = join(projectRoot(), 'prisma', provider, 'migrations');
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'migration.sql')))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+/** The folder holding prisma/, found from this file whether it runs from src/ or dist/. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'prisma', 'models.prisma'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('Cannot find the prisma/ folder with the migrations');
+    dir = parent;
+  }
+  return dir;
+}
+
+const SQLITE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "checksum" TEXT NOT NULL,
+  "finished_at" DATETIME,
+  "migration_name" TEXT NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" DATETIME,
+  "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
+  "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+function migrateSqlite(config: DatabaseConfig, migrations: Migration[]): string[] {
+  const db = new Sqlite(config.sqlitePath, { timeout: config.sqliteBusyTimeoutMs });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec(SQLITE_TABLE);
+    // BEGIN IMMEDIATE takes the write lock first, so a second process waits and then
+    // finds the migrations already recorded.
+    const run = db.transaction(() => {
+      const done = new Set(
+        db
+          .prepare<[], { migration_name: string }>(
+            'SELECT migration_name FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL',
+          )
+          .all()
+          .map((row) => row.migration_name),
+      );
+      const pending = migrations.filter((m) => !done.has(m.name));
+      for (const m of pending) {
+        db.exec(m.sql);
+        db.prepare(
+          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
+           VALUES (?, ?, current_timestamp, ?, 1)`,
+        ).run(randomUUID(), m.checksum, m.name);
+      }
+      return pending.map((m) => m.name);
+    });
+    return run.immediate();
+  } finally {
+    db.close();
+  }
+}
+
+const POSTGRES_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum" VARCHAR(64) NOT NULL,
+  "finished_at" TIMESTAMPTZ,
+  "migration_name" VARCHAR(255) NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" TIMESTAMPTZ,
+  "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
+
+/** Any constant shared by every instance; serialises concurrent start-ups. */
+const MIGRATION_LOCK_ID = 2_026_112_300;
+
+async function migratePostgres(config: DatabaseConfig, migrations: Migration[]): Promise<string[]> {
+  const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: config.connectTimeoutMs });
+  await client.connect();
+  try {
+    if (config.schema) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(config.schema)}`);
+      await client.query(`SET search_path TO ${pg.escapeIdentifier(config.schema)}`);
+    }
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await client.query(POSTGRES_TABLE);
+    const { rows } = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL',
+    );
+    const done = new Set(rows.map((row) => row.migration_name));
+    const pending = migrations.filter((m) => !done.has(m.name));
+    for (const m of pending) {
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query(
+          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
+           VALUES ($1, $2, now(), $3, 1)`,
+          [randomUUID(), m.checksum, m.name],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+    }
+    return pending.map((m) => m.name);
+  } finally {
+    await client.end();
+  }
+}
