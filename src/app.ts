@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import { systemClock, type Clock } from './clock/clock.js';
+import type { Config } from './config/config.js';
+import { createDatabase, type Database } from './db/client.js';
+import { createDelivery, type Delivery } from './delivery/delivery.js';
+import { graphqlRoutes } from './graphql/graphql.routes.js';
+import { buildSchema } from './graphql/schema.js';
+import { graphiqlDefaultQuery } from './graphql/examples.js';
+import { healthRoutes } from './health/health.routes.js';
+import { redactPaths } from './logging/logger.js';
+import { otpRoutes } from './otp/otp.routes.js';
+import { createOtpService } from './otp/otp.service.js';
+import { createUsersService } from './users/users.service.js';
+
+/** Parts a caller (a test, the benchmark) may supply; anything missing is built from config. */
+export interface AppDeps {
+  database?: Database;
+  delivery?: Delivery;
+  clock?: Clock;
+}
+
+/**
+ * Builds the whole service as a Fastify instance that is not listening yet. What it builds
+ * itself (database, delivery) it also closes on `app.close()`.
+ */
+export async function buildApp(config: Config, deps: AppDeps = {}) {
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
+    requestIdHeader: 'x-request-id',
+    // Legacy callers' types are checked, not coerced: a wrong type is a 422, as in FastAPI.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
+  });
+
+  const database = deps.database ?? createDatabase(config.database);
+  const delivery = deps.delivery ?? createDelivery(config, app.log);
+  const clock = deps.clock ?? systemClock;
+  app.addHook('onClose', async () => {
+    if (!deps.delivery) await delivery.close();
+    if (!deps.database) await database.close();
+  });
+  await database.init();
+  if (config.security.secretKeyIsEphemeral) {
+    app.log.warn('SECRET_KEY is not set: using a random key for this process; pending codes do not survive a restart');
+  }
+
+  const { db } = database;
+  const otp = createOtpService({ db, clock, delivery, config, logger: app.log });
+  const users = createUsersService({ db });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'FountainAI 2FA Service',
+        version: '1.0.0',
+        description:
+          'Sends one-time codes by email or SMS and checks them, for every FountainAI service that needs a ' +
+          'second factor. This is the legacy REST contract; the full API is GraphQL at /graphql.',
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(healthRoutes, { database });
+  await app.register(otpRoutes, { prefix: '/auth', otp, otpInResponse: config.otp.inResponse });
+  await app.register(graphqlRoutes, {
+    schema: buildSchema(db),
+    context: { services: { otp, users }, otpInResponse: config.otp.inResponse },
+    graphiql: true,
+    defaultQuery: graphiqlDefaultQuery,
+  });
+  return app;
+}

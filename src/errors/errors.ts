@@ -1,0 +1,73 @@
+/**
+ * The one catalogue of expected failures. Services throw these; GraphQL exposes each
+ * class as a typed error and REST maps each code to a status and a `detail` through
+ * `errorCatalogue`. Messages never contain a code, a secret or a token.
+ */
+export const errorCatalogue = {
+  USER_NOT_FOUND: { status: 400, message: 'User not found' },
+  USERNAME_TAKEN: { status: 409, message: 'A user with this username already exists' },
+  TWO_FACTOR_DISABLED: { status: 400, message: 'Two-factor authentication is not enabled for this user' },
+  NO_DELIVERY_DESTINATION: { status: 400, message: 'The user has no destination for the chosen delivery method' },
+  NO_PENDING_CODE: { status: 400, message: 'No code is pending for this user; request a new one' },
+  INVALID_CODE: { status: 400, message: 'Invalid code' },
+  CODE_EXPIRED: { status: 400, message: 'The code has expired; request a new one' },
+  CODE_ALREADY_USED: { status: 400, message: 'The code has already been used; request a new one' },
+  TOO_MANY_ATTEMPTS: { status: 400, message: 'Too many wrong attempts for this code; request a new one' },
+  VALIDATION_FAILED: { status: 400, message: 'The input is not valid' },
+  DELIVERY_FAILED: { status: 502, message: 'The code could not be delivered; no code was issued' },
+  DELIVERY_NOT_CONFIGURED: { status: 503, message: 'No delivery channel is configured for this method' },
+  DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; try again shortly' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+function domainError<C extends ErrorCode>(code: C, name: string) {
+  const ErrorClass = class extends DomainError {
+    readonly code: C = code;
+    constructor(message: string = errorCatalogue[code].message) {
+      super(message);
+      this.name = name;
+    }
+  };
+  Object.defineProperty(ErrorClass, 'name', { value: name });
+  return ErrorClass;
+}
+
+export class UserNotFoundError extends domainError('USER_NOT_FOUND', 'UserNotFoundError') {}
+export class UsernameTakenError extends domainError('USERNAME_TAKEN', 'UsernameTakenError') {}
+export class TwoFactorDisabledError extends domainError('TWO_FACTOR_DISABLED', 'TwoFactorDisabledError') {}
+export class NoDeliveryDestinationError extends domainError('NO_DELIVERY_DESTINATION', 'NoDeliveryDestinationError') {}
+export class NoPendingCodeError extends domainError('NO_PENDING_CODE', 'NoPendingCodeError') {}
+export class CodeExpiredError extends domainError('CODE_EXPIRED', 'CodeExpiredError') {}
+export class CodeAlreadyUsedError extends domainError('CODE_ALREADY_USED', 'CodeAlreadyUsedError') {}
+export class TooManyAttemptsError extends domainError('TOO_MANY_ATTEMPTS', 'TooManyAttemptsError') {}
+export class DeliveryNotConfiguredError extends domainError('DELIVERY_NOT_CONFIGURED', 'DeliveryNotConfiguredError') {}
+export class DatabaseUnavailableError extends domainError('DATABASE_UNAVAILABLE', 'DatabaseUnavailableError') {}
+
+export class InvalidCodeError extends domainError('INVALID_CODE', 'InvalidCodeError') {
+  constructor(readonly attemptsLeft: number) {
+    super();
+  }
+}
+
+export class DeliveryFailedError extends domainError('DELIVERY_FAILED', 'DeliveryFailedError') {
+  constructor(readonly channel: string) {
+    super(`The code could not be delivered by ${channel.toLowerCase()}; no code was issued`);
+  }
+}
+
+/** A field-level input problem, e.g. `{ path: ['email'], message: 'must be an email address' }`. */
+export interface FieldIssue {
+  path: string[];
+  message: string;
+}
+
+export class ValidationFailedError extends domainError('VALIDATION_FAILED', 'ValidationFailedError') {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '));
+  }
+}

@@ -1,0 +1,43 @@
+import { DomainError, errorCatalogue } from '../errors/errors.js';
+
+/**
+ * The REST answer for an error thrown by a service: expected failures get their status and
+ * message from the catalogue; an unreachable database gets 503; anything else is a 500 whose
+ * text is not shown.
+ */
+export function restError(error: unknown): { status: number; detail: string; expected: boolean } {
+  if (error instanceof DomainError) {
+    return { status: errorCatalogue[error.code].status, detail: error.message, expected: true };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, detail: errorCatalogue.DATABASE_UNAVAILABLE.message, expected: false };
+  }
+  return { status: 500, detail: 'Internal server error', expected: false };
+}
+
+const unavailableCodes = new Set([
+  'P1001', // cannot reach database server
+  'P1002', // database server timed out
+  'P1008', // operations timed out
+  'P1017', // server closed the connection
+  'P2024', // timed out fetching a connection from the pool
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'SQLITE_BUSY',
+  'SQLITE_CANTOPEN',
+]);
+
+/** Whether an error means the database cannot be reached right now (as opposed to a bug). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (typeof e !== 'object') return false;
+    const { code, name, message, cause } = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && unavailableCodes.has(code)) return true;
+    if (name === 'PrismaClientInitializationError') return true;
+    if (typeof message === 'string' && /ECONNREFUSED|Connection terminated|connection (?:timeout|refused)|Can't reach database/i.test(message))
+      return true;
+    e = cause;
+  }
+  return false;
+}

@@ -1,0 +1,27 @@
+/** JSON schemas shared by REST routes: each route validates with them and OpenAPI describes from them. */
+export const detailSchema = {
+  type: 'object',
+  description: 'A refused request: a human-readable reason.',
+  required: ['detail'],
+  properties: { detail: { type: 'string' } },
+} as const;
+
+export const validationErrorSchema = {
+  type: 'object',
+  description: 'A malformed request, in FastAPI’s shape.',
+  required: ['detail'],
+  properties: {
+    detail: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['loc', 'msg', 'type'],
+        properties: {
+          loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
+          msg: { type: 'string' },
+          type: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,139 @@
+import type { Db } from '../db/client.js';
+import {
+  CodeAlreadyUsedError,
+  CodeExpiredError,
+  DeliveryFailedError,
+  DeliveryNotConfiguredError,
+  InvalidCodeError,
+  NoDeliveryDestinationError,
+  NoPendingCodeError,
+  TooManyAttemptsError,
+  TwoFactorDisabledError,
+  UserNotFoundError,
+} from '../errors/errors.js';
+import type { Builder } from '../graphql/builder.js';
+import type { CodeStatus, GeneratedCode, VerifiedCode } from './otp.service.js';
+
+const statuses: Record<CodeStatus, string> = {
+  SENDING: 'Being delivered; not usable yet.',
+  ACTIVE: 'Delivered and waiting to be verified.',
+  USED: 'Verified; cannot be used again.',
+  SUPERSEDED: 'Replaced by a newer code.',
+  FAILED: 'Delivery failed; the code was never usable.',
+};
+
+export function addOtpTypes(builder: Builder, db: Db) {
+  const OtpStatus = builder.enumType('OtpStatus', {
+    description: 'Where a delivered code is in its life.',
+    values: Object.fromEntries(Object.entries(statuses).map(([k, description]) => [k, { description }])) as Record<
+      CodeStatus,
+      { description: string }
+    >,
+  });
+  const Channel = builder.enumType('Channel', {
+    description: 'The channel a code went out on.',
+    values: { EMAIL: { description: 'Email.' }, SMS: { description: 'Text message.' } },
+  });
+
+  builder.prismaNode('OtpLog', {
+    description: 'One delivered code: its channel, state and timestamps. The code itself is never stored.',
+    id: { field: 'id', description: 'Global (Relay) identifier.' },
+    fields: (t) => ({
+      user: t.relation('user', { description: 'Whose code it is.' }),
+      channel: t.field({ type: Channel, description: 'EMAIL or SMS.', resolve: (log) => (log.channel === 'SMS' ? 'SMS' : 'EMAIL') }),
+      destination: t.exposeString('destination', { description: 'Where it went, masked.' }),
+      status: t.field({ type: OtpStatus, description: 'Its state.', resolve: (log) => log.status as CodeStatus }),
+      attempts: t.exposeInt('attempts', { description: 'Verification attempts made against it.' }),
+      verified: t.exposeBoolean('verified', { description: 'Whether it was verified.' }),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When it stops working.' }),
+      usedAt: t.expose('usedAt', { type: 'DateTime', nullable: true, description: 'When it was verified.' }),
+      createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was generated.' }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    logs: t.prismaConnection({
+      type: 'OtpLog',
+      cursor: 'id',
+      description: 'Delivered codes, newest first, optionally of one user or in one state.',
+      args: {
+        username: t.arg.string({ required: false, description: 'Only this user’s codes.' }),
+        status: t.arg({ type: OtpStatus, required: false, description: 'Only codes in this state.' }),
+      },
+      resolve: (query, _root, args) =>
+        db.otpLog.findMany({
+          ...query,
+          where: {
+            ...(args.username ? { user: { username: args.username } } : {}),
+            ...(args.status ? { status: args.status } : {}),
+          },
+          orderBy: { id: 'desc' },
+        }),
+    }),
+  }));
+
+  const GenerateOtpPayload = builder.objectRef<GeneratedCode & { showCode: boolean }>('GenerateOtpPayload').implement({
+    description: 'A code was generated and delivered.',
+    fields: (t) => ({
+      expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the code stops working.' }),
+      channel: t.field({ type: Channel, description: 'Where it was sent.', resolve: (p) => p.channel }),
+      destination: t.exposeString('destination', { description: 'The destination, masked.' }),
+      code: t.string({
+        nullable: true,
+        description: 'The code itself, only where OTP_IN_RESPONSE is on (never in production by default).',
+        resolve: (p) => (p.showCode ? p.code : null),
+      }),
+    }),
+  });
+
+  const VerifyOtpPayload = builder.objectRef<VerifiedCode>('VerifyOtpPayload').implement({
+    description: 'The code was right and has now been used up.',
+    fields: (t) => ({
+      success: t.boolean({ description: 'Always true; failures are typed errors.', resolve: () => true }),
+      username: t.exposeString('username', { description: 'Whose code it was.' }),
+      method: t.exposeString('method', { description: 'How the user proved it: otp.' }),
+      verifiedAt: t.expose('verifiedAt', { type: 'DateTime', description: 'When.' }),
+    }),
+  });
+
+  builder.mutationFields((t) => ({
+    generateOtp: t.field({
+      type: GenerateOtpPayload,
+      description: 'Generates a code for the user and delivers it by their delivery method.',
+      errors: {
+        types: [
+          UserNotFoundError,
+          TwoFactorDisabledError,
+          NoDeliveryDestinationError,
+          DeliveryFailedError,
+          DeliveryNotConfiguredError,
+        ],
+      },
+      args: { username: t.arg.string({ required: true, description: 'Whose code.' }) },
+      resolve: async (_root, args, ctx) => ({
+        ...(await ctx.services.otp.generate(args.username)),
+        showCode: ctx.otpInResponse,
+      }),
+    }),
+    verifyOtp: t.field({
+      type: VerifyOtpPayload,
+      description: 'Checks a code the user typed. A right code works once.',
+      errors: {
+        types: [
+          UserNotFoundError,
+          NoPendingCodeError,
+          InvalidCodeError,
+          CodeExpiredError,
+          CodeAlreadyUsedError,
+          TooManyAttemptsError,
+          TwoFactorDisabledError,
+        ],
+      },
+      args: {
+        username: t.arg.string({ required: true, description: 'Whose code.' }),
+        code: t.arg.string({ required: true, description: 'The code the user typed.' }),
+      },
+      resolve: (_root, args, ctx) => ctx.services.otp.verify(args.username, args.code),
+    }),
+  }));
+}

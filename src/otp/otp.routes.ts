@@ -1,0 +1,113 @@
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
+import { restError } from '../http/error-reply.js';
+import { detailSchema, validationErrorSchema } from '../http/schemas.js';
+import type { OtpService } from './otp.service.js';
+
+const generateSchema = {
+  summary: 'Generate OTP for a user',
+  description:
+    'Creates a one-time code for the user and delivers it by their delivery method (email or SMS). ' +
+    'The code is valid for OTP_EXPIRATION_MINUTES and works once. `otp_code` is null unless OTP_IN_RESPONSE is on.',
+  tags: ['2FA Authentication'],
+  querystring: {
+    type: 'object',
+    required: ['username'],
+    properties: { username: { type: 'string', description: 'The user to send a code to.' } },
+  },
+  response: {
+    200: {
+      type: 'object',
+      description: 'The code was delivered.',
+      required: ['otp_code', 'expires_at'],
+      properties: {
+        otp_code: { type: ['string', 'null'], description: 'The code, only where OTP_IN_RESPONSE is on.' },
+        expires_at: { type: 'string', format: 'date-time', description: 'When the code stops working (UTC).' },
+        channel: { type: 'string', enum: ['EMAIL', 'SMS'], description: 'Where it was sent.' },
+        destination: { type: 'string', description: 'The destination, masked.' },
+      },
+    },
+    400: detailSchema,
+    422: validationErrorSchema,
+    502: detailSchema,
+    503: detailSchema,
+  },
+} as const;
+
+const verifySchema = {
+  summary: 'Verify OTP for a user',
+  description: 'Checks the code the user typed. A right code works once; each code tolerates OTP_MAX_ATTEMPTS wrong guesses.',
+  tags: ['2FA Authentication'],
+  body: {
+    type: 'object',
+    required: ['username', 'otp_code'],
+    properties: {
+      username: { type: 'string', description: 'Whose code.' },
+      otp_code: {
+        type: ['string', 'integer'],
+        description: 'The code the user typed; a JSON number is read as its digits, as the legacy service did.',
+      },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      description: 'The code was right and is now used up.',
+      required: ['success'],
+      properties: {
+        success: { type: 'boolean' },
+        method: { type: 'string', description: 'How the user proved it: otp.' },
+      },
+    },
+    400: detailSchema,
+    422: validationErrorSchema,
+    503: detailSchema,
+  },
+} as const;
+
+interface OtpRoutesOptions {
+  otp: OtpService;
+  otpInResponse: boolean;
+}
+
+/**
+ * The legacy Python service's REST contract, unchanged for its callers: 400 with a `detail`
+ * for refusals, FastAPI's 422 shape for malformed requests.
+ */
+export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp, otpInResponse }) => {
+  app.setErrorHandler<FastifyError>((error, request, reply) => {
+    if (error.validation) {
+      const detail =
+        error.validationContext === 'body' && request.body === undefined
+          ? bodyMissing
+          : toFastApiIssues(error.validation, error.validationContext ?? 'body');
+      return reply.code(422).send({ detail });
+    }
+    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(422).send({ detail: bodyMissing });
+    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(422).send({ detail: jsonInvalid(error instanceof SyntaxError ? 'malformed JSON' : 'not JSON') });
+    }
+    const answer = restError(error);
+    if (!answer.expected) request.log.error({ err: error }, 'request failed');
+    return reply.code(answer.status).send({ detail: answer.detail });
+  });
+
+  app.post<{ Querystring: { username: string } }>('/generate', { schema: generateSchema }, async (request) => {
+    const generated = await otp.generate(request.query.username);
+    return {
+      otp_code: otpInResponse ? generated.code : null,
+      expires_at: generated.expiresAt.toISOString(),
+      channel: generated.channel,
+      destination: generated.destination,
+    };
+  });
+
+  app.post<{ Body: { username: string; otp_code: string | number } }>(
+    '/verify',
+    { schema: verifySchema },
+    async (request) => {
+      const verified = await otp.verify(request.body.username, String(request.body.otp_code));
+      return { success: true, method: verified.method };
+    },
+  );
+};

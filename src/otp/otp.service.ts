@@ -1,0 +1,175 @@
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/client.js';
+import type { Channel, Delivery } from '../delivery/delivery.js';
+import { maskEmail, maskPhone } from '../delivery/mask.js';
+import {
+  CodeAlreadyUsedError,
+  CodeExpiredError,
+  DeliveryFailedError,
+  DomainError,
+  InvalidCodeError,
+  NoDeliveryDestinationError,
+  NoPendingCodeError,
+  TooManyAttemptsError,
+  TwoFactorDisabledError,
+  UserNotFoundError,
+} from '../errors/errors.js';
+import type { Logger } from '../logging/logger.js';
+import { hashCode, newCode, sameHash } from './code.js';
+
+/**
+ * Life of a delivered code (otp_logs.status):
+ *   SENDING ──delivered──▶ ACTIVE ──right code──▶ USED
+ *      │                    └──newer code delivered──▶ SUPERSEDED
+ *      └──delivery failed──▶ FAILED
+ * Only an ACTIVE code can be verified, so a code whose delivery failed, or that was never
+ * confirmed as delivered, is never usable.
+ */
+export type CodeStatus = 'SENDING' | 'ACTIVE' | 'USED' | 'SUPERSEDED' | 'FAILED';
+
+export interface GeneratedCode {
+  /** the plain code: for the delivery and, where OTP_IN_RESPONSE allows, the caller */
+  code: string;
+  expiresAt: Date;
+  channel: Channel;
+  /** masked destination, e.g. a***@example.com */
+  destination: string;
+}
+
+export interface VerifiedCode {
+  username: string;
+  method: 'otp';
+  verifiedAt: Date;
+}
+
+export interface OtpServiceDeps {
+  db: Db;
+  clock: Clock;
+  delivery: Delivery;
+  config: Pick<Config, 'otp' | 'security'>;
+  logger: Logger;
+}
+
+export type OtpService = ReturnType<typeof createOtpService>;
+
+export function createOtpService({ db, clock, delivery, config, logger }: OtpServiceDeps) {
+  const { length, expirationMinutes, maxAttempts } = config.otp;
+  const secret = config.security.secretKey;
+
+  /**
+   * Makes a code, records its hash as SENDING, delivers it, and only then makes it the
+   * user's one ACTIVE code (superseding the previous one) in a single statement. A failed
+   * delivery marks it FAILED: the caller gets an error and no usable code remains, while
+   * the code the user already had stays valid.
+   */
+  async function generate(username: string): Promise<GeneratedCode> {
+    const user = await db.user.findUnique({
+      where: { username },
+      select: { id: true, email: true, phoneNumber: true, deliveryMethod: true, otpEnabled: true, locale: true },
+    });
+    if (!user) throw new UserNotFoundError();
+    if (!user.otpEnabled) throw new TwoFactorDisabledError();
+    const channel: Channel = user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL';
+    const to = channel === 'SMS' ? user.phoneNumber : user.email;
+    if (!to) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
+
+    const code = newCode(length);
+    const now = clock.now();
+    const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
+    const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
+    const log = await db.otpLog.create({
+      data: { userId: user.id, codeHash: hashCode(secret, user.id, code), channel, destination, expiresAt, createdAt: now },
+      select: { id: true },
+    });
+
+    let providerMessageId: string | null = null;
+    try {
+      const receipt = await delivery.send({ channel, to, code, expiresInMinutes: expirationMinutes, locale: user.locale });
+      providerMessageId = receipt.providerMessageId ?? null;
+    } catch (error) {
+      const reason = describeDeliveryError(error);
+      logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
+      await db.otpLog.update({ where: { id: log.id }, data: { status: 'FAILED', deliveryError: reason } });
+      if (error instanceof DomainError) throw error;
+      throw new DeliveryFailedError(channel);
+    }
+
+    // One statement: the new code becomes ACTIVE and the previous ACTIVE one SUPERSEDED.
+    await db.$executeRaw`
+      UPDATE otp_logs
+         SET status = CASE WHEN id = ${log.id} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
+             provider_message_id = CASE WHEN id = ${log.id} THEN ${providerMessageId} ELSE provider_message_id END
+       WHERE user_id = ${user.id}
+         AND ((id = ${log.id} AND status = 'SENDING') OR status = 'ACTIVE')`;
+    return { code, expiresAt, channel, destination };
+  }
+
+  /**
+   * Checks a code in at most two statements. The first reserves one attempt on the user's
+   * ACTIVE, unexpired code whose attempts are not exhausted, and returns its hash; the
+   * second consumes it with a conditional update, so of many concurrent right answers
+   * exactly one succeeds. Failures are diagnosed with extra reads only on the error path.
+   */
+  async function verify(username: string, code: string): Promise<VerifiedCode> {
+    const now = clock.now();
+    const reserved = await db.$queryRaw<{ id: number; user_id: number; code_hash: string; attempts: number }[]>`
+      UPDATE otp_logs
+         SET attempts = attempts + 1
+       WHERE id = (SELECT l.id FROM otp_logs l JOIN users u ON u.id = l.user_id
+                    WHERE u.username = ${username} AND l.status = 'ACTIVE'
+                    ORDER BY l.id DESC LIMIT 1)
+         AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
+      RETURNING id, user_id, code_hash, attempts`;
+    const row = reserved[0];
+    if (!row) throw await diagnose(username, now);
+
+    const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, row.user_id, code) : '';
+    if (!candidate || !sameHash(candidate, row.code_hash)) {
+      const attemptsLeft = maxAttempts - row.attempts;
+      throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
+    }
+
+    const consumed = await db.$executeRaw`
+      UPDATE otp_logs SET status = 'USED', verified = ${true}, used_at = ${now}
+       WHERE id = ${row.id} AND status = 'ACTIVE'`;
+    if (consumed !== 1) throw new CodeAlreadyUsedError();
+    return { username, method: 'otp', verifiedAt: now };
+  }
+
+  /** Why no code could be reserved: the user, their last usable code, and its state. */
+  async function diagnose(username: string, now: Date): Promise<DomainError> {
+    const user = await db.user.findUnique({
+      where: { username },
+      select: {
+        otpEnabled: true,
+        otpLogs: {
+          where: { status: { in: ['ACTIVE', 'USED'] } },
+          orderBy: { id: 'desc' },
+          take: 1,
+          select: { status: true, attempts: true, expiresAt: true },
+        },
+      },
+    });
+    if (!user) return new UserNotFoundError();
+    const last = user.otpLogs[0];
+    if (!last) return user.otpEnabled ? new NoPendingCodeError() : new TwoFactorDisabledError();
+    if (last.status === 'USED') return new CodeAlreadyUsedError();
+    if (last.attempts >= maxAttempts) return new TooManyAttemptsError();
+    if (last.expiresAt <= now) return new CodeExpiredError();
+    // The code changed state between the two reads (consumed or superseded meanwhile).
+    return new CodeAlreadyUsedError();
+  }
+
+  return { generate, verify };
+}
+
+/** A short reason for the audit trail: the provider's words, never the message body. */
+function describeDeliveryError(error: unknown): string {
+  if (error instanceof DomainError) return error.code;
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    return `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`.slice(0, 500);
+  }
+  return 'unknown delivery error';
+}

@@ -1,0 +1,108 @@
+import { ValidationFailedError, UsernameTakenError, UserNotFoundError } from '../errors/errors.js';
+import type { Builder } from '../graphql/builder.js';
+import type { Db } from '../db/client.js';
+import { channels, type Channel } from '../delivery/delivery.js';
+
+export function addUserTypes(builder: Builder, db: Db) {
+  const DeliveryMethod = builder.enumType('DeliveryMethod', {
+    description: 'How a user receives delivered codes.',
+    values: { EMAIL: { description: 'By email, over SMTP.' }, SMS: { description: 'By text message.' } },
+  });
+  const asChannel = (value: string): Channel => (channels.includes(value as Channel) ? (value as Channel) : 'EMAIL');
+
+  builder.prismaNode('User', {
+    description: 'A person who receives one-time codes.',
+    id: { field: 'id', description: 'Global (Relay) identifier.' },
+    fields: (t) => ({
+      username: t.exposeString('username', { description: 'Unique name the calling services know the user by.' }),
+      email: t.expose('email', { type: 'EmailAddress', nullable: true, description: 'Destination for EMAIL codes.' }),
+      phoneNumber: t.expose('phoneNumber', {
+        type: 'PhoneNumber',
+        nullable: true,
+        description: 'Destination for SMS codes, in E.164 form.',
+      }),
+      deliveryMethod: t.field({
+        type: DeliveryMethod,
+        description: 'Where generateOtp sends codes.',
+        resolve: (user) => asChannel(user.deliveryMethod),
+      }),
+      locale: t.exposeString('locale', { description: 'Language of the messages sent (en, de).' }),
+      otpEnabled: t.exposeBoolean('otpEnabled', { description: 'Whether codes may be generated for the user.' }),
+      createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user was created.' }),
+      updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the user last changed.' }),
+      logs: t.relatedConnection('otpLogs', {
+        description: 'Codes delivered to the user, newest first.',
+        cursor: 'id',
+        query: { orderBy: { id: 'desc' } },
+      }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    user: t.prismaField({
+      type: 'User',
+      nullable: true,
+      description: 'A user by username, or null when there is none.',
+      args: { username: t.arg.string({ required: true, description: 'The username.' }) },
+      resolve: (query, _root, args) => db.user.findUnique({ ...query, where: { username: args.username } }),
+    }),
+    users: t.prismaConnection({
+      type: 'User',
+      cursor: 'id',
+      description: 'All users, oldest first, optionally those whose username starts with a prefix.',
+      args: { usernamePrefix: t.arg.string({ required: false, description: 'Only usernames that start with this.' }) },
+      resolve: (query, _root, args) =>
+        db.user.findMany({
+          ...query,
+          where: args.usernamePrefix ? { username: { startsWith: args.usernamePrefix } } : undefined,
+          orderBy: { id: 'asc' },
+        }),
+    }),
+  }));
+
+
+  const CreateUserInput = builder.inputType('CreateUserInput', {
+    description: 'A new user.',
+    fields: (t) => ({
+      username: t.string({ required: true, description: 'Unique, 1 to 100 characters.' }),
+      email: t.field({ type: 'EmailAddress', required: false, description: 'Destination for EMAIL codes.' }),
+      phoneNumber: t.field({ type: 'PhoneNumber', required: false, description: 'Destination for SMS codes (E.164).' }),
+      deliveryMethod: t.field({
+        type: DeliveryMethod,
+        required: false,
+        description: 'Defaults to EMAIL, or SMS when only a phone number is given.',
+      }),
+      locale: t.string({ required: false, description: 'en (default) or de.' }),
+      otpEnabled: t.boolean({ required: false, defaultValue: true, description: 'Defaults to true.' }),
+    }),
+  });
+
+  const UpdateUserInput = builder.inputType('UpdateUserInput', {
+    description: 'Changes to a user: fields left out keep their value, null clears email or phoneNumber.',
+    fields: (t) => ({
+      username: t.string({ required: true, description: 'Which user to change.' }),
+      email: t.field({ type: 'EmailAddress', required: false, description: 'New email address, or null.' }),
+      phoneNumber: t.field({ type: 'PhoneNumber', required: false, description: 'New phone number, or null.' }),
+      deliveryMethod: t.field({ type: DeliveryMethod, required: false, description: 'New delivery method.' }),
+      locale: t.string({ required: false, description: 'en or de.' }),
+      otpEnabled: t.boolean({ required: false, description: 'Switch code generation on or off.' }),
+    }),
+  });
+
+  builder.mutationFields((t) => ({
+    createUser: t.prismaField({
+      type: 'User',
+      description: 'Creates a user who can then receive codes.',
+      errors: { types: [ValidationFailedError, UsernameTakenError] },
+      args: { input: t.arg({ type: CreateUserInput, required: true }) },
+      resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input),
+    }),
+    updateUser: t.prismaField({
+      type: 'User',
+      description: 'Changes a user.',
+      errors: { types: [ValidationFailedError, UserNotFoundError] },
+      args: { input: t.arg({ type: UpdateUserInput, required: true }) },
+      resolve: (_query, _root, { input }, ctx) => ctx.services.users.update(input),
+    }),
+  }));
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { channels } from '../delivery/delivery.js';
+import { UserNotFoundError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
+
+export const locales = ['en', 'de'] as const;
+
+const username = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(100, { error: 'must be at most 100 characters' })
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, { error: 'must not contain control characters' });
+const email = z.email({ error: 'must be an email address' }).max(254);
+const phoneNumber = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +4915112345678' });
+
+const userFields = {
+  email: email.nullish(),
+  phoneNumber: phoneNumber.nullish(),
+  deliveryMethod: z.enum(channels).nullish(),
+  locale: z.string().pipe(z.enum(locales, { error: `must be one of ${locales.join(', ')}` })).nullish(),
+  otpEnabled: z.boolean().nullish(),
+};
+
+const createUserSchema = z.object({ username, ...userFields });
+const updateUserSchema = z.object({ username, ...userFields });
+
+export type CreateUserInput = z.input<typeof createUserSchema>;
+export type UpdateUserInput = z.input<typeof updateUserSchema>;
+
+export type UsersService = ReturnType<typeof createUsersService>;
+
+export function createUsersService({ db }: { db: Db }) {
+  async function create(input: CreateUserInput) {
+    const data = parse(createUserSchema, input);
+    const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
+    // A user may be created before their destination is known; only an explicit
+    // method without its destination is a mistake worth refusing.
+    if (data.deliveryMethod) requireDestination(deliveryMethod, data.email, data.phoneNumber);
+    try {
+      return await db.user.create({
+        data: {
+          username: data.username,
+          email: data.email ?? null,
+          phoneNumber: data.phoneNumber ?? null,
+          deliveryMethod,
+          locale: data.locale ?? 'en',
+          otpEnabled: data.otpEnabled ?? true,
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UsernameTakenError();
+      throw error;
+    }
+  }
+
+  /** Changes the given fields; a field left out keeps its value, `null` clears it. */
+  async function update(input: UpdateUserInput) {
+    const data = parse(updateUserSchema, input);
+    const current = await db.user.findUnique({ where: { username: data.username } });
+    if (!current) throw new UserNotFoundError();
+    const next = {
+      email: data.email === undefined ? current.email : data.email,
+      phoneNumber: data.phoneNumber === undefined ? current.phoneNumber : data.phoneNumber,
+      deliveryMethod: data.deliveryMethod ?? current.deliveryMethod,
+      locale: data.locale ?? current.locale,
+      otpEnabled: data.otpEnabled ?? current.otpEnabled,
+    };
+    if (data.deliveryMethod || data.email === null || data.phoneNumber === null)
+      requireDestination(next.deliveryMethod, next.email, next.phoneNumber);
+    return db.user.update({ where: { id: current.id }, data: next });
+  }
+
+  return { create, update };
+}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new ValidationFailedError(
+      result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+    );
+  }
+  return result.data;
+}
+
+function requireDestination(method: string, email?: string | null, phoneNumber?: string | null) {
+  if (method === 'EMAIL' && !email)
+    throw new ValidationFailedError([{ path: ['email'], message: 'is required when deliveryMethod is EMAIL' }]);
+  if (method === 'SMS' && !phoneNumber)
+    throw new ValidationFailedError([{ path: ['phoneNumber'], message: 'is required when deliveryMethod is SMS' }]);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+}
