@@ -13,6 +13,7 @@ import { redactPaths } from './logging/logger.js';
 import { otpRoutes } from './otp/otp.routes.js';
 import { createOtpService } from './otp/otp.service.js';
 import { createUsersService } from './users/users.service.js';
+import { notFound } from './http/not-found.js';
 
 /** Parts a caller (a test, the benchmark) may supply; anything missing is built from config. */
 export interface AppDeps {
@@ -30,7 +31,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     logger: { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
     requestIdHeader: 'x-request-id',
     // Legacy callers' types are checked, not coerced: a wrong type is a 422, as in FastAPI.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true, allErrors: true } },
   });
 
   const database = deps.database ?? createDatabase(config.database);
@@ -64,10 +65,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
+  app.setNotFoundHandler(notFound);
   await app.register(healthRoutes, { database });
   await app.register(otpRoutes, { prefix: '/auth', otp, otpInResponse: config.otp.inResponse });
   await app.register(graphqlRoutes, {
-    schema: buildSchema(db),
+    schema: buildSchema(database),
     context: { services: { otp, users }, otpInResponse: config.otp.inResponse },
     graphiql: true,
     defaultQuery: graphiqlDefaultQuery,

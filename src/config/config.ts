@@ -42,7 +42,9 @@ const envSchema = z.object({
     .default('file:./2fa.db')
     .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), {
       error: 'must start with file: (SQLite) or postgresql:// (PostgreSQL)',
-    }),
+      abort: true,
+    })
+    .refine((url) => url.startsWith('file:') || URL.canParse(url), { error: 'is not a valid postgresql:// URL' }),
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
 
   SECRET_KEY: optionalText,
@@ -79,7 +81,8 @@ export class ConfigError extends Error {
  * Parses the environment once into the nested, typed configuration. Throws a
  * ConfigError naming every bad variable; never exits the process itself.
  */
-export function parseConfig(env: Env) {
+export function parseConfig(rawEnv: Env) {
+  const env = withoutEmptyValues(rawEnv);
   const result = envSchema.safeParse(env);
   const problems = result.success
     ? []
@@ -102,6 +105,14 @@ export function loadConfig(options: { envFile?: string } = {}) {
 export type Config = ReturnType<typeof parseConfig>;
 export type DatabaseConfig = Config['database'];
 export type SmtpConfig = NonNullable<Config['smtp']>;
+
+/**
+ * `PORT=` in a .env or compose file means "not set", as it does for most tools; read as a
+ * value it would silently become port 0 (a random port) or an odd error about 0.
+ */
+function withoutEmptyValues(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value === undefined || value.trim() !== ''));
+}
 
 function productionProblems(env: Env) {
   const problems: { variable: string; message: string }[] = [];

@@ -1,4 +1,5 @@
 import type { Builder } from '../graphql/builder.js';
+import type { addOtpTypes } from '../otp/otp.graphql.js';
 import {
   CodeAlreadyUsedError,
   CodeExpiredError,
@@ -34,7 +35,7 @@ const descriptions: Record<string, string> = {
  * The `Error` interface and one GraphQL type per domain error class. Clients branch on
  * `__typename` or `code`, never on the message.
  */
-export function addErrorTypes(builder: Builder) {
+export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typeof addOtpTypes>, 'Channel'>) {
   const ErrorCodeEnum = builder.enumType('ErrorCode', {
     description: 'Stable codes of every expected failure; REST answers use the same catalogue.',
     values: Object.fromEntries(
@@ -86,7 +87,11 @@ export function addErrorTypes(builder: Builder) {
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof DeliveryFailedError,
     fields: (t) => ({
-      channel: t.exposeString('channel', { description: 'EMAIL or SMS.' }),
+      channel: t.field({
+        type: Channel,
+        description: 'The channel that failed.',
+        resolve: (e) => (e.channel === 'SMS' ? 'SMS' : 'EMAIL'),
+      }),
     }),
   });
 

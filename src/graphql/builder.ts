@@ -22,6 +22,11 @@ export interface GraphQLContext {
 export interface BuilderTypes {
   PrismaTypes: PrismaTypes;
   Context: GraphQLContext;
+  // Fields are non-null unless they say otherwise, so clients do not null-check values that
+  // are always there; an optional value is marked `nullable: true` where it is defined.
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     EmailAddress: { Input: string; Output: string };
@@ -37,9 +42,41 @@ export function createBuilder(db: Db) {
   const builder = new SchemaBuilder<BuilderTypes>({
     // ErrorsPlugin goes before PrismaPlugin, as Pothos' docs require.
     plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+    defaultFieldNullability: false,
     prisma: { client: db, dmmf: getDatamodel(), exposeDescriptions: false, filterConnectionTotalCount: true },
-    relay: { clientMutationId: 'omit', cursorType: 'String' },
-    errors: { directResult: true },
+    relay: {
+      clientMutationId: 'omit',
+      cursorType: 'String',
+      nodeTypeOptions: { description: 'An object with a global identifier, fetchable with `node(id:)`.' },
+      idFieldOptions: { description: 'Global (Relay) identifier.' },
+      nodeQueryOptions: {
+        description: 'Any object by its global identifier, or null when there is none.',
+        args: { id: { description: 'A global identifier, as returned in `id`.' } },
+      },
+      nodesQueryOptions: {
+        description: 'Objects by their global identifiers, null for each one not found.',
+        args: { ids: { description: 'Global identifiers, as returned in `id`.' } },
+      },
+      pageInfoTypeOptions: { description: 'Where a page sits in a connection, and the cursors to page on.' },
+      pageInfoFieldOptions: { description: 'How to fetch the pages before and after this one.' },
+      hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
+      hasPreviousPageFieldOptions: { description: 'Whether items come before this page.' },
+      startCursorFieldOptions: { description: 'Cursor of the first item of the page; pass it as `before`.' },
+      endCursorFieldOptions: { description: 'Cursor of the last item of the page; pass it as `after`.' },
+      defaultConnectionTypeOptions: { description: 'One page of a list.' },
+      defaultEdgeTypeOptions: { description: 'One item of a page and its cursor.' },
+      edgesFieldOptions: { nullable: false, description: 'The items of this page, each with its cursor.' },
+      nodeFieldOptions: { nullable: false, description: 'The item.' },
+      cursorFieldOptions: { description: 'Opaque position of the item, for `after` or `before`.' },
+      firstArgOptions: { description: 'At most this many items after the `after` cursor.' },
+      afterArgOptions: { description: 'Start after this cursor (a previous page’s `endCursor`).' },
+      lastArgOptions: { description: 'At most this many items before the `before` cursor.' },
+      beforeArgOptions: { description: 'End before this cursor (a later page’s `startCursor`).' },
+    },
+    errors: {
+      directResult: true,
+      defaultUnionOptions: { description: 'The result, or one of the typed errors this field can return.' },
+    },
   });
   builder.addScalarType('DateTime', DateTimeResolver);
   builder.addScalarType('EmailAddress', EmailAddressResolver);

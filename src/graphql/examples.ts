@@ -11,7 +11,7 @@ mutation CreateUser {
 mutation GenerateOtp {
   generateOtp(username: "alice") {
     __typename
-    ... on GenerateOtpPayload { expiresAt channel destination code }
+    ... on GenerateOtpPayload { expiresAt channel destination otpCode }
     ... on Error { code message }
   }
 }

@@ -22,6 +22,7 @@ const statuses: Record<CodeStatus, string> = {
   FAILED: 'Delivery failed; the code was never usable.',
 };
 
+/** The one-time code types; returns the `Channel` enum, which DeliveryFailedError uses too. */
 export function addOtpTypes(builder: Builder, db: Db) {
   const OtpStatus = builder.enumType('OtpStatus', {
     description: 'Where a delivered code is in its life.',
@@ -37,6 +38,8 @@ export function addOtpTypes(builder: Builder, db: Db) {
 
   builder.prismaNode('OtpLog', {
     description: 'One delivered code: its channel, state and timestamps. The code itself is never stored.',
+    // node(id:) answers null for an id that names no row, as Relay expects, not an error.
+    nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier.' },
     fields: (t) => ({
       user: t.relation('user', { description: 'Whose code it is.' }),
@@ -78,7 +81,9 @@ export function addOtpTypes(builder: Builder, db: Db) {
       expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the code stops working.' }),
       channel: t.field({ type: Channel, description: 'Where it was sent.', resolve: (p) => p.channel }),
       destination: t.exposeString('destination', { description: 'The destination, masked.' }),
-      code: t.string({
+      // Not `code`: that is the ErrorCode of every error in the same union, and a client
+      // selecting both would get a field conflict.
+      otpCode: t.string({
         nullable: true,
         description: 'The code itself, only where OTP_IN_RESPONSE is on (never in production by default).',
         resolve: (p) => (p.showCode ? p.code : null),
@@ -136,4 +141,5 @@ export function addOtpTypes(builder: Builder, db: Db) {
       resolve: (_root, args, ctx) => ctx.services.otp.verify(args.username, args.code),
     }),
   }));
+  return { Channel };
 }

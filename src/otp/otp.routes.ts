@@ -75,6 +75,18 @@ interface OtpRoutesOptions {
  * for refusals, FastAPI's 422 shape for malformed requests.
  */
 export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp, otpInResponse }) => {
+  // FastAPI reads a body as JSON when it has no content type or a JSON one, and hands any
+  // other body to validation as it is, where it fails as "not an object" (422, loc ["body"]).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser<string>('*', { parseAs: 'string' }, (request, body, done) => {
+    if (readsAsJson(request.headers['content-type'])) {
+      void parseJson(request, body, done);
+      return;
+    }
+    done(null, body === '' ? undefined : body);
+  });
+
   app.setErrorHandler<FastifyError>((error, request, reply) => {
     if (error.validation) {
       const detail =
@@ -84,9 +96,8 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp
       return reply.code(422).send({ detail });
     }
     if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(422).send({ detail: bodyMissing });
-    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.code(422).send({ detail: jsonInvalid(error instanceof SyntaxError ? 'malformed JSON' : 'not JSON') });
-    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return reply.code(422).send({ detail: jsonInvalid('malformed JSON') });
+    if (isRequestError(error)) return reply.code(error.statusCode).send({ detail: error.message });
     const answer = restError(error);
     if (!answer.expected) request.log.error({ err: error }, 'request failed');
     return reply.code(answer.status).send({ detail: answer.detail });
@@ -111,3 +122,14 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp
     },
   );
 };
+
+/** No content type, or application/json or application/*+json (parameters aside). */
+function readsAsJson(contentType: string | undefined): boolean {
+  return contentType === undefined || /^\s*application\/(?:[^;\s]*\+)?json\s*(?:;|$)/i.test(contentType);
+}
+
+/** Something Fastify itself found wrong with the request (e.g. a body too large): its own 4xx. */
+function isRequestError(error: FastifyError): error is FastifyError & { statusCode: number } {
+  // `code` is absent at run time on errors that are not Fastify's own
+  return /^FST_ERR_/.test(error.code) && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
+}

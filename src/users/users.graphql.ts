@@ -1,9 +1,10 @@
 import { ValidationFailedError, UsernameTakenError, UserNotFoundError } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { Db } from '../db/client.js';
+import type { Db, DbProvider } from '../db/client.js';
+import { startsWithFilter } from '../db/prefix-filter.js';
 import { channels, type Channel } from '../delivery/delivery.js';
 
-export function addUserTypes(builder: Builder, db: Db) {
+export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
   const DeliveryMethod = builder.enumType('DeliveryMethod', {
     description: 'How a user receives delivered codes.',
     values: { EMAIL: { description: 'By email, over SMTP.' }, SMS: { description: 'By text message.' } },
@@ -12,6 +13,8 @@ export function addUserTypes(builder: Builder, db: Db) {
 
   builder.prismaNode('User', {
     description: 'A person who receives one-time codes.',
+    // node(id:) answers null for an id that names no row, as Relay expects, not an error.
+    nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier.' },
     fields: (t) => ({
       username: t.exposeString('username', { description: 'Unique name the calling services know the user by.' }),
@@ -54,7 +57,7 @@ export function addUserTypes(builder: Builder, db: Db) {
       resolve: (query, _root, args) =>
         db.user.findMany({
           ...query,
-          where: args.usernamePrefix ? { username: { startsWith: args.usernamePrefix } } : undefined,
+          where: args.usernamePrefix ? { username: startsWithFilter(provider, args.usernamePrefix) } : undefined,
           orderBy: { id: 'asc' },
         }),
     }),
@@ -94,14 +97,14 @@ export function addUserTypes(builder: Builder, db: Db) {
       type: 'User',
       description: 'Creates a user who can then receive codes.',
       errors: { types: [ValidationFailedError, UsernameTakenError] },
-      args: { input: t.arg({ type: CreateUserInput, required: true }) },
+      args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
       resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input),
     }),
     updateUser: t.prismaField({
       type: 'User',
       description: 'Changes a user.',
       errors: { types: [ValidationFailedError, UserNotFoundError] },
-      args: { input: t.arg({ type: UpdateUserInput, required: true }) },
+      args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'Which user, and what to change.' }) },
       resolve: (_query, _root, { input }, ctx) => ctx.services.users.update(input),
     }),
   }));

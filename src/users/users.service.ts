@@ -10,7 +10,7 @@ const username = z
   .trim()
   .min(1, { error: 'must not be empty' })
   .max(100, { error: 'must be at most 100 characters' })
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, { error: 'must not contain control characters' });
+  .regex(/^[^\p{Cc}\p{Cf}]*$/u, { error: 'must not contain control characters' });
 const email = z.email({ error: 'must be an email address' }).max(254);
 const phoneNumber = z
   .string()

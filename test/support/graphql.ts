@@ -34,3 +34,13 @@ export async function executeRaw(app: TestApp, query: string, variables?: Record
   });
   return { statusCode: response.statusCode, body: response.json<{ data?: Record<string, unknown>; errors?: { message: string; extensions?: Record<string, unknown> }[] }>() };
 }
+
+/** Narrows a result union to one member by `__typename`, failing with the whole value otherwise. */
+export function expectType<T extends { __typename: string }, N extends T['__typename']>(
+  value: T,
+  typename: N,
+): Extract<T, { __typename: N }> {
+  const matches = (v: T): v is Extract<T, { __typename: N }> => v.__typename === typename;
+  if (!matches(value)) throw new Error(`expected ${typename}, got ${JSON.stringify(value, null, 2)}`);
+  return value;
+}

@@ -1,0 +1,88 @@
+# syntax=docker/dockerfile:1
+#
+# FountainAI 2FA Service.
+#
+#   docker build -t fountainai/2fa-service .
+#   docker run -p 8004:8004 -e SECRET_KEY="$(openssl rand -base64 48)" \
+#     -e DATABASE_URL=postgresql://twofa@db.internal:5432/twofa fountainai/2fa-service
+#
+# Two stages. "build" installs every dependency (the Prisma CLI is a devDependency and the
+# postinstall script needs it to generate both Prisma clients into src/db/generated/), then
+# prunes the devDependencies. "runtime" gets only the pruned node_modules, the sources and
+# the migrations, and runs as the unprivileged `node` user. The service applies pending
+# migrations itself at start, so no migration step is needed before `docker run`.
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+
+# NODE_ENV must not be "production" here: npm would then leave out the devDependencies,
+# and the postinstall (prisma generate) would find no `prisma` CLI.
+ENV NODE_ENV=development \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+
+# Everything `npm ci` reads, its postinstall included: scripts/prisma-generate.mjs writes
+# prisma/{sqlite,postgres}/schema.prisma from prisma/models.prisma and runs the Prisma CLI,
+# which picks up prisma.config.ts (the engine-free "js" mode). This layer is rebuilt only
+# when the lockfile or the data model changes.
+#
+# Note: the `node` devDependency downloads a Node 24 binary into node_modules during this
+# install; npm scripts in this stage run on it. It is pruned below: the runtime stage runs
+# on the image's own Node 24.
+COPY package.json package-lock.json .npmrc prisma.config.ts ./
+COPY scripts/prisma-generate.mjs ./scripts/
+COPY prisma/models.prisma ./prisma/
+RUN npm ci
+
+# The migrations and the sources. .dockerignore keeps a local src/db/generated/ out of the
+# context, so the clients generated above are not overwritten.
+COPY prisma ./prisma
+COPY tsconfig.json ./
+COPY src ./src
+
+# Production dependencies only from here on. `npm prune` runs no lifecycle scripts, so the
+# generated clients stay as they are; tsx, a runtime dependency, stays too.
+RUN npm prune --omit=dev
+
+# ---------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+
+LABEL org.opencontainers.image.title="FountainAI 2FA Service" \
+      org.opencontainers.image.description="One-time codes by email and SMS for FountainAI services: legacy REST and GraphQL" \
+      org.opencontainers.image.version="1.0.0"
+
+# Production rules apply (SECRET_KEY is required, codes are never returned to callers
+# unless OTP_IN_RESPONSE=true). The default database is a SQLite file on the /data volume;
+# set DATABASE_URL=postgresql://... for PostgreSQL.
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8004 \
+    DATABASE_URL=file:/data/2fa.db
+
+WORKDIR /app
+
+# Owned by root and read-only to the service user: the process cannot alter its own code.
+COPY --from=build /app/package.json /app/tsconfig.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/src ./src
+
+# SQLite needs to write the database file and, beside it, its -wal and -shm files.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
+
+USER node
+EXPOSE 8004
+
+# Liveness only (/healthz): readiness (/readyz) depends on the database and belongs to the
+# orchestrator's readiness probe. The slim image has no curl; Node 24 has fetch.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8004) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# One process (no npm, no tsx wrapper process) so SIGTERM from `docker stop` reaches the
+# service, which then finishes in-flight requests and closes the database.
+CMD ["node", "--import", "tsx", "src/main.ts"]

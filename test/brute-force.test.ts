@@ -1,0 +1,123 @@
+// Attack: guessing a six-digit code. The old service allowed unlimited tries (defect 6), so a
+// million guesses always won. Each code now tolerates at most OTP_MAX_ATTEMPTS (5) wrong
+// guesses; after that even the right code is refused and only a new code helps.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
+import { executeRaw } from './support/graphql.js';
+
+const TOO_MANY = 'Too many wrong attempts for this code; request a new one';
+
+const CREATE_USER = `mutation($u: String!) { createUser(input: { username: $u, email: "guess@example.com" }) { __typename } }`;
+const VERIFY_OTP = `mutation($u: String!, $c: String!) {
+  verifyOtp(username: $u, code: $c) {
+    __typename
+    ... on VerifyOtpPayload { success }
+    ... on InvalidCodeError { attemptsLeft }
+    ... on Error { code }
+  }
+}`;
+
+async function newUser(app: TestApp): Promise<string> {
+  const username = uniqueName('guess');
+  const created = await executeRaw(app, CREATE_USER, { u: username });
+  expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
+  return username;
+}
+
+async function generate(app: TestApp, username: string): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json<{ otp_code: string }>().otp_code;
+}
+
+function verify(app: TestApp, username: string, code: string) {
+  return app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+}
+
+/** A well-formed code that is certainly not `code`. */
+function wrong(code: string, offset = 1): string {
+  return ((Number(code) + offset) % 1_000_000).toString().padStart(6, '0');
+}
+
+describe('guessing a code', () => {
+  const clock = new ManualClock();
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({}, { clock });
+  });
+  afterAll(() => app.close());
+
+  it('4 wrong guesses leave the code usable: the right one still succeeds', async () => {
+    const username = await newUser(app);
+    const code = await generate(app, username);
+    for (let i = 1; i <= 4; i++) {
+      const response = await verify(app, username, wrong(code, i));
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ detail: 'Invalid code' });
+    }
+    const right = await verify(app, username, code);
+    expect(right.statusCode, right.body).toBe(200);
+    expect(right.json()).toEqual({ success: true, method: 'otp' });
+  });
+
+  it('5 wrong guesses kill the code: the right one is then refused with TOO_MANY_ATTEMPTS', async () => {
+    const username = await newUser(app);
+    const code = await generate(app, username);
+    const answers = [];
+    for (let i = 1; i <= 5; i++) answers.push((await verify(app, username, wrong(code, i))).json<unknown>());
+    expect(answers).toEqual([...Array<unknown>(4).fill({ detail: 'Invalid code' }), { detail: TOO_MANY }]);
+
+    const right = await verify(app, username, code);
+    expect(right.statusCode).toBe(400);
+    expect(right.json()).toEqual({ detail: TOO_MANY });
+  });
+
+  it('GraphQL counts attemptsLeft down 4, 3, 2, 1, then answers TooManyAttemptsError', async () => {
+    const username = await newUser(app);
+    const code = await generate(app, username);
+    const results = [];
+    for (let i = 1; i <= 5; i++) {
+      const { body } = await executeRaw(app, VERIFY_OTP, { u: username, c: wrong(code, i) });
+      results.push(body.data?.verifyOtp);
+    }
+    expect(results).toEqual([
+      { __typename: 'InvalidCodeError', attemptsLeft: 4, code: 'INVALID_CODE' },
+      { __typename: 'InvalidCodeError', attemptsLeft: 3, code: 'INVALID_CODE' },
+      { __typename: 'InvalidCodeError', attemptsLeft: 2, code: 'INVALID_CODE' },
+      { __typename: 'InvalidCodeError', attemptsLeft: 1, code: 'INVALID_CODE' },
+      { __typename: 'TooManyAttemptsError', code: 'TOO_MANY_ATTEMPTS' },
+    ]);
+    const { body } = await executeRaw(app, VERIFY_OTP, { u: username, c: code });
+    expect(body.data?.verifyOtp).toEqual({ __typename: 'TooManyAttemptsError', code: 'TOO_MANY_ATTEMPTS' });
+  });
+
+  it('a new code starts with a fresh allowance', async () => {
+    const username = await newUser(app);
+    const burnt = await generate(app, username);
+    for (let i = 1; i <= 5; i++) await verify(app, username, wrong(burnt, i));
+    expect((await verify(app, username, burnt)).json()).toEqual({ detail: TOO_MANY });
+
+    clock.advance(2 * 60_000);
+    const fresh = await generate(app, username);
+    const right = await verify(app, username, fresh);
+    expect(right.statusCode, right.body).toBe(200);
+  });
+});
+
+describe('OTP_MAX_ATTEMPTS', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ OTP_MAX_ATTEMPTS: '2' });
+  });
+  afterAll(() => app.close());
+
+  it('sets the allowance: with 2, the second wrong guess kills the code', async () => {
+    const username = await newUser(app);
+    const code = await generate(app, username);
+    const first = await executeRaw(app, VERIFY_OTP, { u: username, c: wrong(code) });
+    expect(first.body.data?.verifyOtp).toEqual({ __typename: 'InvalidCodeError', attemptsLeft: 1, code: 'INVALID_CODE' });
+    const second = await executeRaw(app, VERIFY_OTP, { u: username, c: wrong(code, 2) });
+    expect(second.body.data?.verifyOtp).toEqual({ __typename: 'TooManyAttemptsError', code: 'TOO_MANY_ATTEMPTS' });
+    expect((await verify(app, username, code)).json()).toEqual({ detail: TOO_MANY });
+  });
+});

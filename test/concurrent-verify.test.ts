@@ -1,0 +1,155 @@
+// Attack: racing one code. The old service checked and consumed a code in separate steps, so
+// concurrent verifies of one code could all succeed (defect 9), and parallel guesses could
+// slip past any attempt counter. A code is consumed by one conditional update: of N
+// concurrent verifies exactly one succeeds, on either surface and across instances, and
+// parallel guesses never buy more than OTP_MAX_ATTEMPTS (5) tries.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/client.js';
+import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
+import { executeRaw } from './support/graphql.js';
+
+const RACERS = 20;
+const MAX_ATTEMPTS = 5;
+const REFUSED = [400, 429];
+
+const CREATE_USER = `mutation($u: String!) { createUser(input: { username: $u, email: "race@example.com" }) { __typename } }`;
+const VERIFY_OTP = `mutation($u: String!, $c: String!) {
+  verifyOtp(username: $u, code: $c) { __typename ... on Error { code } }
+}`;
+
+async function newUser(app: TestApp): Promise<string> {
+  const username = uniqueName('race');
+  const created = await executeRaw(app, CREATE_USER, { u: username });
+  expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
+  return username;
+}
+
+async function generate(app: TestApp, username: string): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json<{ otp_code: string }>().otp_code;
+}
+
+/**
+ * One REST verify, reduced to whether it succeeded. A refusal must carry a `detail`: a 400,
+ * or a 429 should the user be locked out by the many failures of the race.
+ */
+async function restVerify(app: TestApp, username: string, code: string): Promise<boolean> {
+  const response = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+  if (response.statusCode === 200) {
+    expect(response.json()).toEqual({ success: true, method: 'otp' });
+    return true;
+  }
+  expect(REFUSED, response.body).toContain(response.statusCode);
+  expect(response.json()).toEqual({ detail: expect.any(String) as unknown });
+  return false;
+}
+
+/** One GraphQL verify, reduced the same way; a refusal must be a typed error. */
+async function graphqlVerify(app: TestApp, username: string, code: string): Promise<boolean> {
+  const { body } = await executeRaw(app, VERIFY_OTP, { u: username, c: code });
+  expect(body.errors, JSON.stringify(body)).toBeUndefined();
+  const result = body.data?.verifyOtp as { __typename: string; code?: string };
+  if (result.__typename === 'VerifyOtpPayload') return true;
+  expect(result.code, JSON.stringify(result)).toMatch(/^[A-Z_]+$/);
+  return false;
+}
+
+function wrong(code: string, offset: number): string {
+  return ((Number(code) + offset) % 1_000_000).toString().padStart(6, '0');
+}
+
+const count = (results: boolean[]) => results.filter(Boolean).length;
+
+// On a fast database one request may finish before the next one starts; a slow one makes
+// the requests meet in the database, where a race would show.
+describe.each([
+  { link: 'a fast database', delayMs: 0 },
+  { link: 'a slow database', delayMs: 5 },
+])('racing one code on $link', ({ delayMs }) => {
+  let app: TestApp;
+  let other: TestApp;
+  let database: Database;
+  const connections: Database[] = [];
+  /** An instance of the app with its own connection; two of them stand behind a load balancer. */
+  const instance = () => {
+    if (!delayMs) return createTestApp();
+    const connection = slowDatabase(delayMs);
+    connections.push(connection);
+    return createTestApp({}, { database: connection });
+  };
+  beforeAll(async () => {
+    app = await instance();
+    other = await instance();
+    database = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await app.close();
+    await other.close();
+    await Promise.all([database, ...connections].map((connection) => connection.close()));
+  });
+
+  it(`${RACERS} concurrent verifies of the right code: exactly one succeeds, the rest are refused`, async () => {
+    for (let round = 0; round < 3; round++) {
+      const username = await newUser(app);
+      const code = await generate(app, username);
+      const results = await Promise.all(Array.from({ length: RACERS }, () => restVerify(app, username, code)));
+      expect(count(results)).toBe(1);
+
+      const [row] = await storedOtpLogs(database, username);
+      expect(row?.status).toBe('USED');
+      expect(Number(row?.attempts)).toBeLessThanOrEqual(MAX_ATTEMPTS);
+    }
+  });
+
+  it('across REST, GraphQL and two instances: still exactly one success', async () => {
+    for (let round = 0; round < 3; round++) {
+      const username = await newUser(app);
+      const code = await generate(app, username);
+      const results = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) => {
+          const instance = i % 2 === 0 ? app : other;
+          return i % 4 < 2 ? restVerify(instance, username, code) : graphqlVerify(instance, username, code);
+        }),
+      );
+      expect(count(results)).toBe(1);
+    }
+  });
+
+  it(`${RACERS} concurrent wrong guesses buy at most ${MAX_ATTEMPTS} tries: the right code is refused after`, async () => {
+    const username = await newUser(app);
+    const code = await generate(app, username);
+    const guesses = Array.from({ length: RACERS }, (_, i) => wrong(code, i + 1));
+    const responses = await Promise.all(
+      guesses.map((guess, i) =>
+        (i % 2 === 0 ? app : other).inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: guess } }),
+      ),
+    );
+    for (const response of responses) expect(REFUSED).toContain(response.statusCode);
+    // Only guesses that were really checked are answered "Invalid code"; the last allowed
+    // one is answered "too many", so at most MAX_ATTEMPTS - 1 of them.
+    const checked = responses.filter((response) => response.json<{ detail: string }>().detail === 'Invalid code');
+    expect(checked.length).toBeLessThanOrEqual(MAX_ATTEMPTS - 1);
+
+    const [row] = await storedOtpLogs(database, username);
+    expect(Number(row?.attempts)).toBeLessThanOrEqual(MAX_ATTEMPTS);
+
+    const right = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+    expect(REFUSED).toContain(right.statusCode);
+    const [after] = await storedOtpLogs(database, username);
+    expect(after?.status).not.toBe('USED');
+  });
+
+  it('the right code hidden among concurrent wrong guesses: at most one success, never more than 5 tries', async () => {
+    const username = await newUser(app);
+    const code = await generate(app, username);
+    const guesses = Array.from({ length: RACERS }, (_, i) => (i === RACERS / 2 ? code : wrong(code, i + 1)));
+    const results = await Promise.all(guesses.map((guess) => restVerify(app, username, guess)));
+    expect(count(results)).toBeLessThanOrEqual(1);
+
+    const [row] = await storedOtpLogs(database, username);
+    expect(Number(row?.attempts)).toBeLessThanOrEqual(MAX_ATTEMPTS);
+    expect(row?.status).toBe(count(results) === 1 ? 'USED' : 'ACTIVE');
+  });
+});

@@ -1,0 +1,58 @@
+import { parseConfig } from '../../src/config/config.js';
+import { createDatabase, type Database } from '../../src/db/client.js';
+import { testEnv } from './app.js';
+
+/**
+ * A connection of the test's own to this run's database, for looking at what the app
+ * stored where no public surface shows it (the stored hash, a delivery error). Close it
+ * after use.
+ */
+export async function openTestDatabase(): Promise<Database> {
+  const database = createDatabase(parseConfig(testEnv()).database);
+  await database.init();
+  return database;
+}
+
+/** An otp_logs row exactly as stored, every column under its SQL name. */
+export type StoredOtpLog = Record<string, unknown> & {
+  id: number | bigint;
+  code_hash: string;
+  status: string;
+  attempts: number | bigint;
+  delivery_error: string | null;
+};
+
+/** Every stored code row of one user, oldest first. */
+export function storedOtpLogs(database: Database, username: string): Promise<StoredOtpLog[]> {
+  return database.db.$queryRaw<StoredOtpLog[]>`
+    SELECT l.* FROM otp_logs l JOIN users u ON u.id = l.user_id
+     WHERE u.username = ${username}
+     ORDER BY l.id`;
+}
+
+/**
+ * The same database behind a slow link: every raw statement waits `delayMs` first, so
+ * concurrent requests reach the database together, as they do on a loaded server. Close it
+ * after use.
+ */
+export function slowDatabase(delayMs: number): Database {
+  const database = createDatabase(parseConfig(testEnv()).database);
+  const pause = () => new Promise((resolve) => setTimeout(resolve, delayMs));
+  const delayed = new Set<PropertyKey>(['$queryRaw', '$executeRaw']);
+  const db = new Proxy(database.db, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== 'function') return value;
+      const call = (args: unknown[]): unknown => {
+        const result: unknown = Reflect.apply(value, target, args);
+        return result;
+      };
+      if (!delayed.has(property)) return (...args: unknown[]) => call(args);
+      return async (...args: unknown[]) => {
+        await pause();
+        return call(args);
+      };
+    },
+  });
+  return { ...database, db };
+}
