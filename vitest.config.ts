@@ -13,6 +13,8 @@ const project = (name: 'sqlite' | 'postgres') => ({
   test: {
     name,
     include: ['test/**/*.test.ts'],
+    // test/postgres/ holds what only PostgreSQL has (schemas, a server to stop).
+    exclude: name === 'sqlite' ? ['test/postgres/**'] : [],
     globalSetup: ['test/support/global-setup.ts'],
     env: { TEST_DATABASE: name },
     testTimeout: 30_000,

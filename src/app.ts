@@ -46,6 +46,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('SECRET_KEY is not set: using a random key for this process; pending codes do not survive a restart');
   }
 
+  if (config.production && config.otp.inResponse) {
+    app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
+  }
+
   const { db } = database;
   const otp = createOtpService({ db, clock, delivery, config, logger: app.log });
   const users = createUsersService({ db });

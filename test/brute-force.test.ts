@@ -3,24 +3,15 @@
 // guesses; after that even the right code is refused and only a new code helps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
-import { executeRaw } from './support/graphql.js';
+import { CreateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
+import { execute, expectType } from './support/graphql.js';
 
 const TOO_MANY = 'Too many wrong attempts for this code; request a new one';
 
-const CREATE_USER = `mutation($u: String!) { createUser(input: { username: $u, email: "guess@example.com" }) { __typename } }`;
-const VERIFY_OTP = `mutation($u: String!, $c: String!) {
-  verifyOtp(username: $u, code: $c) {
-    __typename
-    ... on VerifyOtpPayload { success }
-    ... on InvalidCodeError { attemptsLeft }
-    ... on Error { code }
-  }
-}`;
-
 async function newUser(app: TestApp): Promise<string> {
   const username = uniqueName('guess');
-  const created = await executeRaw(app, CREATE_USER, { u: username });
-  expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
+  const { createUser } = await execute(app, CreateUserDocument, { input: { username, email: 'guess@example.com' } });
+  expectType(createUser, 'User');
   return username;
 }
 
@@ -32,6 +23,10 @@ async function generate(app: TestApp, username: string): Promise<string> {
 
 function verify(app: TestApp, username: string, code: string) {
   return app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+}
+
+async function verifyOverGraphql(app: TestApp, username: string, code: string) {
+  return (await execute(app, VerifyOtpDocument, { username, code })).verifyOtp;
 }
 
 /** A well-formed code that is certainly not `code`. */
@@ -76,19 +71,18 @@ describe('guessing a code', () => {
     const username = await newUser(app);
     const code = await generate(app, username);
     const results = [];
-    for (let i = 1; i <= 5; i++) {
-      const { body } = await executeRaw(app, VERIFY_OTP, { u: username, c: wrong(code, i) });
-      results.push(body.data?.verifyOtp);
-    }
-    expect(results).toEqual([
+    for (let i = 1; i <= 5; i++) results.push(await verifyOverGraphql(app, username, wrong(code, i)));
+    expect(results).toMatchObject([
       { __typename: 'InvalidCodeError', attemptsLeft: 4, code: 'INVALID_CODE' },
       { __typename: 'InvalidCodeError', attemptsLeft: 3, code: 'INVALID_CODE' },
       { __typename: 'InvalidCodeError', attemptsLeft: 2, code: 'INVALID_CODE' },
       { __typename: 'InvalidCodeError', attemptsLeft: 1, code: 'INVALID_CODE' },
       { __typename: 'TooManyAttemptsError', code: 'TOO_MANY_ATTEMPTS' },
     ]);
-    const { body } = await executeRaw(app, VERIFY_OTP, { u: username, c: code });
-    expect(body.data?.verifyOtp).toEqual({ __typename: 'TooManyAttemptsError', code: 'TOO_MANY_ATTEMPTS' });
+    expect(await verifyOverGraphql(app, username, code)).toMatchObject({
+      __typename: 'TooManyAttemptsError',
+      code: 'TOO_MANY_ATTEMPTS',
+    });
   });
 
   it('a new code starts with a fresh allowance', async () => {
@@ -114,10 +108,15 @@ describe('OTP_MAX_ATTEMPTS', () => {
   it('sets the allowance: with 2, the second wrong guess kills the code', async () => {
     const username = await newUser(app);
     const code = await generate(app, username);
-    const first = await executeRaw(app, VERIFY_OTP, { u: username, c: wrong(code) });
-    expect(first.body.data?.verifyOtp).toEqual({ __typename: 'InvalidCodeError', attemptsLeft: 1, code: 'INVALID_CODE' });
-    const second = await executeRaw(app, VERIFY_OTP, { u: username, c: wrong(code, 2) });
-    expect(second.body.data?.verifyOtp).toEqual({ __typename: 'TooManyAttemptsError', code: 'TOO_MANY_ATTEMPTS' });
+    expect(await verifyOverGraphql(app, username, wrong(code))).toMatchObject({
+      __typename: 'InvalidCodeError',
+      attemptsLeft: 1,
+      code: 'INVALID_CODE',
+    });
+    expect(await verifyOverGraphql(app, username, wrong(code, 2))).toMatchObject({
+      __typename: 'TooManyAttemptsError',
+      code: 'TOO_MANY_ATTEMPTS',
+    });
     expect((await verify(app, username, code)).json()).toEqual({ detail: TOO_MANY });
   });
 });

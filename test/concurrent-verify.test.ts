@@ -7,21 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { createTestApp, uniqueName, type TestApp } from './support/app.js';
 import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
-import { executeRaw } from './support/graphql.js';
+import { CreateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
+import { execute, expectType } from './support/graphql.js';
 
 const RACERS = 20;
 const MAX_ATTEMPTS = 5;
 const REFUSED = [400, 429];
 
-const CREATE_USER = `mutation($u: String!) { createUser(input: { username: $u, email: "race@example.com" }) { __typename } }`;
-const VERIFY_OTP = `mutation($u: String!, $c: String!) {
-  verifyOtp(username: $u, code: $c) { __typename ... on Error { code } }
-}`;
-
 async function newUser(app: TestApp): Promise<string> {
   const username = uniqueName('race');
-  const created = await executeRaw(app, CREATE_USER, { u: username });
-  expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
+  const { createUser } = await execute(app, CreateUserDocument, { input: { username, email: 'race@example.com' } });
+  expectType(createUser, 'User');
   return username;
 }
 
@@ -48,11 +44,9 @@ async function restVerify(app: TestApp, username: string, code: string): Promise
 
 /** One GraphQL verify, reduced the same way; a refusal must be a typed error. */
 async function graphqlVerify(app: TestApp, username: string, code: string): Promise<boolean> {
-  const { body } = await executeRaw(app, VERIFY_OTP, { u: username, c: code });
-  expect(body.errors, JSON.stringify(body)).toBeUndefined();
-  const result = body.data?.verifyOtp as { __typename: string; code?: string };
-  if (result.__typename === 'VerifyOtpPayload') return true;
-  expect(result.code, JSON.stringify(result)).toMatch(/^[A-Z_]+$/);
+  const { verifyOtp } = await execute(app, VerifyOtpDocument, { username, code });
+  if (verifyOtp.__typename === 'VerifyOtpPayload') return true;
+  expect(verifyOtp.code, JSON.stringify(verifyOtp)).toMatch(/^[A-Z_]+$/);
   return false;
 }
 

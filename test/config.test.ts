@@ -178,7 +178,13 @@ describe('the main entry', () => {
   it('starts with a valid production configuration and stops on SIGTERM', async () => {
     let listening = false;
     const result = await run(
-      { NODE_ENV: 'production', SECRET_KEY: GOOD_SECRET, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `file:${join(dir, 'prod.db')}` },
+      {
+        NODE_ENV: 'production',
+        SECRET_KEY: GOOD_SECRET,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATABASE_URL: `file:${join(dir, 'prod.db')}`,
+      },
       (output, stop) => {
         if (!listening && /Server listening/.test(output)) {
           listening = true;

@@ -6,27 +6,24 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
-import { openTestDatabase, storedOtpLogs } from './support/db.js';
-import { executeRaw } from './support/graphql.js';
+import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
+import {
+  CreateUserDocument,
+  GenerateOtpDocument,
+  LogsDocument,
+  UpdateUserDocument,
+  VerifyOtpDocument,
+} from './generated/graphql.js';
+import { execute, expectType } from './support/graphql.js';
 
 const MINUTE = 60_000;
 /** Longer than any per-user send interval, so a second code is never throttled. */
 const BETWEEN_SENDS = 2 * MINUTE;
 
-const CREATE_USER = `mutation($u: String!) { createUser(input: { username: $u, email: "rules@example.com" }) { __typename } }`;
-const VERIFY_OTP = `mutation($u: String!, $c: String!) {
-  verifyOtp(username: $u, code: $c) {
-    __typename
-    ... on VerifyOtpPayload { success }
-    ... on Error { code message }
-  }
-}`;
-const LOG_STATUSES = `query($u: String!) { logs(username: $u) { edges { node { status } } } }`;
-
 async function newUser(app: TestApp): Promise<string> {
   const username = uniqueName('rules');
-  const created = await executeRaw(app, CREATE_USER, { u: username });
-  expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
+  const { createUser } = await execute(app, CreateUserDocument, { input: { username, email: 'rules@example.com' } });
+  expectType(createUser, 'User');
   return username;
 }
 
@@ -75,8 +72,8 @@ describe('a delivered code', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ detail: 'The code has expired; request a new one' });
 
-    const graphql = await executeRaw(app, VERIFY_OTP, { u: username, c: code });
-    expect(graphql.body.data?.verifyOtp).toMatchObject({ __typename: 'CodeExpiredError', code: 'CODE_EXPIRED' });
+    const { verifyOtp } = await execute(app, VerifyOtpDocument, { username, code });
+    expect(verifyOtp).toMatchObject({ __typename: 'CodeExpiredError', code: 'CODE_EXPIRED' });
   });
 
   it('works once: the same right code is refused the second time', async () => {
@@ -87,8 +84,8 @@ describe('a delivered code', () => {
     const again = await verify(app, username, code);
     expect(again.statusCode).toBe(400);
     expect(again.json()).toEqual({ detail: 'The code has already been used; request a new one' });
-    const graphql = await executeRaw(app, VERIFY_OTP, { u: username, c: code });
-    expect(graphql.body.data?.verifyOtp).toMatchObject({ __typename: 'CodeAlreadyUsedError', code: 'CODE_ALREADY_USED' });
+    const { verifyOtp } = await execute(app, VerifyOtpDocument, { username, code });
+    expect(verifyOtp).toMatchObject({ __typename: 'CodeAlreadyUsedError', code: 'CODE_ALREADY_USED' });
   });
 
   it('is superseded by a newer code: the old one is refused, the new one accepted', async () => {
@@ -106,8 +103,46 @@ describe('a delivered code', () => {
     expect(fresh.statusCode, fresh.body).toBe(200);
     expect(fresh.json()).toEqual({ success: true, method: 'otp' });
 
-    const logs = await executeRaw(app, LOG_STATUSES, { u: username });
-    expect(logs.body.data).toEqual({ logs: { edges: [{ node: { status: 'USED' } }, { node: { status: 'SUPERSEDED' } }] } });
+    const { logs } = await execute(app, LogsDocument, { username });
+    expect(logs.edges.map((edge) => edge.node.status)).toEqual(['USED', 'SUPERSEDED']);
+  });
+
+  it('asked for twice at once: exactly one of the two codes works', async () => {
+    // A slow database makes the two generates overlap in it, as under load.
+    const slow = slowDatabase(3);
+    const racing = await createTestApp({}, { clock, database: slow });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const username = await newUser(racing);
+        const ask = () => racing.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
+        const responses = await Promise.all([ask(), ask()]);
+        // A send throttle may refuse one of them; every code that was issued is tried.
+        const codes = responses
+          .filter((response) => response.statusCode === 200)
+          .map((response) => response.json<{ otp_code: string }>().otp_code);
+        expect(codes.length).toBeGreaterThanOrEqual(1);
+        // Twice each: a code refused once must not start working once the other is used.
+        const statuses = [];
+        for (const code of [...codes, ...codes]) statuses.push((await verify(racing, username, code)).statusCode);
+        expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      }
+    } finally {
+      await racing.close();
+      await slow.close();
+    }
+  });
+
+  it('stops working when two-factor authentication is switched off for the user', async () => {
+    const username = await newUser(app);
+    const { code } = await generate(app, username);
+    const { updateUser } = await execute(app, UpdateUserDocument, { input: { username, otpEnabled: false } });
+    expect(expectType(updateUser, 'User').otpEnabled).toBe(false);
+
+    const refused = await verify(app, username, code);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({ detail: 'Two-factor authentication is not enabled for this user' });
+    const { verifyOtp } = await execute(app, VerifyOtpDocument, { username, code });
+    expect(verifyOtp).toMatchObject({ __typename: 'TwoFactorDisabledError', code: 'TWO_FACTOR_DISABLED' });
   });
 
   it('has 6 digits from a random source, on REST and GraphQL', async () => {
@@ -117,11 +152,8 @@ describe('a delivered code', () => {
     // 30 draws from a million collide at most once except with negligible probability.
     expect(new Set(codes).size).toBeGreaterThanOrEqual(29);
 
-    const username = await newUser(app);
-    const graphql = await executeRaw(app, `mutation($u: String!) { generateOtp(username: $u) { ... on GenerateOtpPayload { otpCode } } }`, {
-      u: username,
-    });
-    expect(graphql.body.data?.generateOtp, JSON.stringify(graphql.body)).toEqual({ otpCode: expect.stringMatching(/^\d{6}$/) as unknown });
+    const { generateOtp } = await execute(app, GenerateOtpDocument, { username: await newUser(app) });
+    expect(expectType(generateOtp, 'GenerateOtpPayload').otpCode).toMatch(/^\d{6}$/);
   });
 
   it('is stored only as a keyed hash: the plain code is in no column of otp_logs', async () => {

@@ -55,10 +55,20 @@ function createSqliteClient(config: DatabaseConfig): Db {
 
 function createPostgresClient(config: DatabaseConfig): Db {
   const adapter = new PrismaPg(
-    { connectionString: config.url, max: config.poolSize, connectionTimeoutMillis: config.connectTimeoutMs },
+    {
+      connectionString: config.url,
+      max: config.poolSize,
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      // Raw statements name tables unqualified; the search path points them at `?schema=`.
+      options: config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : undefined,
+    },
     config.schema ? { schema: config.schema } : undefined,
   );
   // The generated PostgreSQL client differs from the SQLite one only in provider
   // internals; every model type and query method the app uses is the same.
   return new PostgresClient({ adapter }) as unknown as Db;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

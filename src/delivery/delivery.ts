@@ -44,6 +44,9 @@ export function createDelivery(config: Config, logger: Logger): Delivery {
     EMAIL: config.smtp ? createEmailChannel(config.smtp) : fallback,
     SMS: fallback,
   };
+  if (!config.smtp && config.production) {
+    logger.warn({ channel: 'EMAIL' }, 'delivery: SMTP_SERVER is not set; every email send will fail');
+  }
   if (fallback) {
     const missing = channels.filter((channel) => senders[channel] === fallback);
     logger.warn({ channels: missing }, 'delivery: development log channel in use; codes are not sent to anyone');

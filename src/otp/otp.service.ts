@@ -23,8 +23,8 @@ import { hashCode, newCode, sameHash } from './code.js';
  *   SENDING ──delivered──▶ ACTIVE ──right code──▶ USED
  *      │                    └──newer code delivered──▶ SUPERSEDED
  *      └──delivery failed──▶ FAILED
- * Only an ACTIVE code can be verified, so a code whose delivery failed, or that was never
- * confirmed as delivered, is never usable.
+ * Only the user's newest ACTIVE (or USED) code can be verified, and only while ACTIVE, so a
+ * code whose delivery failed, or that was never confirmed as delivered, is never usable.
  */
 export type CodeStatus = 'SENDING' | 'ACTIVE' | 'USED' | 'SUPERSEDED' | 'FAILED';
 
@@ -88,7 +88,7 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
       const receipt = await delivery.send({ channel, to, code, expiresInMinutes: expirationMinutes, locale: user.locale });
       providerMessageId = receipt.providerMessageId ?? null;
     } catch (error) {
-      const reason = describeDeliveryError(error);
+      const reason = describeDeliveryError(error, to, destination);
       logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
       await db.otpLog.update({ where: { id: log.id }, data: { status: 'FAILED', deliveryError: reason } });
       if (error instanceof DomainError) throw error;
@@ -107,9 +107,16 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
 
   /**
    * Checks a code in at most two statements. The first reserves one attempt on the user's
-   * ACTIVE, unexpired code whose attempts are not exhausted, and returns its hash; the
-   * second consumes it with a conditional update, so of many concurrent right answers
-   * exactly one succeeds. Failures are diagnosed with extra reads only on the error path.
+   * newest delivered code, if it is ACTIVE, unexpired and its attempts are not exhausted, and
+   * two-factor authentication is on for the user (switching it off kills a pending code), and
+   * returns its hash; the second consumes it with a conditional update, so of many concurrent
+   * right answers exactly one succeeds. Failures are diagnosed with extra reads only on the
+   * error path.
+   *
+   * Only the newest delivered code counts: two generates racing on PostgreSQL can each
+   * activate their code without seeing the other's (both were SENDING in each statement's
+   * snapshot), and the older of two ACTIVE codes must not come back to life once the newer
+   * one is used.
    */
   async function verify(username: string, code: string): Promise<VerifiedCode> {
     const now = clock.now();
@@ -117,7 +124,7 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
       UPDATE otp_logs
          SET attempts = attempts + 1
        WHERE id = (SELECT l.id FROM otp_logs l JOIN users u ON u.id = l.user_id
-                    WHERE u.username = ${username} AND l.status = 'ACTIVE'
+                    WHERE u.username = ${username} AND u.otp_enabled = ${true} AND l.status IN ('ACTIVE', 'USED')
                     ORDER BY l.id DESC LIMIT 1)
          AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
       RETURNING id, user_id, code_hash, attempts`;
@@ -152,8 +159,9 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
       },
     });
     if (!user) return new UserNotFoundError();
+    if (!user.otpEnabled) return new TwoFactorDisabledError();
     const last = user.otpLogs[0];
-    if (!last) return user.otpEnabled ? new NoPendingCodeError() : new TwoFactorDisabledError();
+    if (!last) return new NoPendingCodeError();
     if (last.status === 'USED') return new CodeAlreadyUsedError();
     if (last.attempts >= maxAttempts) return new TooManyAttemptsError();
     if (last.expiresAt <= now) return new CodeExpiredError();
@@ -164,12 +172,16 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
   return { generate, verify };
 }
 
-/** A short reason for the audit trail: the provider's words, never the message body. */
-function describeDeliveryError(error: unknown): string {
+/**
+ * A short reason for the audit trail: the provider's words, never the message body, and the
+ * destination only masked, since providers often repeat the address in their refusal.
+ */
+function describeDeliveryError(error: unknown, to: string, masked: string): string {
   if (error instanceof DomainError) return error.code;
   if (error instanceof Error) {
     const code = (error as Error & { code?: unknown }).code;
-    return `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`.slice(0, 500);
+    const text = `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
+    return text.split(to).join(masked).slice(0, 500);
   }
   return 'unknown delivery error';
 }

@@ -55,8 +55,9 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         callback(smtpError(535, 'Invalid username or password'));
       }
     },
-    onRcptTo(_address, _session, callback) {
-      callback(behaviour.refuseRecipients ? smtpError(550, 'No such mailbox here') : null);
+    onRcptTo(address, _session, callback) {
+      // Real servers repeat the address in their refusal; the service must not store it whole.
+      callback(behaviour.refuseRecipients ? smtpError(550, `No such mailbox here: ${address.address}`) : null);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
