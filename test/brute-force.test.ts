@@ -2,36 +2,15 @@
 // million guesses always won. Each code now tolerates at most OTP_MAX_ATTEMPTS (5) wrong
 // guesses; after that even the right code is refused and only a new code helps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
-import { CreateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
-import { execute, expectType } from './support/graphql.js';
+import { createTestApp, ManualClock, type TestApp } from './support/app.js';
+import { VerifyOtpDocument } from './generated/graphql.js';
+import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
+import { execute } from './support/graphql.js';
 
 const TOO_MANY = 'Too many wrong attempts for this code; request a new one';
 
-async function newUser(app: TestApp): Promise<string> {
-  const username = uniqueName('guess');
-  const { createUser } = await execute(app, CreateUserDocument, { input: { username, email: 'guess@example.com' } });
-  expectType(createUser, 'User');
-  return username;
-}
-
-async function generate(app: TestApp, username: string): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json<{ otp_code: string }>().otp_code;
-}
-
-function verify(app: TestApp, username: string, code: string) {
-  return app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
-}
-
 async function verifyOverGraphql(app: TestApp, username: string, code: string) {
   return (await execute(app, VerifyOtpDocument, { username, code })).verifyOtp;
-}
-
-/** A well-formed code that is certainly not `code`. */
-function wrong(code: string, offset = 1): string {
-  return ((Number(code) + offset) % 1_000_000).toString().padStart(6, '0');
 }
 
 describe('guessing a code', () => {
@@ -43,35 +22,35 @@ describe('guessing a code', () => {
   afterAll(() => app.close());
 
   it('4 wrong guesses leave the code usable: the right one still succeeds', async () => {
-    const username = await newUser(app);
-    const code = await generate(app, username);
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
     for (let i = 1; i <= 4; i++) {
-      const response = await verify(app, username, wrong(code, i));
+      const response = await submitCode(app, username, wrongCode(code, i));
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'Invalid code' });
     }
-    const right = await verify(app, username, code);
+    const right = await submitCode(app, username, code);
     expect(right.statusCode, right.body).toBe(200);
     expect(right.json()).toEqual({ success: true, method: 'otp' });
   });
 
   it('5 wrong guesses kill the code: the right one is then refused with TOO_MANY_ATTEMPTS', async () => {
-    const username = await newUser(app);
-    const code = await generate(app, username);
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
     const answers = [];
-    for (let i = 1; i <= 5; i++) answers.push((await verify(app, username, wrong(code, i))).json<unknown>());
+    for (let i = 1; i <= 5; i++) answers.push((await submitCode(app, username, wrongCode(code, i))).json<unknown>());
     expect(answers).toEqual([...Array<unknown>(4).fill({ detail: 'Invalid code' }), { detail: TOO_MANY }]);
 
-    const right = await verify(app, username, code);
+    const right = await submitCode(app, username, code);
     expect(right.statusCode).toBe(400);
     expect(right.json()).toEqual({ detail: TOO_MANY });
   });
 
   it('GraphQL counts attemptsLeft down 4, 3, 2, 1, then answers TooManyAttemptsError', async () => {
-    const username = await newUser(app);
-    const code = await generate(app, username);
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
     const results = [];
-    for (let i = 1; i <= 5; i++) results.push(await verifyOverGraphql(app, username, wrong(code, i)));
+    for (let i = 1; i <= 5; i++) results.push(await verifyOverGraphql(app, username, wrongCode(code, i)));
     expect(results).toMatchObject([
       { __typename: 'InvalidCodeError', attemptsLeft: 4, code: 'INVALID_CODE' },
       { __typename: 'InvalidCodeError', attemptsLeft: 3, code: 'INVALID_CODE' },
@@ -86,14 +65,14 @@ describe('guessing a code', () => {
   });
 
   it('a new code starts with a fresh allowance', async () => {
-    const username = await newUser(app);
-    const burnt = await generate(app, username);
-    for (let i = 1; i <= 5; i++) await verify(app, username, wrong(burnt, i));
-    expect((await verify(app, username, burnt)).json()).toEqual({ detail: TOO_MANY });
+    const username = await createUser(app);
+    const { code: burnt } = await requestCode(app, username);
+    for (let i = 1; i <= 5; i++) await submitCode(app, username, wrongCode(burnt, i));
+    expect((await submitCode(app, username, burnt)).json()).toEqual({ detail: TOO_MANY });
 
     clock.advance(2 * 60_000);
-    const fresh = await generate(app, username);
-    const right = await verify(app, username, fresh);
+    const { code: fresh } = await requestCode(app, username);
+    const right = await submitCode(app, username, fresh);
     expect(right.statusCode, right.body).toBe(200);
   });
 });
@@ -106,17 +85,17 @@ describe('OTP_MAX_ATTEMPTS', () => {
   afterAll(() => app.close());
 
   it('sets the allowance: with 2, the second wrong guess kills the code', async () => {
-    const username = await newUser(app);
-    const code = await generate(app, username);
-    expect(await verifyOverGraphql(app, username, wrong(code))).toMatchObject({
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    expect(await verifyOverGraphql(app, username, wrongCode(code))).toMatchObject({
       __typename: 'InvalidCodeError',
       attemptsLeft: 1,
       code: 'INVALID_CODE',
     });
-    expect(await verifyOverGraphql(app, username, wrong(code, 2))).toMatchObject({
+    expect(await verifyOverGraphql(app, username, wrongCode(code, 2))).toMatchObject({
       __typename: 'TooManyAttemptsError',
       code: 'TOO_MANY_ATTEMPTS',
     });
-    expect((await verify(app, username, code)).json()).toEqual({ detail: TOO_MANY });
+    expect((await submitCode(app, username, code)).json()).toEqual({ detail: TOO_MANY });
   });
 });

@@ -5,34 +5,22 @@
 // parallel guesses never buy more than OTP_MAX_ATTEMPTS (5) tries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { createTestApp, type TestApp } from './support/app.js';
 import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
-import { CreateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
-import { execute, expectType } from './support/graphql.js';
+import { VerifyOtpDocument } from './generated/graphql.js';
+import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
+import { execute } from './support/graphql.js';
 
 const RACERS = 20;
 const MAX_ATTEMPTS = 5;
 const REFUSED = [400, 429];
-
-async function newUser(app: TestApp): Promise<string> {
-  const username = uniqueName('race');
-  const { createUser } = await execute(app, CreateUserDocument, { input: { username, email: 'race@example.com' } });
-  expectType(createUser, 'User');
-  return username;
-}
-
-async function generate(app: TestApp, username: string): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json<{ otp_code: string }>().otp_code;
-}
 
 /**
  * One REST verify, reduced to whether it succeeded. A refusal must carry a `detail`: a 400,
  * or a 429 should the user be locked out by the many failures of the race.
  */
 async function restVerify(app: TestApp, username: string, code: string): Promise<boolean> {
-  const response = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+  const response = await submitCode(app, username, code);
   if (response.statusCode === 200) {
     expect(response.json()).toEqual({ success: true, method: 'otp' });
     return true;
@@ -48,10 +36,6 @@ async function graphqlVerify(app: TestApp, username: string, code: string): Prom
   if (verifyOtp.__typename === 'VerifyOtpPayload') return true;
   expect(verifyOtp.code, JSON.stringify(verifyOtp)).toMatch(/^[A-Z_]+$/);
   return false;
-}
-
-function wrong(code: string, offset: number): string {
-  return ((Number(code) + offset) % 1_000_000).toString().padStart(6, '0');
 }
 
 const count = (results: boolean[]) => results.filter(Boolean).length;
@@ -86,8 +70,8 @@ describe.each([
 
   it(`${RACERS} concurrent verifies of the right code: exactly one succeeds, the rest are refused`, async () => {
     for (let round = 0; round < 3; round++) {
-      const username = await newUser(app);
-      const code = await generate(app, username);
+      const username = await createUser(app);
+      const { code } = await requestCode(app, username);
       const results = await Promise.all(Array.from({ length: RACERS }, () => restVerify(app, username, code)));
       expect(count(results)).toBe(1);
 
@@ -99,8 +83,8 @@ describe.each([
 
   it('across REST, GraphQL and two instances: still exactly one success', async () => {
     for (let round = 0; round < 3; round++) {
-      const username = await newUser(app);
-      const code = await generate(app, username);
+      const username = await createUser(app);
+      const { code } = await requestCode(app, username);
       const results = await Promise.all(
         Array.from({ length: RACERS }, (_, i) => {
           const instance = i % 2 === 0 ? app : other;
@@ -112,14 +96,10 @@ describe.each([
   });
 
   it(`${RACERS} concurrent wrong guesses buy at most ${MAX_ATTEMPTS} tries: the right code is refused after`, async () => {
-    const username = await newUser(app);
-    const code = await generate(app, username);
-    const guesses = Array.from({ length: RACERS }, (_, i) => wrong(code, i + 1));
-    const responses = await Promise.all(
-      guesses.map((guess, i) =>
-        (i % 2 === 0 ? app : other).inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: guess } }),
-      ),
-    );
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    const guesses = Array.from({ length: RACERS }, (_, i) => wrongCode(code, i + 1));
+    const responses = await Promise.all(guesses.map((guess, i) => submitCode(i % 2 === 0 ? app : other, username, guess)));
     for (const response of responses) expect(REFUSED).toContain(response.statusCode);
     // Only guesses that were really checked are answered "Invalid code"; the last allowed
     // one is answered "too many", so at most MAX_ATTEMPTS - 1 of them.
@@ -129,16 +109,16 @@ describe.each([
     const [row] = await storedOtpLogs(database, username);
     expect(Number(row?.attempts)).toBeLessThanOrEqual(MAX_ATTEMPTS);
 
-    const right = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+    const right = await submitCode(app, username, code);
     expect(REFUSED).toContain(right.statusCode);
     const [after] = await storedOtpLogs(database, username);
     expect(after?.status).not.toBe('USED');
   });
 
   it('the right code hidden among concurrent wrong guesses: at most one success, never more than 5 tries', async () => {
-    const username = await newUser(app);
-    const code = await generate(app, username);
-    const guesses = Array.from({ length: RACERS }, (_, i) => (i === RACERS / 2 ? code : wrong(code, i + 1)));
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    const guesses = Array.from({ length: RACERS }, (_, i) => (i === RACERS / 2 ? code : wrongCode(code, i + 1)));
     const results = await Promise.all(guesses.map((guess) => restVerify(app, username, guess)));
     expect(count(results)).toBeLessThanOrEqual(1);
 

@@ -11,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, LEGACY_DEFAULT_SECRET, parseConfig } from '../src/config/config.js';
 
 const GOOD_SECRET = 'k'.repeat(32);
+/** A well-formed ENCRYPTION_KEY: 32 bytes, base64. */
+const GOOD_KEY = Buffer.alloc(32, 7).toString('base64');
+/** What production needs besides the variable under test. */
+const PRODUCTION = { NODE_ENV: 'production', ENCRYPTION_KEY: GOOD_KEY };
 
 /** The ConfigError that parsing `env` throws. */
 function configError(env: Record<string, string>): ConfigError {
@@ -50,7 +54,7 @@ describe('parseConfig', () => {
 
   it('returns codes to callers outside production only, unless OTP_IN_RESPONSE says otherwise', () => {
     expect(parseConfig({ NODE_ENV: 'test' }).otp.inResponse).toBe(true);
-    expect(parseConfig({ NODE_ENV: 'production', SECRET_KEY: GOOD_SECRET }).otp.inResponse).toBe(false);
+    expect(parseConfig({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET }).otp.inResponse).toBe(false);
     expect(parseConfig({ OTP_IN_RESPONSE: 'false' }).otp.inResponse).toBe(false);
   });
 
@@ -88,20 +92,34 @@ describe('parseConfig', () => {
       ['the legacy default', { SECRET_KEY: LEGACY_DEFAULT_SECRET }],
       ['31 characters', { SECRET_KEY: 'k'.repeat(31) }],
     ])('refuses a SECRET_KEY that is %s', (_case, secret: Record<string, string>) => {
-      const error = configError({ NODE_ENV: 'production', ...secret });
+      const error = configError({ ...PRODUCTION, ...secret });
       expect(badVariables(error)).toEqual(['SECRET_KEY']);
       expect(error.message).toContain('SECRET_KEY');
     });
 
     it('names a bad secret together with the other bad variables', () => {
       const error = configError({ NODE_ENV: 'production', PORT: 'abc' });
-      expect(badVariables(error)).toEqual(['PORT', 'SECRET_KEY']);
+      expect(badVariables(error)).toEqual(['ENCRYPTION_KEY', 'PORT', 'SECRET_KEY']);
     });
 
     it('accepts a secret of 32 characters or more', () => {
-      const config = parseConfig({ NODE_ENV: 'production', SECRET_KEY: GOOD_SECRET });
+      const config = parseConfig({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET });
       expect(config.production).toBe(true);
-      expect(config.security).toEqual({ secretKey: GOOD_SECRET, secretKeyIsEphemeral: false, algorithm: 'HS256' });
+      expect(config.security).toMatchObject({ secretKey: GOOD_SECRET, secretKeyIsEphemeral: false, algorithm: 'HS256' });
+      expect(config.security.allowAnonymousCallers).toBe(false);
+    });
+
+    it('refuses a missing ENCRYPTION_KEY, and keys that are not 32 bytes', () => {
+      expect(badVariables(configError({ NODE_ENV: 'production', SECRET_KEY: GOOD_SECRET }))).toEqual(['ENCRYPTION_KEY']);
+      const short = Buffer.alloc(16).toString('base64');
+      expect(badVariables(configError({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET, ENCRYPTION_KEY: short }))).toEqual(['ENCRYPTION_KEY']);
+    });
+
+    it('reads several encryption keys as id:key, the first one encrypting', () => {
+      const other = Buffer.alloc(32, 9).toString('base64');
+      const config = parseConfig({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET, ENCRYPTION_KEY: `new:${other},old:${GOOD_KEY}` });
+      expect(config.security.encryptionKeys.map((k) => k.id)).toEqual(['new', 'old']);
+      expect(config.security.encryptionKeys[0]?.key.equals(Buffer.alloc(32, 9))).toBe(true);
     });
   });
 
@@ -179,7 +197,7 @@ describe('the main entry', () => {
     let listening = false;
     const result = await run(
       {
-        NODE_ENV: 'production',
+        ...PRODUCTION,
         SECRET_KEY: GOOD_SECRET,
         HOST: '127.0.0.1',
         PORT: '0',

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
 import { openTestDatabase, storedOtpLogs } from './support/db.js';
-import { CreateUserDocument, GenerateOtpDocument } from './generated/graphql.js';
+import { GenerateOtpDocument } from './generated/graphql.js';
+import { createUser, postGenerate, requestCode, submitCode } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
 import { startSilentServer, startSmtpServer, unusedPort, type CapturedMessage, type TestSmtpServer } from './support/smtp.js';
 
@@ -27,20 +28,12 @@ function smtpEnv(port: number, extra: Record<string, string> = {}): Record<strin
   };
 }
 
-async function newUser(app: TestApp): Promise<{ username: string; email: string }> {
+/** A user whose email address is theirs alone, so the server's messages to it are the test's. */
+async function createMailUser(app: TestApp): Promise<{ username: string; email: string }> {
   const username = uniqueName('mail');
   const email = `${username}@example.com`;
-  const { createUser } = await execute(app, CreateUserDocument, { input: { username, email } });
-  expectType(createUser, 'User');
+  await createUser(app, { username, email });
   return { username, email };
-}
-
-function generate(app: TestApp, username: string) {
-  return app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
-}
-
-function verify(app: TestApp, username: string, code: string) {
-  return app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
 }
 
 /** Every message the server received for `email`, in order. */
@@ -75,11 +68,9 @@ describe('email delivery through a real SMTP server', () => {
   });
 
   it('sends the code to the user: sender, recipient, subject, text and HTML parts', async () => {
-    const { username, email } = await newUser(app);
-    const response = await generate(app, username);
-    expect(response.statusCode, response.body).toBe(200);
-    const { otp_code: code, channel } = response.json<{ otp_code: string; channel: string }>();
-    expect(channel).toBe('EMAIL');
+    const { username, email } = await createMailUser(app);
+    const { code, response } = await requestCode(app, username);
+    expect(response.json<{ channel: string }>().channel).toBe('EMAIL');
 
     const message = messageTo(smtp, email);
     expect(message).toMatchObject({ from: FROM, to: [email], subject: SUBJECT, user: undefined, accepted: true });
@@ -90,12 +81,12 @@ describe('email delivery through a real SMTP server', () => {
     expect(message?.html).toMatch(/<html/i);
     expect(message?.html).toContain(code);
 
-    const verified = await verify(app, username, code);
+    const verified = await submitCode(app, username, code);
     expect(verified.statusCode, verified.body).toBe(200);
   });
 
   it('sends the code asked for over GraphQL too', async () => {
-    const { username, email } = await newUser(app);
+    const { username, email } = await createMailUser(app);
     const { generateOtp } = await execute(app, GenerateOtpDocument, { username });
     const payload = expectType(generateOtp, 'GenerateOtpPayload');
     expect(payload.channel).toBe('EMAIL');
@@ -124,17 +115,16 @@ describe('an SMTP server that requires authentication', () => {
   });
 
   it('logs in with SMTP_USERNAME and SMTP_PASSWORD and delivers', async () => {
-    const { username, email } = await newUser(app);
-    const response = await generate(app, username);
-    expect(response.statusCode, response.body).toBe(200);
+    const { username, email } = await createMailUser(app);
+    const { code } = await requestCode(app, username);
     const message = messageTo(smtp, email);
     expect(message?.user).toBe(credentials.username);
-    expect(codeIn(message)).toBe(response.json<{ otp_code: string }>().otp_code);
+    expect(codeIn(message)).toBe(code);
   });
 
   it('with a wrong password: 502, nothing sent, the code recorded as FAILED', async () => {
-    const { username, email } = await newUser(badPassword);
-    const response = await generate(badPassword, username);
+    const { username, email } = await createMailUser(badPassword);
+    const response = await postGenerate(badPassword, username);
     expect(response.statusCode).toBe(502);
     expect(response.json()).toEqual(NOT_DELIVERED);
     expect(messagesTo(smtp, email)).toEqual([]);
@@ -163,15 +153,15 @@ describe('an SMTP server that refuses the message', () => {
   });
 
   it('refused after reading it: 502, and the code it carried does not work', async () => {
-    const { username, email } = await newUser(app);
+    const { username, email } = await createMailUser(app);
     smtp.behave({ refuseData: true });
-    const response = await generate(app, username);
+    const response = await postGenerate(app, username);
     expect(response.statusCode).toBe(502);
     expect(response.json()).toEqual(NOT_DELIVERED);
 
     const message = messageTo(smtp, email);
     expect(message?.accepted).toBe(false);
-    const refused = await verify(app, username, codeIn(message));
+    const refused = await submitCode(app, username, codeIn(message));
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toEqual(NO_PENDING_CODE);
 
@@ -181,9 +171,9 @@ describe('an SMTP server that refuses the message', () => {
   });
 
   it('recipient refused: 502 and no usable code', async () => {
-    const { username, email } = await newUser(app);
+    const { username, email } = await createMailUser(app);
     smtp.behave({ refuseRecipients: true });
-    const response = await generate(app, username);
+    const response = await postGenerate(app, username);
     expect(response.statusCode).toBe(502);
     expect(response.json()).toEqual(NOT_DELIVERED);
     expect(messagesTo(smtp, email)).toEqual([]);
@@ -196,14 +186,12 @@ describe('an SMTP server that refuses the message', () => {
   });
 
   it('loses nothing: the code the user already had still works after a failed new send', async () => {
-    const { username, email } = await newUser(app);
-    const first = await generate(app, username);
-    expect(first.statusCode, first.body).toBe(200);
-    const firstCode = first.json<{ otp_code: string }>().otp_code;
+    const { username, email } = await createMailUser(app);
+    const { code: firstCode } = await requestCode(app, username);
 
     clock.advance(2 * 60_000);
     smtp.behave({ refuseData: true });
-    const second = await generate(app, username);
+    const second = await postGenerate(app, username);
     expect(second.statusCode).toBe(502);
     const sent = messagesTo(smtp, email);
     expect(sent.map((message) => message.accepted)).toEqual([true, false]);
@@ -211,11 +199,11 @@ describe('an SMTP server that refuses the message', () => {
     expect(secondCode).not.toBe(firstCode);
 
     // The refused code is no code at all: verifying it counts as a wrong guess on the live one.
-    const refused = await verify(app, username, secondCode);
+    const refused = await submitCode(app, username, secondCode);
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toEqual({ detail: 'Invalid code' });
 
-    const kept = await verify(app, username, firstCode);
+    const kept = await submitCode(app, username, firstCode);
     expect(kept.statusCode, kept.body).toBe(200);
     const rows = await storedOtpLogs(database, username);
     expect(rows.map((row) => row.status)).toEqual(['USED', 'FAILED']);
@@ -232,12 +220,12 @@ describe('an SMTP server that is down or hangs', () => {
   it('nothing listening: 502 on REST, DeliveryFailedError on GraphQL, no usable code, rows FAILED', async () => {
     const app = await createTestApp(smtpEnv(await unusedPort()));
     try {
-      const restUser = await newUser(app);
-      const response = await generate(app, restUser.username);
+      const restUser = await createMailUser(app);
+      const response = await postGenerate(app, restUser.username);
       expect(response.statusCode).toBe(502);
       expect(response.json()).toEqual(NOT_DELIVERED);
 
-      const graphqlUser = await newUser(app);
+      const graphqlUser = await createMailUser(app);
       const { generateOtp } = await execute(app, GenerateOtpDocument, { username: graphqlUser.username });
       expect(expectType(generateOtp, 'DeliveryFailedError')).toEqual({
         __typename: 'DeliveryFailedError',
@@ -247,7 +235,7 @@ describe('an SMTP server that is down or hangs', () => {
       });
 
       for (const { username } of [restUser, graphqlUser]) {
-        const noCode = await verify(app, username, '123456');
+        const noCode = await submitCode(app, username, '123456');
         expect(noCode.statusCode).toBe(400);
         expect(noCode.json()).toEqual(NO_PENDING_CODE);
 
@@ -264,8 +252,8 @@ describe('an SMTP server that is down or hangs', () => {
     const silent = await startSilentServer();
     const app = await createTestApp(smtpEnv(silent.port, { SMTP_TIMEOUT_MS: '500' }));
     try {
-      const { username } = await newUser(app);
-      const response = await generate(app, username);
+      const { username } = await createMailUser(app);
+      const response = await postGenerate(app, username);
       expect(response.statusCode).toBe(502);
       expect(response.json()).toEqual(NOT_DELIVERED);
 

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { createUser, wrongCode } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
 import {
-  CreateUserDocument,
   GenerateOtpDocument,
   LogsDocument,
   NodeDocument,
   UserDocument,
   VerifyOtpDocument,
-  type CreateUserInput,
 } from './generated/graphql.js';
-
-/** Narrows a result union to one member; fails the test with the whole value otherwise. */
-/** A right-length code that is certainly not `code`. */
-const wrong = (code: string) => code.replace(/^./, (digit) => String((Number(digit) + 1) % 10));
 
 describe('GraphQL one-time codes', () => {
   let app: TestApp;
@@ -22,11 +17,6 @@ describe('GraphQL one-time codes', () => {
   });
   afterAll(() => app.close());
 
-  async function newUser(input: Partial<CreateUserInput> = { email: 'ada@example.com' }) {
-    const username = uniqueName();
-    expectType((await execute(app, CreateUserDocument, { input: { username, ...input } })).createUser, 'User');
-    return username;
-  }
   const generate = async (username: string) => (await execute(app, GenerateOtpDocument, { username })).generateOtp;
   const verify = async (username: string, code: string) =>
     (await execute(app, VerifyOtpDocument, { username, code })).verifyOtp;
@@ -41,7 +31,7 @@ describe('GraphQL one-time codes', () => {
   describe('generateOtp', () => {
     it('delivers a code by email and returns it where OTP_IN_RESPONSE is on', async () => {
       const before = Date.now();
-      const payload = expectType(await generate(await newUser()), 'GenerateOtpPayload');
+      const payload = expectType(await generate(await createUser(app)), 'GenerateOtpPayload');
       expect(payload).toMatchObject({ channel: 'EMAIL', destination: 'a***@example.com' });
       expect(payload.otpCode).toMatch(/^\d{6}$/);
       const expiresIn = new Date(payload.expiresAt).getTime() - before;
@@ -50,7 +40,7 @@ describe('GraphQL one-time codes', () => {
     });
 
     it('delivers by SMS to a user who chose it, masking the number', async () => {
-      const username = await newUser({ phoneNumber: '+4915112345678', deliveryMethod: 'SMS' });
+      const username = await createUser(app, { email: null, phoneNumber: '+4915112345678', deliveryMethod: 'SMS' });
       const payload = expectType(await generate(username), 'GenerateOtpPayload');
       expect(payload.channel).toBe('SMS');
       expect(payload.destination).not.toContain('12345');
@@ -59,8 +49,7 @@ describe('GraphQL one-time codes', () => {
     it('never returns the code where OTP_IN_RESPONSE is off', async () => {
       const quiet = await createTestApp({ OTP_IN_RESPONSE: 'false' });
       try {
-        const username = uniqueName();
-        await execute(quiet, CreateUserDocument, { input: { username, email: 'a@example.com' } });
+        const username = await createUser(quiet);
         const { generateOtp } = await execute(quiet, GenerateOtpDocument, { username });
         expect(expectType(generateOtp, 'GenerateOtpPayload').otpCode).toBeNull();
       } finally {
@@ -74,8 +63,7 @@ describe('GraphQL one-time codes', () => {
         { delivery: { send: () => Promise.reject(new Error('connection refused')), close: async () => undefined } },
       );
       try {
-        const username = uniqueName();
-        await execute(failing, CreateUserDocument, { input: { username, email: 'a@example.com' } });
+        const username = await createUser(failing);
         const { generateOtp } = await execute(failing, GenerateOtpDocument, { username });
         expect(generateOtp).toEqual({
           __typename: 'DeliveryFailedError',
@@ -99,12 +87,12 @@ describe('GraphQL one-time codes', () => {
     });
 
     it('answers TwoFactorDisabledError for a user who switched codes off', async () => {
-      const username = await newUser({ email: 'a@example.com', otpEnabled: false });
+      const username = await createUser(app, { otpEnabled: false });
       expect(expectType(await generate(username), 'TwoFactorDisabledError').code).toBe('TWO_FACTOR_DISABLED');
     });
 
     it('answers NoDeliveryDestinationError for a user without an address', async () => {
-      const username = await newUser({});
+      const username = await createUser(app, { email: null });
       const error = expectType(await generate(username), 'NoDeliveryDestinationError');
       expect(error.code).toBe('NO_DELIVERY_DESTINATION');
       expect(error.message).toMatch(/email address/);
@@ -113,7 +101,7 @@ describe('GraphQL one-time codes', () => {
 
   describe('verifyOtp', () => {
     it('accepts the right code once, then answers CodeAlreadyUsedError', async () => {
-      const username = await newUser();
+      const username = await createUser(app);
       const code = await codeFor(username);
       const ok = expectType(await verify(username, code), 'VerifyOtpPayload');
       expect(ok).toMatchObject({ success: true, username, method: 'otp' });
@@ -127,16 +115,16 @@ describe('GraphQL one-time codes', () => {
     });
 
     it('answers InvalidCodeError with the attempts left, and the code still works', async () => {
-      const username = await newUser();
+      const username = await createUser(app);
       const code = await codeFor(username);
-      const first = expectType(await verify(username, wrong(code)), 'InvalidCodeError');
+      const first = expectType(await verify(username, wrongCode(code)), 'InvalidCodeError');
       expect(first).toMatchObject({ code: 'INVALID_CODE', attemptsLeft: 4 });
       expect(expectType(await verify(username, 'abc'), 'InvalidCodeError').attemptsLeft).toBe(3);
       expectType(await verify(username, code), 'VerifyOtpPayload');
     });
 
     it('answers NoPendingCodeError when no code was generated', async () => {
-      const username = await newUser();
+      const username = await createUser(app);
       expect(expectType(await verify(username, '123456'), 'NoPendingCodeError').code).toBe('NO_PENDING_CODE');
     });
 
@@ -145,7 +133,7 @@ describe('GraphQL one-time codes', () => {
     });
 
     it('refuses a code that a newer one replaced', async () => {
-      const username = await newUser();
+      const username = await createUser(app);
       const old = await codeFor(username);
       const current = await codeFor(username);
       // Codes are random: the two may collide, and then the old one is the current one.
@@ -156,7 +144,7 @@ describe('GraphQL one-time codes', () => {
 
   describe('logs', () => {
     it('lists a user’s codes newest first, filtered by state', async () => {
-      const username = await newUser();
+      const username = await createUser(app);
       await codeFor(username);
       const current = await codeFor(username);
       expectType(await verify(username, current), 'VerifyOtpPayload');
@@ -186,7 +174,7 @@ describe('GraphQL one-time codes', () => {
     });
 
     it('pages through logs with the same cursors as the user’s own connection', async () => {
-      const username = await newUser();
+      const username = await createUser(app);
       for (let i = 0; i < 3; i++) await codeFor(username);
 
       const page = (await execute(app, LogsDocument, { username, first: 2 })).logs;
@@ -202,7 +190,7 @@ describe('GraphQL one-time codes', () => {
     });
 
     it('resolves a log entry by its global id', async () => {
-      const username = await newUser();
+      const username = await createUser(app);
       await codeFor(username);
       const [edge] = (await execute(app, LogsDocument, { username })).logs.edges;
       if (!edge) throw new Error('expected one log entry');

@@ -6,9 +6,10 @@ import { parseConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/client.js';
 import { graphiqlDefaultQuery } from '../src/graphql/examples.js';
 import { buildSchema } from '../src/graphql/schema.js';
-import { createTestApp, uniqueName, type TestApp } from './support/app.js';
-import { execute, executeRaw } from './support/graphql.js';
-import { CreateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { createUser } from './support/flows.js';
+import { executeRaw } from './support/graphql.js';
+import { VerifyOtpDocument } from './generated/graphql.js';
 
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const operationsDir = fromRoot('schema/operations');
@@ -94,9 +95,7 @@ describe('GraphQL unexpected errors', () => {
   afterAll(() => app.close());
 
   it('are masked: the client learns that something failed, not what', async () => {
-    const username = uniqueName();
-    const created = await execute(app, CreateUserDocument, { input: { username, email: 'a@example.com' } });
-    expect(created.createUser.__typename).toBe('User');
+    const username = await createUser(app);
 
     const { body } = await executeRaw(app, print(VerifyOtpDocument), { username, code: '123456' });
     expect(body.data).toBeNull();

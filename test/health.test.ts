@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { postGenerate, submitCode } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
 
 /** A PostgreSQL address where nothing listens: port 1 refuses at once. */
@@ -75,16 +76,12 @@ describe('health probes when the database is unreachable', () => {
   }
 
   it('POST /auth/generate answers 503 {"detail": ...} naming the database, with no stack, SQL or address', async () => {
-    const response = await app.inject({ method: 'POST', url: `/auth/generate?username=${uniqueName('dead')}` });
+    const response = await postGenerate(app, uniqueName('dead'));
     expectDatabaseUnavailable(response);
   });
 
   it('POST /auth/verify answers 503 {"detail": ...} naming the database, with no stack, SQL or address', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/auth/verify',
-      payload: { username: uniqueName('dead'), otp_code: '123456' },
-    });
+    const response = await submitCode(app, uniqueName('dead'), '123456');
     expectDatabaseUnavailable(response);
   });
 

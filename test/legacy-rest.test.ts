@@ -1,6 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
+import { createUser, postGenerate, postVerify, requestCode, submitCode, wrongCode } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
 
 /**
@@ -22,21 +23,8 @@ interface LogRow {
   verified: boolean;
 }
 
-const CREATE_USER = `
-  mutation($input: CreateUserInput!) {
-    createUser(input: $input) { __typename ... on User { username } }
-  }`;
-
 const LOGS = `
   query($u: String!) { logs(username: $u) { edges { node { status attempts verified } } } }`;
-
-async function createUser(app: TestApp, input: Record<string, unknown> = {}): Promise<string> {
-  const username = uniqueName('legacy');
-  const created = await executeRaw(app, CREATE_USER, { input: { username, email: 'alice@example.com', ...input } });
-  expect(created.body.errors, JSON.stringify(created.body)).toBeUndefined();
-  expect(created.body.data).toEqual({ createUser: { __typename: 'User', username } });
-  return username;
-}
 
 /** The user's codes, newest first, read through GraphQL. */
 async function logsOf(app: TestApp, username: string): Promise<LogRow[]> {
@@ -46,34 +34,14 @@ async function logsOf(app: TestApp, username: string): Promise<LogRow[]> {
   return logs.edges.map((edge) => edge.node);
 }
 
-function generate(app: TestApp, username: string) {
-  return app.inject({ method: 'POST', url: `/auth/generate?username=${encodeURIComponent(username)}` });
-}
-
-/** Generates a code for the user and returns it (OTP_IN_RESPONSE is on in these apps). */
-async function codeFor(app: TestApp, username: string): Promise<string> {
-  const response = await generate(app, username);
-  expect(response.statusCode, response.body).toBe(200);
-  const code = response.json<GenerateBody>().otp_code;
-  expect(code).toMatch(/^\d{6}$/);
-  return code as string;
-}
-
 /** Generates until the code's first digit satisfies `wanted` (each generate supersedes the last). */
 async function codeWhere(app: TestApp, username: string, wanted: (code: string) => boolean): Promise<string> {
   for (let i = 0; i < 500; i++) {
-    const code = await codeFor(app, username);
+    const { code } = await requestCode(app, username);
     if (wanted(code)) return code;
   }
   throw new Error('no code of the wanted shape in 500 tries');
 }
-
-function verify(app: TestApp, payload: InjectOptions['payload'], headers: Record<string, string> = {}) {
-  return app.inject({ method: 'POST', url: '/auth/verify', payload, headers });
-}
-
-/** A different six-digit code than `code`. */
-const wrongCode = (code: string) => (code === '000000' ? '111111' : '000000');
 
 describe('legacy REST contract', () => {
   let app: TestApp;
@@ -95,7 +63,7 @@ describe('legacy REST contract', () => {
   describe('POST /auth/generate', () => {
     it('answers the code, its expiry five minutes on, the channel and the masked destination', async () => {
       const username = await createUser(app);
-      const response = await generate(app, username);
+      const response = await postGenerate(app, username);
       expect(response.statusCode).toBe(200);
       const body = response.json<GenerateBody>();
       expect(Object.keys(body).sort()).toEqual(['channel', 'destination', 'expires_at', 'otp_code']);
@@ -112,7 +80,7 @@ describe('legacy REST contract', () => {
 
     it('sends an SMS user a code with the phone number masked', async () => {
       const username = await createUser(app, { email: null, phoneNumber: '+491701234123' });
-      const response = await generate(app, username);
+      const response = await postGenerate(app, username);
       expect(response.statusCode).toBe(200);
       const body = response.json<GenerateBody>();
       expect(body.channel).toBe('SMS');
@@ -122,7 +90,7 @@ describe('legacy REST contract', () => {
 
     it('refuses an unknown user with 400 "User not found" and creates no row', async () => {
       const username = uniqueName('nobody');
-      const response = await generate(app, username);
+      const response = await postGenerate(app, username);
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'User not found' });
       expect(await logsOf(app, username)).toEqual([]);
@@ -132,7 +100,7 @@ describe('legacy REST contract', () => {
 
     it('refuses a user whose two-factor authentication is off, and creates no row', async () => {
       const username = await createUser(app, { otpEnabled: false });
-      const response = await generate(app, username);
+      const response = await postGenerate(app, username);
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'Two-factor authentication is not enabled for this user' });
       expect(await logsOf(app, username)).toEqual([]);
@@ -140,7 +108,7 @@ describe('legacy REST contract', () => {
 
     it('refuses a user without an email address, and creates no row', async () => {
       const username = await createUser(app, { email: null });
-      const response = await generate(app, username);
+      const response = await postGenerate(app, username);
       expect(response.statusCode).toBe(400);
       const body = response.json<{ detail: string }>();
       expect(Object.keys(body)).toEqual(['detail']);
@@ -170,15 +138,15 @@ describe('legacy REST contract', () => {
 
     it('a new code supersedes the pending one', async () => {
       const username = await createUser(app);
-      const first = await codeFor(app, username);
-      const second = await codeFor(app, username);
+      const { code: first } = await requestCode(app, username);
+      const { code: second } = await requestCode(app, username);
       expect((await logsOf(app, username)).map((log) => log.status)).toEqual(['ACTIVE', 'SUPERSEDED']);
       if (first !== second) {
-        const old = await verify(app, { username, otp_code: first });
+        const old = await submitCode(app, username, first);
         expect(old.statusCode).toBe(400);
         expect(old.json()).toEqual({ detail: 'Invalid code' });
       }
-      const ok = await verify(app, { username, otp_code: second });
+      const ok = await submitCode(app, username, second);
       expect(ok.statusCode).toBe(200);
     });
   });
@@ -186,8 +154,8 @@ describe('legacy REST contract', () => {
   describe('POST /auth/verify', () => {
     it('accepts the right code once with {"success": true}', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
-      const response = await verify(app, { username, otp_code: code });
+      const { code } = await requestCode(app, username);
+      const response = await submitCode(app, username, code);
       expect(response.statusCode).toBe(200);
       const body = response.json<Record<string, unknown>>();
       expect(body.success).toBe(true);
@@ -197,43 +165,43 @@ describe('legacy REST contract', () => {
 
     it('refuses a wrong code with 400 "Invalid code" and counts the attempt', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
-      const response = await verify(app, { username, otp_code: wrongCode(code) });
+      const { code } = await requestCode(app, username);
+      const response = await submitCode(app, username, wrongCode(code));
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'Invalid code' });
       expect(await logsOf(app, username)).toEqual([{ status: 'ACTIVE', attempts: 1, verified: false }]);
-      const ok = await verify(app, { username, otp_code: code });
+      const ok = await submitCode(app, username, code);
       expect(ok.statusCode).toBe(200);
     });
 
     it('refuses a replay of a used code with 400', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
-      expect((await verify(app, { username, otp_code: code })).statusCode).toBe(200);
-      const replay = await verify(app, { username, otp_code: code });
+      const { code } = await requestCode(app, username);
+      expect((await submitCode(app, username, code)).statusCode).toBe(200);
+      const replay = await submitCode(app, username, code);
       expect(replay.statusCode).toBe(400);
       expect(replay.json()).toEqual({ detail: 'The code has already been used; request a new one' });
       expect(await logsOf(app, username)).toEqual([{ status: 'USED', attempts: 1, verified: true }]);
     });
 
     it('refuses an unknown user with 400 "User not found"', async () => {
-      const response = await verify(app, { username: uniqueName('nobody'), otp_code: '123456' });
+      const response = await postVerify(app, { username: uniqueName('nobody'), otp_code: '123456' });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'User not found' });
     });
 
     it('refuses a user with no pending code with 400', async () => {
       const username = await createUser(app);
-      const response = await verify(app, { username, otp_code: '123456' });
+      const response = await submitCode(app, username, '123456');
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'No code is pending for this user; request a new one' });
     });
 
     it('refuses an expired code with 400', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
+      const { code } = await requestCode(app, username);
       clock.advance(5 * 60_000);
-      const response = await verify(app, { username, otp_code: code });
+      const response = await submitCode(app, username, code);
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'The code has expired; request a new one' });
     });
@@ -241,7 +209,7 @@ describe('legacy REST contract', () => {
     it('reads an otp_code sent as a JSON number as its digits', async () => {
       const username = await createUser(app);
       const code = await codeWhere(app, username, (c) => !c.startsWith('0'));
-      const response = await verify(app, `{"username": ${JSON.stringify(username)}, "otp_code": ${code}}`, {
+      const response = await postVerify(app, `{"username": ${JSON.stringify(username)}, "otp_code": ${code}}`, {
         'content-type': 'application/json',
       });
       expect(response.statusCode, response.body).toBe(200);
@@ -252,26 +220,26 @@ describe('legacy REST contract', () => {
       const username = await createUser(app);
       const code = await codeWhere(app, username, (c) => c.startsWith('0'));
       const asNumber = String(Number(code));
-      const response = await verify(app, `{"username": ${JSON.stringify(username)}, "otp_code": ${asNumber}}`, {
+      const response = await postVerify(app, `{"username": ${JSON.stringify(username)}, "otp_code": ${asNumber}}`, {
         'content-type': 'application/json',
       });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ detail: 'Invalid code' });
-      const ok = await verify(app, { username, otp_code: code });
+      const ok = await submitCode(app, username, code);
       expect(ok.statusCode).toBe(200);
     });
 
     it('tolerates OTP_MAX_ATTEMPTS wrong guesses per code, then refuses even the right one', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
+      const { code } = await requestCode(app, username);
       for (let i = 0; i < 4; i++) {
-        const wrong = await verify(app, { username, otp_code: wrongCode(code) });
+        const wrong = await submitCode(app, username, wrongCode(code));
         expect(wrong.json()).toEqual({ detail: 'Invalid code' });
       }
-      const fifth = await verify(app, { username, otp_code: wrongCode(code) });
+      const fifth = await submitCode(app, username, wrongCode(code));
       expect(fifth.statusCode).toBe(400);
       expect(fifth.json()).toEqual({ detail: 'Too many wrong attempts for this code; request a new one' });
-      const right = await verify(app, { username, otp_code: code });
+      const right = await submitCode(app, username, code);
       expect(right.statusCode).toBe(400);
       expect(right.json()).toEqual({ detail: 'Too many wrong attempts for this code; request a new one' });
     });
@@ -281,19 +249,19 @@ describe('legacy REST contract', () => {
     const json = { 'content-type': 'application/json' };
 
     it('names a missing otp_code', async () => {
-      const response = await verify(app, { username: 'alice' });
+      const response = await postVerify(app, { username: 'alice' });
       expect(response.statusCode).toBe(422);
       expect(response.json()).toEqual({ detail: [{ loc: ['body', 'otp_code'], msg: 'Field required', type: 'missing' }] });
     });
 
     it('names a missing username', async () => {
-      const response = await verify(app, { otp_code: '123456' });
+      const response = await postVerify(app, { otp_code: '123456' });
       expect(response.statusCode).toBe(422);
       expect(response.json()).toEqual({ detail: [{ loc: ['body', 'username'], msg: 'Field required', type: 'missing' }] });
     });
 
     it('names a missing field of an empty object', async () => {
-      const response = await verify(app, {});
+      const response = await postVerify(app, {});
       expect(response.statusCode).toBe(422);
       expect(response.json()).toEqual({
         detail: [
@@ -304,7 +272,7 @@ describe('legacy REST contract', () => {
     });
 
     it('answers json_invalid for a body that is not JSON', async () => {
-      const response = await verify(app, '{not json', json);
+      const response = await postVerify(app, '{not json', json);
       expect(response.statusCode).toBe(422);
       const body = response.json<{ detail: { loc: unknown[]; msg: string; type: string }[] }>();
       expect(body.detail).toHaveLength(1);
@@ -315,7 +283,7 @@ describe('legacy REST contract', () => {
 
     it('answers json_invalid for truncated JSON and for JSON with a __proto__ key', async () => {
       for (const payload of ['{"username": "alice", "otp_code": "1234', '{"username": "a", "otp_code": "1", "__proto__": {"x": 1}}']) {
-        const response = await verify(app, payload, json);
+        const response = await postVerify(app, payload, json);
         expect(response.statusCode, payload).toBe(422);
         expect(response.json<{ detail: { type: string }[] }>().detail[0]?.type, payload).toBe('json_invalid');
       }
@@ -324,7 +292,7 @@ describe('legacy REST contract', () => {
     it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded'])(
       'refuses a %s body as not an object, as FastAPI did',
       async (contentType) => {
-        const response = await verify(app, JSON.stringify({ username: 'alice', otp_code: '123456' }), {
+        const response = await postVerify(app, JSON.stringify({ username: 'alice', otp_code: '123456' }), {
           'content-type': contentType,
         });
         expect(response.statusCode).toBe(422);
@@ -342,7 +310,7 @@ describe('legacy REST contract', () => {
 
     it('reads a body without a content type as JSON, as FastAPI did', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
+      const { code } = await requestCode(app, username);
       const response = await app.inject({
         method: 'POST',
         url: '/auth/verify',
@@ -354,15 +322,15 @@ describe('legacy REST contract', () => {
 
     it('reads an application/*+json body as JSON', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
-      const response = await verify(app, JSON.stringify({ username, otp_code: code }), {
+      const { code } = await requestCode(app, username);
+      const response = await postVerify(app, JSON.stringify({ username, otp_code: code }), {
         'content-type': 'application/vnd.api+json; charset=utf-8',
       });
       expect(response.statusCode, response.body).toBe(200);
     });
 
     it('refuses a body that is too large with 413 and a detail', async () => {
-      const response = await verify(app, JSON.stringify({ username: 'a'.repeat(2 * 1024 * 1024), otp_code: '123456' }), json);
+      const response = await postVerify(app, JSON.stringify({ username: 'a'.repeat(2 * 1024 * 1024), otp_code: '123456' }), json);
       expect(response.statusCode).toBe(413);
       const body = response.json<{ detail: unknown }>();
       expect(Object.keys(body)).toEqual(['detail']);
@@ -377,7 +345,7 @@ describe('legacy REST contract', () => {
 
     it('answers loc ["body"] missing for an empty body of any content type', async () => {
       for (const contentType of ['application/json', 'text/plain', 'application/xml']) {
-        const response = await verify(app, '', { 'content-type': contentType });
+        const response = await postVerify(app, '', { 'content-type': contentType });
         expect(response.statusCode, contentType).toBe(422);
         expect(response.json(), contentType).toEqual({ detail: [{ loc: ['body'], msg: 'Field required', type: 'missing' }] });
       }
@@ -385,7 +353,7 @@ describe('legacy REST contract', () => {
 
     it('refuses a JSON body that is not an object', async () => {
       for (const payload of ['[1, 2]', '"alice"', '42', 'null']) {
-        const response = await verify(app, payload, json);
+        const response = await postVerify(app, payload, json);
         expect(response.statusCode, payload).toBe(422);
         const detail = response.json<{ detail: { loc: unknown[]; type: string }[] }>().detail;
         expect(detail[0]?.loc, payload).toEqual(['body']);
@@ -399,7 +367,7 @@ describe('legacy REST contract', () => {
       ['a boolean', true],
       ['null', null],
     ])('answers string_type for a username that is %s', async (_what, username) => {
-      const response = await verify(app, { username, otp_code: '123456' });
+      const response = await postVerify(app, { username, otp_code: '123456' });
       expect(response.statusCode).toBe(422);
       expect(response.json()).toEqual({
         detail: [{ loc: ['body', 'username'], msg: 'Input should be a valid string', type: 'string_type' }],
@@ -413,7 +381,7 @@ describe('legacy REST contract', () => {
       ['a fraction', 1234.5],
       ['null', null],
     ])('answers a type error for an otp_code that is %s', async (_what, otpCode) => {
-      const response = await verify(app, { username: 'alice', otp_code: otpCode });
+      const response = await postVerify(app, { username: 'alice', otp_code: otpCode });
       expect(response.statusCode).toBe(422);
       const detail = response.json<{ detail: { loc: unknown[]; msg: string; type: string }[] }>().detail;
       expect(detail).toHaveLength(1);
@@ -423,7 +391,7 @@ describe('legacy REST contract', () => {
 
     it('changes nothing: the pending code keeps all its attempts and still verifies', async () => {
       const username = await createUser(app);
-      const code = await codeFor(app, username);
+      const { code } = await requestCode(app, username);
       const malformed: { payload: InjectOptions['payload']; headers?: Record<string, string> }[] = [
         { payload: { username } },
         { payload: { username, otp_code: true } },
@@ -434,11 +402,11 @@ describe('legacy REST contract', () => {
         { payload: { username, otp_code: wrongCode(code) }, headers: { 'content-type': 'application/xml' } },
       ];
       for (const { payload, headers } of malformed) {
-        const response = await verify(app, payload, headers);
+        const response = await postVerify(app, payload, headers);
         expect(response.statusCode, JSON.stringify(payload)).toBe(422);
       }
       expect(await logsOf(app, username)).toEqual([{ status: 'ACTIVE', attempts: 0, verified: false }]);
-      const ok = await verify(app, { username, otp_code: code });
+      const ok = await submitCode(app, username, code);
       expect(ok.statusCode).toBe(200);
       expect(await logsOf(app, username)).toEqual([{ status: 'USED', attempts: 1, verified: true }]);
     });
@@ -454,7 +422,7 @@ describe('legacy REST contract with OTP_IN_RESPONSE=false', () => {
 
   it('answers otp_code null, with the field present, and the code is still delivered', async () => {
     const username = await createUser(app);
-    const response = await generate(app, username);
+    const response = await postGenerate(app, username);
     expect(response.statusCode).toBe(200);
     const body = response.json<GenerateBody>();
     expect(body).toHaveProperty('otp_code', null);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, uniqueName, type TestApp } from './support/app.js';
-import { executeRaw } from './support/graphql.js';
+import { createUser, postGenerate, postVerify, requestCode, submitCode, wrongCode } from './support/flows.js';
 
 /** The parts of an OpenAPI 3.1 document these tests read. */
 interface JsonSchema {
@@ -111,31 +111,27 @@ describe('OpenAPI document and docs', () => {
   it('matches what the routes answer', async () => {
     const generate = doc.paths['/auth/generate']?.post;
     const verify = doc.paths['/auth/verify']?.post;
-    const username = uniqueName('openapi');
-    const created = await executeRaw(app, 'mutation($u: String!) { createUser(input: { username: $u, email: "o@example.com" }) { __typename } }', { u: username });
-    expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
+    const username = await createUser(app);
 
     const root = await app.inject({ method: 'GET', url: '/' });
     expectConforms(root.json(), jsonSchemaOf(doc.paths['/']?.get, '200'));
 
-    const generated = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
-    expect(generated.statusCode).toBe(200);
+    const { code, response: generated } = await requestCode(app, username);
     expectConforms(generated.json(), jsonSchemaOf(generate, '200'));
-    const refused = await app.inject({ method: 'POST', url: `/auth/generate?username=${uniqueName('nobody')}` });
+    const refused = await postGenerate(app, uniqueName('nobody'));
     expect(refused.statusCode).toBe(400);
     expectConforms(refused.json(), jsonSchemaOf(generate, '400'));
     const malformed = await app.inject({ method: 'POST', url: '/auth/generate' });
     expect(malformed.statusCode).toBe(422);
     expectConforms(malformed.json(), jsonSchemaOf(generate, '422'));
 
-    const code = generated.json<{ otp_code: string }>().otp_code;
-    const wrong = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code === '000000' ? '111111' : '000000' } });
+    const wrong = await submitCode(app, username, wrongCode(code));
     expect(wrong.statusCode).toBe(400);
     expectConforms(wrong.json(), jsonSchemaOf(verify, '400'));
-    const badType = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: true } });
+    const badType = await postVerify(app, { username, otp_code: true });
     expect(badType.statusCode).toBe(422);
     expectConforms(badType.json(), jsonSchemaOf(verify, '422'));
-    const verified = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+    const verified = await submitCode(app, username, code);
     expect(verified.statusCode).toBe(200);
     expectConforms(verified.json(), jsonSchemaOf(verify, '200'));
   });

@@ -5,38 +5,15 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
+import { createTestApp, ManualClock, type TestApp } from './support/app.js';
 import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
-import {
-  CreateUserDocument,
-  GenerateOtpDocument,
-  LogsDocument,
-  UpdateUserDocument,
-  VerifyOtpDocument,
-} from './generated/graphql.js';
+import { GenerateOtpDocument, LogsDocument, UpdateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
+import { createUser, postGenerate, requestCode, submitCode } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
 
 const MINUTE = 60_000;
 /** Longer than any per-user send interval, so a second code is never throttled. */
 const BETWEEN_SENDS = 2 * MINUTE;
-
-async function newUser(app: TestApp): Promise<string> {
-  const username = uniqueName('rules');
-  const { createUser } = await execute(app, CreateUserDocument, { input: { username, email: 'rules@example.com' } });
-  expectType(createUser, 'User');
-  return username;
-}
-
-async function generate(app: TestApp, username: string): Promise<{ code: string; expiresAt: Date }> {
-  const response = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
-  expect(response.statusCode, response.body).toBe(200);
-  const body = response.json<{ otp_code: string; expires_at: string }>();
-  return { code: body.otp_code, expiresAt: new Date(body.expires_at) };
-}
-
-function verify(app: TestApp, username: string, code: string) {
-  return app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
-}
 
 describe('a delivered code', () => {
   const clock = new ManualClock();
@@ -52,23 +29,23 @@ describe('a delivered code', () => {
   });
 
   it('is valid for OTP_EXPIRATION_MINUTES (5 by default): still accepted a second before it ends', async () => {
-    const username = await newUser(app);
+    const username = await createUser(app);
     const issuedAt = clock.now();
-    const { code, expiresAt } = await generate(app, username);
+    const { code, expiresAt } = await requestCode(app, username);
     expect(expiresAt.getTime()).toBe(issuedAt.getTime() + 5 * MINUTE);
 
     clock.advance(5 * MINUTE - 1_000);
-    const response = await verify(app, username, code);
+    const response = await submitCode(app, username, code);
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toEqual({ success: true, method: 'otp' });
   });
 
   it('is refused as expired once OTP_EXPIRATION_MINUTES have passed, on REST and GraphQL', async () => {
-    const username = await newUser(app);
-    const { code } = await generate(app, username);
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
 
     clock.advance(5 * MINUTE + 1_000);
-    const response = await verify(app, username, code);
+    const response = await submitCode(app, username, code);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({ detail: 'The code has expired; request a new one' });
 
@@ -77,11 +54,11 @@ describe('a delivered code', () => {
   });
 
   it('works once: the same right code is refused the second time', async () => {
-    const username = await newUser(app);
-    const { code } = await generate(app, username);
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
 
-    expect((await verify(app, username, code)).statusCode).toBe(200);
-    const again = await verify(app, username, code);
+    expect((await submitCode(app, username, code)).statusCode).toBe(200);
+    const again = await submitCode(app, username, code);
     expect(again.statusCode).toBe(400);
     expect(again.json()).toEqual({ detail: 'The code has already been used; request a new one' });
     const { verifyOtp } = await execute(app, VerifyOtpDocument, { username, code });
@@ -89,17 +66,17 @@ describe('a delivered code', () => {
   });
 
   it('is superseded by a newer code: the old one is refused, the new one accepted', async () => {
-    const username = await newUser(app);
-    const first = await generate(app, username);
+    const username = await createUser(app);
+    const first = await requestCode(app, username);
     clock.advance(BETWEEN_SENDS);
-    const second = await generate(app, username);
+    const second = await requestCode(app, username);
     expect(second.code).not.toBe(first.code);
 
-    const old = await verify(app, username, first.code);
+    const old = await submitCode(app, username, first.code);
     expect(old.statusCode).toBe(400);
     expect(old.json()).toEqual({ detail: 'Invalid code' });
 
-    const fresh = await verify(app, username, second.code);
+    const fresh = await submitCode(app, username, second.code);
     expect(fresh.statusCode, fresh.body).toBe(200);
     expect(fresh.json()).toEqual({ success: true, method: 'otp' });
 
@@ -113,8 +90,8 @@ describe('a delivered code', () => {
     const racing = await createTestApp({}, { clock, database: slow });
     try {
       for (let round = 0; round < 5; round++) {
-        const username = await newUser(racing);
-        const ask = () => racing.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
+        const username = await createUser(racing);
+        const ask = () => postGenerate(racing, username);
         const responses = await Promise.all([ask(), ask()]);
         // A send throttle may refuse one of them; every code that was issued is tried.
         const codes = responses
@@ -123,7 +100,7 @@ describe('a delivered code', () => {
         expect(codes.length).toBeGreaterThanOrEqual(1);
         // Twice each: a code refused once must not start working once the other is used.
         const statuses = [];
-        for (const code of [...codes, ...codes]) statuses.push((await verify(racing, username, code)).statusCode);
+        for (const code of [...codes, ...codes]) statuses.push((await submitCode(racing, username, code)).statusCode);
         expect(statuses.filter((status) => status === 200)).toHaveLength(1);
       }
     } finally {
@@ -133,12 +110,12 @@ describe('a delivered code', () => {
   });
 
   it('stops working when two-factor authentication is switched off for the user', async () => {
-    const username = await newUser(app);
-    const { code } = await generate(app, username);
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
     const { updateUser } = await execute(app, UpdateUserDocument, { input: { username, otpEnabled: false } });
     expect(expectType(updateUser, 'User').otpEnabled).toBe(false);
 
-    const refused = await verify(app, username, code);
+    const refused = await submitCode(app, username, code);
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toEqual({ detail: 'Two-factor authentication is not enabled for this user' });
     const { verifyOtp } = await execute(app, VerifyOtpDocument, { username, code });
@@ -146,19 +123,19 @@ describe('a delivered code', () => {
   });
 
   it('has 6 digits from a random source, on REST and GraphQL', async () => {
-    const users = await Promise.all(Array.from({ length: 30 }, () => newUser(app)));
-    const codes = await Promise.all(users.map(async (username) => (await generate(app, username)).code));
+    const users = await Promise.all(Array.from({ length: 30 }, () => createUser(app)));
+    const codes = await Promise.all(users.map(async (username) => (await requestCode(app, username)).code));
     for (const code of codes) expect(code).toMatch(/^\d{6}$/);
     // 30 draws from a million collide at most once except with negligible probability.
     expect(new Set(codes).size).toBeGreaterThanOrEqual(29);
 
-    const { generateOtp } = await execute(app, GenerateOtpDocument, { username: await newUser(app) });
+    const { generateOtp } = await execute(app, GenerateOtpDocument, { username: await createUser(app) });
     expect(expectType(generateOtp, 'GenerateOtpPayload').otpCode).toMatch(/^\d{6}$/);
   });
 
   it('is stored only as a keyed hash: the plain code is in no column of otp_logs', async () => {
-    const username = await newUser(app);
-    const { code } = await generate(app, username);
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
 
     const before = await storedOtpLogs(database, username);
     expect(before).toHaveLength(1);
@@ -169,7 +146,7 @@ describe('a delivered code', () => {
     expect(row?.code_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row?.code_hash).not.toBe(createHash('sha256').update(code).digest('hex'));
 
-    expect((await verify(app, username, code)).statusCode).toBe(200);
+    expect((await submitCode(app, username, code)).statusCode).toBe(200);
     const [used] = await storedOtpLogs(database, username);
     expect(used?.status).toBe('USED');
     for (const value of Object.values(used ?? {})) expect(String(value)).not.toContain(code);
@@ -185,18 +162,18 @@ describe('OTP_EXPIRATION_MINUTES', () => {
   afterAll(() => app.close());
 
   it('sets how long a code lives: 2 minutes here, not the default 5', async () => {
-    const early = await newUser(app);
-    const late = await newUser(app);
+    const early = await createUser(app);
+    const late = await createUser(app);
     const issuedAt = clock.now();
-    const earlyCode = await generate(app, early);
-    const lateCode = await generate(app, late);
+    const earlyCode = await requestCode(app, early);
+    const lateCode = await requestCode(app, late);
     expect(earlyCode.expiresAt.getTime()).toBe(issuedAt.getTime() + 2 * MINUTE);
 
     clock.advance(2 * MINUTE - 1_000);
-    expect((await verify(app, early, earlyCode.code)).statusCode).toBe(200);
+    expect((await submitCode(app, early, earlyCode.code)).statusCode).toBe(200);
 
     clock.advance(2_000);
-    const expired = await verify(app, late, lateCode.code);
+    const expired = await submitCode(app, late, lateCode.code);
     expect(expired.statusCode).toBe(400);
     expect(expired.json()).toEqual({ detail: 'The code has expired; request a new one' });
   });

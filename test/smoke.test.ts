@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, uniqueName, type TestApp } from './support/app.js';
-import { executeRaw } from './support/graphql.js';
+import { createTestApp, type TestApp } from './support/app.js';
+import { createUser, requestCode, submitCode } from './support/flows.js';
 
 describe('smoke', () => {
   let app: TestApp;
@@ -10,15 +10,11 @@ describe('smoke', () => {
   afterAll(() => app.close());
 
   it('creates a user, sends a code over REST and verifies it once', async () => {
-    const username = uniqueName();
-    const created = await executeRaw(app, `mutation($u: String!) { createUser(input: { username: $u, email: "a@example.com" }) { __typename } }`, { u: username });
-    expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
-    const gen = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
-    expect(gen.statusCode).toBe(200);
-    const code = gen.json<{ otp_code: string }>().otp_code;
-    const ok = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    const ok = await submitCode(app, username, code);
     expect(ok.json()).toEqual({ success: true, method: 'otp' });
-    const again = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+    const again = await submitCode(app, username, code);
     expect(again.statusCode).toBe(400);
     expect(again.json()).toEqual({ detail: 'The code has already been used; request a new one' });
   });

@@ -23,6 +23,31 @@ const int = (min: number, max: number) =>
     .min(min, { error: `must be at least ${min}` })
     .max(max, { error: `must be at most ${max}` });
 
+/** `2` + `,`-separated ISO 3166-1 alpha-2 codes, e.g. `DE,AT,CH`. */
+const countryList = z
+  .string()
+  .transform((value) => value.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, { error: 'must list two-letter country codes, e.g. DE,AT,CH' })));
+
+/**
+ * `ENCRYPTION_KEY`: one base64 key of 32 bytes, or several as `id:base64` separated by commas.
+ * The first encrypts; every one decrypts, so a key can be rotated in without losing secrets.
+ */
+const keyring = z.string().transform((value, ctx) => {
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const keys = entries.map((entry, index) => {
+    const [id, encoded] = entry.includes(':') ? entry.split(':', 2) : [`k${entries.length - index}`, entry];
+    return { id: id?.trim() ?? '', key: Buffer.from(encoded?.trim() ?? '', 'base64') };
+  });
+  for (const { id, key } of keys) {
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) ctx.addIssue({ code: 'custom', message: `key id "${id}" must be 1-32 letters, digits, _ or -` });
+    if (key.length !== 32) ctx.addIssue({ code: 'custom', message: `key ${id} must be 32 bytes, base64 encoded` });
+  }
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) ctx.addIssue({ code: 'custom', message: 'key ids must differ' });
+  if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must hold at least one key' });
+  return keys;
+});
+
 const optionalText = z
   .string()
   .trim()
@@ -53,6 +78,17 @@ const envSchema = z.object({
   OTP_EXPIRATION_MINUTES: int(1, 60).default(5),
   OTP_MAX_ATTEMPTS: int(1, 20).default(5),
   OTP_IN_RESPONSE: bool.optional(),
+  OTP_RESEND_INTERVAL_SECONDS: int(0, 3600).default(30),
+  OTP_MAX_SENDS_PER_HOUR: int(1, 1000).default(5),
+  LOCKOUT_THRESHOLD: int(1, 1000).default(10),
+  LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+  RECOVERY_CODE_COUNT: int(1, 50).default(10),
+  TOTP_WINDOW: int(0, 10).default(1),
+  RESULT_TOKEN_TTL_SECONDS: int(10, 86_400).default(300),
+
+  ENCRYPTION_KEY: keyring.optional(),
+  ALLOW_ANONYMOUS_CALLERS: bool.optional(),
+  IP_RATE_LIMIT: int(0, 1_000_000).default(600),
 
   SMTP_SERVER: optionalText,
   SMTP_PORT: int(1, 65535).default(587),
@@ -65,6 +101,21 @@ const envSchema = z.object({
   TWILIO_ACCOUNT_SID: optionalText,
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_PHONE_NUMBER: optionalText,
+  TWILIO_MESSAGING_SERVICE_SID: optionalText,
+  TWILIO_API_BASE_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
+  DELIVERY_TIMEOUT_MS: int(100, 120_000).default(10_000),
+
+  SMS_ALLOWED_COUNTRIES: countryList.optional(),
+  SMS_MAX_PER_HOUR: int(1, 10_000_000).default(1000),
+  SMS_PREFIX_MAX_SHARE: z.coerce.number({ error: 'must be a number' }).gt(0).max(1).default(0.5),
+  SMS_PREFIX_MIN_SENDS: int(1, 1_000_000).default(20),
+
+  GRAPHIQL: bool.optional(),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  PERSISTED_OPERATIONS_ONLY: bool.default(false),
+
+  LOG_RETENTION_DAYS: int(1, 3650).default(90),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
 });
 
 export class ConfigError extends Error {
@@ -116,6 +167,8 @@ function withoutEmptyValues(env: Env): Env {
 
 function productionProblems(env: Env) {
   const problems: { variable: string; message: string }[] = [];
+  if (!env.ENCRYPTION_KEY?.trim())
+    problems.push({ variable: 'ENCRYPTION_KEY', message: 'is required in production (32 random bytes, base64)' });
   const secret = env.SECRET_KEY?.trim();
   if (!secret) problems.push({ variable: 'SECRET_KEY', message: 'is required in production' });
   else if (secret === LEGACY_DEFAULT_SECRET)
@@ -160,7 +213,21 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       secretKey: env.SECRET_KEY ?? randomBytes(32).toString('base64url'),
       secretKeyIsEphemeral: env.SECRET_KEY === undefined,
       algorithm: env.ALGORITHM,
+      // Same reasoning as the secret key: outside production, a key for this process only.
+      encryptionKeys: env.ENCRYPTION_KEY ?? [{ id: 'ephemeral', key: randomBytes(32) }],
+      encryptionKeyIsEphemeral: env.ENCRYPTION_KEY === undefined,
+      allowAnonymousCallers: env.ALLOW_ANONYMOUS_CALLERS ?? !production,
+      resultTokenTtlSeconds: env.RESULT_TOKEN_TTL_SECONDS,
+      ipRateLimitPerMinute: env.IP_RATE_LIMIT,
     },
+    throttle: {
+      resendIntervalSeconds: env.OTP_RESEND_INTERVAL_SECONDS,
+      maxSendsPerHour: env.OTP_MAX_SENDS_PER_HOUR,
+      lockoutThreshold: env.LOCKOUT_THRESHOLD,
+      lockoutMinutes: env.LOCKOUT_MINUTES,
+    },
+    totp: { issuer: 'FountainAI', digits: 6, periodSeconds: 30, window: env.TOTP_WINDOW },
+    recovery: { count: env.RECOVERY_CODE_COUNT },
     otp: {
       length: 6,
       expirationMinutes: env.OTP_EXPIRATION_MINUTES,
@@ -178,10 +245,29 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
           timeoutMs: env.SMTP_TIMEOUT_MS,
         }
       : undefined,
-    twilio: {
-      accountSid: env.TWILIO_ACCOUNT_SID,
-      authToken: env.TWILIO_AUTH_TOKEN,
-      phoneNumber: env.TWILIO_PHONE_NUMBER,
+    twilio:
+      env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN
+        ? {
+            accountSid: env.TWILIO_ACCOUNT_SID,
+            authToken: env.TWILIO_AUTH_TOKEN,
+            phoneNumber: env.TWILIO_PHONE_NUMBER,
+            messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+            apiBaseUrl: env.TWILIO_API_BASE_URL,
+          }
+        : undefined,
+    delivery: { timeoutMs: env.DELIVERY_TIMEOUT_MS },
+    sms: {
+      allowedCountries: env.SMS_ALLOWED_COUNTRIES,
+      maxPerHour: env.SMS_MAX_PER_HOUR,
+      prefixMaxShare: env.SMS_PREFIX_MAX_SHARE,
+      prefixMinSends: env.SMS_PREFIX_MIN_SENDS,
     },
+    graphql: {
+      graphiql: env.GRAPHIQL ?? !production,
+      introspection: env.GRAPHQL_INTROSPECTION ?? !production,
+      persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
+    },
+    retention: { logDays: env.LOG_RETENTION_DAYS },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
 }

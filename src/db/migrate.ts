@@ -62,6 +62,11 @@ function migrateSqlite(config: DatabaseConfig, migrations: Migration[]): string[
   const db = new Sqlite(config.sqlitePath, { timeout: config.sqliteBusyTimeoutMs });
   try {
     db.pragma('journal_mode = WAL');
+    // Prisma's SQLite migrations rebuild a table to alter it (create, copy, drop, rename).
+    // With foreign keys on, the DROP would cascade into the rows that reference the table,
+    // and the pragma cannot change inside a transaction, so it is switched off around it
+    // and the references are checked before the commit.
+    db.pragma('foreign_keys = OFF');
     db.exec(SQLITE_TABLE);
     // BEGIN IMMEDIATE takes the write lock first, so a second process waits and then
     // finds the migrations already recorded.
@@ -77,6 +82,10 @@ function migrateSqlite(config: DatabaseConfig, migrations: Migration[]): string[
       const pending = migrations.filter((m) => !done.has(m.name));
       for (const m of pending) {
         db.exec(m.sql);
+        const broken = db.pragma('foreign_key_check');
+        if (Array.isArray(broken) && broken.length > 0) {
+          throw new Error(`Migration ${m.name} leaves ${broken.length} broken foreign key reference(s)`);
+        }
         db.prepare(
           `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
            VALUES (?, ?, current_timestamp, ?, 1)`,

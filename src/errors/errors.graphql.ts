@@ -17,6 +17,15 @@ import {
   UsernameTakenError,
   UserNotFoundError,
   ValidationFailedError,
+  RateLimitedError,
+  UserLockedError,
+  UnauthenticatedError,
+  ForbiddenError,
+  TotpNotEnrolledError,
+  CodeReplayedError,
+  InvalidPhoneNumberError,
+  SmsRefusedError,
+  type SmsRefusal,
 } from './errors.js';
 
 const descriptions: Record<string, string> = {
@@ -29,6 +38,10 @@ const descriptions: Record<string, string> = {
   CodeAlreadyUsedError: 'The code was verified already; each code works once.',
   TooManyAttemptsError: 'The code took too many wrong guesses and no longer works; generate a new one.',
   DeliveryNotConfiguredError: 'No provider is configured for this delivery method.',
+  UnauthenticatedError: 'The request has no valid bearer token, and anonymous callers are not allowed.',
+  TotpNotEnrolledError: 'confirmTotp was called without a pending enrolment; call enrollTotp first.',
+  CodeReplayedError: 'The authenticator code (its time step) was accepted before; each step works once.',
+  InvalidPhoneNumberError: 'The phone number cannot be read as a valid number.',
 };
 
 /**
@@ -61,6 +74,10 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
     CodeAlreadyUsedError,
     TooManyAttemptsError,
     DeliveryNotConfiguredError,
+    UnauthenticatedError,
+    TotpNotEnrolledError,
+    CodeReplayedError,
+    InvalidPhoneNumberError,
   ];
   for (const ErrorClass of simple) {
     builder.objectType(ErrorClass, {
@@ -110,6 +127,55 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
     isTypeOf: (value) => value instanceof ValidationFailedError,
     fields: (t) => ({
       issues: t.field({ type: [FieldIssueRef], description: 'Every problem found.', resolve: (e) => e.issues }),
+    }),
+  });
+
+  builder.objectType(RateLimitedError, {
+    name: 'RateLimitedError',
+    description: 'A throttle refused the request (too many sends, the SMS budget); retry later.',
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => value instanceof RateLimitedError,
+    fields: (t) => ({
+      retryAfter: t.exposeInt('retryAfter', { description: 'Seconds to wait before trying again.' }),
+    }),
+  });
+
+  builder.objectType(UserLockedError, {
+    name: 'UserLockedError',
+    description: 'Too many consecutive failed verifications: the user is locked for a while.',
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => value instanceof UserLockedError,
+    fields: (t) => ({
+      retryAfter: t.exposeInt('retryAfter', { description: 'Seconds until the lock ends.' }),
+    }),
+  });
+
+  builder.objectType(ForbiddenError, {
+    name: 'ForbiddenError',
+    description: 'The caller’s token does not grant the scope this field needs.',
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => value instanceof ForbiddenError,
+    fields: (t) => ({
+      requiredScope: t.exposeString('requiredScope', { description: 'The scope that is missing.' }),
+    }),
+  });
+
+  const SmsRefusalEnum = builder.enumType('SmsRefusal', {
+    description: 'Why an SMS destination is refused (SMS-pumping defence).',
+    values: {
+      COUNTRY_NOT_ALLOWED: { description: 'The number’s country is not in SMS_ALLOWED_COUNTRIES.' },
+      PREMIUM_OR_SHORT_NUMBER: { description: 'Premium-rate, shared-cost or short numbers are never sent to.' },
+      PREFIX_VELOCITY: { description: 'The number’s country prefix suddenly takes too large a share of sends.' },
+    } satisfies Record<SmsRefusal, { description: string }>,
+  });
+
+  builder.objectType(SmsRefusedError, {
+    name: 'SmsRefusedError',
+    description: 'Codes are not sent by SMS to this number; the refusal is audited.',
+    interfaces: [ErrorInterface],
+    isTypeOf: (value) => value instanceof SmsRefusedError,
+    fields: (t) => ({
+      reason: t.field({ type: SmsRefusalEnum, description: 'Which rule refused it.', resolve: (e) => e.reason }),
     }),
   });
 }

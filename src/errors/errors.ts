@@ -17,6 +17,14 @@ export const errorCatalogue = {
   DELIVERY_FAILED: { status: 502, message: 'The code could not be delivered; no code was issued' },
   DELIVERY_NOT_CONFIGURED: { status: 503, message: 'No delivery channel is configured for this method' },
   DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; try again shortly' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; try again later' },
+  USER_LOCKED: { status: 429, message: 'Too many failed verifications; the user is locked for a while' },
+  UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required' },
+  FORBIDDEN: { status: 403, message: 'The token does not grant the scope this needs' },
+  TOTP_NOT_ENROLLED: { status: 400, message: 'No authenticator app enrolment is pending for this user' },
+  CODE_REPLAYED: { status: 400, message: 'This authenticator code was used already; wait for the next one' },
+  INVALID_PHONE_NUMBER: { status: 400, message: 'The phone number is not valid' },
+  SMS_REFUSED: { status: 400, message: 'Codes are not sent by SMS to this number' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
@@ -69,5 +77,45 @@ export interface FieldIssue {
 export class ValidationFailedError extends domainError('VALIDATION_FAILED', 'ValidationFailedError') {
   constructor(readonly issues: FieldIssue[]) {
     super(issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '));
+  }
+}
+
+/** A throttle said no: try again in `retryAfter` seconds (REST sends it as Retry-After). */
+export class RateLimitedError extends domainError('RATE_LIMITED', 'RateLimitedError') {
+  constructor(
+    readonly retryAfter: number,
+    message?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class UserLockedError extends domainError('USER_LOCKED', 'UserLockedError') {
+  constructor(readonly retryAfter: number) {
+    super(`Too many failed verifications; the user is locked for ${Math.ceil(retryAfter / 60)} more minute(s)`);
+  }
+}
+
+export class UnauthenticatedError extends domainError('UNAUTHENTICATED', 'UnauthenticatedError') {}
+
+export class ForbiddenError extends domainError('FORBIDDEN', 'ForbiddenError') {
+  constructor(readonly requiredScope: string) {
+    super(`The token does not grant the scope ${requiredScope}`);
+  }
+}
+
+export class TotpNotEnrolledError extends domainError('TOTP_NOT_ENROLLED', 'TotpNotEnrolledError') {}
+export class CodeReplayedError extends domainError('CODE_REPLAYED', 'CodeReplayedError') {}
+export class InvalidPhoneNumberError extends domainError('INVALID_PHONE_NUMBER', 'InvalidPhoneNumberError') {}
+
+/** Why an SMS destination is refused (SMS-pumping defence). */
+export type SmsRefusal = 'COUNTRY_NOT_ALLOWED' | 'PREMIUM_OR_SHORT_NUMBER' | 'PREFIX_VELOCITY';
+
+export class SmsRefusedError extends domainError('SMS_REFUSED', 'SmsRefusedError') {
+  constructor(
+    readonly reason: SmsRefusal,
+    message?: string,
+  ) {
+    super(message);
   }
 }

@@ -5,9 +5,10 @@ import { DomainError, errorCatalogue } from '../errors/errors.js';
  * message from the catalogue; an unreachable database gets 503; anything else is a 500 whose
  * text is not shown.
  */
-export function restError(error: unknown): { status: number; detail: string; expected: boolean } {
+export function restError(error: unknown): { status: number; detail: string; expected: boolean; retryAfter?: number } {
   if (error instanceof DomainError) {
-    return { status: errorCatalogue[error.code].status, detail: error.message, expected: true };
+    const retryAfter = 'retryAfter' in error && typeof error.retryAfter === 'number' ? error.retryAfter : undefined;
+    return { status: errorCatalogue[error.code].status, detail: error.message, expected: true, retryAfter };
   }
   if (isDatabaseUnavailable(error)) {
     return { status: 503, detail: errorCatalogue.DATABASE_UNAVAILABLE.message, expected: false };

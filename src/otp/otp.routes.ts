@@ -100,6 +100,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp
     if (isRequestError(error)) return reply.code(error.statusCode).send({ detail: error.message });
     const answer = restError(error);
     if (!answer.expected) request.log.error({ err: error }, 'request failed');
+    if (answer.retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(answer.retryAfter))));
     return reply.code(answer.status).send({ detail: answer.detail });
   });
 

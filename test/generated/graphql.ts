@@ -40,24 +40,40 @@ export type ErrorCode =
   | 'CODE_ALREADY_USED'
   /** The code has expired; request a new one */
   | 'CODE_EXPIRED'
+  /** This authenticator code was used already; wait for the next one */
+  | 'CODE_REPLAYED'
   /** The database is unavailable; try again shortly */
   | 'DATABASE_UNAVAILABLE'
   /** The code could not be delivered; no code was issued */
   | 'DELIVERY_FAILED'
   /** No delivery channel is configured for this method */
   | 'DELIVERY_NOT_CONFIGURED'
+  /** The token does not grant the scope this needs */
+  | 'FORBIDDEN'
   /** Invalid code */
   | 'INVALID_CODE'
+  /** The phone number is not valid */
+  | 'INVALID_PHONE_NUMBER'
   /** The user has no destination for the chosen delivery method */
   | 'NO_DELIVERY_DESTINATION'
   /** No code is pending for this user; request a new one */
   | 'NO_PENDING_CODE'
+  /** Too many requests; try again later */
+  | 'RATE_LIMITED'
+  /** Codes are not sent by SMS to this number */
+  | 'SMS_REFUSED'
   /** Too many wrong attempts for this code; request a new one */
   | 'TOO_MANY_ATTEMPTS'
+  /** No authenticator app enrolment is pending for this user */
+  | 'TOTP_NOT_ENROLLED'
   /** Two-factor authentication is not enabled for this user */
   | 'TWO_FACTOR_DISABLED'
+  /** A valid bearer token is required */
+  | 'UNAUTHENTICATED'
   /** A user with this username already exists */
   | 'USERNAME_TAKEN'
+  /** Too many failed verifications; the user is locked for a while */
+  | 'USER_LOCKED'
   /** User not found */
   | 'USER_NOT_FOUND'
   /** The input is not valid */

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { parseConfig } from '../../src/config/config.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { createTestApp, uniqueName } from '../support/app.js';
-import { executeRaw } from '../support/graphql.js';
+import { createUser, requestCode, submitCode } from '../support/flows.js';
 
 describe('PostgreSQL with ?schema=', () => {
   const schema = `svc_${uniqueName('s').replace(/-/g, '_')}`;
@@ -26,13 +26,9 @@ describe('PostgreSQL with ?schema=', () => {
 
     const app = await createTestApp({ DATABASE_URL: url.toString() });
     try {
-      const username = uniqueName();
-      const created = await executeRaw(app, 'mutation($u: String!) { createUser(input: { username: $u, email: "s@example.com" }) { __typename } }', { u: username });
-      expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
-      const generated = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
-      expect(generated.statusCode).toBe(200);
-      const code = generated.json<{ otp_code: string }>().otp_code;
-      const verified = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+      const username = await createUser(app);
+      const { code } = await requestCode(app, username);
+      const verified = await submitCode(app, username, code);
       expect(verified.json()).toEqual({ success: true, method: 'otp' });
     } finally {
       await app.close();
