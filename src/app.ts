@@ -11,9 +11,18 @@ import { graphiqlDefaultQuery } from './graphql/examples.js';
 import { healthRoutes } from './health/health.routes.js';
 import { redactPaths } from './logging/logger.js';
 import { otpRoutes } from './otp/otp.routes.js';
-import { createOtpService } from './otp/otp.service.js';
-import { createUsersService } from './users/users.service.js';
+import { createCallerAuth } from './auth/caller-auth.js';
+import type { CallContext } from './auth/caller.js';
+import { rootErrorHandler } from './http/root-error-handler.js';
+import { createServices } from './services.js';
 import { notFound } from './http/not-found.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** who is calling, set for every request before routing */
+    callContext: CallContext;
+  }
+}
 
 /** Parts a caller (a test, the benchmark) may supply; anything missing is built from config. */
 export interface AppDeps {
@@ -50,9 +59,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
-  const { db } = database;
-  const otp = createOtpService({ db, clock, delivery, config, logger: app.log });
-  const users = createUsersService({ db });
+  const services = createServices({ db: database.db, clock, delivery, config, logger: app.log });
+  const callerAuth = createCallerAuth(config);
+  // Declared up front so every request has the same shape; the hook below sets it before routing.
+  app.decorateRequest('callContext', null as unknown as CallContext);
+  app.addHook('onRequest', async (request) => {
+    request.callContext = await callerAuth.contextFor({
+      authorization: request.headers.authorization,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+      requestId: request.id,
+    });
+  });
+  app.setErrorHandler(rootErrorHandler);
 
   await app.register(swagger, {
     openapi: {
@@ -71,10 +90,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   app.setNotFoundHandler(notFound);
   await app.register(healthRoutes, { database });
-  await app.register(otpRoutes, { prefix: '/auth', otp, otpInResponse: config.otp.inResponse });
+  await app.register(otpRoutes, {
+    prefix: '/auth',
+    verification: services.verification,
+    otpInResponse: config.otp.inResponse,
+  });
   await app.register(graphqlRoutes, {
     schema: buildSchema(database),
-    context: { services: { otp, users }, otpInResponse: config.otp.inResponse },
+    context: { services, otpInResponse: config.otp.inResponse },
     graphiql: true,
     defaultQuery: graphiqlDefaultQuery,
   });

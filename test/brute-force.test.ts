@@ -1,8 +1,8 @@
 // Attack: guessing a six-digit code. The old service allowed unlimited tries (defect 6), so a
 // million guesses always won. Each code now tolerates at most OTP_MAX_ATTEMPTS (5) wrong
 // guesses; after that even the right code is refused and only a new code helps.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, ManualClock, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, useTestApp, type TestApp } from './support/app.js';
 import { VerifyOtpDocument } from './generated/graphql.js';
 import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
 import { execute } from './support/graphql.js';
@@ -15,11 +15,7 @@ async function verifyOverGraphql(app: TestApp, username: string, code: string) {
 
 describe('guessing a code', () => {
   const clock = new ManualClock();
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp({}, { clock });
-  });
-  afterAll(() => app.close());
+  const app = useTestApp({}, { clock });
 
   it('4 wrong guesses leave the code usable: the right one still succeeds', async () => {
     const username = await createUser(app);
@@ -78,11 +74,7 @@ describe('guessing a code', () => {
 });
 
 describe('OTP_MAX_ATTEMPTS', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp({ OTP_MAX_ATTEMPTS: '2' });
-  });
-  afterAll(() => app.close());
+  const app = useTestApp({ OTP_MAX_ATTEMPTS: '2' });
 
   it('sets the allowance: with 2, the second wrong guess kills the code', async () => {
     const username = await createUser(app);

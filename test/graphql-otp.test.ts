@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, uniqueName, useTestApp } from './support/app.js';
 import { createUser, wrongCode } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
 import {
@@ -11,11 +11,7 @@ import {
 } from './generated/graphql.js';
 
 describe('GraphQL one-time codes', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(() => app.close());
+  const app = useTestApp({ OTP_RESEND_INTERVAL_SECONDS: '0' });
 
   const generate = async (username: string) => (await execute(app, GenerateOtpDocument, { username })).generateOtp;
   const verify = async (username: string, code: string) =>

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueName, useTestApp } from './support/app.js';
 import { execute, executeRaw, expectType } from './support/graphql.js';
 import {
   CreateUserDocument,
@@ -11,11 +11,7 @@ import {
 } from './generated/graphql.js';
 
 describe('GraphQL users', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(() => app.close());
+  const app = useTestApp();
 
   const createUser = async (input: CreateUserInput) => (await execute(app, CreateUserDocument, { input })).createUser;
 

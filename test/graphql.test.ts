@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse, print, printSchema, validate, type GraphQLSchema } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/client.js';
 import { graphiqlDefaultQuery } from '../src/graphql/examples.js';
 import { buildSchema } from '../src/graphql/schema.js';
-import { createTestApp, type TestApp } from './support/app.js';
+import { useTestApp } from './support/app.js';
 import { createUser } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
 import { VerifyOtpDocument } from './generated/graphql.js';
@@ -42,11 +42,7 @@ describe('GraphQL contract', () => {
 });
 
 describe('GraphQL endpoint', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(() => app.close());
+  const app = useTestApp();
 
   it('serves GraphiQL to a browser', async () => {
     const response = await app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
@@ -82,17 +78,13 @@ describe('GraphQL endpoint', () => {
 });
 
 describe('GraphQL unexpected errors', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    // A clock that breaks with internal detail stands in for any unexpected failure.
-    const brokenClock = {
-      now(): Date {
-        throw new Error('clock exploded at /srv/secret/path');
-      },
-    };
-    app = await createTestApp({}, { clock: brokenClock });
-  });
-  afterAll(() => app.close());
+  // A clock that breaks with internal detail stands in for any unexpected failure.
+  const brokenClock = {
+    now(): Date {
+      throw new Error('clock exploded at /srv/secret/path');
+    },
+  };
+  const app = useTestApp({}, { clock: brokenClock });
 
   it('are masked: the client learns that something failed, not what', async () => {
     const username = await createUser(app);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueName, useTestApp } from './support/app.js';
 import { postGenerate, submitCode } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
 
@@ -7,11 +7,7 @@ import { executeRaw } from './support/graphql.js';
 const DEAD_DATABASE_URL = 'postgresql://postgres@127.0.0.1:1/nothing';
 
 describe('health probes on a working database', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(() => app.close());
+  const app = useTestApp();
 
   it('GET /healthz answers 200 {"status": "ok"}', async () => {
     const response = await app.inject({ method: 'GET', url: '/healthz' });
@@ -33,12 +29,8 @@ describe('health probes on a working database', () => {
 });
 
 describe('health probes when the database is unreachable', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    // Building the app must not need the database: it starts and reports itself not ready.
-    app = await createTestApp({ DATABASE_URL: DEAD_DATABASE_URL });
-  });
-  afterAll(() => app.close());
+  // Building the app must not need the database: it starts and reports itself not ready.
+  const app = useTestApp({ DATABASE_URL: DEAD_DATABASE_URL });
 
   it('GET /healthz still answers 200: the process is up', async () => {
     const response = await app.inject({ method: 'GET', url: '/healthz' });

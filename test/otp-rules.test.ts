@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { createTestApp, ManualClock, type TestApp } from './support/app.js';
+import { createTestApp, ManualClock, useTestApp, type TestApp } from './support/app.js';
 import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
 import { GenerateOtpDocument, LogsDocument, UpdateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
 import { createUser, postGenerate, requestCode, submitCode } from './support/flows.js';
@@ -155,11 +155,7 @@ describe('a delivered code', () => {
 
 describe('OTP_EXPIRATION_MINUTES', () => {
   const clock = new ManualClock();
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await createTestApp({ OTP_EXPIRATION_MINUTES: '2' }, { clock });
-  });
-  afterAll(() => app.close());
+  const app = useTestApp({ OTP_EXPIRATION_MINUTES: '2' }, { clock });
 
   it('sets how long a code lives: 2 minutes here, not the default 5', async () => {
     const early = await createUser(app);

@@ -6,15 +6,18 @@ import { DateTimeResolver, EmailAddressResolver, PhoneNumberResolver } from 'gra
 import type { Db } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
 import { getDatamodel } from '../db/generated/pothos-types.js';
-import type { OtpService } from '../otp/otp.service.js';
+import type { CallContext } from '../auth/caller.js';
+import type { VerificationService } from '../verification/verification.service.js';
 import type { UsersService } from '../users/users.service.js';
 
 /** What every resolver gets: the services, and what the request says about its caller. */
 export interface GraphQLContext {
   services: {
-    otp: OtpService;
     users: UsersService;
+    verification: VerificationService;
   };
+  /** who is calling: checked by each field with `authorize` */
+  caller: CallContext;
   /** whether generateOtp may return the code to the caller (OTP_IN_RESPONSE) */
   otpInResponse: boolean;
 }

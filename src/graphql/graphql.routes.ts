@@ -7,7 +7,8 @@ import type { GraphQLContext } from './builder.js';
 
 interface GraphqlRoutesOptions {
   schema: GraphQLSchema;
-  context: GraphQLContext;
+  /** the per-request context, less the caller, which each request brings */
+  context: Omit<GraphQLContext, 'caller'>;
   graphiql: boolean;
   /** the operation GraphiQL opens with */
   defaultQuery?: string;
@@ -18,7 +19,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
-    context: () => options.context,
+    context: ({ req }) => ({ ...options.context, caller: req.callContext }),
     graphiql: options.graphiql ? { title: 'FountainAI 2FA Service', defaultQuery: options.defaultQuery } : false,
     landingPage: false,
     logging: {

@@ -10,9 +10,12 @@ import {
   TooManyAttemptsError,
   TwoFactorDisabledError,
   UserNotFoundError,
+  RateLimitedError,
+  UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { CodeStatus, GeneratedCode, VerifiedCode } from './otp.service.js';
+import type { Verified } from '../verification/verification.service.js';
+import type { CodeStatus, GeneratedCode } from './otp.service.js';
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',
@@ -91,7 +94,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
     }),
   });
 
-  const VerifyOtpPayload = builder.objectRef<VerifiedCode>('VerifyOtpPayload').implement({
+  const VerifyOtpPayload = builder.objectRef<Verified>('VerifyOtpPayload').implement({
     description: 'The code was right and has now been used up.',
     fields: (t) => ({
       success: t.boolean({ description: 'Always true; failures are typed errors.', resolve: () => true }),
@@ -112,11 +115,12 @@ export function addOtpTypes(builder: Builder, db: Db) {
           NoDeliveryDestinationError,
           DeliveryFailedError,
           DeliveryNotConfiguredError,
+          RateLimitedError,
         ],
       },
       args: { username: t.arg.string({ required: true, description: 'Whose code.' }) },
       resolve: async (_root, args, ctx) => ({
-        ...(await ctx.services.otp.generate(args.username)),
+        ...(await ctx.services.verification.requestCode(args.username, ctx.caller)),
         showCode: ctx.otpInResponse,
       }),
     }),
@@ -132,13 +136,14 @@ export function addOtpTypes(builder: Builder, db: Db) {
           CodeAlreadyUsedError,
           TooManyAttemptsError,
           TwoFactorDisabledError,
+          UserLockedError,
         ],
       },
       args: {
         username: t.arg.string({ required: true, description: 'Whose code.' }),
         code: t.arg.string({ required: true, description: 'The code the user typed.' }),
       },
-      resolve: (_root, args, ctx) => ctx.services.otp.verify(args.username, args.code),
+      resolve: (_root, args, ctx) => ctx.services.verification.verify(args.username, args.code, ctx.caller),
     }),
   }));
   return { Channel };

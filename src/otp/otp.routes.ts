@@ -2,7 +2,7 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
 import { detailSchema, validationErrorSchema } from '../http/schemas.js';
-import type { OtpService } from './otp.service.js';
+import type { VerificationService } from '../verification/verification.service.js';
 
 const generateSchema = {
   summary: 'Generate OTP for a user',
@@ -66,7 +66,7 @@ const verifySchema = {
 } as const;
 
 interface OtpRoutesOptions {
-  otp: OtpService;
+  verification: VerificationService;
   otpInResponse: boolean;
 }
 
@@ -74,7 +74,7 @@ interface OtpRoutesOptions {
  * The legacy Python service's REST contract, unchanged for its callers: 400 with a `detail`
  * for refusals, FastAPI's 422 shape for malformed requests.
  */
-export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp, otpInResponse }) => {
+export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { verification, otpInResponse }) => {
   // FastAPI reads a body as JSON when it has no content type or a JSON one, and hands any
   // other body to validation as it is, where it fails as "not an object" (422, loc ["body"]).
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -105,7 +105,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp
   });
 
   app.post<{ Querystring: { username: string } }>('/generate', { schema: generateSchema }, async (request) => {
-    const generated = await otp.generate(request.query.username);
+    const generated = await verification.requestCode(request.query.username, request.callContext);
     return {
       otp_code: otpInResponse ? generated.code : null,
       expires_at: generated.expiresAt.toISOString(),
@@ -118,7 +118,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { otp
     '/verify',
     { schema: verifySchema },
     async (request) => {
-      const verified = await otp.verify(request.body.username, String(request.body.otp_code));
+      const verified = await verification.verify(request.body.username, String(request.body.otp_code), request.callContext);
       return { success: true, method: verified.method };
     },
   );

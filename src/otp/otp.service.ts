@@ -16,6 +16,7 @@ import {
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
+import type { ThrottleService } from '../throttle/throttle.service.js';
 import { hashCode, newCode, sameHash } from './code.js';
 
 /**
@@ -29,6 +30,7 @@ import { hashCode, newCode, sameHash } from './code.js';
 export type CodeStatus = 'SENDING' | 'ACTIVE' | 'USED' | 'SUPERSEDED' | 'FAILED';
 
 export interface GeneratedCode {
+  userId: number;
   /** the plain code: for the delivery and, where OTP_IN_RESPONSE allows, the caller */
   code: string;
   expiresAt: Date;
@@ -37,14 +39,9 @@ export interface GeneratedCode {
   destination: string;
 }
 
-export interface VerifiedCode {
-  username: string;
-  method: 'otp';
-  verifiedAt: Date;
-}
-
 export interface OtpServiceDeps {
   db: Db;
+  throttle: Pick<ThrottleService, 'reserveSend'>;
   clock: Clock;
   delivery: Delivery;
   config: Pick<Config, 'otp' | 'security'>;
@@ -53,7 +50,7 @@ export interface OtpServiceDeps {
 
 export type OtpService = ReturnType<typeof createOtpService>;
 
-export function createOtpService({ db, clock, delivery, config, logger }: OtpServiceDeps) {
+export function createOtpService({ db, throttle, clock, delivery, config, logger }: OtpServiceDeps) {
   const { length, expirationMinutes, maxAttempts } = config.otp;
   const secret = config.security.secretKey;
 
@@ -63,19 +60,21 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
    * delivery marks it FAILED: the caller gets an error and no usable code remains, while
    * the code the user already had stays valid.
    */
-  async function generate(username: string): Promise<GeneratedCode> {
+  async function generate(username: string, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     const user = await db.user.findUnique({
       where: { username },
       select: { id: true, email: true, phoneNumber: true, deliveryMethod: true, otpEnabled: true, locale: true },
     });
     if (!user) throw new UserNotFoundError();
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
-    const channel: Channel = user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL';
+    const channel: Channel = options.channel ?? (user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL');
     const to = channel === 'SMS' ? user.phoneNumber : user.email;
     if (!to) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
 
-    const code = newCode(length);
     const now = clock.now();
+    // Only a request that would send is throttled: bad input never takes the user's slot.
+    await throttle.reserveSend(user.id, now);
+    const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
     const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
     const log = await db.otpLog.create({
@@ -102,36 +101,34 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
              provider_message_id = CASE WHEN id = ${log.id} THEN ${providerMessageId} ELSE provider_message_id END
        WHERE user_id = ${user.id}
          AND ((id = ${log.id} AND status = 'SENDING') OR status = 'ACTIVE')`;
-    return { code, expiresAt, channel, destination };
+    return { userId: user.id, code, expiresAt, channel, destination };
   }
 
   /**
-   * Checks a code in at most two statements. The first reserves one attempt on the user's
-   * newest delivered code, if it is ACTIVE, unexpired and its attempts are not exhausted, and
-   * two-factor authentication is on for the user (switching it off kills a pending code), and
-   * returns its hash; the second consumes it with a conditional update, so of many concurrent
-   * right answers exactly one succeeds. Failures are diagnosed with extra reads only on the
-   * error path.
+   * Checks a delivered code of a user (whose existence, lock and switch the caller checked)
+   * in at most two statements. The first reserves one attempt on the user's newest delivered
+   * code, if it is ACTIVE, unexpired and has attempts left, and returns its hash; the second
+   * consumes it with a conditional update, so of many concurrent right answers exactly one
+   * succeeds. Failures are diagnosed with one more read, on the error path only.
    *
    * Only the newest delivered code counts: two generates racing on PostgreSQL can each
    * activate their code without seeing the other's (both were SENDING in each statement's
    * snapshot), and the older of two ACTIVE codes must not come back to life once the newer
    * one is used.
    */
-  async function verify(username: string, code: string): Promise<VerifiedCode> {
-    const now = clock.now();
-    const reserved = await db.$queryRaw<{ id: number; user_id: number; code_hash: string; attempts: number }[]>`
+  async function verify(userId: number, code: string, now: Date): Promise<void> {
+    const reserved = await db.$queryRaw<{ id: number; code_hash: string; attempts: number }[]>`
       UPDATE otp_logs
          SET attempts = attempts + 1
-       WHERE id = (SELECT l.id FROM otp_logs l JOIN users u ON u.id = l.user_id
-                    WHERE u.username = ${username} AND u.otp_enabled = ${true} AND l.status IN ('ACTIVE', 'USED')
-                    ORDER BY l.id DESC LIMIT 1)
+       WHERE id = (SELECT id FROM otp_logs
+                    WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
+                    ORDER BY id DESC LIMIT 1)
          AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
-      RETURNING id, user_id, code_hash, attempts`;
+      RETURNING id, code_hash, attempts`;
     const row = reserved[0];
-    if (!row) throw await diagnose(username, now);
+    if (!row) throw await diagnose(userId, now);
 
-    const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, row.user_id, code) : '';
+    const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, userId, code) : '';
     if (!candidate || !sameHash(candidate, row.code_hash)) {
       const attemptsLeft = maxAttempts - row.attempts;
       throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
@@ -141,35 +138,34 @@ export function createOtpService({ db, clock, delivery, config, logger }: OtpSer
       UPDATE otp_logs SET status = 'USED', verified = ${true}, used_at = ${now}
        WHERE id = ${row.id} AND status = 'ACTIVE'`;
     if (consumed !== 1) throw new CodeAlreadyUsedError();
-    return { username, method: 'otp', verifiedAt: now };
   }
 
-  /** Why no code could be reserved: the user, their last usable code, and its state. */
-  async function diagnose(username: string, now: Date): Promise<DomainError> {
-    const user = await db.user.findUnique({
-      where: { username },
-      select: {
-        otpEnabled: true,
-        otpLogs: {
-          where: { status: { in: ['ACTIVE', 'USED'] } },
-          orderBy: { id: 'desc' },
-          take: 1,
-          select: { status: true, attempts: true, expiresAt: true },
-        },
-      },
+  /** Whether the user has a delivered code that verify would try (cheap, no write). */
+  async function hasPendingCode(userId: number, now: Date): Promise<boolean> {
+    const latest = await db.otpLog.findFirst({
+      where: { userId, status: { in: ['ACTIVE', 'USED'] } },
+      orderBy: { id: 'desc' },
+      select: { status: true, expiresAt: true, attempts: true },
     });
-    if (!user) return new UserNotFoundError();
-    if (!user.otpEnabled) return new TwoFactorDisabledError();
-    const last = user.otpLogs[0];
+    return latest?.status === 'ACTIVE' && latest.expiresAt > now && latest.attempts < maxAttempts;
+  }
+
+  /** Why no code could be reserved: the user's newest delivered code, and its state. */
+  async function diagnose(userId: number, now: Date): Promise<DomainError> {
+    const last = await db.otpLog.findFirst({
+      where: { userId, status: { in: ['ACTIVE', 'USED'] } },
+      orderBy: { id: 'desc' },
+      select: { status: true, attempts: true, expiresAt: true },
+    });
     if (!last) return new NoPendingCodeError();
     if (last.status === 'USED') return new CodeAlreadyUsedError();
     if (last.attempts >= maxAttempts) return new TooManyAttemptsError();
     if (last.expiresAt <= now) return new CodeExpiredError();
-    // The code changed state between the two reads (consumed or superseded meanwhile).
+    // The code changed state between the two statements (consumed or superseded meanwhile).
     return new CodeAlreadyUsedError();
   }
 
-  return { generate, verify };
+  return { generate, verify, hasPendingCode };
 }
 
 /**

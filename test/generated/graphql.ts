@@ -129,6 +129,7 @@ export type GenerateOtpMutation = { generateOtp:
     | { __typename: 'DeliveryNotConfiguredError', code: ErrorCode, message: string }
     | { __typename: 'GenerateOtpPayload', channel: Channel, destination: string, expiresAt: string, otpCode: string | null }
     | { __typename: 'NoDeliveryDestinationError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', code: ErrorCode, message: string }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
    };
@@ -194,6 +195,7 @@ export type VerifyOtpMutation = { verifyOtp:
     | { __typename: 'NoPendingCodeError', code: ErrorCode, message: string }
     | { __typename: 'TooManyAttemptsError', code: ErrorCode, message: string }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'UserLockedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
     | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, verifiedAt: string }
    };

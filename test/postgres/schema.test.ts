@@ -6,6 +6,7 @@ import pg from 'pg';
 import { parseConfig } from '../../src/config/config.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { createTestApp, uniqueName } from '../support/app.js';
+import { migrationNames } from '../support/db.js';
 import { createUser, requestCode, submitCode } from '../support/flows.js';
 
 describe('PostgreSQL with ?schema=', () => {
@@ -22,7 +23,7 @@ describe('PostgreSQL with ?schema=', () => {
 
   it('migrates into the schema and serves generate and verify from it', async () => {
     const applied = await applyMigrations(parseConfig({ DATABASE_URL: url.toString() }).database);
-    expect(applied).toEqual(['20261123000000_init']);
+    expect(applied).toEqual(migrationNames('postgres'));
 
     const app = await createTestApp({ DATABASE_URL: url.toString() });
     try {

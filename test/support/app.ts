@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp, type AppDeps } from '../../src/app.js';
 import type { Clock } from '../../src/clock/clock.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -26,6 +26,27 @@ export async function createTestApp(overrides: Record<string, string> = {}, deps
   const app = await buildApp(parseConfig(testEnv(overrides)), deps);
   await app.ready();
   return app;
+}
+
+/**
+ * The app of one `describe` block, built by `createTestApp(overrides, deps)` before the block's
+ * first test and closed after its last. Call it in the block's body. What it returns stands
+ * for the app from then on: every property is read from the app built for the block (reading
+ * one before it is built, while tests are being collected, throws).
+ */
+export function useTestApp(overrides: Record<string, string> = {}, deps: AppDeps = {}): TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await createTestApp(overrides, deps);
+  });
+  afterAll(() => app?.close());
+  return new Proxy({} as TestApp, {
+    get(_target, property) {
+      if (!app) throw new Error(`useTestApp: the app is built in beforeAll; read app.${String(property)} in a hook or test`);
+      const value: unknown = Reflect.get(app, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(app) : value;
+    },
+  });
 }
 
 /** A username no other test uses, so tests never share rows. */

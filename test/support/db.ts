@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import { testEnv } from './app.js';
@@ -55,4 +57,13 @@ export function slowDatabase(delayMs: number): Database {
     },
   });
   return { ...database, db };
+}
+
+/** The checked-in migrations of a provider, in the order they apply. */
+export function migrationNames(provider: 'sqlite' | 'postgres'): string[] {
+  const dir = join(import.meta.dirname, '..', '..', 'prisma', provider, 'migrations');
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
 }
