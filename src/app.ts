@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
@@ -15,9 +16,15 @@ import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
 import { rootErrorHandler } from './http/root-error-handler.js';
 import { createServices } from './services.js';
+import { createMetrics } from './metrics/metrics.js';
+import { metricsRoutes } from './metrics/metrics.routes.js';
 import { notFound } from './http/not-found.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** `draining` turns on at shutdown: /readyz then answers 503 while requests finish */
+    lifecycle: { draining: boolean };
+  }
   interface FastifyRequest {
     /** who is calling, set for every request before routing */
     callContext: CallContext;
@@ -38,17 +45,36 @@ export interface AppDeps {
 export async function buildApp(config: Config, deps: AppDeps = {}) {
   const app = Fastify({
     logger: { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
-    requestIdHeader: 'x-request-id',
+    // A caller's own request id is kept when it looks like one; otherwise a fresh UUID, so ids
+    // stay unique across instances. It is on every log line and in every response.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
     // Legacy callers' types are checked, not coerced: a wrong type is a 422, as in FastAPI.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true, allErrors: true } },
   });
 
-  const database = deps.database ?? createDatabase(config.database);
-  const delivery = deps.delivery ?? createDelivery(config, app.log);
+  const database =
+    deps.database ?? createDatabase(config.database, (error) => app.log.warn({ err: error }, 'database: an idle connection failed'));
+  const metrics = createMetrics(database);
+  const delivery = metrics.instrument(deps.delivery ?? createDelivery(config, app.log));
   const clock = deps.clock ?? systemClock;
   app.addHook('onClose', async () => {
     if (!deps.delivery) await delivery.close();
     if (!deps.database) await database.close();
+  });
+  const lifecycle = { draining: false };
+  app.decorate('lifecycle', lifecycle);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
   await database.init();
   if (config.security.secretKeyIsEphemeral) {
@@ -59,7 +85,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
-  const services = createServices({ db: database.db, clock, delivery, config, logger: app.log });
+  const services = createServices({ db: database.db, clock, delivery, config, logger: app.log, metrics });
   const callerAuth = createCallerAuth(config);
   // Declared up front so every request has the same shape; the hook below sets it before routing.
   app.decorateRequest('callContext', null as unknown as CallContext);
@@ -89,7 +115,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   app.setNotFoundHandler(notFound);
-  await app.register(healthRoutes, { database });
+  await app.register(healthRoutes, { database, lifecycle });
+  await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(otpRoutes, {
     prefix: '/auth',
     verification: services.verification,

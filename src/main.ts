@@ -2,8 +2,6 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { applyMigrations } from './db/migrate.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
-
 async function main() {
   let config: Config;
   try {
@@ -24,11 +22,14 @@ async function main() {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    // /readyz answers 503 from now on, so a load balancer stops sending new requests while
+    // the ones in flight finish; app.close() stops accepting and closes the database last.
+    app.lifecycle.draining = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     const timer = setTimeout(() => {
       app.log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.shutdownTimeoutMs);
     timer.unref();
     app.close().then(
       () => process.exit(0),

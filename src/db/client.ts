@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { DatabaseConfig } from '../config/config.js';
@@ -19,11 +20,14 @@ export interface Database {
   init(): Promise<void>;
   /** true when the database answers a trivial query */
   ping(): Promise<boolean>;
+  /** connections open, idle and waited for (PostgreSQL's pool; SQLite has one connection) */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
-export function createDatabase(config: DatabaseConfig): Database {
-  const db = config.provider === 'postgres' ? createPostgresClient(config) : createSqliteClient(config);
+export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Error) => void): Database {
+  const pool = config.provider === 'postgres' ? createPool(config, onPoolError) : undefined;
+  const db = pool ? createPostgresClient(pool, config) : createSqliteClient(config);
   return {
     db,
     provider: config.provider,
@@ -43,6 +47,8 @@ export function createDatabase(config: DatabaseConfig): Database {
         return false;
       }
     },
+    poolStats: () =>
+      pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : { total: 1, idle: 0, waiting: 0 },
     close: () => db.$disconnect(),
   };
 }
@@ -53,17 +59,25 @@ function createSqliteClient(config: DatabaseConfig): Db {
   return client;
 }
 
-function createPostgresClient(config: DatabaseConfig): Db {
-  const adapter = new PrismaPg(
-    {
-      connectionString: config.url,
-      max: config.poolSize,
-      connectionTimeoutMillis: config.connectTimeoutMs,
-      // Raw statements name tables unqualified; the search path points them at `?schema=`.
-      options: config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : undefined,
-    },
-    config.schema ? { schema: config.schema } : undefined,
-  );
+/**
+ * The pool is made here rather than inside the adapter so its use can be measured, and so a
+ * connection that dies while idle (the server restarted) is reported instead of crashing the
+ * process: pg emits it as an 'error' event, fatal when nobody listens.
+ */
+function createPool(config: DatabaseConfig, onPoolError?: (error: Error) => void): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    // Raw statements name tables unqualified; the search path points them at `?schema=`.
+    options: config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : undefined,
+  });
+  pool.on('error', (error) => onPoolError?.(error));
+  return pool;
+}
+
+function createPostgresClient(pool: pg.Pool, config: DatabaseConfig): Db {
+  const adapter = new PrismaPg(pool, { ...(config.schema ? { schema: config.schema } : {}), disposeExternalPool: true });
   // The generated PostgreSQL client differs from the SQLite one only in provider
   // internals; every model type and query method the app uses is the same.
   return new PostgresClient({ adapter }) as unknown as Db;

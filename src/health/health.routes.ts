@@ -8,7 +8,10 @@ const statusSchema = {
 } as const;
 
 /** The legacy root check, and the liveness and readiness probes for orchestrators. */
-export const healthRoutes: FastifyPluginAsync<{ database: Database }> = async (app, { database }) => {
+export const healthRoutes: FastifyPluginAsync<{ database: Database; lifecycle: { draining: boolean } }> = async (
+  app,
+  { database, lifecycle },
+) => {
   app.get(
     '/',
     {
@@ -40,12 +43,13 @@ export const healthRoutes: FastifyPluginAsync<{ database: Database }> = async (a
     {
       schema: {
         summary: 'Readiness',
-        description: 'The database answers: 200, else 503.',
+        description: 'The database answers and the instance is not shutting down: 200, else 503.',
         tags: ['Health Check'],
         response: { 200: statusSchema, 503: statusSchema },
       },
     },
     async (_request, reply) => {
+      if (lifecycle.draining) return reply.code(503).send({ status: 'shutting down' });
       const up = await database.ping();
       return reply.code(up ? 200 : 503).send({ status: up ? 'ready' : 'database unavailable' });
     },

@@ -15,6 +15,7 @@ import {
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
 
 export type VerificationMethod = 'otp';
@@ -31,6 +32,7 @@ export interface VerificationDeps {
   otp: OtpService;
   throttle: ThrottleService;
   audit: AuditService;
+  metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
@@ -43,10 +45,11 @@ const guessFailures = [InvalidCodeError, TooManyAttemptsError, CodeReplayedError
  * is where the user-level rules meet the methods: the lockout, the audit trail of every
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
-export function createVerificationService({ db, clock, otp, throttle, audit }: VerificationDeps) {
+export function createVerificationService({ db, clock, otp, throttle, audit, metrics }: VerificationDeps) {
   async function requestCode(username: string, context: CallContext, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     try {
       const generated = await otp.generate(username, options);
+      metrics.generated.inc({ outcome: 'SUCCESS', channel: generated.channel });
       await audit.record(
         { event: 'OTP_GENERATE', outcome: 'SUCCESS', channel: generated.channel, userId: generated.userId, username },
         context,
@@ -54,6 +57,8 @@ export function createVerificationService({ db, clock, otp, throttle, audit }: V
       return generated;
     } catch (error) {
       if (error instanceof DomainError) {
+        metrics.generated.inc({ outcome: error.code, channel: options.channel ?? 'DEFAULT' });
+        if (error instanceof RateLimitedError) metrics.throttled.inc({ kind: 'send' });
         const userId = await userIdOf(username);
         await audit.record(
           { event: error instanceof RateLimitedError ? 'THROTTLE' : 'OTP_GENERATE', outcome: outcomeOf(error), reason: error.code, userId, username },
@@ -71,6 +76,7 @@ export function createVerificationService({ db, clock, otp, throttle, audit }: V
       select: { id: true, otpEnabled: true, lockedUntil: true, failedVerifications: true },
     });
     const refuse = async (error: DomainError, userId: number | null = user?.id ?? null) => {
+      metrics.verified.inc({ outcome: error.code, method: 'unknown' });
       await audit.record({ event: 'OTP_VERIFY', outcome: outcomeOf(error), reason: error.code, userId, username }, context);
       return error;
     };
@@ -88,11 +94,13 @@ export function createVerificationService({ db, clock, otp, throttle, audit }: V
       const lockedUntil = await throttle.recordFailure(user.id, now);
       if (!lockedUntil) throw await refuse(error);
       await refuse(error);
+      metrics.lockouts.inc();
       await audit.record({ event: 'LOCKOUT', outcome: 'SUCCESS', reason: 'USER_LOCKED', userId: user.id, username }, context);
       throw new UserLockedError(Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
     }
 
     if (user.failedVerifications > 0) await throttle.recordSuccess(user.id);
+    metrics.verified.inc({ outcome: 'SUCCESS', method: 'otp' });
     await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method: 'otp', userId: user.id, username }, context);
     return { username, method: 'otp', verifiedAt: now };
   }
