@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { systemClock } from '../clock/clock.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { createDatabase } from '../db/client.js';
+import { applyMigrations } from '../db/migrate.js';
+import { createDelivery } from '../delivery/delivery.js';
+import { DomainError } from '../errors/errors.js';
+import type { Logger } from '../logging/logger.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { createRetentionService } from '../retention/retention.service.js';
+import { createServices } from '../services.js';
+
+const usage = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  users:create --username NAME [--email ADDRESS] [--phone +E164] [--method EMAIL|SMS] [--locale en|de]
+                         create a user
+  users:show NAME        show a user: destinations, methods, lock state (never a secret)
+  users:disable NAME     switch two-factor authentication off for a user (pending codes stop working)
+  logs:purge [--days N]  delete code records and audit events older than N days
+                         (default: LOG_RETENTION_DAYS)
+  --help                 this text
+
+The command runs against DATABASE_URL, with the same configuration as the service.`;
+
+/** Only errors reach stderr: the CLI sends nothing, so the delivery set-up warnings don't apply. */
+const stderrLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: (obj, msg) => process.stderr.write(`error: ${msg ?? JSON.stringify(obj)}\n`),
+};
+
+export async function runCli(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean' },
+      username: { type: 'string' },
+      email: { type: 'string' },
+      phone: { type: 'string' },
+      method: { type: 'string' },
+      locale: { type: 'string' },
+      days: { type: 'string' },
+    },
+  });
+  const [command, name] = positionals;
+  if (values.help || !command) {
+    out(usage);
+    return command || values.help ? 0 : 2;
+  }
+
+  const config = loadConfig();
+  await applyMigrations(config.database);
+  const database = createDatabase(config.database);
+  await database.init();
+  const services = createServices({
+    db: database.db,
+    clock: systemClock,
+    delivery: createDelivery(config, stderrLogger),
+    config,
+    logger: stderrLogger,
+    metrics: createMetrics(database),
+  });
+  try {
+    switch (command) {
+      case 'users:create': {
+        const user = await services.users.create({
+          username: values.username ?? name ?? '',
+          email: values.email,
+          phoneNumber: values.phone,
+          deliveryMethod: values.method === 'SMS' || values.method === 'EMAIL' ? values.method : undefined,
+          locale: values.locale,
+        });
+        out(`created ${user.username} (id ${user.id}, ${user.deliveryMethod})`);
+        return 0;
+      }
+      case 'users:show': {
+        const user = await database.db.user.findUnique({
+          where: { username: name ?? '' },
+          select: {
+            id: true,
+            username: true,
+            email: true,
+            phoneNumber: true,
+            deliveryMethod: true,
+            locale: true,
+            otpEnabled: true,
+            totpEnabledAt: true,
+            lockedUntil: true,
+            failedVerifications: true,
+            createdAt: true,
+            _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
+          },
+        });
+        if (!user) {
+          out(`no user named ${name ?? ''}`);
+          return 1;
+        }
+        const { _count, ...shown } = user;
+        out(JSON.stringify({ ...shown, recoveryCodesLeft: _count.recoveryCodes }, null, 2));
+        return 0;
+      }
+      case 'users:disable': {
+        const user = await services.users.update({ username: name ?? '', otpEnabled: false });
+        out(`two-factor authentication is off for ${user.username}`);
+        return 0;
+      }
+      case 'logs:purge': {
+        const days = values.days === undefined ? config.retention.logDays : Number(values.days);
+        if (!Number.isInteger(days) || days < 1) {
+          out('--days must be a whole number of at least 1');
+          return 2;
+        }
+        const purged = await createRetentionService({ db: database.db, clock: systemClock }).purge(days);
+        out(`deleted ${purged.codes} code records and ${purged.auditEvents} audit events older than ${purged.before.toISOString()}`);
+        return 0;
+      }
+      default:
+        out(`unknown command: ${command}\n\n${usage}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof DomainError) {
+      out(`refused: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  runCli(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,70 @@
+// The admin CLI an operator uses without the API: create, show and disable users, and purge
+// records past the retention period. It runs against DATABASE_URL like the service.
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../src/cli/cli.js';
+import { uniqueName, TEST_SECRET } from './support/app.js';
+import { openTestDatabase } from './support/db.js';
+
+async function cli(...args: string[]) {
+  const lines: string[] = [];
+  const code = await runCli(args, (line) => lines.push(line));
+  return { code, output: lines.join('\n') };
+}
+
+describe('admin CLI', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    Object.assign(process.env, { DATABASE_URL: inject('databaseUrl'), SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' });
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('prints its help', async () => {
+    const { code, output } = await cli('--help');
+    expect(code).toBe(0);
+    expect(output).toContain('users:create');
+    expect(output).toContain('logs:purge');
+  });
+
+  it('creates, shows and disables a user', async () => {
+    const username = uniqueName('cli');
+    expect(await cli('users:create', '--username', username, '--email', 'c@example.com')).toMatchObject({ code: 0 });
+    const shown = await cli('users:show', username);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.output)).toMatchObject({ username, email: 'c@example.com', otpEnabled: true, recoveryCodesLeft: 0 });
+    expect(await cli('users:disable', username)).toMatchObject({ code: 0 });
+    expect(JSON.parse((await cli('users:show', username)).output)).toMatchObject({ otpEnabled: false });
+  });
+
+  it('refuses bad input with a clear message and a non-zero status', async () => {
+    expect(await cli('users:show', uniqueName('nobody'))).toMatchObject({ code: 1 });
+    const bad = await cli('users:create', '--username', uniqueName('cli'), '--email', 'not-an-email');
+    expect(bad.code).toBe(1);
+    expect(bad.output).toMatch(/^refused: email/);
+    expect((await cli('logs:purge', '--days', '0')).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+  });
+
+  it('purges code records and audit events older than the retention period, and nothing newer', async () => {
+    const database = await openTestDatabase();
+    try {
+      const user = await database.db.user.create({ data: { username: uniqueName('purge'), email: 'p@example.com' } });
+      const old = new Date(Date.now() - 400 * 86_400_000);
+      await database.db.otpLog.create({
+        data: { userId: user.id, codeHash: 'x', channel: 'EMAIL', destination: 'p***@example.com', expiresAt: old, createdAt: old },
+      });
+      await database.db.otpLog.create({
+        data: { userId: user.id, codeHash: 'y', channel: 'EMAIL', destination: 'p***@example.com', expiresAt: new Date() },
+      });
+      await database.db.auditEvent.create({ data: { event: 'OTP_GENERATE', outcome: 'SUCCESS', userId: user.id, createdAt: old } });
+      const { code, output } = await cli('logs:purge', '--days', '365');
+      expect(code).toBe(0);
+      expect(output).toMatch(/deleted [1-9]\d* code records and [1-9]\d* audit events/);
+      expect(await database.db.otpLog.count({ where: { userId: user.id } })).toBe(1);
+      expect(await database.db.auditEvent.count({ where: { userId: user.id } })).toBe(0);
+    } finally {
+      await database.close();
+    }
+  });
+});
