@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
@@ -15,6 +16,8 @@ import { otpRoutes } from './otp/otp.routes.js';
 import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
 import { rootErrorHandler } from './http/root-error-handler.js';
+import { refuseUnstorableText } from './http/well-formed-input.js';
+import { ipRateLimitOptions } from './http/ip-rate-limit.js';
 import { createServices } from './services.js';
 import { createMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
@@ -31,6 +34,11 @@ declare module 'fastify' {
   }
 }
 
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "trust the nearest N proxies". */
+function trustedProxies(setting: boolean | number | string[]) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 /** Parts a caller (a test, the benchmark) may supply; anything missing is built from config. */
 export interface AppDeps {
   database?: Database;
@@ -45,6 +53,9 @@ export interface AppDeps {
 export async function buildApp(config: Config, deps: AppDeps = {}) {
   const app = Fastify({
     logger: { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
+    // Behind a load balancer, the client's address (for per-IP limits and the audit trail)
+    // comes from X-Forwarded-For, trusted only as far as TRUST_PROXY says.
+    trustProxy: trustedProxies(config.server.trustProxy),
     // A caller's own request id is kept when it looks like one; otherwise a fresh UUID, so ids
     // stay unique across instances. It is on every log line and in every response.
     requestIdHeader: false,
@@ -81,12 +92,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('SECRET_KEY is not set: using a random key for this process; pending codes do not survive a restart');
   }
 
+  if (config.security.encryptionKeyIsEphemeral) {
+    app.log.warn('ENCRYPTION_KEY is not set: authenticator-app secrets enrolled now are unreadable after a restart');
+  }
   if (config.production && config.otp.inResponse) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
   const services = createServices({ db: database.db, clock, delivery, config, logger: app.log, metrics });
-  const callerAuth = createCallerAuth(config);
+  const callerAuth = createCallerAuth(config, { clock, logger: app.log });
   // Declared up front so every request has the same shape; the hook below sets it before routing.
   app.decorateRequest('callContext', null as unknown as CallContext);
   app.addHook('onRequest', async (request) => {
@@ -98,6 +112,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     });
   });
   app.setErrorHandler(rootErrorHandler);
+  app.addHook('preValidation', refuseUnstorableText);
+  // Before any route is added: the limit applies to each route registered after it.
+  if (config.security.ipRateLimitPerMinute > 0) {
+    await app.register(rateLimit, ipRateLimitOptions(config.security.ipRateLimitPerMinute));
+  }
 
   await app.register(swagger, {
     openapi: {
@@ -108,6 +127,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
         description:
           'Sends one-time codes by email or SMS and checks them, for every FountainAI service that needs a ' +
           'second factor. This is the legacy REST contract; the full API is GraphQL at /graphql.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'A JWT signed with SECRET_KEY (ALGORITHM, HS256 by default) with `sub` (the calling service), ' +
+              '`exp`, and `scope`: space-separated scopes from otp:generate otp:verify users:read users:write ' +
+              'logs:read. Without a token a caller is let in only where ALLOW_ANONYMOUS_CALLERS is on.',
+          },
+        },
       },
     },
   });
@@ -125,7 +157,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(graphqlRoutes, {
     schema: buildSchema(database),
     context: { services, otpInResponse: config.otp.inResponse },
-    graphiql: true,
+    settings: config.graphql,
     defaultQuery: graphiqlDefaultQuery,
   });
   return app;

@@ -1,11 +1,16 @@
 import { createAuditService } from './audit/audit.service.js';
+import { createResultTokens } from './auth/result-token.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import type { Delivery } from './delivery/delivery.js';
+import { createSmsGuard } from './delivery/sms-guard.js';
 import type { Logger } from './logging/logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createOtpService } from './otp/otp.service.js';
+import { createSecretBox } from './crypto/secret-box.js';
+import { createRecoveryService } from './recovery/recovery.service.js';
+import { createTotpService } from './totp/totp.service.js';
 import { createThrottleService } from './throttle/throttle.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
@@ -24,9 +29,13 @@ export type Services = ReturnType<typeof createServices>;
 /** The composition root of the domain: every service, wired to its dependencies once. */
 export function createServices({ db, clock, delivery, config, logger, metrics }: ServiceDeps) {
   const audit = createAuditService({ db, clock, logger });
+  const resultTokens = createResultTokens({ config, clock });
   const throttle = createThrottleService({ db, config });
-  const otp = createOtpService({ db, throttle, clock, delivery, config, logger });
+  const smsGuard = createSmsGuard({ db, config, logger });
+  const otp = createOtpService({ db, throttle, clock, delivery, smsGuard, config, logger });
   const users = createUsersService({ db });
-  const verification = createVerificationService({ db, clock, otp, throttle, audit, metrics });
-  return { audit, throttle, otp, users, verification };
+  const totp = createTotpService({ db, clock, box: createSecretBox(config.security.encryptionKeys), config, audit });
+  const recovery = createRecoveryService({ db, clock, config, audit });
+  const verification = createVerificationService({ db, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config });
+  return { audit, throttle, otp, users, verification, totp, recovery, resultTokens };
 }

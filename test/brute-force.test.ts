@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, useTestApp, type TestApp } from './support/app.js';
 import { VerifyOtpDocument } from './generated/graphql.js';
-import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
+import { createUser, requestCode, submitCode, wrongCode, verifiedAnswer } from './support/flows.js';
 import { execute } from './support/graphql.js';
 
 const TOO_MANY = 'Too many wrong attempts for this code; request a new one';
@@ -27,7 +27,7 @@ describe('guessing a code', () => {
     }
     const right = await submitCode(app, username, code);
     expect(right.statusCode, right.body).toBe(200);
-    expect(right.json()).toEqual({ success: true, method: 'otp' });
+    expect(right.json()).toEqual(verifiedAnswer());
   });
 
   it('5 wrong guesses kill the code: the right one is then refused with TOO_MANY_ATTEMPTS', async () => {

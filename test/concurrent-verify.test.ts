@@ -8,7 +8,7 @@ import type { Database } from '../src/db/client.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
 import { VerifyOtpDocument } from './generated/graphql.js';
-import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
+import { createUser, requestCode, submitCode, wrongCode, verifiedAnswer } from './support/flows.js';
 import { execute } from './support/graphql.js';
 
 const RACERS = 20;
@@ -22,7 +22,7 @@ const REFUSED = [400, 429];
 async function restVerify(app: TestApp, username: string, code: string): Promise<boolean> {
   const response = await submitCode(app, username, code);
   if (response.statusCode === 200) {
-    expect(response.json()).toEqual({ success: true, method: 'otp' });
+    expect(response.json()).toEqual(verifiedAnswer());
     return true;
   }
   expect(REFUSED, response.body).toContain(response.statusCode);

@@ -123,6 +123,13 @@ describe('parseConfig', () => {
     });
   });
 
+  it('reads TRUST_PROXY as off, on, a hop count or a list of proxies', () => {
+    expect(parseConfig({}).server.trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: 'true' }).server.trustProxy).toBe(true);
+    expect(parseConfig({ TRUST_PROXY: '2' }).server.trustProxy).toBe(2);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).server.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+  });
+
   it("honours the legacy service's variable names", () => {
     const config = parseConfig({
       DATABASE_URL: 'postgresql://twofa:pw@db.example:5432/twofa?schema=auth',

@@ -85,6 +85,31 @@ describe('email delivery through a real SMTP server', () => {
     expect(verified.statusCode, verified.body).toBe(200);
   });
 
+  it('writes to a German user in German, signed by FountainAI, with no auto-replies wanted', async () => {
+    const username = uniqueName('mail');
+    const email = `${username}@example.com`;
+    await createUser(app, { username, email, locale: 'de' });
+    const { code } = await requestCode(app, username);
+
+    const message = messageTo(smtp, email);
+    expect(message?.subject).toBe('Ihr FountainAI-Bestätigungscode');
+    // SMTP carries lines as CRLF
+    expect(message?.text.replace(/\r\n/g, '\n').trimEnd()).toBe(
+      [
+        `Ihr FountainAI-Bestätigungscode lautet ${code}.`,
+        '',
+        'Er ist 5 Minuten gültig und kann einmal verwendet werden.',
+        'Wenn Sie diesen Code nicht angefordert haben, können Sie diese E-Mail ignorieren; ohne den Code kann sich niemand anmelden.',
+        '',
+        '— FountainAI',
+      ].join('\n'),
+    );
+    expect(message?.html).toContain('<html lang="de">');
+    expect(message?.raw).toMatch(new RegExp(`^From: FountainAI <${FROM}>`, 'm'));
+    expect(message?.raw).toMatch(/^Content-Language: de$/m);
+    expect(message?.raw).toMatch(/^Auto-Submitted: auto-generated$/m);
+  });
+
   it('sends the code asked for over GraphQL too', async () => {
     const { username, email } = await createMailUser(app);
     const { generateOtp } = await execute(app, GenerateOtpDocument, { username });

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse, print, printSchema, validate, type GraphQLSchema } from 'graphql';
+import { parse, print, validate, type GraphQLSchema } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/client.js';
 import { graphiqlDefaultQuery } from '../src/graphql/examples.js';
+import { printPublicSchema, printSubgraphSdl } from '../src/graphql/federation.js';
 import { buildSchema } from '../src/graphql/schema.js';
 import { useTestApp } from './support/app.js';
 import { createUser } from './support/flows.js';
@@ -24,7 +25,11 @@ describe('GraphQL contract', () => {
   });
 
   it('schema/schema.graphql is the schema the code builds (npm run schema:print)', () => {
-    expect(readFileSync(fromRoot('schema/schema.graphql'), 'utf8')).toBe(`${printSchema(schema)}\n`);
+    expect(readFileSync(fromRoot('schema/schema.graphql'), 'utf8')).toBe(printPublicSchema(schema));
+  });
+
+  it('schema/subgraph.graphql is the subgraph SDL the code builds (npm run schema:print)', () => {
+    expect(readFileSync(fromRoot('schema/subgraph.graphql'), 'utf8')).toBe(printSubgraphSdl(schema));
   });
 
   it('every operation in schema/operations is valid against the schema', () => {
@@ -55,7 +60,8 @@ describe('GraphQL endpoint', () => {
     const response = await app.inject({
       method: 'GET',
       url: '/graphql?query=%7B__typename%7D',
-      headers: { accept: 'application/json' },
+      // A GET needs the CSRF-prevention header (test/graphql-protections.test.ts).
+      headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ data: { __typename: 'Query' } });
@@ -65,7 +71,7 @@ describe('GraphQL endpoint', () => {
     const response = await app.inject({
       method: 'GET',
       url: `/graphql?query=${encodeURIComponent('mutation { generateOtp(username: "x") { __typename } }')}`,
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' },
     });
     expect(response.statusCode).toBe(405);
   });

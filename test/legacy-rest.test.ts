@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { ManualClock, uniqueName, useTestApp, type TestApp } from './support/app.js';
-import { createUser, postGenerate, postVerify, requestCode, submitCode, wrongCode } from './support/flows.js';
+import { createUser, postGenerate, postVerify, requestCode, submitCode, wrongCode, verifiedAnswer } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
 
 /**
@@ -156,7 +156,7 @@ describe('legacy REST contract', () => {
       expect(response.statusCode).toBe(200);
       const body = response.json<Record<string, unknown>>();
       expect(body.success).toBe(true);
-      expect(body).toEqual({ success: true, method: 'otp' });
+      expect(body).toEqual(verifiedAnswer());
       expect(await logsOf(app, username)).toEqual([{ status: 'USED', attempts: 1, verified: true }]);
     });
 
@@ -210,7 +210,7 @@ describe('legacy REST contract', () => {
         'content-type': 'application/json',
       });
       expect(response.statusCode, response.body).toBe(200);
-      expect(response.json()).toEqual({ success: true, method: 'otp' });
+      expect(response.json()).toEqual(verifiedAnswer());
     });
 
     it('refuses a JSON number that loses the leading zero of the code, as legacy did', async () => {
@@ -314,7 +314,7 @@ describe('legacy REST contract', () => {
         body: Buffer.from(JSON.stringify({ username, otp_code: code })),
       });
       expect(response.statusCode, response.body).toBe(200);
-      expect(response.json()).toEqual({ success: true, method: 'otp' });
+      expect(response.json()).toEqual(verifiedAnswer());
     });
 
     it('reads an application/*+json body as JSON', async () => {

@@ -79,8 +79,10 @@ describe('OpenAPI document and docs', () => {
 
   it('documents POST /auth/generate: a required username query parameter, and 200/400/422 answers', () => {
     const generate = doc.paths['/auth/generate']?.post;
-    expect(generate?.parameters).toHaveLength(1);
+    expect(generate?.parameters?.map((parameter) => parameter.name)).toEqual(['username', 'channel']);
     expect(generate?.parameters?.[0]).toMatchObject({ in: 'query', name: 'username', required: true, schema: { type: 'string' } });
+    // added later, optional, so legacy callers are unaffected
+    expect(generate?.parameters?.[1]).toMatchObject({ in: 'query', name: 'channel', required: false, schema: { enum: ['EMAIL', 'SMS'] } });
     expect(generate?.requestBody).toBeUndefined();
     expect(Object.keys(generate?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '422']));
     const ok = jsonSchemaOf(generate, '200');

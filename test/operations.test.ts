@@ -3,6 +3,7 @@
 // probe that turns away new traffic while the instance drains.
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from './support/app.js';
+import { openTestDatabase } from './support/db.js';
 import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
 
 describe('operations', () => {
@@ -46,6 +47,27 @@ describe('operations', () => {
       expect((await app.inject({ method: 'GET', url: '/' })).statusCode).toBe(200);
     } finally {
       app.lifecycle.draining = false;
+    }
+  });
+});
+
+describe('behind a proxy (TRUST_PROXY)', () => {
+  const app = useTestApp({ TRUST_PROXY: '1' });
+
+  it('records the client address from X-Forwarded-For in the audit trail', async () => {
+    const username = await createUser(app);
+    const response = await app.inject({
+      method: 'POST',
+      url: `/auth/generate?username=${username}`,
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    expect(response.statusCode).toBe(200);
+    const database = await openTestDatabase();
+    try {
+      const events = await database.db.auditEvent.findMany({ where: { username }, select: { ip: true } });
+      expect(events).toEqual([{ ip: '203.0.113.9' }]);
+    } finally {
+      await database.close();
     }
   });
 });

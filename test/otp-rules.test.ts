@@ -8,7 +8,7 @@ import type { Database } from '../src/db/client.js';
 import { createTestApp, ManualClock, useTestApp, type TestApp } from './support/app.js';
 import { openTestDatabase, slowDatabase, storedOtpLogs } from './support/db.js';
 import { GenerateOtpDocument, LogsDocument, UpdateUserDocument, VerifyOtpDocument } from './generated/graphql.js';
-import { createUser, postGenerate, requestCode, submitCode } from './support/flows.js';
+import { createUser, postGenerate, requestCode, submitCode, verifiedAnswer } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
 
 const MINUTE = 60_000;
@@ -37,7 +37,7 @@ describe('a delivered code', () => {
     clock.advance(5 * MINUTE - 1_000);
     const response = await submitCode(app, username, code);
     expect(response.statusCode, response.body).toBe(200);
-    expect(response.json()).toEqual({ success: true, method: 'otp' });
+    expect(response.json()).toEqual(verifiedAnswer());
   });
 
   it('is refused as expired once OTP_EXPIRATION_MINUTES have passed, on REST and GraphQL', async () => {
@@ -78,7 +78,7 @@ describe('a delivered code', () => {
 
     const fresh = await submitCode(app, username, second.code);
     expect(fresh.statusCode, fresh.body).toBe(200);
-    expect(fresh.json()).toEqual({ success: true, method: 'otp' });
+    expect(fresh.json()).toEqual(verifiedAnswer());
 
     const { logs } = await execute(app, LogsDocument, { username });
     expect(logs.edges.map((edge) => edge.node.status)).toEqual(['USED', 'SUPERSEDED']);

@@ -60,6 +60,14 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(8004),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** false, true, a number of proxy hops, or addresses/CIDRs of trusted proxies (comma-separated) */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .transform((value): boolean | number | string[] =>
+      value === 'true' ? true : value === 'false' ? false : /^\d+$/.test(value) ? Number(value) : value.split(',').map((v) => v.trim()),
+    )
+    .optional(),
 
   DATABASE_URL: z
     .string()
@@ -186,7 +194,7 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
   return {
     env: env.NODE_ENV,
     production,
-    server: { host: env.HOST, port: env.PORT },
+    server: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY ?? false },
     logLevel: env.LOG_LEVEL,
     database: postgres
       ? {

@@ -1,8 +1,9 @@
-import type { Config } from '../config/config.js';
-import { DeliveryNotConfiguredError } from '../errors/errors.js';
+import { ConfigError, type Config } from '../config/config.js';
+import { DeliveryFailedError, DeliveryNotConfiguredError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 import { createEmailChannel } from './email.channel.js';
 import { createLogChannel } from './log.channel.js';
+import { createSmsChannel } from './sms.channel.js';
 
 export const channels = ['EMAIL', 'SMS'] as const;
 export type Channel = (typeof channels)[number];
@@ -33,33 +34,63 @@ export interface Delivery {
 }
 
 /**
- * Builds the delivery from configuration: SMTP for email when `SMTP_SERVER` is set; outside
- * production an unconfigured channel falls back to the development log channel, which
- * records that a code was sent and to whom (masked), never the code. In production an
- * unconfigured channel refuses to send.
+ * Builds the delivery from configuration: SMTP for email when `SMTP_SERVER` is set, Twilio
+ * for SMS when `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN` are; outside production an
+ * unconfigured channel falls back to the development log channel, which records that a code
+ * was sent and to whom (masked), never the code. In production an unconfigured channel
+ * refuses to send.
+ *
+ * Every send is bounded by `DELIVERY_TIMEOUT_MS`, whatever the channel: a provider that does
+ * not answer in time counts as a failed delivery (and the code as never issued), even if the
+ * message arrives later.
  */
-export function createDelivery(config: Config, logger: Logger): Delivery {
+export function createDelivery(config: Pick<Config, 'production' | 'smtp' | 'twilio' | 'delivery'>, logger: Logger): Delivery {
+  const { timeoutMs } = config.delivery;
+  if (config.twilio && !config.twilio.phoneNumber && !config.twilio.messagingServiceSid) {
+    throw new ConfigError([
+      { variable: 'TWILIO_PHONE_NUMBER', message: 'or TWILIO_MESSAGING_SERVICE_SID is required with TWILIO_ACCOUNT_SID' },
+    ]);
+  }
   const fallback = config.production ? undefined : createLogChannel(logger);
   const senders: Record<Channel, ChannelSender | undefined> = {
     EMAIL: config.smtp ? createEmailChannel(config.smtp) : fallback,
-    SMS: fallback,
+    SMS: config.twilio ? createSmsChannel(config.twilio, { timeoutMs, logger }) : fallback,
   };
-  if (!config.smtp && config.production) {
-    logger.warn({ channel: 'EMAIL' }, 'delivery: SMTP_SERVER is not set; every email send will fail');
+  for (const channel of channels) {
+    if (!senders[channel] && config.production) {
+      logger.warn({ channel }, `delivery: ${channel === 'EMAIL' ? 'SMTP_SERVER' : 'TWILIO_ACCOUNT_SID'} is not set; every ${channel} send will fail`);
+    }
   }
   if (fallback) {
     const missing = channels.filter((channel) => senders[channel] === fallback);
-    logger.warn({ channels: missing }, 'delivery: development log channel in use; codes are not sent to anyone');
+    if (missing.length > 0) logger.warn({ channels: missing }, 'delivery: development log channel in use; codes are not sent to anyone');
   }
   return {
     send(message) {
       const sender = senders[message.channel];
       if (!sender) throw new DeliveryNotConfiguredError();
-      return sender.send(message);
+      return withTimeout(sender.send(message), timeoutMs, message.channel);
     },
     async close() {
       const distinct = new Set(Object.values(senders).filter((sender) => sender !== undefined));
       await Promise.all([...distinct].map((sender) => sender.close()));
     },
   };
+}
+
+/** The send's own outcome, or a DeliveryFailedError once `timeoutMs` have passed without one. */
+async function withTimeout<T>(sending: Promise<T>, timeoutMs: number, channel: Channel): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = new DeliveryFailedError(channel, 'the provider did not answer in time');
+      error.cause = new Error(`DELIVERY_TIMEOUT: no answer within ${timeoutMs} ms`);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([sending, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

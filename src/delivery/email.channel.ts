@@ -1,9 +1,13 @@
 import nodemailer from 'nodemailer';
 import type { SmtpConfig } from '../config/config.js';
 import type { ChannelSender } from './delivery.js';
-import { renderEmail } from './templates.js';
+import { localeOf, renderEmail, SENDER_NAME } from './templates.js';
 
-/** Email over SMTP through a pooled nodemailer transport. */
+/**
+ * Email over SMTP through a pooled nodemailer transport: TLS from the first byte
+ * (`SMTP_SECURITY=tls`), STARTTLS required (`starttls`) or plain (`none`, local relays only);
+ * AUTH only when `SMTP_USERNAME` is set; every wait bounded by `SMTP_TIMEOUT_MS`.
+ */
 export function createEmailChannel(smtp: SmtpConfig): ChannelSender {
   const transport = nodemailer.createTransport({
     pool: true,
@@ -20,7 +24,16 @@ export function createEmailChannel(smtp: SmtpConfig): ChannelSender {
   return {
     async send(message) {
       const email = renderEmail(message);
-      const info = await transport.sendMail({ from: smtp.from, to: message.to, ...email });
+      const info = await transport.sendMail({
+        from: { name: SENDER_NAME, address: smtp.from },
+        to: message.to,
+        ...email,
+        headers: {
+          'Content-Language': localeOf(message.locale),
+          // RFC 3834: no out-of-office or other auto-replies to a code
+          'Auto-Submitted': 'auto-generated',
+        },
+      });
       return { providerMessageId: info.messageId };
     },
     close() {

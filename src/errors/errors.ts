@@ -63,8 +63,12 @@ export class InvalidCodeError extends domainError('INVALID_CODE', 'InvalidCodeEr
 }
 
 export class DeliveryFailedError extends domainError('DELIVERY_FAILED', 'DeliveryFailedError') {
-  constructor(readonly channel: string) {
-    super(`The code could not be delivered by ${channel.toLowerCase()}; no code was issued`);
+  /** `reason`: what went wrong in words safe to show, e.g. "the phone is switched off or out of reach" */
+  constructor(
+    readonly channel: string,
+    reason?: string,
+  ) {
+    super(`The code could not be delivered by ${channel === 'SMS' ? 'SMS' : channel.toLowerCase()}${reason ? `: ${reason}` : ''}; no code was issued`);
   }
 }
 

@@ -1,7 +1,9 @@
-import SchemaBuilder from '@pothos/core';
+import SchemaBuilder, { PothosValidationError } from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import { DateTimeResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
 import type { Db } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
@@ -9,12 +11,16 @@ import { getDatamodel } from '../db/generated/pothos-types.js';
 import type { CallContext } from '../auth/caller.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import type { UsersService } from '../users/users.service.js';
+import type { TotpService } from '../totp/totp.service.js';
+import type { RecoveryService } from '../recovery/recovery.service.js';
 
 /** What every resolver gets: the services, and what the request says about its caller. */
 export interface GraphQLContext {
   services: {
     users: UsersService;
     verification: VerificationService;
+    totp: TotpService;
+    recovery: RecoveryService;
   };
   /** who is calling: checked by each field with `authorize` */
   caller: CallContext;
@@ -38,17 +44,32 @@ export interface BuilderTypes {
 }
 
 /**
+ * Decodes a global id, `base64("<Type>:<database id>")`. Every node's database id is a positive
+ * integer: any other id is refused here as invalid (a client's mistake, said so), before
+ * Prisma would fail on it as an internal error.
+ */
+export function decodeNodeGlobalId(globalId: string): { typename: string; id: string } {
+  const decoded = decodeGlobalID(globalId);
+  if (!/^[1-9]\d{0,15}$/.test(decoded.id) || !Number.isSafeInteger(Number(decoded.id))) {
+    throw new PothosValidationError(`Invalid global ID: ${globalId}`);
+  }
+  return decoded;
+}
+
+/**
  * A new builder per schema build: the Prisma client is passed in, never imported, so the
  * schema can be built for any database (or none, to print it).
  */
 export function createBuilder(db: Db) {
   const builder = new SchemaBuilder<BuilderTypes>({
-    // ErrorsPlugin goes before PrismaPlugin, as Pothos' docs require.
-    plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin],
+    // ErrorsPlugin goes before PrismaPlugin, and FederationPlugin (with the DirectivesPlugin it
+    // needs) after every plugin that wraps resolvers, as Pothos' docs require.
+    plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
     defaultFieldNullability: false,
     prisma: { client: db, dmmf: getDatamodel(), exposeDescriptions: false, filterConnectionTotalCount: true },
     relay: {
       clientMutationId: 'omit',
+      decodeGlobalID: decodeNodeGlobalId,
       cursorType: 'String',
       nodeTypeOptions: { description: 'An object with a global identifier, fetchable with `node(id:)`.' },
       idFieldOptions: { description: 'Global (Relay) identifier.' },

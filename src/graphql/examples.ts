@@ -1,31 +1,100 @@
-/** What GraphiQL opens with: the everyday flow, ready to run. */
-export const graphiqlDefaultQuery = `# Create a user, send them a code, check it.
-mutation CreateUser {
-  createUser(input: { username: "alice", email: "alice@example.com" }) {
-    __typename
-    ... on User { id username deliveryMethod }
-    ... on Error { code message }
-  }
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kind, parse, print, type OperationDefinitionNode } from 'graphql';
+
+/**
+ * One operation of `schema/operations`: an example GraphiQL shows, a typed document codegen
+ * makes for the tests, and an operation persisted-operations-only mode accepts.
+ */
+export interface KnownOperation {
+  /** the operation's name, e.g. `CreateUser` */
+  name: string;
+  /** the file it comes from, e.g. `create-user.graphql` */
+  file: string;
+  /** the file as written, comments included: what GraphiQL shows */
+  source: string;
+  /** the document as graphql-js prints it (no comments, normalised layout) */
+  document: string;
+  /** SHA-256 (hex) of `document`: the id a client sends as `extensions.persistedQuery.sha256Hash` */
+  sha256Hash: string;
 }
 
-mutation GenerateOtp {
-  generateOtp(username: "alice") {
-    __typename
-    ... on GenerateOtpPayload { expiresAt channel destination otpCode }
-    ... on Error { code message }
-  }
+/** Where the operations live, relative to this file in `src/` (and in an image that copies `schema/`). */
+export const operationsDir = fileURLToPath(new URL('../../schema/operations/', import.meta.url));
+
+/** Hex SHA-256 of a GraphQL document printed by graphql-js: the hash Apollo's persisted-queries link sends. */
+export function operationHash(document: string): string {
+  return createHash('sha256').update(document).digest('hex');
 }
 
-mutation VerifyOtp {
-  verifyOtp(username: "alice", code: "123456") {
-    __typename
-    ... on VerifyOtpPayload { success method verifiedAt }
-    ... on InvalidCodeError { attemptsLeft }
-    ... on Error { code message }
-  }
+/**
+ * Reads every `*.graphql` file of `dir` once (at start-up), each holding exactly one named
+ * operation; throws on a file that does not, so a bad example stops the service early.
+ */
+export function loadOperations(dir: string = operationsDir): KnownOperation[] {
+  const files = readdirSync(dir)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort();
+  const operations = files.map((file) => {
+    const source = readFileSync(join(dir, file), 'utf8');
+    const parsed = parse(source);
+    const definitions = parsed.definitions.filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    );
+    const name = definitions.length === 1 ? definitions[0]?.name?.value : undefined;
+    if (!name) throw new Error(`${join(dir, file)}: expected exactly one named operation`);
+    const document = print(parsed);
+    return { name, file, source, document, sha256Hash: operationHash(document) };
+  });
+  const names = new Set(operations.map((operation) => operation.name));
+  if (names.size !== operations.length) throw new Error(`${dir}: two files define an operation of the same name`);
+  return orderForReading(operations);
 }
 
-query Users {
-  users(first: 10) { edges { node { username email otpEnabled } } }
+/** The everyday flow first, then the rest by name, so GraphiQL's tabs read as a walkthrough. */
+const walkthrough = ['CreateUser', 'GenerateOtp', 'VerifyOtp', 'User', 'Users', 'Logs'];
+function orderForReading(operations: KnownOperation[]): KnownOperation[] {
+  const rank = (name: string) => {
+    const index = walkthrough.indexOf(name);
+    return index === -1 ? walkthrough.length : index;
+  };
+  return [...operations].sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+}
+
+/**
+ * Variables GraphiQL fills in for an example, so each tab runs as it opens; an operation
+ * not listed here opens with `{}`.
+ */
+export const exampleVariables: Readonly<Record<string, Record<string, unknown>>> = {
+  CreateUser: { input: { username: 'alice', email: 'alice@example.com' } },
+  GenerateOtp: { username: 'alice' },
+  VerifyOtp: { username: 'alice', code: '123456' },
+  User: { username: 'alice' },
+  Users: { first: 10 },
+  Logs: { username: 'alice', first: 10 },
+  AuditEvents: { username: 'alice', first: 10 },
+  EnrollTotp: { username: 'alice' },
+  ConfirmTotp: { username: 'alice', code: '123456' },
+  GenerateRecoveryCodes: { username: 'alice' },
+  UpdateUser: { input: { username: 'alice', locale: 'de' } },
+  Node: { id: 'VXNlcjox' },
+};
+
+/** What a new GraphiQL tab opens with: one query to run at once, and where the examples are. */
+export const graphiqlDefaultQuery = `# FountainAI 2FA Service. The other tabs hold the example operations
+# (schema/operations): create a user, send them a code, check it.
+# Press Ctrl-Enter (or the run button) to run this one.
+query FirstUsers {
+  users(first: 5) {
+    edges {
+      node {
+        username
+        deliveryMethod
+        otpEnabled
+      }
+    }
+  }
 }
 `;

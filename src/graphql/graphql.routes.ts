@@ -1,34 +1,102 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
-import { errorCatalogue } from '../errors/errors.js';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
+import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
+import type { Config } from '../config/config.js';
+import { DomainError, errorCatalogue } from '../errors/errors.js';
 import { isDatabaseUnavailable } from '../http/error-reply.js';
 import type { GraphQLContext } from './builder.js';
+import { useWellFormedStrings } from './well-formed-strings.js';
+import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
+import { usePersistedOperations } from './persisted-operations.js';
 
 interface GraphqlRoutesOptions {
   schema: GraphQLSchema;
   /** the per-request context, less the caller, which each request brings */
   context: Omit<GraphQLContext, 'caller'>;
-  graphiql: boolean;
-  /** the operation GraphiQL opens with */
+  /** GRAPHIQL, GRAPHQL_INTROSPECTION and PERSISTED_OPERATIONS_ONLY */
+  settings: Config['graphql'];
+  /** the operations GraphiQL shows and persisted mode accepts; read from schema/operations when left out */
+  operations?: readonly KnownOperation[];
+  /** what a new GraphiQL tab opens with */
   defaultQuery?: string;
 }
 
+type ServerContext = { req: FastifyRequest; reply: FastifyReply };
+
+/**
+ * Limits on the shape of a document, checked before it runs (graphql-armor). Sized so the
+ * deepest legitimate operation (a user's logs' user: user > logs > edges > node > user >
+ * username), GraphiQL's documents and a gateway's entity fetches pass with room to spare.
+ */
+export const documentLimits = {
+  maxDepth: 10,
+  maxAliases: 15,
+  maxDirectives: 20,
+  maxCost: 5000,
+  maxTokens: 1000,
+} as const;
+
+/** Header a browser cannot add to a cross-site form or GET without a CORS preflight. */
+export const csrfHeaders = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
+
 /** GraphQL Yoga on a Fastify route: POST for clients, GraphiQL for a browser's GET. */
 export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (app, options) => {
-  const yoga = createYoga<{ req: FastifyRequest; reply: FastifyReply }, GraphQLContext>({
+  const { settings } = options;
+  const operations = options.operations ?? loadOperations();
+
+  const graphiql: GraphiQLOptions = {
+    title: 'FountainAI 2FA Service',
+    defaultQuery: options.defaultQuery,
+    // The first tab runs as it is; one tab per example operation follows, ready to run.
+    defaultTabs: [
+      ...(options.defaultQuery ? [{ query: options.defaultQuery }] : []),
+      ...operations.map((operation) => ({
+        query: operation.source,
+        variables: JSON.stringify(exampleVariables[operation.name] ?? {}, null, 2),
+      })),
+    ],
+  };
+
+  const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
     context: ({ req }) => ({ ...options.context, caller: req.callContext }),
-    graphiql: options.graphiql ? { title: 'FountainAI 2FA Service', defaultQuery: options.defaultQuery } : false,
+    graphiql: settings.graphiql ? graphiql : false,
+    // GraphiQL bundled in the package, loaded on the first page view: Yoga's default page
+    // pulls its scripts from a CDN, which locked-down networks cannot reach.
+    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: false,
+    plugins: [
+      useWellFormedStrings(),
+      // GET and form POSTs (the requests a browser sends cross-site without asking) need a
+      // custom header; JSON POSTs are preflighted by the browser, so clients change nothing.
+      useCSRFPrevention({ requestHeaders: csrfHeaders }),
+      usePersistedOperations<ServerContext>(operations, {
+        only: settings.persistedOperationsOnly,
+        // Services with a verified token (the gateway's query plans among them) are not frontends.
+        mayRunAnyOperation: ({ req }) => req.callContext.authenticated,
+      }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: documentLimits.maxDepth },
+        maxAliases: { n: documentLimits.maxAliases },
+        maxDirectives: { n: documentLimits.maxDirectives },
+        costLimit: { maxCost: documentLimits.maxCost },
+        maxTokens: { n: documentLimits.maxTokens },
+        // "Did you mean ...?" would reveal the schema that disabled introspection hides.
+        blockFieldSuggestion: { enabled: !settings.introspection },
+      }),
+      ...(settings.introspection ? [] : [useNoIntrospection()]),
+    ],
     logging: {
       debug: (...args) => app.log.debug(args.map(String).join(' ')),
       info: (...args) => app.log.info(args.map(String).join(' ')),
       warn: (...args) => app.log.warn(args.map(String).join(' ')),
       error: (...args) => app.log.error(args.map(String).join(' ')),
     },
-    // Unexpected errors are masked; an unreachable database says so, with no detail.
+    // Unexpected errors are masked; an unreachable database says so, with no detail; an
+    // expected failure thrown where no typed error is declared keeps its code and message.
     maskedErrors: {
       maskError(error, message, isDev) {
         const original = error instanceof GraphQLError ? error.originalError : error;
@@ -37,7 +105,14 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
             extensions: { code: 'DATABASE_UNAVAILABLE', http: { status: 503 } },
           });
         }
-        if (!(error instanceof GraphQLError && !error.originalError)) app.log.error({ err: original }, 'graphql resolver failed');
+        if (original instanceof DomainError) {
+          return new GraphQLError(original.message, {
+            path: error instanceof GraphQLError ? error.path : undefined,
+            extensions: { code: original.code },
+          });
+        }
+        // A GraphQLError is thrown on purpose (an invalid global id): the client's. Anything else is ours.
+        if (original !== undefined && !(original instanceof GraphQLError)) app.log.error({ err: original }, 'graphql resolver failed');
         return maskError(error, message, isDev);
       },
     },
@@ -58,3 +133,12 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     },
   });
 };
+
+/** Refuses `__schema` and `__type` (`__typename` still works): GRAPHQL_INTROSPECTION=false. */
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}

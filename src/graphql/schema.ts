@@ -1,15 +1,27 @@
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { addAuditTypes } from '../audit/audit.graphql.js';
+import { guardReads } from '../auth/read-guard.js';
 import type { Database } from '../db/client.js';
 import { addErrorTypes } from '../errors/errors.graphql.js';
 import { addOtpTypes } from '../otp/otp.graphql.js';
+import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
+import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
 import { createBuilder } from './builder.js';
+import { addUserEntity } from './federation.js';
 
-/** The whole GraphQL schema, one capability at a time. */
+/**
+ * The whole GraphQL schema, one capability at a time, as an Apollo Federation v2 subgraph
+ * (sorted, with `_service` and `_entities`): what `/graphql` serves to clients and gateways.
+ */
 export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>): GraphQLSchema {
   const builder = createBuilder(db);
   addUserTypes(builder, db, provider);
   const { Channel } = addOtpTypes(builder, db);
+  addTotpTypes(builder);
+  addRecoveryTypes(builder);
+  addAuditTypes(builder, db);
   addErrorTypes(builder, { Channel });
-  return lexicographicSortSchema(builder.toSchema());
+  addUserEntity(builder, db);
+  return guardReads(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }));
 }

@@ -12,17 +12,28 @@ export interface Logger {
 export const redactPaths = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'code',
+  // a bearer token wherever request headers get logged whole (a request, an error's request)
+  'authorization',
+  'headers.authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  // `code` only where a request carries it: a bare `code` is also an error's code (P1001,
+  // ECONNREFUSED), which operators need to read.
+  'body.code',
+  'variables.code',
+  '*.body.code',
+  '*.variables.code',
   'otp_code',
   'otpCode',
   'token',
   'password',
   'secret',
-  '*.code',
   '*.otp_code',
   '*.otpCode',
   '*.token',
   '*.password',
   '*.secret',
   '*.secretKey',
+  // a result token inside a logged result, e.g. { verified: { token } } under a wrapper
+  '*.*.token',
 ];

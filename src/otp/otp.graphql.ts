@@ -1,16 +1,22 @@
+import { authorize } from '../auth/caller.js';
 import type { Db } from '../db/client.js';
 import {
   CodeAlreadyUsedError,
   CodeExpiredError,
+  CodeReplayedError,
   DeliveryFailedError,
   DeliveryNotConfiguredError,
+  ForbiddenError,
   InvalidCodeError,
+  InvalidPhoneNumberError,
   NoDeliveryDestinationError,
   NoPendingCodeError,
   TooManyAttemptsError,
   TwoFactorDisabledError,
   UserNotFoundError,
   RateLimitedError,
+  SmsRefusedError,
+  UnauthenticatedError,
   UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
@@ -66,15 +72,17 @@ export function addOtpTypes(builder: Builder, db: Db) {
         username: t.arg.string({ required: false, description: 'Only this user’s codes.' }),
         status: t.arg({ type: OtpStatus, required: false, description: 'Only codes in this state.' }),
       },
-      resolve: (query, _root, args) =>
-        db.otpLog.findMany({
+      resolve: (query, _root, args, ctx) => {
+        authorize(ctx.caller, 'logs:read');
+        return db.otpLog.findMany({
           ...query,
           where: {
             ...(args.username ? { user: { username: args.username } } : {}),
             ...(args.status ? { status: args.status } : {}),
           },
           orderBy: { id: 'desc' },
-        }),
+        });
+      },
     }),
   }));
 
@@ -99,15 +107,23 @@ export function addOtpTypes(builder: Builder, db: Db) {
     fields: (t) => ({
       success: t.boolean({ description: 'Always true; failures are typed errors.', resolve: () => true }),
       username: t.exposeString('username', { description: 'Whose code it was.' }),
-      method: t.exposeString('method', { description: 'How the user proved it: otp.' }),
+      method: t.exposeString('method', { description: 'How the user proved it: otp (a delivered code), totp (an authenticator app) or recovery.' }),
       verifiedAt: t.expose('verifiedAt', { type: 'DateTime', description: 'When.' }),
+      token: t.exposeString('token', {
+        description:
+          'The result token: a JWT signed with SECRET_KEY (ALGORITHM), valid RESULT_TOKEN_TTL_SECONDS (5 minutes), with ' +
+          '`iss` "fountainai-2fa", `sub` the username, `amr` the method, `iat`, `exp` and `jti`. Any service holding ' +
+          'the key can check it offline.',
+      }),
     }),
   });
 
   builder.mutationFields((t) => ({
     generateOtp: t.field({
       type: GenerateOtpPayload,
-      description: 'Generates a code for the user and delivers it by their delivery method.',
+      description:
+        'Generates a code for the user and delivers it by their delivery method, or by `channel` when given. ' +
+        'A failed delivery leaves no usable code.',
       errors: {
         types: [
           UserNotFoundError,
@@ -116,34 +132,56 @@ export function addOtpTypes(builder: Builder, db: Db) {
           DeliveryFailedError,
           DeliveryNotConfiguredError,
           RateLimitedError,
+          InvalidPhoneNumberError,
+          SmsRefusedError,
+          UnauthenticatedError,
+          ForbiddenError,
         ],
       },
-      args: { username: t.arg.string({ required: true, description: 'Whose code.' }) },
-      resolve: async (_root, args, ctx) => ({
-        ...(await ctx.services.verification.requestCode(args.username, ctx.caller)),
-        showCode: ctx.otpInResponse,
-      }),
+      args: {
+        username: t.arg.string({ required: true, description: 'Whose code.' }),
+        channel: t.arg({
+          type: Channel,
+          required: false,
+          description: 'Send by this channel instead of the user’s delivery method; the user must have its destination.',
+        }),
+      },
+      resolve: async (_root, args, ctx) => {
+        authorize(ctx.caller, 'otp:generate');
+        return {
+          ...(await ctx.services.verification.requestCode(args.username, ctx.caller, { channel: args.channel ?? undefined })),
+          showCode: ctx.otpInResponse,
+        };
+      },
     }),
     verifyOtp: t.field({
       type: VerifyOtpPayload,
-      description: 'Checks a code the user typed. A right code works once.',
+      description:
+        'Checks a code the user typed: a delivered code, an authenticator-app code or a recovery code. ' +
+        'A right code works once; wrong guesses by any method count towards the user’s lockout.',
       errors: {
         types: [
           UserNotFoundError,
           NoPendingCodeError,
           InvalidCodeError,
+          CodeReplayedError,
           CodeExpiredError,
           CodeAlreadyUsedError,
           TooManyAttemptsError,
           TwoFactorDisabledError,
           UserLockedError,
+          UnauthenticatedError,
+          ForbiddenError,
         ],
       },
       args: {
         username: t.arg.string({ required: true, description: 'Whose code.' }),
         code: t.arg.string({ required: true, description: 'The code the user typed.' }),
       },
-      resolve: (_root, args, ctx) => ctx.services.verification.verify(args.username, args.code, ctx.caller),
+      resolve: (_root, args, ctx) => {
+        authorize(ctx.caller, 'otp:verify');
+        return ctx.services.verification.verify(args.username, args.code, ctx.caller);
+      },
     }),
   }));
   return { Channel };

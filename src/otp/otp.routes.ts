@@ -1,19 +1,37 @@
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { authorize, type Scope } from '../auth/caller.js';
+import type { Channel } from '../delivery/delivery.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
 import { detailSchema, validationErrorSchema } from '../http/schemas.js';
 import type { VerificationService } from '../verification/verification.service.js';
 
+/** The answers a caller gets before its request is read: no valid token, a missing scope, too many requests. */
+const callerRefusals = {
+  401: { ...detailSchema, description: 'No valid bearer token: one that does not verify, or none where ALLOW_ANONYMOUS_CALLERS is off.' },
+  403: { ...detailSchema, description: 'The bearer token does not grant the scope this route needs.' },
+  429: { ...detailSchema, description: 'Too many requests (from this address, or codes for this user); see Retry-After.' },
+} as const;
+
 const generateSchema = {
   summary: 'Generate OTP for a user',
   description:
-    'Creates a one-time code for the user and delivers it by their delivery method (email or SMS). ' +
-    'The code is valid for OTP_EXPIRATION_MINUTES and works once. `otp_code` is null unless OTP_IN_RESPONSE is on.',
+    'Creates a one-time code for the user and delivers it by their delivery method (email or SMS), or by `channel` ' +
+    'when given. The code is valid for OTP_EXPIRATION_MINUTES and works once. `otp_code` is null unless ' +
+    'OTP_IN_RESPONSE is on. A failed delivery answers 502 and leaves no usable code.',
   tags: ['2FA Authentication'],
+  security: [{ bearerAuth: ['otp:generate'] }],
   querystring: {
     type: 'object',
     required: ['username'],
-    properties: { username: { type: 'string', description: 'The user to send a code to.' } },
+    properties: {
+      username: { type: 'string', description: 'The user to send a code to.' },
+      channel: {
+        type: 'string',
+        enum: ['EMAIL', 'SMS'],
+        description: "Send by this channel instead of the user's delivery method; the user must have its destination.",
+      },
+    },
   },
   response: {
     200: {
@@ -28,6 +46,7 @@ const generateSchema = {
       },
     },
     400: detailSchema,
+    ...callerRefusals,
     422: validationErrorSchema,
     502: detailSchema,
     503: detailSchema,
@@ -38,6 +57,7 @@ const verifySchema = {
   summary: 'Verify OTP for a user',
   description: 'Checks the code the user typed. A right code works once; each code tolerates OTP_MAX_ATTEMPTS wrong guesses.',
   tags: ['2FA Authentication'],
+  security: [{ bearerAuth: ['otp:verify'] }],
   body: {
     type: 'object',
     required: ['username', 'otp_code'],
@@ -57,9 +77,16 @@ const verifySchema = {
       properties: {
         success: { type: 'boolean' },
         method: { type: 'string', description: 'How the user proved it: otp.' },
+        token: {
+          type: 'string',
+          description:
+            'The result token: a JWT (HS256 by default) signed with SECRET_KEY, valid RESULT_TOKEN_TTL_SECONDS, with iss ' +
+            '"fountainai-2fa", sub the username and amr the method, that other services can check offline.',
+        },
       },
     },
     400: detailSchema,
+    ...callerRefusals,
     422: validationErrorSchema,
     503: detailSchema,
   },
@@ -104,25 +131,44 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
     return reply.code(answer.status).send({ detail: answer.detail });
   });
 
-  app.post<{ Querystring: { username: string } }>('/generate', { schema: generateSchema }, async (request) => {
-    const generated = await verification.requestCode(request.query.username, request.callContext);
-    return {
-      otp_code: otpInResponse ? generated.code : null,
-      expires_at: generated.expiresAt.toISOString(),
-      channel: generated.channel,
-      destination: generated.destination,
-    };
-  });
+  app.post<{ Querystring: { username: string; channel?: Channel } }>(
+    '/generate',
+    { schema: generateSchema, preParsing: requireScope('otp:generate') },
+    async (request) => {
+      const { username, channel } = request.query;
+      const generated = await verification.requestCode(username, request.callContext, { channel });
+      return {
+        otp_code: otpInResponse ? generated.code : null,
+        expires_at: generated.expiresAt.toISOString(),
+        channel: generated.channel,
+        destination: generated.destination,
+      };
+    },
+  );
 
   app.post<{ Body: { username: string; otp_code: string | number } }>(
     '/verify',
-    { schema: verifySchema },
+    { schema: verifySchema, preParsing: requireScope('otp:verify') },
     async (request) => {
       const verified = await verification.verify(request.body.username, String(request.body.otp_code), request.callContext);
-      return { success: true, method: verified.method };
+      return { success: true, method: verified.method, token: verified.token };
     },
   );
 };
+
+/**
+ * Refuses a caller without `scope`: 401 without a valid token (with the WWW-Authenticate
+ * challenge of RFC 6750), 403 with a token that lacks the scope. It runs after the per-IP limit
+ * and before the body is read, so a refused caller costs no parsing and learns nothing from
+ * validation.
+ */
+function requireScope(scope: Scope) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const caller = request.callContext;
+    if (!caller.authenticated && !caller.scopes.has(scope)) void reply.header('www-authenticate', 'Bearer realm="fountainai-2fa"');
+    authorize(caller, scope);
+  };
+}
 
 /** No content type, or application/json or application/*+json (parameters aside). */
 function readsAsJson(contentType: string | undefined): boolean {

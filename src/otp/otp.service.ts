@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import type { Channel, Delivery } from '../delivery/delivery.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
+import type { SmsGuard } from '../delivery/sms-guard.js';
 import {
   CodeAlreadyUsedError,
   CodeExpiredError,
@@ -44,21 +45,26 @@ export interface OtpServiceDeps {
   throttle: Pick<ThrottleService, 'reserveSend'>;
   clock: Clock;
   delivery: Delivery;
+  smsGuard: SmsGuard;
   config: Pick<Config, 'otp' | 'security'>;
   logger: Logger;
 }
 
 export type OtpService = ReturnType<typeof createOtpService>;
 
-export function createOtpService({ db, throttle, clock, delivery, config, logger }: OtpServiceDeps) {
+export function createOtpService({ db, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
   const { length, expirationMinutes, maxAttempts } = config.otp;
   const secret = config.security.secretKey;
 
   /**
    * Makes a code, records its hash as SENDING, delivers it, and only then makes it the
    * user's one ACTIVE code (superseding the previous one) in a single statement. A failed
-   * delivery marks it FAILED: the caller gets an error and no usable code remains, while
-   * the code the user already had stays valid.
+   * or timed-out delivery marks it FAILED with the masked reason: the caller gets an error
+   * and no usable code remains, while the code the user already had stays valid.
+   *
+   * An SMS must first pass the SMS-pumping guard (number, country, premium rate, the
+   * service's hourly budget, prefix velocity): before the user's send slot is taken, so a
+   * refused request costs the user nothing, and before a code exists.
    */
   async function generate(username: string, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     const user = await db.user.findUnique({
@@ -68,17 +74,27 @@ export function createOtpService({ db, throttle, clock, delivery, config, logger
     if (!user) throw new UserNotFoundError();
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
     const channel: Channel = options.channel ?? (user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL');
-    const to = channel === 'SMS' ? user.phoneNumber : user.email;
-    if (!to) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
+    const stored = channel === 'SMS' ? user.phoneNumber : user.email;
+    if (!stored) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
 
     const now = clock.now();
+    const sms = channel === 'SMS' ? await smsGuard.admit(stored, now) : undefined;
+    const to = sms?.e164 ?? stored;
     // Only a request that would send is throttled: bad input never takes the user's slot.
     await throttle.reserveSend(user.id, now);
     const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
     const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
     const log = await db.otpLog.create({
-      data: { userId: user.id, codeHash: hashCode(secret, user.id, code), channel, destination, expiresAt, createdAt: now },
+      data: {
+        userId: user.id,
+        codeHash: hashCode(secret, user.id, code),
+        channel,
+        destination,
+        country: sms?.country ?? null,
+        expiresAt,
+        createdAt: now,
+      },
       select: { id: true },
     });
 
@@ -169,15 +185,22 @@ export function createOtpService({ db, throttle, clock, delivery, config, logger
 }
 
 /**
- * A short reason for the audit trail: the provider's words, never the message body, and the
- * destination only masked, since providers often repeat the address in their refusal.
+ * A short reason for the code's record (`delivery_error`): the error code, then the
+ * provider's own words (e.g. "Twilio 21211 (HTTP 400): ..."), never the message body, and
+ * the destination only masked, since providers often repeat the address in their refusal.
  */
 function describeDeliveryError(error: unknown, to: string, masked: string): string {
-  if (error instanceof DomainError) return error.code;
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code;
-    const text = `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
-    return text.split(to).join(masked).slice(0, 500);
-  }
-  return 'unknown delivery error';
+  const parts: string[] = [];
+  if (error instanceof DomainError) parts.push(error.code);
+  const cause = error instanceof DomainError ? error.cause : error;
+  if (cause instanceof Error) parts.push(describeProviderError(cause));
+  else if (!(error instanceof DomainError)) parts.push('unknown delivery error');
+  return parts.join(': ').split(to).join(masked).slice(0, 500);
+}
+
+function describeProviderError(error: Error): string {
+  const { code, status } = error as Error & { code?: unknown; status?: unknown };
+  if (typeof code === 'number') return `Twilio ${code}${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${error.message}`;
+  if (typeof status === 'number') return `HTTP ${status}: ${error.message}`;
+  return `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
 }

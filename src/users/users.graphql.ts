@@ -1,4 +1,5 @@
-import { ValidationFailedError, UsernameTakenError, UserNotFoundError } from '../errors/errors.js';
+import { authorize } from '../auth/caller.js';
+import { ForbiddenError, UnauthenticatedError, ValidationFailedError, UsernameTakenError, UserNotFoundError } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
 import type { Db, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
@@ -47,19 +48,24 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       nullable: true,
       description: 'A user by username, or null when there is none.',
       args: { username: t.arg.string({ required: true, description: 'The username.' }) },
-      resolve: (query, _root, args) => db.user.findUnique({ ...query, where: { username: args.username } }),
+      resolve: (query, _root, args, ctx) => {
+        authorize(ctx.caller, 'users:read');
+        return db.user.findUnique({ ...query, where: { username: args.username } });
+      },
     }),
     users: t.prismaConnection({
       type: 'User',
       cursor: 'id',
       description: 'All users, oldest first, optionally those whose username starts with a prefix.',
       args: { usernamePrefix: t.arg.string({ required: false, description: 'Only usernames that start with this.' }) },
-      resolve: (query, _root, args) =>
-        db.user.findMany({
+      resolve: (query, _root, args, ctx) => {
+        authorize(ctx.caller, 'users:read');
+        return db.user.findMany({
           ...query,
           where: args.usernamePrefix ? { username: startsWithFilter(provider, args.usernamePrefix) } : undefined,
           orderBy: { id: 'asc' },
-        }),
+        });
+      },
     }),
   }));
 
@@ -96,16 +102,22 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
     createUser: t.prismaField({
       type: 'User',
       description: 'Creates a user who can then receive codes.',
-      errors: { types: [ValidationFailedError, UsernameTakenError] },
+      errors: { types: [ValidationFailedError, UsernameTakenError, UnauthenticatedError, ForbiddenError] },
       args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
-      resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input),
+      resolve: (_query, _root, { input }, ctx) => {
+        authorize(ctx.caller, 'users:write');
+        return ctx.services.users.create(input);
+      },
     }),
     updateUser: t.prismaField({
       type: 'User',
       description: 'Changes a user.',
-      errors: { types: [ValidationFailedError, UserNotFoundError] },
+      errors: { types: [ValidationFailedError, UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'Which user, and what to change.' }) },
-      resolve: (_query, _root, { input }, ctx) => ctx.services.users.update(input),
+      resolve: (_query, _root, { input }, ctx) => {
+        authorize(ctx.caller, 'users:write');
+        return ctx.services.users.update(input);
+      },
     }),
   }));
 }

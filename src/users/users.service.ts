@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { channels } from '../delivery/delivery.js';
+import { readPhoneNumber } from '../delivery/phone.js';
+import { locales } from '../delivery/templates.js';
 import { UserNotFoundError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
-
-export const locales = ['en', 'de'] as const;
 
 const username = z
   .string()
@@ -12,10 +12,17 @@ const username = z
   .max(100, { error: 'must be at most 100 characters' })
   .regex(/^[^\p{Cc}\p{Cf}]*$/u, { error: 'must not contain control characters' });
 const email = z.email({ error: 'must be an email address' }).max(254);
-const phoneNumber = z
-  .string()
-  .trim()
-  .regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +4915112345678' });
+/**
+ * A number that exists in its country's numbering plan, written internationally (spaces,
+ * dashes and brackets allowed), stored in E.164: `+49 151 1234 5678` → `+4915112345678`.
+ * Whether codes may go to it by SMS (country, premium rate) is decided at each send.
+ */
+const phoneNumber = z.string().transform((value, ctx) => {
+  const read = readPhoneNumber(value);
+  if (read.valid) return read.e164;
+  ctx.addIssue({ code: 'custom', message: 'must be a valid phone number in international form, such as +4915112345678' });
+  return z.NEVER;
+});
 
 const userFields = {
   email: email.nullish(),

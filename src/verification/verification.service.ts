@@ -5,7 +5,9 @@ import type { Db } from '../db/client.js';
 import type { Channel } from '../delivery/delivery.js';
 import {
   CodeAlreadyUsedError,
+  CodeExpiredError,
   CodeReplayedError,
+  NoPendingCodeError,
   DomainError,
   InvalidCodeError,
   RateLimitedError,
@@ -17,13 +19,19 @@ import {
 import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
+import type { ResultTokens } from '../auth/result-token.js';
+import type { Config } from '../config/config.js';
+import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recovery.service.js';
+import type { TotpService } from '../totp/totp.service.js';
 
-export type VerificationMethod = 'otp';
+/** How the user proved it: a delivered code, an authenticator app, or a recovery code (RFC 8176 style). */
+export type VerificationMethod = 'otp' | 'totp' | 'recovery';
 
 export interface Verified {
   username: string;
   method: VerificationMethod;
   verifiedAt: Date;
+  token: string;
 }
 
 export interface VerificationDeps {
@@ -32,7 +40,11 @@ export interface VerificationDeps {
   otp: OtpService;
   throttle: ThrottleService;
   audit: AuditService;
+  totp: Pick<TotpService, 'verifyCode'>;
+  recovery: Pick<RecoveryService, 'consume'>;
+  resultTokens: ResultTokens;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
+  config: Pick<Config, 'throttle'>;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
@@ -45,7 +57,8 @@ const guessFailures = [InvalidCodeError, TooManyAttemptsError, CodeReplayedError
  * is where the user-level rules meet the methods: the lockout, the audit trail of every
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
-export function createVerificationService({ db, clock, otp, throttle, audit, metrics }: VerificationDeps) {
+export function createVerificationService(deps: VerificationDeps) {
+  const { db, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config } = deps;
   async function requestCode(username: string, context: CallContext, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     try {
       const generated = await otp.generate(username, options);
@@ -69,11 +82,16 @@ export function createVerificationService({ db, clock, otp, throttle, audit, met
     }
   }
 
+  /**
+   * Checks what the user typed against each method they have, refusing a locked user first.
+   * A wrong guess, by any method, counts towards the lockout; a success resets the count and
+   * returns a result token other services can check offline.
+   */
   async function verify(username: string, code: string, context: CallContext): Promise<Verified> {
     const now = clock.now();
     const user = await db.user.findUnique({
       where: { username },
-      select: { id: true, otpEnabled: true, lockedUntil: true, failedVerifications: true },
+      select: { id: true, otpEnabled: true, lockedUntil: true, failedVerifications: true, totpSecret: true, totpLastStep: true },
     });
     const refuse = async (error: DomainError, userId: number | null = user?.id ?? null) => {
       metrics.verified.inc({ outcome: error.code, method: 'unknown' });
@@ -86,8 +104,9 @@ export function createVerificationService({ db, clock, otp, throttle, audit, met
     }
     if (!user.otpEnabled) throw await refuse(new TwoFactorDisabledError());
 
+    let method: VerificationMethod;
     try {
-      await otp.verify(user.id, code, now);
+      method = await check(user, code.trim(), now);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (!guessFailures.some((kind) => error instanceof kind)) throw await refuse(error);
@@ -100,9 +119,43 @@ export function createVerificationService({ db, clock, otp, throttle, audit, met
     }
 
     if (user.failedVerifications > 0) await throttle.recordSuccess(user.id);
-    metrics.verified.inc({ outcome: 'SUCCESS', method: 'otp' });
-    await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method: 'otp', userId: user.id, username }, context);
-    return { username, method: 'otp', verifiedAt: now };
+    metrics.verified.inc({ outcome: 'SUCCESS', method });
+    await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method, userId: user.id, username }, context);
+    if (method === 'recovery') {
+      await audit.record({ event: 'RECOVERY_CODE_USE', outcome: 'SUCCESS', method, userId: user.id, username }, context);
+    }
+    const token = await resultTokens.issue({ username, method });
+    return { username, method, verifiedAt: now, token };
+  }
+
+  /**
+   * Which method accepts the code. A recovery code has its own shape; six digits may be the
+   * authenticator app's (tried first: no write unless it matches) or a delivered code's. When
+   * the user has an app and no delivered code is pending, a miss is reported as the app's.
+   */
+  async function check(
+    user: { id: number; failedVerifications: number; totpSecret: string | null; totpLastStep: number | null },
+    code: string,
+    now: Date,
+  ): Promise<VerificationMethod> {
+    const guessesLeft = Math.max(0, config.throttle.lockoutThreshold - user.failedVerifications - 1);
+    if (looksLikeRecoveryCode(code)) {
+      if (await recovery.consume(user.id, code, now)) return 'recovery';
+      throw new InvalidCodeError(guessesLeft);
+    }
+    const app = user.totpSecret ? await totp.verifyCode(user, code, now) : 'INVALID';
+    if (app === 'OK') return 'totp';
+    try {
+      await otp.verify(user.id, code, now);
+      return 'otp';
+    } catch (error) {
+      const nothingDelivered = error instanceof NoPendingCodeError || error instanceof CodeExpiredError;
+      if (user.totpSecret && nothingDelivered) {
+        throw app === 'REPLAYED' ? new CodeReplayedError() : new InvalidCodeError(guessesLeft);
+      }
+      if (app === 'REPLAYED' && error instanceof InvalidCodeError) throw new CodeReplayedError();
+      throw error;
+    }
   }
 
   async function userIdOf(username: string): Promise<number | null> {

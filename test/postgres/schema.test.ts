@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { applyMigrations } from '../../src/db/migrate.js';
 import { createTestApp, uniqueName } from '../support/app.js';
 import { migrationNames } from '../support/db.js';
-import { createUser, requestCode, submitCode } from '../support/flows.js';
+import { createUser, requestCode, submitCode, verifiedAnswer } from '../support/flows.js';
 
 describe('PostgreSQL with ?schema=', () => {
   const schema = `svc_${uniqueName('s').replace(/-/g, '_')}`;
@@ -30,7 +30,7 @@ describe('PostgreSQL with ?schema=', () => {
       const username = await createUser(app);
       const { code } = await requestCode(app, username);
       const verified = await submitCode(app, username, code);
-      expect(verified.json()).toEqual({ success: true, method: 'otp' });
+      expect(verified.json()).toEqual(verifiedAnswer());
     } finally {
       await app.close();
     }

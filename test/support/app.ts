@@ -9,6 +9,9 @@ export type TestApp = Awaited<ReturnType<typeof buildApp>>;
 /** A secret of production strength, so tests exercise the same code paths. */
 export const TEST_SECRET = 'test-secret-key-of-at-least-32-characters!';
 
+/** A fixed ENCRYPTION_KEY (32 bytes, base64) with the id `test`. */
+export const TEST_ENCRYPTION_KEY = `test:${Buffer.alloc(32, 42).toString('base64')}`;
+
 /** The environment every test app starts from; a test overrides what it is about. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -16,6 +19,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: 'silent',
     DATABASE_URL: inject('databaseUrl'),
     SECRET_KEY: TEST_SECRET,
+    // One key for every app of a run, as instances of one deployment share theirs.
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     OTP_IN_RESPONSE: 'true',
     ...overrides,
   };

@@ -59,3 +59,11 @@ export function submitCode(app: TestApp, username: string, code: string) {
 export function wrongCode(code: string, offset = 1): string {
   return ((Number(code) + offset) % 1_000_000).toString().padStart(6, '0');
 }
+
+/** The shape of the result token every successful verify carries (result-token.test.ts checks its content). */
+export const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** The legacy verify route's 200 body for `method`, its token matched by shape only. */
+export function verifiedAnswer(method: 'otp' | 'totp' | 'recovery' = 'otp'): unknown {
+  return { success: true, method, token: expect.stringMatching(JWT_SHAPE) as unknown };
+}

@@ -15,7 +15,7 @@ export interface CapturedMessage {
   /** the decoded text/html part, '' when there is none */
   html: string;
   raw: string;
-  /** false when the server read the message and then refused it */
+  /** false when the server read the message and then refused it (or held it unanswered) */
   accepted: boolean;
 }
 
@@ -26,6 +26,8 @@ export interface SmtpServerOptions {
   refuseRecipients?: boolean;
   /** read the whole message, then answer the DATA with 554 */
   refuseData?: boolean;
+  /** read and capture the whole message, then never answer the DATA: a delivery left in flight */
+  holdData?: boolean;
 }
 
 export interface TestSmtpServer {
@@ -65,15 +67,16 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const { envelope } = session;
-        const { refuseData } = behaviour;
+        const { refuseData, holdData } = behaviour;
         messages.push({
           from: envelope.mailFrom ? envelope.mailFrom.address : '',
           to: envelope.rcptTo.map((rcpt) => rcpt.address),
           user: typeof session.user === 'string' ? session.user : undefined,
           ...readMessage(raw),
           raw,
-          accepted: !refuseData,
+          accepted: !refuseData && !holdData,
         });
+        if (holdData) return;
         callback(refuseData ? smtpError(554, 'Message refused') : null);
       });
     },

@@ -1,0 +1,679 @@
+/**
+ * `npm run bench [-- options]`: the service under load, against a bare Fastify route as the
+ * ceiling, with the targets of issue 6 checked as ratios within the same run.
+ *
+ *   --postgres[=URL]   PostgreSQL instead of SQLite; the bench creates and drops its own database
+ *                      next to URL's (default postgresql://postgres@127.0.0.1:5432/test)
+ *   --profile          run the service with --cpu-prof and summarise the verify phases
+ *   --duration=S       seconds per phase (default 10)
+ *   --connections=N    concurrent connections (default 50)
+ *   --service-node-flags="..."  extra Node flags for the service, e.g. "--max-semi-space-size=8"
+ *
+ * The service runs as its own Node 24 process; autocannon and the local SMTP server run in this
+ * one, so on a 2-core machine each side has a core.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { runLoad, type DynamicRequest, type LoadOptions, type LoadResult } from './support/load.js';
+import { freePort, killAllNow, root, startChild, stopAll, type Child } from './support/processes.js';
+import { summariseProfile, type ProfileSummary } from './support/profile.js';
+import { startSinkSmtpServer } from './support/smtp.js';
+
+const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
+/** wrong guesses per code, below OTP_MAX_ATTEMPTS (5) so every answer stays "invalid code" */
+const WRONG_GUESSES_PER_CODE = 4;
+/** fresh codes prepared per expected verify, so a phase does not run dry */
+const CODE_HEADROOM = 1.5;
+const GRAPHQL_HEADROOM = 1.25;
+/** verifies per second assumed at least, when sizing the codes to prepare */
+const MIN_EXPECTED_RATE = 300;
+/** users the generate phase cycles through (a user's newer code supersedes the older) */
+const GENERATE_POOL = 3_000;
+/** seconds of unmeasured load before the bare and GET / phases, and to calibrate verify */
+const WARM_UP_S = 2;
+
+/** Throttles lifted so they don't shape the measurement; every other rule stays as configured. */
+const BENCH_SETTINGS = {
+  OTP_MAX_SENDS_PER_HOUR: '1000',
+  OTP_RESEND_INTERVAL_SECONDS: '0',
+  LOCKOUT_THRESHOLD: '1000',
+  IP_RATE_LIMIT: '0',
+  // codes prepared before a phase must outlive the run
+  OTP_EXPIRATION_MINUTES: '30',
+};
+
+interface Options {
+  postgres: string | undefined;
+  profile: boolean;
+  serviceNodeFlags: string[];
+  duration: number;
+  connections: number;
+}
+
+interface PhaseResult {
+  id: string;
+  label: string;
+  durationS: number;
+  /** responses of every status per second */
+  rps: number;
+  /** responses that were the expected answer (e.g. 200 with success) per second */
+  okPerS: number;
+  ok: number;
+  responses: number;
+  p50: number;
+  p99: number;
+  /** resident set of the measured process right after the phase, MB */
+  rssMb: number | null;
+  errors: number;
+  /** responses other than the expected answer */
+  unexpected: number;
+  statusCounts: Record<string, number>;
+  /** requests sent after the prepared codes ran out (they cannot succeed) */
+  ranOut?: number;
+  note?: string;
+  /** CPU time of the measured process per response (ms), and its use of one core (%) */
+  cpuMsPerRequest: number | null;
+  cpuPct: number | null;
+  /** the service's V8 heap after the phase, from its /metrics */
+  heap?: { totalMb?: number; usedMb?: number; externalMb?: number };
+  /** the machine's 1-minute load average after the phase: other work on the machine shows here */
+  loadavg: number;
+  monotonicUs: LoadResult['monotonicUs'];
+}
+
+function parseOptions(): Options {
+  const args = process.argv.slice(2).map((arg) => (arg === '--postgres' ? `--postgres=${DEFAULT_POSTGRES}` : arg));
+  const { values } = parseArgs({
+    args,
+    options: {
+      postgres: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '50' },
+      'service-node-flags': { type: 'string', default: '' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'npm run bench -- [--postgres[=URL]] [--profile] [--duration=SECONDS] [--connections=N] [--service-node-flags="..."]\n' +
+        `  --postgres   PostgreSQL (default ${DEFAULT_POSTGRES}); the bench creates and drops its own database\n` +
+        '  --profile    run the service with --cpu-prof and summarise the verify phases\n' +
+        '  --service-node-flags  extra Node flags for the service process, e.g. "--max-semi-space-size=8"\n',
+    );
+    process.exit(0);
+  }
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  if (!(duration >= 1 && duration <= 120)) throw new Error('--duration must be 1-120 seconds');
+  if (!(Number.isInteger(connections) && connections >= 1 && connections <= 1000)) throw new Error('--connections must be 1-1000');
+  const serviceNodeFlags = values['service-node-flags'].split(/\s+/).filter(Boolean);
+  return { postgres: values.postgres, profile: values.profile, serviceNodeFlags, duration, connections };
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The process and databases the run made, so they can always be taken down. */
+const cleanup: (() => Promise<void>)[] = [];
+
+async function main() {
+  const options = parseOptions();
+  const { duration, connections } = options;
+  const tmp = mkdtempSync(join(tmpdir(), 'twofa-bench-'));
+  cleanup.push(async () => rmSync(tmp, { recursive: true, force: true }));
+  const profileDir = join(tmp, 'profile');
+  const started = Date.now();
+
+  log(`FountainAI 2FA Service benchmark: ${options.postgres ? 'PostgreSQL' : 'SQLite'}, ${connections} connections, ${duration} s per phase`);
+  log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0]?.toFixed(2) ?? '?'}; the load runs on ${process.version}`);
+  log(
+    `throttles lifted for the measurement: ${Object.entries(BENCH_SETTINGS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}; anonymous callers and codes in responses on; NODE_ENV=production otherwise`,
+  );
+  if (options.profile) log('profiling: the service runs with --cpu-prof (a few % slower)');
+  if (options.serviceNodeFlags.length) log(`service Node flags: ${options.serviceNodeFlags.join(' ')}`);
+
+  const smtp = await startSinkSmtpServer();
+  cleanup.push(() => smtp.close());
+  const databaseUrl = options.postgres ? await createPostgresDatabase(options.postgres) : `file:${join(tmp, 'bench.db')}`;
+
+  const phases: PhaseResult[] = [];
+  const show = (phase: PhaseResult) => {
+    phases.push(phase);
+    log(
+      `  ${fmt(phase.okPerS)} ok/s (${fmt(phase.rps)} responses/s), p50 ${phase.p50} ms, p99 ${phase.p99} ms, ` +
+        `CPU ${phase.cpuMsPerRequest ?? '?'} ms/request (${phase.cpuPct ?? '?'}% of a core), RSS ${phase.rssMb ?? '?'} MB` +
+        (phase.heap?.totalMb ? ` (V8 heap ${phase.heap.usedMb ?? '?'} used of ${phase.heap.totalMb})` : '') +
+        (phase.unexpected ? `, ${phase.unexpected} unexpected` : '') +
+        (phase.errors ? `, ${phase.errors} errors` : '') +
+        (phase.ranOut ? `, RAN OUT of codes for ${phase.ranOut} requests` : '') +
+        (phase.note ? `; ${phase.note}` : ''),
+    );
+  };
+
+  // 1. The ceiling: a bare Fastify route, started the same way, measured the same way.
+  {
+    const bare = await startChild({
+      name: 'bare Fastify server',
+      script: join(root, 'bench/bare-server.ts'),
+      env: { NODE_ENV: 'production' },
+      cwd: tmp,
+      port: await freePort(),
+      readyPath: '/',
+    });
+    log('phase 1/6: bare Fastify GET route (the ceiling)');
+    await runLoad({ url: bare.url, connections, duration: WARM_UP_S, method: 'GET', path: '/' });
+    show(await measure('bare', 'bare Fastify GET /', bare, (status) => status === 200, { url: bare.url, connections, duration, method: 'GET', path: '/' }));
+    await bare.stop();
+  }
+
+  // 2. The service, and a helper instance on the same database that prepares users and codes.
+  const secrets = { SECRET_KEY: randomBytes(36).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+  const common = { LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, OTP_IN_RESPONSE: 'true', ALLOW_ANONYMOUS_CALLERS: 'true', ...secrets, ...BENCH_SETTINGS };
+  const service = await startChild({
+    name: 'service',
+    script: join(root, 'src/main.ts'),
+    env: {
+      ...common,
+      NODE_ENV: 'production',
+      SMTP_SERVER: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      SMTP_SECURITY: 'none',
+      SMTP_FROM_EMAIL: 'bench@fountain.ai',
+    },
+    cwd: tmp,
+    port: await freePort(),
+    nodeFlags: [...options.serviceNodeFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    readyPath: '/healthz',
+  });
+  log(`service: pid ${service.pid} on ${service.url}, RSS ${service.rssMb() ?? '?'} MB after start-up`);
+  // Fresh codes for the verify phases come from the service's own generate, in a second
+  // instance whose delivery is the development log channel (no SMTP_SERVER outside
+  // production): email delivery is too slow to prepare tens of thousands of codes. It sits
+  // idle while a phase is measured.
+  const helper = await startChild({
+    name: 'helper instance',
+    script: join(root, 'src/main.ts'),
+    env: { ...common, NODE_ENV: 'development' },
+    cwd: tmp,
+    port: await freePort(),
+    readyPath: '/healthz',
+  });
+  const base = { url: service.url, connections, duration };
+
+  log('phase 2/6: service GET /');
+  await runLoad({ ...base, duration: WARM_UP_S, method: 'GET', path: '/' });
+  show(await measure('root', 'service GET /', service, (s) => s === 200, { ...base, method: 'GET', path: '/' }));
+
+  // 3. Generate with delivery: round robin over a pool of users, keeping each one's newest code.
+  const genUsers = names('gen', GENERATE_POOL);
+  await timed(`creating ${genUsers.length} users through GraphQL`, () => createUsers(helper.url, genUsers));
+  const issued = new Map<string, string>();
+  log('phase 3/6: REST generate, delivered by email to the local SMTP server');
+  {
+    const received = smtp.received;
+    let next = 0;
+    const phase = await measure('generate', 'REST generate + SMTP delivery', service, (s) => s === 200, {
+      ...base,
+      method: 'POST',
+      path: '/auth/generate',
+      next: (context) => {
+        const username = genUsers[next++ % genUsers.length] ?? '';
+        context.username = username;
+        return { path: `/auth/generate?username=${encodeURIComponent(username)}` };
+      },
+      onResponse: (status, body, context) => keepCode(issued, status, body, context),
+    });
+    phase.note = `${smtp.received - received} emails received`;
+    show(phase);
+  }
+
+  // Calibration and warm-up of the verify path: the codes just delivered, each verified once.
+  const delivered = [...issued.entries()];
+  let calibrated = MIN_EXPECTED_RATE;
+  if (delivered.length >= connections * 4) {
+    let sent = 0;
+    let ok = 0;
+    const load = await runLoad({
+      ...base,
+      amount: delivered.length,
+      method: 'POST',
+      path: '/auth/verify',
+      headers: JSON_BODY,
+      next: () => {
+        const [username = 'nobody', code = '000000'] = delivered[sent++] ?? [];
+        return { body: JSON.stringify({ username, otp_code: code }) };
+      },
+      onResponse: (status) => {
+        if (status === 200) ok++;
+      },
+    });
+    calibrated = Math.max(ok / load.durationS, MIN_EXPECTED_RATE);
+    log(`  verify warm-up: ${delivered.length} right codes at ${fmt(ok / load.durationS)} verifies/s`);
+  }
+  log(`  preparing codes for ${fmt(calibrated)} verifies/s x ${CODE_HEADROOM} x ${duration} s`);
+
+  // 4. Wrong codes: users with a live code, at most WRONG_GUESSES_PER_CODE guesses each.
+  const wrongPool = await prepareCodes(helper.url, 'wrong', Math.ceil((calibrated * duration * CODE_HEADROOM) / WRONG_GUESSES_PER_CODE), connections);
+  const restCodes = await prepareCodes(helper.url, 'rest', Math.ceil(calibrated * duration * CODE_HEADROOM), connections);
+  log(`phase 4/6: REST verify, wrong code (each request another user with a live code, at most ${WRONG_GUESSES_PER_CODE} guesses each)`);
+  {
+    let sent = 0;
+    let ranOut = 0;
+    const capacity = wrongPool.length * WRONG_GUESSES_PER_CODE;
+    const phase = await measure('verify-wrong', 'REST verify, wrong code', service, (s) => s === 400, {
+      ...base,
+      method: 'POST',
+      path: '/auth/verify',
+      headers: JSON_BODY,
+      next: () => {
+        if (sent >= capacity) ranOut++;
+        const [username = 'nobody', code = '000000'] = wrongPool[sent++ % Math.max(1, wrongPool.length)] ?? [];
+        return { body: JSON.stringify({ username, otp_code: wrongCode(code) }) };
+      },
+    });
+    phase.ranOut = ranOut;
+    show(phase);
+  }
+
+  // 5. Right codes, each used once.
+  log(`phase 5/6: REST verify, right code (${restCodes.length} fresh codes, each used once)`);
+  show(
+    await verifyPhase('verify-right', 'REST verify, right code', restCodes, base, service, (username, code) => ({
+      path: '/auth/verify',
+      body: JSON.stringify({ username, otp_code: code }),
+      ok: (status) => status === 200,
+    })),
+  );
+
+  // 6. GraphQL verifyOtp, the same way.
+  const restRate = Math.max(phases.find((p) => p.id === 'verify-right')?.okPerS ?? 0, MIN_EXPECTED_RATE);
+  // GraphQL runs the same verify behind more layers: the REST rate bounds it
+  const gqlCodes = await prepareCodes(helper.url, 'gql', Math.ceil(restRate * duration * GRAPHQL_HEADROOM), connections);
+  log(`phase 6/6: GraphQL verifyOtp, right code (${gqlCodes.length} fresh codes, each used once)`);
+  show(
+    await verifyPhase('graphql-verify', 'GraphQL verifyOtp, right code', gqlCodes, base, service, (username, code) => ({
+      path: '/graphql',
+      body: JSON.stringify({ query: VERIFY_MUTATION, variables: { username, code } }),
+      ok: (status, body) => status === 200 && body.includes('"__typename":"VerifyOtpPayload"'),
+    })),
+  );
+
+  const peakRssMb = service.peakRssMb();
+  await helper.stop();
+  await service.stop(options.profile ? 30_000 : 10_000);
+
+  printTable(phases, peakRssMb);
+  const targets = checkTargets(phases, peakRssMb);
+  log('');
+  log('targets (issue 6), as ratios within this run:');
+  for (const target of targets) log(`  ${target.pass ? 'PASS' : 'FAIL'}  ${target.name}: ${target.detail}`);
+
+  let profile: Record<string, ProfileSummary> | undefined;
+  let profileFile: string | undefined;
+  if (options.profile) {
+    const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+    if (!file) throw new Error('the service wrote no CPU profile (did it exit cleanly?)');
+    mkdirSync(join(root, 'bench/profiles'), { recursive: true });
+    profileFile = join(root, 'bench/profiles', `service-${options.postgres ? 'postgres' : 'sqlite'}-${stamp()}.cpuprofile`);
+    copyFileSync(join(profileDir, file), profileFile);
+    profile = {};
+    for (const phase of phases.filter((p) => p.id !== 'bare')) profile[phase.id] = summariseProfile(profileFile, root, phase.monotonicUs);
+    for (const id of ['verify-right', 'graphql-verify']) {
+      const summary = profile[id];
+      if (summary) printProfile(phases.find((p) => p.id === id)?.label ?? id, summary);
+    }
+    log(`\nwhole-run profile: ${relative(root, profileFile)} (Chrome DevTools > Performance, or speedscope); every phase summarised in bench/results.json`);
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    database: options.postgres ? 'postgresql' : 'sqlite',
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg(), loadNode: process.version },
+    settings: { connections, durationS: duration, ...BENCH_SETTINGS, profiled: options.profile, serviceNodeFlags: options.serviceNodeFlags },
+    phases,
+    peakRssMb,
+    targets,
+    ...(profile ? { profileFile: relative(root, profileFile ?? ''), profile } : {}),
+  };
+  writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwrote bench/results.json (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+  return targets.every((target) => target.pass);
+}
+
+/** Runs one measured phase and reads the process's CPU time and RSS around it. */
+async function measure(id: string, label: string, child: Child, expected: (status: number) => boolean, load: LoadOptions): Promise<PhaseResult> {
+  const cpuBefore = child.cpuMs();
+  const result = await runLoad(load);
+  const cpuAfter = child.cpuMs();
+  const phase = phaseResult(id, label, result, child, expected, cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null);
+  if (id !== 'bare') phase.heap = await heapOf(child.url);
+  return phase;
+}
+
+/** The V8 heap as the service's own /metrics reports it (prom-client's default metrics), MB. */
+async function heapOf(url: string): Promise<PhaseResult['heap']> {
+  try {
+    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const read = (name: string) => {
+      const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+      return match?.[1] ? Math.round(Number(match[1]) / 104857.6) / 10 : undefined;
+    };
+    return { totalMb: read('nodejs_heap_size_total_bytes'), usedMb: read('nodejs_heap_size_used_bytes'), externalMb: read('nodejs_external_memory_bytes') };
+  } catch {
+    return undefined;
+  }
+}
+
+const VERIFY_MUTATION =
+  'mutation Verify($username: String!, $code: String!) { verifyOtp(username: $username, code: $code) { __typename ... on VerifyOtpPayload { success } } }';
+
+const JSON_BODY = { 'content-type': 'application/json' };
+
+type Ok = (status: number, body: string) => boolean;
+
+/** A phase where each request presents a fresh right code; only the expected answer counts. */
+async function verifyPhase(
+  id: string,
+  label: string,
+  codes: [string, string][],
+  base: { url: string; connections: number; duration: number },
+  service: Child,
+  build: (username: string, code: string) => { path: string; body: string; ok: Ok },
+): Promise<PhaseResult> {
+  let sent = 0;
+  let ranOut = 0;
+  let ok = 0;
+  const first = codes[0] ?? ['nobody', '000000'];
+  const { path, ok: isOk } = build(...first);
+  const phase = await measure(id, label, service, () => false, {
+    ...base,
+    method: 'POST',
+    path,
+    headers: JSON_BODY,
+    next: (): DynamicRequest => {
+      // out of fresh codes: re-send a used one, which cannot succeed and is reported
+      const pair = codes[sent++] ?? (ranOut++, first);
+      return { body: build(...pair).body };
+    },
+    onResponse: (status, body) => {
+      if (isOk(status, body)) ok++;
+    },
+  });
+  phase.ok = ok;
+  phase.okPerS = ok / phase.durationS;
+  phase.unexpected = phase.responses - ok;
+  phase.ranOut = ranOut;
+  return phase;
+}
+
+function phaseResult(
+  id: string,
+  label: string,
+  load: LoadResult,
+  child: Child,
+  expected: (status: number) => boolean,
+  cpuMs: number | null,
+): PhaseResult {
+  const ok = Object.entries(load.statusCounts)
+    .filter(([status]) => expected(Number(status)))
+    .reduce((sum, [, count]) => sum + count, 0);
+  return {
+    id,
+    label,
+    durationS: load.durationS,
+    rps: load.rps,
+    okPerS: ok / load.durationS,
+    ok,
+    responses: load.responses,
+    p50: load.latencyMs.p50,
+    p99: load.latencyMs.p99,
+    rssMb: child.rssMb(),
+    errors: load.errors,
+    unexpected: load.responses - ok,
+    statusCounts: load.statusCounts,
+    cpuMsPerRequest: cpuMs === null || load.responses === 0 ? null : round2(cpuMs / load.responses),
+    cpuPct: cpuMs === null ? null : Math.round((cpuMs / 10) / load.durationS),
+    loadavg: round2(loadavg()[0] ?? 0),
+    monotonicUs: load.monotonicUs,
+  };
+}
+
+/** Records the code a 200 generate answered with, under the user the request was for. */
+function keepCode(into: Map<string, string>, status: number, body: string, context: Record<string, unknown>) {
+  if (status !== 200 || typeof context.username !== 'string') return;
+  const code = (JSON.parse(body) as { otp_code?: unknown }).otp_code;
+  if (typeof code === 'string') into.set(context.username, code);
+}
+
+/** A code that differs from `code` in its last digit: certainly wrong, well-formed. */
+function wrongCode(code: string): string {
+  const last = Number(code.at(-1) ?? '0');
+  return `${code.slice(0, -1)}${(last + 1) % 10}`;
+}
+
+/** Creates `count` users and one fresh code for each, through the service (generate + SMTP). */
+async function prepareCodes(url: string, prefix: string, count: number, connections: number): Promise<[string, string][]> {
+  const users = names(prefix, count);
+  const started = Date.now();
+  await createUsers(url, users);
+  const created = Date.now();
+  const codes = new Map<string, string>();
+  let next = 0;
+  const load = await runLoad({
+    url,
+    connections,
+    duration: 0,
+    amount: users.length,
+    method: 'POST',
+    path: '/auth/generate',
+    next: (context) => {
+      const username = users[next++ % users.length] ?? '';
+      context.username = username;
+      return { path: `/auth/generate?username=${encodeURIComponent(username)}` };
+    },
+    onResponse: (status, body, context) => keepCode(codes, status, body, context),
+  });
+  log(
+    `  ${prefix}: ${users.length} users created in ${((created - started) / 1000).toFixed(1)} s, ` +
+      `${codes.size} codes generated in ${((Date.now() - created) / 1000).toFixed(1)} s (${fmt(load.rps)}/s)`,
+  );
+  if (codes.size < users.length) log(`  (${users.length - codes.size} generates failed: ${JSON.stringify(load.statusCounts)})`);
+  return [...codes.entries()];
+}
+
+const CREATE_BATCH = 10;
+const CREATE_CONCURRENCY = 8;
+
+/** Creates users through GraphQL `createUser`, several per request. */
+async function createUsers(url: string, usernames: string[]): Promise<void> {
+  const batches: string[][] = [];
+  for (let i = 0; i < usernames.length; i += CREATE_BATCH) batches.push(usernames.slice(i, i + CREATE_BATCH));
+  let next = 0;
+  const worker = async () => {
+    for (let batch = batches[next++]; batch; batch = batches[next++]) await createBatch(url, batch);
+  };
+  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, worker));
+}
+
+async function createBatch(url: string, usernames: string[]): Promise<void> {
+  const fields = usernames
+    .map((username, i) => `u${i}: createUser(input: { username: ${JSON.stringify(username)}, email: ${JSON.stringify(`${username}@bench.test`)} }) { __typename }`)
+    .join(' ');
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `mutation CreateUsers { ${fields} }` }),
+  });
+  const text = await response.text();
+  const json = JSON.parse(text) as { data?: Record<string, { __typename?: string } | null>; errors?: unknown };
+  const created = Object.values(json.data ?? {}).filter((user) => user?.__typename === 'User').length;
+  if (!response.ok || json.errors || created !== usernames.length) {
+    throw new Error(`createUser through GraphQL failed (HTTP ${response.status}): ${text.slice(0, 500)}`);
+  }
+}
+
+function names(prefix: string, count: number): string[] {
+  const run = randomBytes(3).toString('hex');
+  return Array.from({ length: count }, (_, i) => `bench-${prefix}-${run}-${i}`);
+}
+
+async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await work();
+  log(`  ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+interface Target {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+function checkTargets(phases: PhaseResult[], peakRssMb: number | null): Target[] {
+  const get = (id: string) => phases.find((phase) => phase.id === id);
+  const bare = get('bare');
+  const rest = get('verify-right');
+  const gql = get('graphql-verify');
+  const targets: Target[] = [];
+  if (bare && rest) {
+    const ratio = rest.okPerS / bare.okPerS;
+    targets.push({
+      name: 'REST verify (right code) >= 10% of the bare route',
+      pass: ratio >= 0.1,
+      detail: `${fmt(rest.okPerS)} / ${fmt(bare.okPerS)} req/s = ${pct(ratio)}`,
+    });
+  }
+  if (rest && gql) {
+    const ratio = gql.okPerS / rest.okPerS;
+    targets.push({
+      name: 'GraphQL verifyOtp >= 60% of REST verify',
+      pass: ratio >= 0.6,
+      detail: `${fmt(gql.okPerS)} / ${fmt(rest.okPerS)} req/s = ${pct(ratio)}`,
+    });
+  }
+  for (const phase of phases.filter((p) => p.id !== 'bare')) {
+    targets.push({ name: `p99 <= 20 ms: ${phase.label}`, pass: phase.p99 <= 20, detail: `p99 ${phase.p99} ms` });
+  }
+  const rss = Math.max(...phases.filter((p) => p.id !== 'bare').map((p) => p.rssMb ?? 0), peakRssMb ?? 0);
+  targets.push({
+    name: 'RSS <= 200 MB (service)',
+    pass: rss > 0 && rss <= 200,
+    detail: `highest ${rss} MB (after phases ${phases
+      .filter((p) => p.id !== 'bare')
+      .map((p) => p.rssMb ?? '?')
+      .join(', ')}; peak VmHWM ${peakRssMb ?? '?'})`,
+  });
+  for (const phase of phases) {
+    if (phase.ranOut) targets.push({ name: `enough fresh codes: ${phase.label}`, pass: false, detail: `ran out for ${phase.ranOut} requests` });
+  }
+  return targets;
+}
+
+function printTable(phases: PhaseResult[], peakRssMb: number | null) {
+  const rows = [
+    ['phase', 'req/s', 'ok/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'CPU %', 'RSS MB', 'errors', 'unexpected'],
+    ...phases.map((p) => [
+      p.label,
+      fmt(p.rps),
+      fmt(p.okPerS),
+      String(p.p50),
+      String(p.p99),
+      String(p.cpuMsPerRequest ?? '?'),
+      String(p.cpuPct ?? '?'),
+      String(p.rssMb ?? '?'),
+      String(p.errors),
+      `${p.unexpected}${p.ranOut ? ` (ran out: ${p.ranOut})` : ''}`,
+    ]),
+  ];
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length))) ?? [];
+  log('');
+  rows.forEach((row, index) => {
+    log(`| ${row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0))).join(' | ')} |`);
+    if (index === 0) log(`|${widths.map((w, col) => (col === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  });
+  log(
+    'ok/s counts only the expected answer (200; 400 for wrong codes; a VerifyOtpPayload for GraphQL). ' +
+      'CPU is the measured process\'s own CPU time per response and its share of one core (100% = saturated). ' +
+      `RSS is the measured process right after its phase (the bare server's in its row); service peak RSS ${peakRssMb ?? '?'} MB.`,
+  );
+  const busy = Math.max(...phases.map((p) => p.loadavg));
+  if (busy > cpus().length + 0.5) log(`note: the machine's load average reached ${busy} on ${cpus().length} cores: other work competed for the CPU`);
+}
+
+function printProfile(label: string, summary: ProfileSummary) {
+  log(`\nCPU profile of the service during "${label}": ${summary.busyMs} ms busy of ${summary.windowMs} ms`);
+  log('  self time by package/area:');
+  for (const entry of summary.packagesSelf.slice(0, 12)) log(`    ${entry.pct.toFixed(1).padStart(5)}%  ${entry.name}`);
+  log('  inclusive (on the synchronous stack) by package/area:');
+  for (const entry of summary.packagesInclusive.slice(0, 12)) log(`    ${entry.pct.toFixed(1).padStart(5)}%  ${entry.name}`);
+  log('  top functions by self time:');
+  for (const entry of summary.functions.slice(0, 20)) log(`    ${entry.pct.toFixed(1).padStart(5)}%  ${entry.name}`);
+}
+
+async function createPostgresDatabase(adminUrl: string): Promise<string> {
+  const name = `twofa_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  cleanup.push(async () => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  log(`database: ${name} (created on ${url.host}, dropped at the end)`);
+  return url.toString();
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+async function runCleanup() {
+  await stopAll();
+  for (const step of cleanup.reverse()) {
+    try {
+      await step();
+    } catch (error) {
+      process.stderr.write(`clean-up: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+  cleanup.length = 0;
+}
+
+// Children must never outlive the bench: on a signal, stop them; on exit, kill what is left.
+process.on('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the child processes\n`);
+    void runCleanup().finally(() => process.exit(130));
+  });
+}
+
+let passed = false;
+try {
+  passed = await main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  await runCleanup();
+}
+if (process.exitCode === undefined) process.exitCode = passed ? 0 : 2;

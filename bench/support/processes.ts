@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+/** tsx's ESM loader, as an absolute URL: the children run in a temporary folder. */
+const tsxLoader = import.meta.resolve('tsx');
+
+/**
+ * The Node the children run on: the `node` devDependency (Node 24), not whatever runs the
+ * bench; the machine's Node 20 crashes better-sqlite3 13.
+ */
+export function nodeBinary(): string {
+  const local = join(root, 'node_modules/.bin/node');
+  return existsSync(local) ? local : process.execPath;
+}
+
+export interface Child {
+  readonly name: string;
+  readonly pid: number;
+  readonly url: string;
+  readonly exited: boolean;
+  /** the process's resident set now, in MB (Linux /proc), or null once it is gone */
+  rssMb(): number | null;
+  /** the highest resident set the process reached (VmHWM), in MB */
+  peakRssMb(): number | null;
+  /** CPU time (user + system) the process has used so far, in ms (Linux /proc) */
+  cpuMs(): number | null;
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const live = new Set<Child>();
+
+/** Stops every child still running; safe to call more than once. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...live].map((child) => child.stop(5_000)));
+}
+
+/** Last-resort clean-up when the bench itself is dying: SIGKILL, synchronously. */
+export function killAllNow(): void {
+  for (const child of live) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export interface StartOptions {
+  name: string;
+  /** a TypeScript entry point, run through tsx's loader */
+  script: string;
+  env: Record<string, string>;
+  cwd: string;
+  port: number;
+  /** extra flags for node, e.g. --cpu-prof */
+  nodeFlags?: string[];
+  /** a path that answers 200 once the process is ready */
+  readyPath: string;
+  startTimeoutMs?: number;
+}
+
+/** Starts a Node 24 child on 127.0.0.1 and waits until `readyPath` answers. */
+export async function startChild(options: StartOptions): Promise<Child> {
+  const env = {
+    PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
+    HOME: process.env.HOME ?? options.cwd,
+    ...options.env,
+    HOST: '127.0.0.1',
+    PORT: String(options.port),
+  };
+  const proc: ChildProcess = spawn(nodeBinary(), [...(options.nodeFlags ?? []), '--import', tsxLoader, options.script], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-200_000);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  let exitInfo: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    proc.on('exit', (code, signal) => {
+      exitInfo = signal ? `signal ${signal}` : `status ${String(code)}`;
+      resolve();
+    });
+  });
+  const pid = proc.pid ?? -1;
+  const url = `http://127.0.0.1:${options.port}`;
+  const child: Child = {
+    name: options.name,
+    pid,
+    url,
+    get exited() {
+      return exitInfo !== undefined;
+    },
+    rssMb: () => procStatusMb(pid, 'VmRSS'),
+    peakRssMb: () => procStatusMb(pid, 'VmHWM'),
+    cpuMs: () => procCpuMs(pid),
+    output: () => out,
+    async stop(graceMs = 10_000) {
+      if (exitInfo === undefined) {
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      live.delete(child);
+    },
+  };
+  live.add(child);
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (exitInfo !== undefined) {
+      live.delete(child);
+      throw new Error(`${options.name} exited during start-up (${exitInfo}):\n${out}`);
+    }
+    if (await answers(url + options.readyPath)) return child;
+    if (Date.now() > deadline) {
+      await child.stop(1_000);
+      throw new Error(`${options.name} did not answer ${options.readyPath} within the start timeout:\n${out}`);
+    }
+    await sleep(100);
+  }
+}
+
+function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match?.[1] ? Math.round(Number(match[1]) / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms on Linux). */
+function procCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) may hold spaces; count from the closing parenthesis
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => probe.close((error) => (error ? reject(error) : resolve())));
+  return port;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

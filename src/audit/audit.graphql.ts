@@ -1,0 +1,132 @@
+import { authorize } from '../auth/caller.js';
+import type { Db } from '../db/client.js';
+import type { Builder } from '../graphql/builder.js';
+import type { AuditEventName, AuditOutcome } from './audit.service.js';
+
+const events: Record<AuditEventName, string> = {
+  OTP_GENERATE: 'A code was asked for (generateOtp, POST /auth/generate).',
+  OTP_VERIFY: 'A code was checked (verifyOtp, POST /auth/verify), by whichever method.',
+  TOTP_ENROLL: 'An authenticator-app enrolment was started.',
+  TOTP_CONFIRM: 'An authenticator-app enrolment was confirmed with a first code.',
+  RECOVERY_CODES_GENERATE: 'A new set of recovery codes was issued, replacing any earlier set.',
+  RECOVERY_CODE_USE: 'A recovery code was used.',
+  THROTTLE: 'A send throttle refused a request (resend interval, hourly cap, SMS limits).',
+  LOCKOUT: 'Too many consecutive failed verifications locked the user.',
+  KEY_ROTATION: 'Stored secrets were re-encrypted under the newest key.',
+  USER_CREATE: 'A user was created.',
+  USER_UPDATE: 'A user was changed.',
+  USER_DELETE: 'A user was erased.',
+  TWO_FACTOR_DISABLE: 'Two-factor authentication was switched off for a user.',
+};
+
+const outcomes: Record<AuditOutcome, string> = {
+  SUCCESS: 'It happened.',
+  FAILURE: 'A wrong guess: a code, an app code or a recovery code that did not match.',
+  REFUSED: 'A rule refused it before any guess was judged (no such user, throttled, locked, no scope).',
+};
+
+const describe = <K extends string>(descriptions: Record<K, string>) =>
+  Object.fromEntries(Object.entries(descriptions).map(([value, description]) => [value, { description }])) as Record<
+    K,
+    { description: string }
+  >;
+
+/** The audit trail, read-only, for callers with `logs:read`. */
+export function addAuditTypes(builder: Builder, db: Db) {
+  const AuditEventType = builder.enumType('AuditEventType', {
+    description: 'What an audit event records.',
+    values: describe(events),
+  });
+  const AuditOutcomeEnum = builder.enumType('AuditOutcome', {
+    description: 'How an audited request ended.',
+    values: describe(outcomes),
+  });
+  const isEvent = (value: string): value is AuditEventName => value in events;
+  const isOutcome = (value: string): value is AuditOutcome => value in outcomes;
+
+  builder.prismaNode('AuditEvent', {
+    description:
+      'One entry of the audit trail: who (the calling service, from where) asked for what about which user, and ' +
+      'how it ended. Entries never hold a code, a secret or a token.',
+    // node(id:) answers null for an id that names no row, as Relay expects, not an error.
+    nullable: true,
+    id: { field: 'id', description: 'Global (Relay) identifier.' },
+    fields: (t) => ({
+      createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it happened.' }),
+      event: t.field({
+        type: AuditEventType,
+        description: 'What happened.',
+        // Every writer names its event from the same list, so an unknown value is a bug worth seeing.
+        resolve: (row) => {
+          if (!isEvent(row.event)) throw new Error(`audit: unknown event ${row.event}`);
+          return row.event;
+        },
+      }),
+      outcome: t.field({
+        type: AuditOutcomeEnum,
+        description: 'How it ended.',
+        resolve: (row) => {
+          if (!isOutcome(row.outcome)) throw new Error(`audit: unknown outcome ${row.outcome}`);
+          return row.outcome;
+        },
+      }),
+      reason: t.exposeString('reason', {
+        nullable: true,
+        description: 'Why it did not succeed: an error code (`ErrorCode`, e.g. INVALID_CODE, USER_LOCKED); null on success.',
+      }),
+      method: t.exposeString('method', {
+        nullable: true,
+        description: 'For verifications: how the user proved it (otp, totp or recovery).',
+      }),
+      channel: t.exposeString('channel', { nullable: true, description: 'For deliveries: EMAIL or SMS.' }),
+      user: t.relation('user', {
+        nullable: true,
+        description: 'The user it was about, while the user exists (reading it needs users:read).',
+      }),
+      username: t.exposeString('username', {
+        nullable: true,
+        description: 'The username asked for, kept as it was given (also when no such user exists).',
+      }),
+      caller: t.exposeString('caller', {
+        nullable: true,
+        description: 'The calling service: its bearer token’s `sub`; null for an anonymous legacy caller.',
+      }),
+      ip: t.exposeString('ip', { nullable: true, description: 'The address the request came from.' }),
+      userAgent: t.exposeString('userAgent', { nullable: true, description: 'The request’s User-Agent (first 512 characters).' }),
+      requestId: t.exposeString('requestId', {
+        nullable: true,
+        description: 'The request id (`x-request-id`), as on the service’s log lines for the same request.',
+      }),
+    }),
+  });
+
+  builder.queryFields((t) => ({
+    auditEvents: t.prismaConnection({
+      type: 'AuditEvent',
+      cursor: 'id',
+      description: 'The audit trail, newest first, optionally narrowed to one user, event, outcome or time span.',
+      args: {
+        username: t.arg.string({ required: false, description: 'Only events about this username.' }),
+        event: t.arg({ type: AuditEventType, required: false, description: 'Only this kind of event.' }),
+        outcome: t.arg({ type: AuditOutcomeEnum, required: false, description: 'Only events that ended this way.' }),
+        since: t.arg({ type: 'DateTime', required: false, description: 'Only events at or after this time.' }),
+        until: t.arg({ type: 'DateTime', required: false, description: 'Only events before this time.' }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        authorize(ctx.caller, 'logs:read');
+        return db.auditEvent.findMany({
+          ...query,
+          where: {
+            ...(args.username ? { username: args.username } : {}),
+            ...(args.event ? { event: args.event } : {}),
+            ...(args.outcome ? { outcome: args.outcome } : {}),
+            ...(args.since || args.until
+              ? { createdAt: { ...(args.since ? { gte: args.since } : {}), ...(args.until ? { lt: args.until } : {}) } }
+              : {}),
+          },
+          orderBy: { id: 'desc' },
+        });
+      },
+    }),
+  }));
+}

@@ -1,0 +1,94 @@
+import {
+  defaultFieldResolver,
+  defaultTypeResolver,
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
+import { authorize, type CallContext, type Scope } from './caller.js';
+
+/**
+ * Which scope reading each kind of object needs, wherever in a query the object is reached:
+ * `user(username:)`, `users`, `node(id:)`, `nodes`, a code's `user`, a user's `logs`, the
+ * gateway's `_entities`. Types not listed (payloads, errors, page info) need none of their own.
+ */
+export const readScopes: Readonly<Record<string, Scope>> = {
+  User: 'users:read',
+  OtpLog: 'logs:read',
+  AuditEvent: 'logs:read',
+};
+
+interface WithCaller {
+  caller: CallContext;
+}
+
+/**
+ * Enforces `readScopes` on a built schema, in place, and returns it. Resolvers of root fields
+ * call `authorize` themselves, where a reader sees it; this is the net under them for every
+ * other way to reach an object, so a relation or an interface added later cannot open a path
+ * around a scope:
+ *
+ * - a field (of any type but Mutation) whose result is, or holds through a connection, a
+ *   guarded type checks that type's scope before it resolves (before any database query);
+ * - an interface or union (Node, _Entity) checks the scope of the type it resolves to.
+ *
+ * Mutation fields are left to their resolvers: a caller allowed to write a user sees the user
+ * it wrote, but reading anything further from it (a user's `logs`) needs the read scope.
+ */
+export function guardReads(schema: GraphQLSchema): GraphQLSchema {
+  const mutation = schema.getMutationType();
+  const guardedNames = new Set(Object.keys(readScopes));
+
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith('__')) continue;
+    if (isObjectType(type) && type !== mutation) {
+      const parentScope = readScopes[type.name];
+      for (const field of Object.values(type.getFields())) {
+        const needed = [...scopesWithin(getNamedType(field.type))].filter((scope) => scope !== parentScope);
+        if (needed.length === 0) continue;
+        const resolve = field.resolve ?? defaultFieldResolver;
+        field.resolve = (source, args, context: WithCaller, info) => {
+          for (const scope of needed) authorize(context.caller, scope);
+          return resolve(source, args, context, info);
+        };
+      }
+    }
+    if (isAbstractType(type) && schema.getPossibleTypes(type).some((member) => guardedNames.has(member.name))) {
+      const resolveType = type.resolveType ?? defaultTypeResolver;
+      type.resolveType = (value, context: WithCaller, info, abstractType) => {
+        const check = (name: string | undefined) => {
+          const scope = name === undefined ? undefined : readScopes[name];
+          if (scope && info.parentType !== mutation) authorize(context.caller, scope);
+          return name;
+        };
+        const name = resolveType(value, context, info, abstractType);
+        return name instanceof Promise ? name.then(check) : check(name);
+      };
+    }
+  }
+  return schema;
+}
+
+/**
+ * The scopes of the guarded types a value of `start` is or holds (through connections, edges,
+ * payloads) without passing through another guarded type. Interfaces and unions are checked
+ * when they resolve to a concrete type, so the walk stops at them.
+ */
+function scopesWithin(start: GraphQLNamedType): Set<Scope> {
+  const found = new Set<Scope>();
+  const seen = new Set<string>();
+  const queue = [start];
+  for (let type = queue.shift(); type; type = queue.shift()) {
+    if (seen.has(type.name) || !isObjectType(type)) continue;
+    seen.add(type.name);
+    const scope = readScopes[type.name];
+    if (scope) {
+      found.add(scope);
+      continue;
+    }
+    for (const field of Object.values(type.getFields())) queue.push(getNamedType(field.type));
+  }
+  return found;
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/config.js';
+import { CLOCK_TOLERANCE_SECONDS, hmacCryptoKey, hmacKey, RESULT_TOKEN_ISSUER } from './jwt.js';
+
+export { RESULT_TOKEN_ISSUER } from './jwt.js';
+
+/** What a result token says, once checked. */
+export interface ResultTokenClaims {
+  /** the token's `sub`: the user who just proved the second factor */
+  username: string;
+  /** the token's `amr` (RFC 8176): how, e.g. ["otp"], ["totp"], ["recovery"] */
+  methods: string[];
+  issuedAt: Date;
+  expiresAt: Date;
+  /** the token's `jti`: unique per token, for a checker that wants each token used once */
+  id: string;
+}
+
+export type ResultTokens = ReturnType<typeof createResultTokens>;
+
+/**
+ * Issues the token a successful verification returns: a short-lived JWT that any FountainAI
+ * service holding SECRET_KEY can check offline ("this user passed 2FA just now, by this method").
+ */
+export function createResultTokens({ config, clock }: { config: Pick<Config, 'security'>; clock: Clock }) {
+  const { algorithm, resultTokenTtlSeconds } = config.security;
+  const key = hmacCryptoKey(config.security.secretKey, algorithm, 'sign');
+
+  async function issue({ username, method }: { username: string; method: string }): Promise<string> {
+    const issuedAt = Math.floor(clock.now().getTime() / 1000);
+    return new SignJWT({ amr: [method] })
+      .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
+      .setIssuer(RESULT_TOKEN_ISSUER)
+      .setSubject(username)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + resultTokenTtlSeconds)
+      .setJti(randomUUID())
+      .sign(await key);
+  }
+
+  return { issue };
+}
+
+/**
+ * The check another service makes (and the README shows): signed with `secretKey` under
+ * exactly `algorithm`, issued by this service, unexpired, with a subject and methods. Throws
+ * (a jose error, or a TypeError for a malformed `amr`) when any of that fails.
+ */
+export async function verifyResultToken(
+  token: string,
+  { secretKey, algorithm, currentDate }: { secretKey: string; algorithm: string; currentDate?: Date },
+): Promise<ResultTokenClaims> {
+  const { payload } = await jwtVerify(token, hmacKey(secretKey), {
+    algorithms: [algorithm],
+    issuer: RESULT_TOKEN_ISSUER,
+    requiredClaims: ['sub', 'exp', 'iat', 'jti', 'amr'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    currentDate,
+  });
+  const { sub, amr, iat, exp, jti } = payload;
+  if (!Array.isArray(amr) || amr.length === 0 || !amr.every((m): m is string => typeof m === 'string')) {
+    throw new TypeError('result token: amr must be a non-empty array of strings');
+  }
+  if (sub === undefined || iat === undefined || exp === undefined || jti === undefined) {
+    throw new TypeError('result token: sub, iat, exp and jti are required');
+  }
+  return { username: sub, methods: amr, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000), id: jti };
+}

@@ -1,0 +1,36 @@
+import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
+
+/** A phone number as libphonenumber reads it, in international form. */
+export type ReadPhoneNumber =
+  | {
+      valid: true;
+      /** normalised, e.g. `+4915112345678` for `+49 151 1234 5678` */
+      e164: string;
+      /** ISO 3166-1 alpha-2; undefined for non-geographic numbers (+800, +882, +883, ...) */
+      country: CountryCode | undefined;
+      /** what the number is (MOBILE, FIXED_LINE, PREMIUM_RATE, ...); undefined when unknown */
+      type: PhoneNumberType | undefined;
+    }
+  | {
+      valid: false;
+      /** looks like a short code (at most six digits after the country code), not a phone number */
+      short: boolean;
+    };
+
+/** SMS short codes run from three to six digits (read only for numbers that are not valid). */
+const SHORT_CODE_DIGITS = 6;
+
+/**
+ * Reads a number written in international form (`+` and the country calling code; spaces,
+ * dashes and brackets allowed) against the full metadata ("max"), which is also what
+ * tells a mobile number from a premium-rate one.
+ */
+export function readPhoneNumber(input: string): ReadPhoneNumber {
+  const text = input.trim();
+  const parsed = text.startsWith('+') ? parsePhoneNumberFromString(text) : undefined;
+  if (!parsed?.isValid()) {
+    const short = parsed ? parsed.nationalNumber.length <= SHORT_CODE_DIGITS : text.startsWith('+') && validatePhoneNumberLength(text) === 'TOO_SHORT';
+    return { valid: false, short };
+  }
+  return { valid: true, e164: parsed.number, country: parsed.country, type: parsed.getType() };
+}

@@ -1,0 +1,146 @@
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/client.js';
+import { InvalidPhoneNumberError, RateLimitedError, SmsRefusedError } from '../errors/errors.js';
+import type { Logger } from '../logging/logger.js';
+import { maskPhone } from './mask.js';
+import { readPhoneNumber } from './phone.js';
+
+const HOUR_MS = 3_600_000;
+/** How far back "usual" traffic is read for the prefix velocity rule (before the last hour). */
+const BASELINE_HOURS = 24;
+
+/** Numbers that cost the sender money per message, or are not a person's phone. */
+const refusedTypes = new Set(['PREMIUM_RATE', 'SHARED_COST']);
+
+/** Where an SMS may go: the number normalised, and its country for the velocity counts. */
+export interface SmsDestination {
+  e164: string;
+  country: string;
+}
+
+export type SmsGuard = ReturnType<typeof createSmsGuard>;
+
+/**
+ * The SMS-pumping defence. Toll fraud works by making a service send SMS, at the sender's
+ * expense, to numbers whose carrier pays the attacker a share: premium-rate ranges, exotic
+ * country prefixes, non-geographic numbers, in bursts. Every SMS send passes here before a
+ * code exists; each refusal is a DomainError the verification service audits.
+ *
+ * Rules, in order: the number must be valid (short codes are refused as such); premium-rate
+ * and shared-cost numbers are refused; so are non-geographic numbers, and numbers of a
+ * country not in SMS_ALLOWED_COUNTRIES when that is set; the whole service sends at most
+ * SMS_MAX_PER_HOUR SMS an hour; and one country may not suddenly take more than
+ * SMS_PREFIX_MAX_SHARE of the last hour's SMS.
+ *
+ * Every count is read from otp_logs, so several instances agree. Two requests racing past
+ * a count can overshoot a limit by the number of requests in flight, not more.
+ */
+export function createSmsGuard({ db, config, logger }: { db: Db; config: Pick<Config, 'sms'>; logger: Logger }) {
+  const { allowedCountries, maxPerHour, prefixMaxShare, prefixMinSends } = config.sms;
+  const allowed = allowedCountries ? new Set(allowedCountries) : undefined;
+
+  function refuse(error: SmsRefusedError | RateLimitedError | InvalidPhoneNumberError, facts: Record<string, unknown>): never {
+    logger.warn({ ...facts, code: error.code, reason: 'reason' in error ? error.reason : undefined }, 'sms-guard: send refused');
+    throw error;
+  }
+
+  /** The number to send to, or a typed refusal. `now` is the request's time. */
+  async function admit(phoneNumber: string, now: Date): Promise<SmsDestination> {
+    const read = readPhoneNumber(phoneNumber);
+    const destination = maskPhone(phoneNumber);
+    if (!read.valid) {
+      if (read.short) {
+        refuse(new SmsRefusedError('PREMIUM_OR_SHORT_NUMBER', 'Codes are not sent by SMS to short numbers'), { destination });
+      }
+      refuse(new InvalidPhoneNumberError('The phone number is not a valid international number'), { destination });
+    }
+    const { e164, country, type } = read;
+    if (refusedTypes.has(type ?? '')) {
+      refuse(new SmsRefusedError('PREMIUM_OR_SHORT_NUMBER', 'Codes are not sent by SMS to premium-rate or shared-cost numbers'), {
+        destination,
+        country,
+        type,
+      });
+    }
+    if (!country) {
+      // +800, +808, +870, +881, +882, +883...: international networks and satellite ranges,
+      // the favourite destinations of revenue-share fraud and nobody's everyday phone.
+      refuse(new SmsRefusedError('COUNTRY_NOT_ALLOWED', 'Codes are not sent by SMS to non-geographic numbers'), { destination, type });
+    }
+    if (allowed && !allowed.has(country)) {
+      refuse(new SmsRefusedError('COUNTRY_NOT_ALLOWED', `Codes are not sent by SMS to numbers in ${country}`), { destination, country });
+    }
+
+    const counts = await recentSends(country, now);
+    if (counts.hourTotal >= maxPerHour) {
+      const retryAfter = await budgetRetryAfter(counts.hourTotal, now);
+      refuse(
+        new RateLimitedError(retryAfter, `The service's hourly SMS budget is used up; try again in ${Math.ceil(retryAfter / 60)} min`),
+        { destination, country, sentLastHour: counts.hourTotal },
+      );
+    }
+    if (isSuddenSurge(counts)) {
+      refuse(
+        new SmsRefusedError('PREFIX_VELOCITY', `Too many codes are going to numbers in ${country} right now; SMS there is paused`),
+        { destination, country, ...counts },
+      );
+    }
+    return { e164, country };
+  }
+
+  /**
+   * Whether this send would give the country more than `prefixMaxShare` of the last hour's
+   * SMS once the hour holds `prefixMinSends`, when that is not what its traffic usually
+   * looks like: a service whose users mostly live in one country sends most SMS there every
+   * day, and must not be stopped for it. "Usually" is the 24 hours before the last hour; with
+   * too little traffic there to tell, the share alone decides.
+   */
+  function isSuddenSurge(counts: RecentSends): boolean {
+    if (counts.hourTotal < prefixMinSends) return false;
+    const hourShare = (counts.hourCountry + 1) / (counts.hourTotal + 1);
+    if (hourShare <= prefixMaxShare) return false;
+    const usual = counts.baselineTotal >= prefixMinSends && counts.baselineCountry / counts.baselineTotal > prefixMaxShare;
+    return !usual;
+  }
+
+  async function recentSends(country: string, now: Date): Promise<RecentSends> {
+    const hourAgo = new Date(now.getTime() - HOUR_MS);
+    const baselineStart = new Date(now.getTime() - (BASELINE_HOURS + 1) * HOUR_MS);
+    const rows = await db.$queryRaw<Record<keyof RecentSends, number | bigint>[]>`
+      SELECT COUNT(CASE WHEN created_at > ${hourAgo} THEN 1 END) AS "hourTotal",
+             COUNT(CASE WHEN created_at > ${hourAgo} AND country = ${country} THEN 1 END) AS "hourCountry",
+             COUNT(CASE WHEN created_at <= ${hourAgo} THEN 1 END) AS "baselineTotal",
+             COUNT(CASE WHEN created_at <= ${hourAgo} AND country = ${country} THEN 1 END) AS "baselineCountry"
+        FROM otp_logs
+       WHERE channel = 'SMS' AND created_at > ${baselineStart} AND created_at <= ${now}`;
+    const row = rows[0];
+    return {
+      hourTotal: Number(row?.hourTotal ?? 0),
+      hourCountry: Number(row?.hourCountry ?? 0),
+      baselineTotal: Number(row?.baselineTotal ?? 0),
+      baselineCountry: Number(row?.baselineCountry ?? 0),
+    };
+  }
+
+  /** Seconds until enough of the last hour's SMS age out of it for one more to fit the budget. */
+  async function budgetRetryAfter(hourTotal: number, now: Date): Promise<number> {
+    const hourAgo = new Date(now.getTime() - HOUR_MS);
+    const freeing = await db.otpLog.findFirst({
+      where: { channel: 'SMS', createdAt: { gt: hourAgo, lte: now } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      skip: hourTotal - maxPerHour,
+      select: { createdAt: true },
+    });
+    const freesAt = (freeing?.createdAt.getTime() ?? now.getTime()) + HOUR_MS;
+    return Math.max(1, Math.ceil((freesAt - now.getTime()) / 1000));
+  }
+
+  return { admit };
+}
+
+interface RecentSends {
+  hourTotal: number;
+  hourCountry: number;
+  baselineTotal: number;
+  baselineCountry: number;
+}

@@ -1,0 +1,78 @@
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { getRefFromModel } from '@pothos/plugin-prisma';
+import {
+  GraphQLObjectType,
+  GraphQLSchema,
+  lexicographicSortSchema,
+  printSchema,
+  type GraphQLNamedType,
+} from 'graphql';
+import { authorize } from '../auth/caller.js';
+import type { Db } from '../db/client.js';
+import { decodeNodeGlobalId, type Builder } from './builder.js';
+
+/**
+ * Makes `User` a federation entity, so other subgraphs of the FountainAI supergraph can extend
+ * it: resolvable by its global `id` (what this subgraph returns as `User.id`) and by `username`
+ * (what every FountainAI service already knows a user by).
+ */
+export function addUserEntity(builder: Builder, db: Db) {
+  builder.asEntity(getRefFromModel('User', builder), {
+    key: [builder.selection<{ id: string }>('id'), builder.selection<{ username: string }>('username')],
+    // The gateway reaches a user through here as it does through `user(username:)`: same scope.
+    resolveReference: (reference, context) => {
+      authorize(context.caller, 'users:read');
+      if ('username' in reference) return db.user.findUnique({ where: { username: reference.username } });
+      const id = userIdFromGlobalId(reference.id);
+      return id === null ? null : db.user.findUnique({ where: { id } });
+    },
+  });
+}
+
+/** The database id inside a `User` global id, or null for any other id. */
+function userIdFromGlobalId(globalId: string): number | null {
+  try {
+    const { typename, id } = decodeNodeGlobalId(globalId);
+    return typename === 'User' ? Number(id) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What federation adds to a subgraph schema; the gateway uses it, frontends never do. */
+const federationFields = new Set(['_entities', '_service']);
+const isFederationType = (type: GraphQLNamedType) =>
+  ['_Any', '_Entity', '_Service', 'link__Import', 'link__Purpose', 'federation__FieldSet'].includes(type.name);
+
+/**
+ * The public API schema (what `schema/schema.graphql` holds and codegen checks operations
+ * against): the subgraph schema less `_entities`, `_service` and their types.
+ */
+export function publicSchema(subgraph: GraphQLSchema): GraphQLSchema {
+  const queryType = subgraph.getQueryType();
+  if (!queryType) return subgraph;
+  const queryConfig = queryType.toConfig();
+  const query = new GraphQLObjectType({
+    ...queryConfig,
+    fields: Object.fromEntries(Object.entries(queryConfig.fields).filter(([name]) => !federationFields.has(name))),
+  });
+  const config = subgraph.toConfig();
+  return new GraphQLSchema({
+    ...config,
+    query,
+    types: config.types.filter((type) => type !== queryType && !isFederationType(type)),
+  });
+}
+
+/** `schema/schema.graphql`: the public API, what frontends and codegen use. */
+export function printPublicSchema(subgraph: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(publicSchema(subgraph)))}\n`;
+}
+
+/**
+ * `schema/subgraph.graphql`: what `_service { sdl }` answers and the supergraph composes, with
+ * its `@link` and `@key` directives (graphql-js' printer would drop them).
+ */
+export function printSubgraphSdl(subgraph: GraphQLSchema): string {
+  return `${printSubgraphSchema(subgraph)}\n`;
+}

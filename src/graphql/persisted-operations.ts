@@ -1,0 +1,64 @@
+import { parse, print } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { operationHash, type KnownOperation } from './examples.js';
+
+export interface PersistedOperationsOptions<TServerContext> {
+  /** refuse every operation that is not a known one (PERSISTED_OPERATIONS_ONLY) */
+  only: boolean;
+  /** who may still send any operation in `only` mode: the gateway's query plans are not known ones */
+  mayRunAnyOperation: (context: TServerContext) => boolean;
+}
+
+/**
+ * Known operations by hash and by text. A client names one either way:
+ * - by hash: `extensions: { persistedQuery: { version: 1, sha256Hash } }` (Apollo's persisted
+ *   queries format), the SHA-256 hex of the document as graphql-js `print()`s it, with or
+ *   without `query`;
+ * - by text: `query` holding the same document (compared after `print()`, so comments and
+ *   layout do not matter).
+ * Hashes always work; with `only`, anything else is refused before it is parsed or validated.
+ */
+export function usePersistedOperations<TServerContext extends Record<string, unknown>>(
+  operations: readonly KnownOperation[],
+  options: PersistedOperationsOptions<TServerContext>,
+): Plugin<Record<string, unknown>, TServerContext> {
+  const byHash = new Map(operations.map((operation) => [operation.sha256Hash, operation]));
+  // Longer text cannot be a known operation: no need to parse it to say so.
+  const longestSource = Math.max(0, ...operations.map((operation) => Math.max(operation.source.length, operation.document.length)));
+
+  const isKnownText = (query: string) => {
+    if (query.length > longestSource) return false;
+    try {
+      return byHash.has(operationHash(print(parse(query, { noLocation: true }))));
+    } catch {
+      return false;
+    }
+  };
+
+  return {
+    onParams({ params, setParams, context }) {
+      const hash = persistedQueryHash(params.extensions);
+      if (hash !== undefined) {
+        const known = byHash.get(hash);
+        if (!known) {
+          // The message Apollo clients look for before they retry with the full text.
+          throw createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+        }
+        setParams({ ...params, query: known.document });
+        return;
+      }
+      if (!options.only || options.mayRunAnyOperation(context)) return;
+      if (typeof params.query === 'string' && isKnownText(params.query)) return;
+      throw createGraphQLError('Only persisted operations are accepted here: send a known operation or its sha256Hash', {
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      });
+    },
+  };
+}
+
+function persistedQueryHash(extensions: Record<string, unknown> | undefined): string | undefined {
+  const persistedQuery = extensions?.persistedQuery;
+  if (typeof persistedQuery !== 'object' || persistedQuery === null) return undefined;
+  const { version, sha256Hash } = persistedQuery as { version?: unknown; sha256Hash?: unknown };
+  return version === 1 && typeof sha256Hash === 'string' ? sha256Hash : undefined;
+}

@@ -1,0 +1,36 @@
+import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { isStorableText } from '../db/storable-text.js';
+
+/**
+ * String literals written into a GraphQL document (`user(username: "a\u0000b")`) escape the
+ * HTTP-level check of variables; this refuses them at validation, before any resolver runs.
+ */
+export function useWellFormedStrings(): Plugin {
+  return {
+    onValidate({ params, setResult }) {
+      const document: unknown = params.documentAST;
+      if (isDocument(document) && hasUnstorableLiteral(document)) {
+        setResult([
+          new GraphQLError('A string in the document contains a NUL character or an unpaired surrogate', {
+            extensions: { code: 'BAD_USER_INPUT' },
+          }),
+        ]);
+      }
+    },
+  };
+}
+
+function hasUnstorableLiteral(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    [Kind.STRING](node) {
+      if (!isStorableText(node.value)) found = true;
+    },
+  });
+  return found;
+}
+
+function isDocument(value: unknown): value is DocumentNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && value.kind === Kind.DOCUMENT;
+}

@@ -1,0 +1,107 @@
+import { randomInt } from 'node:crypto';
+import type { AuditService } from '../audit/audit.service.js';
+import type { CallContext } from '../auth/caller.js';
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/client.js';
+import { isStorableText, storableText } from '../db/storable-text.js';
+import { UserNotFoundError } from '../errors/errors.js';
+import { hashCode } from '../otp/code.js';
+
+/**
+ * Crockford's base32 alphabet: no I, L, O or U, so nothing is misread; what a user
+ * types anyway (O for 0, I or L for 1, any case, spaces, no hyphen) still counts.
+ */
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+const GROUP = 5;
+/** 10 symbols of 5 bits: 50 bits per code, beyond any online guessing. */
+const LENGTH = 2 * GROUP;
+const NORMALISED = new RegExp(`^[${ALPHABET}]{${LENGTH}}$`);
+
+export interface RecoveryCodes {
+  /** the new codes, e.g. `7k2qd-m9xrt`: shown once, stored only as keyed hashes */
+  codes: string[];
+}
+
+export interface RecoveryServiceDeps {
+  db: Db;
+  clock: Clock;
+  config: Pick<Config, 'recovery' | 'security'>;
+  audit: AuditService;
+}
+
+export type RecoveryService = ReturnType<typeof createRecoveryService>;
+
+/** Whether `code` has the shape of a recovery code (as opposed to a 6-digit one). */
+export function looksLikeRecoveryCode(code: string): boolean {
+  return NORMALISED.test(normalise(code));
+}
+
+/**
+ * Single-use recovery codes, for a user who lost their phone. A set is shown once and
+ * replaces the previous set whole; each code is consumed by one conditional update.
+ */
+export function createRecoveryService({ db, clock, config, audit }: RecoveryServiceDeps) {
+  const secret = config.security.secretKey;
+  // Domain-separated from delivered codes, which share the helper and the key.
+  const hashOf = (userId: number, normalised: string) => hashCode(secret, userId, `recovery:${normalised}`);
+
+  async function generate(username: string, context: CallContext): Promise<RecoveryCodes> {
+    // A name the databases cannot take (a lone surrogate, a NUL) belongs to nobody.
+    const user = isStorableText(username) ? await db.user.findUnique({ where: { username }, select: { id: true } }) : null;
+    if (!user) {
+      const error = new UserNotFoundError();
+      const audited = storableText(username);
+      await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'REFUSED', reason: error.code, username: audited }, context);
+      throw error;
+    }
+    const now = clock.now();
+    const codes = Array.from({ length: config.recovery.count }, newRecoveryCode);
+    // One transaction that first writes the user row: on PostgreSQL its row lock queues a
+    // concurrent generate until this one commits, so two sets never survive side by side.
+    await db.$transaction([
+      db.user.update({ where: { id: user.id }, data: { updatedAt: now }, select: { id: true } }),
+      db.recoveryCode.deleteMany({ where: { userId: user.id } }),
+      db.recoveryCode.createMany({
+        data: codes.map((code) => ({ userId: user.id, codeHash: hashOf(user.id, normalise(code)), createdAt: now })),
+      }),
+    ]);
+    await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'SUCCESS', method: 'recovery', userId: user.id, username }, context);
+    return { codes };
+  }
+
+  /**
+   * Uses up one of the user's codes: true if `code` was an unused one. The check and the
+   * use are one conditional update (`used_at` set only while null), so of concurrent
+   * requests with one code exactly one gets true.
+   */
+  async function consume(userId: number, code: string, now: Date): Promise<boolean> {
+    const normalised = normalise(code);
+    if (!NORMALISED.test(normalised)) return false;
+    const used = await db.$executeRaw`
+      UPDATE recovery_codes SET used_at = ${now}
+       WHERE user_id = ${userId} AND code_hash = ${hashOf(userId, normalised)} AND used_at IS NULL`;
+    return used === 1;
+  }
+
+  /** How many unused codes the user has left. */
+  function remaining(userId: number): Promise<number> {
+    return db.recoveryCode.count({ where: { userId, usedAt: null } });
+  }
+
+  return { generate, consume, remaining, looksLikeRecoveryCode };
+}
+
+function newRecoveryCode(): string {
+  const symbols = Array.from({ length: LENGTH }, () => ALPHABET.charAt(randomInt(ALPHABET.length)));
+  return `${symbols.slice(0, GROUP).join('')}-${symbols.slice(GROUP).join('')}`;
+}
+
+/** The canonical form that is hashed: lower case, separators dropped, look-alikes mapped. */
+function normalise(code: string): string {
+  return code
+    .toLowerCase()
+    .replace(/[\s-]/g, '')
+    .replace(/o/g, '0')
+    .replace(/[il]/g, '1');
+}

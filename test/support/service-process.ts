@@ -1,0 +1,158 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TEST_SECRET } from './app.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+
+/** A fixed 32-byte key (base64), so every instance of a test can read what another encrypted. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
+export interface ServiceProcessOptions {
+  /** the environment of the service, over {@link processEnv}'s defaults (DATABASE_URL is required) */
+  env: Record<string, string> & { DATABASE_URL: string };
+  /** a fixed port (e.g. to restart on the same address); a free one by default */
+  port?: number;
+  /** how long to wait for /healthz before giving up */
+  startTimeoutMs?: number;
+}
+
+export interface ExitResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServiceProcess {
+  /** `http://127.0.0.1:PORT`, no trailing slash */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** everything the process wrote so far (stdout then stderr, last 1 MB each), for failure messages */
+  output(): string;
+  /** whether the process has exited */
+  readonly exited: boolean;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone */
+  stop(graceMs?: number): Promise<ExitResult>;
+  /** SIGKILL at once, as the kernel's OOM killer or a pulled plug would; resolves when gone */
+  kill(): Promise<ExitResult>;
+}
+
+/** The environment a service process starts from: test mode, codes in responses, fixed keys. */
+export function processEnv(overrides: Record<string, string> & { DATABASE_URL: string }): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    SECRET_KEY: TEST_SECRET,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    OTP_IN_RESPONSE: 'true',
+    ...overrides,
+  };
+}
+
+/**
+ * Starts the real service (`src/main.ts`) as a child process on 127.0.0.1, on the Node that
+ * runs the tests (Node 24: the machine's Node 20 cannot load better-sqlite3 13), through tsx's
+ * loader, and waits until `/healthz` answers. Its working directory is a fresh temporary folder,
+ * so no `.env` is read: the service sees exactly the environment given, plus PATH and HOME.
+ */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
+  const port = options.port ?? (await freePort());
+  const cwd = mkdtempSync(join(tmpdir(), 'twofa-process-'));
+  const env = {
+    PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
+    HOME: process.env.HOME ?? cwd,
+    ...processEnv(options.env),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+  };
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], {
+    cwd,
+    env,
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  const keep = (text: string) => (text.length > 1_000_000 ? text.slice(-1_000_000) : text);
+  child.stdout.on('data', (chunk: Buffer) => (stdout = keep(stdout + chunk.toString())));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = keep(stderr + chunk.toString())));
+
+  let exit: ExitResult | undefined;
+  const exited = new Promise<ExitResult>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      rmSync(cwd, { recursive: true, force: true });
+      resolve(exit);
+    });
+  });
+  const output = () => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+  const url = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (exit) throw new Error(`the service exited during start-up (${describeExit(exit)})\n${output()}`);
+    if (await answers(`${url}/healthz`)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      await exited;
+      throw new Error(`the service did not answer /healthz on ${url} in time\n${output()}`);
+    }
+    await sleep(100);
+  }
+
+  const pid = child.pid ?? -1;
+  const signalAndWait = async (signal: NodeJS.Signals, graceMs?: number) => {
+    if (exit) return exit;
+    child.kill(signal);
+    if (graceMs === undefined) return exited;
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    url,
+    port,
+    pid,
+    output,
+    get exited() {
+      return exit !== undefined;
+    },
+    stop: (graceMs = 15_000) => signalAndWait('SIGTERM', graceMs),
+    kill: () => signalAndWait('SIGKILL'),
+  };
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => probe.close((error) => (error ? reject(error) : resolve())));
+  return port;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function describeExit(exit: ExitResult): string {
+  return exit.signal ? `signal ${exit.signal}` : `status ${String(exit.code)}`;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import { createAuditService } from '../../src/audit/audit.service.js';
+import type { Clock } from '../../src/clock/clock.js';
+import { parseConfig } from '../../src/config/config.js';
+import { createSecretBox, type EncryptionKey } from '../../src/crypto/secret-box.js';
+import type { Database } from '../../src/db/client.js';
+import { createRecoveryService } from '../../src/recovery/recovery.service.js';
+import { totpAt } from '../../src/totp/totp.js';
+import { createTotpService } from '../../src/totp/totp.service.js';
+import { ConfirmTotpDocument, EnrollTotpDocument } from '../generated/graphql.js';
+import { testEnv, type TestApp } from './app.js';
+import { execute, expectType } from './graphql.js';
+
+/**
+ * A fresh encryption key as ENCRYPTION_KEY spells it (`id:base64`) and as the secret box
+ * takes it. Apps that must read each other's secrets (or a service a test builds beside
+ * the app) share one; without it every app gets a random key of its own.
+ */
+export function testEncryptionKey(id = 'test'): { env: string; key: EncryptionKey } {
+  const key = randomBytes(32);
+  return { env: `${id}:${key.toString('base64')}`, key: { id, key } };
+}
+
+/** The code an authenticator app holding `secret` shows at the clock's time. */
+export function appCode(secret: string, at: Date): string {
+  return totpAt(secret, Math.floor(at.getTime() / 1000));
+}
+
+/** A fixed start, halfway through a 30 s step, so ±15 s never crosses a step by accident. */
+export function midStep(): Date {
+  const step = Math.floor(Date.now() / 30_000);
+  return new Date(step * 30_000 + 15_000);
+}
+
+/** Enrols and confirms an authenticator app through GraphQL; returns its base32 secret. */
+export async function enrollAndConfirm(app: TestApp, username: string, clock: Clock): Promise<string> {
+  const { enrollTotp } = await execute(app, EnrollTotpDocument, { username });
+  const { secret } = expectType(enrollTotp, 'TotpEnrollment');
+  const { confirmTotp } = await execute(app, ConfirmTotpDocument, { username, code: appCode(secret, clock.now()) });
+  expect(expectType(confirmTotp, 'TotpConfirmation').username).toBe(username);
+  return secret;
+}
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The TOTP and recovery services as the app wires them, built by the test on its own
+ * connection, for the checks only the orchestrator calls (verifyCode, consume).
+ */
+export function buildSecurityServices(database: Database, clock: Clock, keys: EncryptionKey[]) {
+  const config = parseConfig(testEnv());
+  const audit = createAuditService({ db: database.db, clock, logger: silent });
+  const box = createSecretBox(keys);
+  return {
+    box,
+    audit,
+    totp: createTotpService({ db: database.db, clock, box, config, audit }),
+    recovery: createRecoveryService({ db: database.db, clock, config, audit }),
+  };
+}
+
+/** The user's TOTP columns as the orchestrator reads them. */
+export async function totpUser(database: Database, username: string) {
+  const user = await database.db.user.findUniqueOrThrow({
+    where: { username },
+    select: { id: true, totpSecret: true, totpPendingSecret: true, totpLastStep: true, totpEnabledAt: true },
+  });
+  return user;
+}
