@@ -43,6 +43,8 @@ RUN npm ci
 COPY prisma ./prisma
 COPY tsconfig.json ./
 COPY src ./src
+# GraphiQL's tabs and the persisted-operations list are read from here at start-up.
+COPY schema/operations ./schema/operations
 
 # Production dependencies only from here on. `npm prune` runs no lifecycle scripts, so the
 # generated clients stay as they are; tsx, a runtime dependency, stays too.
@@ -70,6 +72,7 @@ COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/src ./src
+COPY --from=build /app/schema ./schema
 
 # SQLite needs to write the database file and, beside it, its -wal and -shm files.
 RUN mkdir -p /data && chown node:node /data
