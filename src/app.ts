@@ -156,7 +156,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   });
   await app.register(graphqlRoutes, {
     schema: buildSchema(database),
-    context: { services, otpInResponse: config.otp.inResponse },
+    context: { services, otpInResponse: config.otp.inResponse, now: () => clock.now() },
     settings: config.graphql,
     defaultQuery: graphiqlDefaultQuery,
   });

@@ -33,7 +33,7 @@ export function createServices({ db, clock, delivery, config, logger, metrics }:
   const throttle = createThrottleService({ db, config });
   const smsGuard = createSmsGuard({ db, config, logger });
   const otp = createOtpService({ db, throttle, clock, delivery, smsGuard, config, logger });
-  const users = createUsersService({ db });
+  const users = createUsersService({ db, audit, secretKey: config.security.secretKey });
   const totp = createTotpService({ db, clock, box: createSecretBox(config.security.encryptionKeys), config, audit });
   const recovery = createRecoveryService({ db, clock, config, audit });
   const verification = createVerificationService({ db, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config });

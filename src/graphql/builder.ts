@@ -22,6 +22,8 @@ export interface GraphQLContext {
     totp: TotpService;
     recovery: RecoveryService;
   };
+  /** the service's clock, for fields that depend on the time (a lock still running) */
+  now: () => Date;
   /** who is calling: checked by each field with `authorize` */
   caller: CallContext;
   /** whether generateOtp may return the code to the caller (OTP_IN_RESPONSE) */

@@ -80,6 +80,8 @@ export const exampleVariables: Readonly<Record<string, Record<string, unknown>>>
   GenerateRecoveryCodes: { username: 'alice' },
   UpdateUser: { input: { username: 'alice', locale: 'de' } },
   Node: { id: 'VXNlcjox' },
+  DisableTwoFactor: { username: 'alice' },
+  DeleteUser: { username: 'alice' },
 };
 
 /** What a new GraphiQL tab opens with: one query to run at once, and where the examples are. */

@@ -34,6 +34,22 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       otpEnabled: t.exposeBoolean('otpEnabled', { description: 'Whether codes may be generated for the user.' }),
       createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user was created.' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the user last changed.' }),
+      totpEnabled: t.boolean({
+        description: 'Whether an authenticator app is active (enrolled and confirmed).',
+        select: { totpSecret: true, totpEnabledAt: true },
+        resolve: (user) => user.totpSecret !== null && user.totpEnabledAt !== null,
+      }),
+      recoveryCodesLeft: t.int({
+        description: 'Unused recovery codes.',
+        resolve: (user, _args, ctx) => ctx.services.recovery.remaining(user.id),
+      }),
+      lockedUntil: t.field({
+        type: 'DateTime',
+        nullable: true,
+        description: 'While the user is locked after too many failed verifications: when the lock ends; else null.',
+        select: { lockedUntil: true },
+        resolve: (user, _args, ctx) => (user.lockedUntil && user.lockedUntil > ctx.now() ? user.lockedUntil : null),
+      }),
       logs: t.relatedConnection('otpLogs', {
         description: 'Codes delivered to the user, newest first.',
         cursor: 'id',
@@ -98,6 +114,13 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
     }),
   });
 
+  const DeleteUserPayload = builder.objectRef<{ pseudonym: string }>('DeleteUserPayload').implement({
+    description: 'The user was erased.',
+    fields: (t) => ({
+      pseudonym: t.exposeString('pseudonym', { description: 'What the audit trail calls the erased user from now on.' }),
+    }),
+  });
+
   builder.mutationFields((t) => ({
     createUser: t.prismaField({
       type: 'User',
@@ -117,6 +140,30 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       resolve: (_query, _root, { input }, ctx) => {
         authorize(ctx.caller, 'users:write');
         return ctx.services.users.update(input);
+      },
+    }),
+    disableTwoFactor: t.prismaField({
+      type: 'User',
+      description:
+        'Switches two-factor authentication off for the user: pending codes stop working, and the ' +
+        'authenticator app and recovery codes are removed.',
+      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      args: { username: t.arg.string({ required: true, description: 'Whose two-factor authentication.' }) },
+      resolve: (_query, _root, args, ctx) => {
+        authorize(ctx.caller, 'users:write');
+        return ctx.services.users.disableTwoFactor(args.username, ctx.caller);
+      },
+    }),
+    deleteUser: t.field({
+      type: DeleteUserPayload,
+      description:
+        'Erases the user: destinations, secrets, codes and recovery codes are deleted; the audit trail is ' +
+        'kept, with the username replaced by a pseudonym.',
+      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      args: { username: t.arg.string({ required: true, description: 'Who to erase.' }) },
+      resolve: (_root, args, ctx) => {
+        authorize(ctx.caller, 'users:write');
+        return ctx.services.users.erase(args.username, ctx.caller);
       },
     }),
   }));

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { createHmac } from 'node:crypto';
+import type { AuditService } from '../audit/audit.service.js';
+import type { CallContext } from '../auth/caller.js';
 import type { Db } from '../db/client.js';
 import { channels } from '../delivery/delivery.js';
 import { readPhoneNumber } from '../delivery/phone.js';
@@ -40,7 +43,14 @@ export type UpdateUserInput = z.input<typeof updateUserSchema>;
 
 export type UsersService = ReturnType<typeof createUsersService>;
 
-export function createUsersService({ db }: { db: Db }) {
+export interface UsersServiceDeps {
+  db: Db;
+  audit: AuditService;
+  /** keys the pseudonym an erased user's audit events keep */
+  secretKey: string;
+}
+
+export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
   async function create(input: CreateUserInput) {
     const data = parse(createUserSchema, input);
     const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
@@ -81,7 +91,44 @@ export function createUsersService({ db }: { db: Db }) {
     return db.user.update({ where: { id: current.id }, data: next });
   }
 
-  return { create, update };
+  /**
+   * Switches two-factor authentication off: no code can be generated or verified, and the
+   * authenticator app, pending codes and recovery codes are removed so that switching it on
+   * again starts clean.
+   */
+  async function disableTwoFactor(username: string, context: CallContext) {
+    const current = await db.user.findUnique({ where: { username }, select: { id: true } });
+    if (!current) throw new UserNotFoundError();
+    const [user] = await db.$transaction([
+      db.user.update({
+        where: { id: current.id },
+        data: { otpEnabled: false, totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null },
+      }),
+      db.otpLog.updateMany({ where: { userId: current.id, status: { in: ['SENDING', 'ACTIVE'] } }, data: { status: 'SUPERSEDED' } }),
+      db.recoveryCode.deleteMany({ where: { userId: current.id } }),
+    ]);
+    await audit.record({ event: 'TWO_FACTOR_DISABLE', outcome: 'SUCCESS', userId: current.id, username }, context);
+    return user;
+  }
+
+  /**
+   * Erasure: the user, their destinations, secrets, codes and recovery codes are deleted. The
+   * audit trail stays, its rows stripped of the name and keyed to a pseudonym instead, so the
+   * events of one erased user can still be told apart without saying who they were.
+   */
+  async function erase(username: string, context: CallContext): Promise<{ pseudonym: string }> {
+    const current = await db.user.findUnique({ where: { username }, select: { id: true } });
+    if (!current) throw new UserNotFoundError();
+    const pseudonym = `erased:${createHmac('sha256', secretKey).update(`erasure:${username}`).digest('hex').slice(0, 16)}`;
+    await db.$transaction([
+      db.auditEvent.updateMany({ where: { userId: current.id }, data: { username: pseudonym } }),
+      db.user.delete({ where: { id: current.id } }),
+    ]);
+    await audit.record({ event: 'USER_DELETE', outcome: 'SUCCESS', username: pseudonym }, context);
+    return { pseudonym };
+  }
+
+  return { create, update, disableTwoFactor, erase };
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
