@@ -2,8 +2,12 @@
 // records past the retention period. It runs against DATABASE_URL like the service.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../src/cli/cli.js';
-import { uniqueName, TEST_SECRET } from './support/app.js';
+import { uniqueName, TEST_ENCRYPTION_KEY, TEST_SECRET } from './support/app.js';
 import { openTestDatabase } from './support/db.js';
+import { createPrivateDatabase } from './support/private-database.js';
+import { parseConfig } from '../src/config/config.js';
+import { createSecretBox } from '../src/crypto/secret-box.js';
+import { createDatabase } from '../src/db/client.js';
 
 async function cli(...args: string[]) {
   const lines: string[] = [];
@@ -14,7 +18,7 @@ async function cli(...args: string[]) {
 describe('admin CLI', () => {
   const saved = { ...process.env };
   beforeEach(() => {
-    Object.assign(process.env, { DATABASE_URL: inject('databaseUrl'), SECRET_KEY: TEST_SECRET, NODE_ENV: 'test' });
+    Object.assign(process.env, { DATABASE_URL: inject('databaseUrl'), SECRET_KEY: TEST_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, NODE_ENV: 'test' });
   });
   afterEach(() => {
     process.env = { ...saved };
@@ -35,6 +39,28 @@ describe('admin CLI', () => {
     expect(JSON.parse(shown.output)).toMatchObject({ username, email: 'c@example.com', otpEnabled: true, recoveryCodesLeft: 0 });
     expect(await cli('users:disable', username)).toMatchObject({ code: 0 });
     expect(JSON.parse((await cli('users:show', username)).output)).toMatchObject({ otpEnabled: false });
+  });
+
+  it('re-encrypts secrets under the newest key (keys:rotate)', async () => {
+    // A database of its own: other tests' apps seal secrets under keys of their own.
+    const privateDb = await createPrivateDatabase('cli-rotate');
+    const oldKey = { id: 'old', key: Buffer.alloc(32, 1) };
+    const newKey = { id: 'new', key: Buffer.alloc(32, 2) };
+    const database = createDatabase(parseConfig({ DATABASE_URL: privateDb.url }).database);
+    try {
+      await database.db.user.create({
+        data: { username: uniqueName('rotate'), totpSecret: createSecretBox([oldKey]).encrypt('JBSWY3DPEHPK3PXP') },
+      });
+      process.env.DATABASE_URL = privateDb.url;
+      process.env.ENCRYPTION_KEY = `new:${newKey.key.toString('base64')},old:${oldKey.key.toString('base64')}`;
+      expect(await cli('keys:rotate')).toEqual({ code: 0, output: 're-encrypted 1, already current 0, unreadable 0' });
+      const [user] = await database.db.user.findMany({ select: { totpSecret: true } });
+      expect(user?.totpSecret).toMatch(/^v1\.new\./);
+      expect(createSecretBox([newKey]).decrypt(user?.totpSecret ?? '')).toBe('JBSWY3DPEHPK3PXP');
+    } finally {
+      await database.close();
+      await privateDb.drop();
+    }
   });
 
   it('refuses bad input with a clear message and a non-zero status', async () => {

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
+import { systemContext } from '../auth/caller.js';
 import { systemClock } from '../clock/clock.js';
+import { rotateSecrets } from '../crypto/rotate-keys.js';
+import { createSecretBox } from '../crypto/secret-box.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { applyMigrations } from '../db/migrate.js';
@@ -19,6 +22,8 @@ Commands:
   users:disable NAME     switch two-factor authentication off for a user (pending codes stop working)
   logs:purge [--days N]  delete code records and audit events older than N days
                          (default: LOG_RETENTION_DAYS)
+  keys:rotate            re-encrypt every authenticator-app secret under the newest ENCRYPTION_KEY
+                         (the same as npm run rotate-keys)
   --help                 this text
 
 The command runs against DATABASE_URL, with the same configuration as the service.`;
@@ -115,6 +120,20 @@ export async function runCli(argv: string[], out: (line: string) => void): Promi
         const purged = await createRetentionService({ db: database.db, clock: systemClock }).purge(days);
         out(`deleted ${purged.codes} code records and ${purged.auditEvents} audit events older than ${purged.before.toISOString()}`);
         return 0;
+      }
+      case 'keys:rotate': {
+        if (config.security.encryptionKeyIsEphemeral) {
+          out('ENCRYPTION_KEY is not set: there is no key to rotate to');
+          return 2;
+        }
+        const result = await rotateSecrets({
+          db: database.db,
+          box: createSecretBox(config.security.encryptionKeys),
+          audit: services.audit,
+          context: systemContext('cli'),
+        });
+        out(`re-encrypted ${result.reencrypted}, already current ${result.alreadyCurrent}, unreadable ${result.unreadable.length}`);
+        return result.unreadable.length ? 1 : 0;
       }
       default:
         out(`unknown command: ${command}\n\n${usage}`);
