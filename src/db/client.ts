@@ -1,5 +1,4 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import type BetterSqlite3 from 'better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
@@ -56,72 +55,7 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
 
 function createSqliteClient(config: DatabaseConfig): Db {
   const adapter = new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: config.sqliteBusyTimeoutMs });
-  const connect = adapter.connect.bind(adapter);
-  adapter.connect = async () => {
-    const connection = await connect();
-    cacheStatements((connection as unknown as { client: BetterSqlite3.Database }).client);
-    return connection;
-  };
   return new SqliteClient({ adapter });
-}
-
-/** Distinct SQL texts kept prepared; Prisma's statements have placeholders, so few are distinct. */
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * Prisma's better-sqlite3 adapter prepares every statement anew (`prepare(sql).bind(args)`:
- * SQLite parses and plans it each time), measured at about a seventh of the CPU of a verify.
- * This keeps the most recently used prepared statements per SQL text and hands the adapter a
- * view of the cached statement that takes the parameters per call instead of binding them
- * for good (a better-sqlite3 statement can be bound only once). Everything is synchronous on
- * one connection, so a cached statement is never in use twice at the same time; SQLite
- * re-prepares a cached statement by itself after a schema change.
- */
-function cacheStatements(connection: BetterSqlite3.Database): void {
-  const prepare = connection.prepare.bind(connection);
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  connection.prepare = ((sql: string) => {
-    let statement = cache.get(sql);
-    if (statement) {
-      // least recently used first: move the hit to the end
-      cache.delete(sql);
-    } else {
-      statement = prepare(sql);
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-    }
-    cache.set(sql, statement);
-    return withParametersPerCall(statement);
-  }) as typeof connection.prepare;
-}
-
-const EXECUTING = new Set<PropertyKey>(['run', 'get', 'all', 'iterate']);
-
-/** The statement, except that `bind(...)` returns a view passing those parameters to each call. */
-function withParametersPerCall(statement: BetterSqlite3.Statement): BetterSqlite3.Statement {
-  return new Proxy(statement, {
-    get(target, property) {
-      if (property !== 'bind') {
-        // native methods need the statement itself as `this`, not the proxy
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      }
-      return (...parameters: unknown[]) => {
-        const bound: BetterSqlite3.Statement = new Proxy(target, {
-          get(inner, name) {
-            const value = Reflect.get(inner, name, inner) as unknown;
-            if (typeof value !== 'function') return value;
-            if (EXECUTING.has(name)) return () => (value as (...args: unknown[]) => unknown).apply(inner, parameters);
-            // raw(), pluck(), expand(), safeIntegers() return the statement: keep the view
-            return (...args: unknown[]) => {
-              const result = (value as (...a: unknown[]) => unknown).apply(inner, args);
-              return result === inner ? bound : result;
-            };
-          },
-        });
-        return bound;
-      };
-    },
-  });
 }
 
 /**
