@@ -8,10 +8,10 @@ import { systemContext } from '../src/auth/caller.js';
 import type { Database } from '../src/db/client.js';
 import { looksLikeRecoveryCode } from '../src/recovery/recovery.service.js';
 import { ManualClock, useTestApp } from './support/app.js';
-import { openTestDatabase, slowDatabase } from './support/db.js';
+import { openTestDatabase } from './support/db.js';
 import { createUser } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
-import { buildSecurityServices, testEncryptionKey } from './support/totp.js';
+import { buildSecurityServices, testEncryptionKey, useRacingConnections } from './support/totp.js';
 import { GenerateRecoveryCodesDocument } from './generated/graphql.js';
 
 const RACERS = 20;
@@ -102,18 +102,11 @@ describe('recovery-code reuse', () => {
     { link: 'a fast database', delayMs: 0 },
     { link: 'a slow database', delayMs: 5 },
   ])('racing one code on $link, over two connections', ({ delayMs }) => {
-    const connections: Database[] = [];
-    let racers: ReturnType<typeof buildSecurityServices>[] = [];
-    beforeAll(async () => {
-      for (let i = 0; i < 2; i++) {
-        const connection = delayMs ? slowDatabase(delayMs) : await openTestDatabase();
-        await connection.init();
-        connections.push(connection);
-      }
-      racers = connections.map((connection) => buildSecurityServices(connection, clock, [encryption.key]));
-    });
-    const racer = (i: number) => racers[i % racers.length] ?? services;
-    afterAll(() => Promise.all(connections.map((connection) => connection.close())));
+    const racer = useRacingConnections(
+      delayMs,
+      (connection) => buildSecurityServices(connection, clock, [encryption.key]),
+      () => services,
+    );
 
     it('sets generated at once: one whole set survives, never two', async () => {
       // better-sqlite3 blocks the event loop while it waits for a lock, so two connections

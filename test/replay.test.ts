@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { ManualClock, useTestApp } from './support/app.js';
-import { openTestDatabase, slowDatabase } from './support/db.js';
+import { openTestDatabase } from './support/db.js';
 import { createUser } from './support/flows.js';
-import { appCode, buildSecurityServices, enrollAndConfirm, midStep, testEncryptionKey, totpUser } from './support/totp.js';
+import { appCode, buildSecurityServices, enrollAndConfirm, midStep, testEncryptionKey, totpUser, useRacingConnections } from './support/totp.js';
 
 const STEP_MS = 30_000;
 const RACERS = 20;
@@ -96,18 +96,11 @@ describe('replay of a TOTP step', () => {
     { link: 'a fast database', delayMs: 0 },
     { link: 'a slow database', delayMs: 5 },
   ])('racing one code on $link, over two connections', ({ delayMs }) => {
-    const connections: Database[] = [];
-    let racers: ReturnType<typeof buildSecurityServices>[] = [];
-    beforeAll(async () => {
-      for (let i = 0; i < 2; i++) {
-        const connection = delayMs ? slowDatabase(delayMs) : await openTestDatabase();
-        await connection.init();
-        connections.push(connection);
-      }
-      racers = connections.map((connection) => buildSecurityServices(connection, clock, [encryption.key]));
-    });
-    const racer = (i: number) => racers[i % racers.length] ?? services;
-    afterAll(() => Promise.all(connections.map((connection) => connection.close())));
+    const racer = useRacingConnections(
+      delayMs,
+      (connection) => buildSecurityServices(connection, clock, [encryption.key]),
+      () => services,
+    );
 
     it(`${RACERS} concurrent checks of one code: exactly one OK, the rest REPLAYED`, async () => {
       for (let round = 0; round < 3; round++) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createAuditService } from '../../src/audit/audit.service.js';
 import type { Clock } from '../../src/clock/clock.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -10,6 +10,7 @@ import { totpAt } from '../../src/totp/totp.js';
 import { createTotpService } from '../../src/totp/totp.service.js';
 import { ConfirmTotpDocument, EnrollTotpDocument } from '../generated/graphql.js';
 import { testEnv, type TestApp } from './app.js';
+import { openTestDatabase, slowDatabase } from './db.js';
 import { execute, expectType } from './graphql.js';
 
 /**
@@ -67,4 +68,28 @@ export async function totpUser(database: Database, username: string) {
     select: { id: true, totpSecret: true, totpPendingSecret: true, totpLastStep: true, totpEnabledAt: true },
   });
   return user;
+}
+
+/**
+ * Registers hooks that open two connections of the test's own (optionally slowed by
+ * `delayMs` per statement) with the security services on each, and returns a picker: the
+ * i-th racer of a concurrent burst, alternating connections, `fallback` before they exist.
+ */
+export function useRacingConnections<T>(
+  delayMs: number,
+  build: (connection: Database) => T,
+  fallback: () => T,
+): (i: number) => T {
+  const connections: Database[] = [];
+  let racers: T[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const connection = delayMs ? slowDatabase(delayMs) : await openTestDatabase();
+      await connection.init();
+      connections.push(connection);
+    }
+    racers = connections.map(build);
+  });
+  afterAll(() => Promise.all(connections.map((connection) => connection.close())));
+  return (i) => racers[i % racers.length] ?? fallback();
 }
