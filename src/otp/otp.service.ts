@@ -156,16 +156,6 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
     if (consumed !== 1) throw new CodeAlreadyUsedError();
   }
 
-  /** Whether the user has a delivered code that verify would try (cheap, no write). */
-  async function hasPendingCode(userId: number, now: Date): Promise<boolean> {
-    const latest = await db.otpLog.findFirst({
-      where: { userId, status: { in: ['ACTIVE', 'USED'] } },
-      orderBy: { id: 'desc' },
-      select: { status: true, expiresAt: true, attempts: true },
-    });
-    return latest?.status === 'ACTIVE' && latest.expiresAt > now && latest.attempts < maxAttempts;
-  }
-
   /** Why no code could be reserved: the user's newest delivered code, and its state. */
   async function diagnose(userId: number, now: Date): Promise<DomainError> {
     const last = await db.otpLog.findFirst({
@@ -181,7 +171,7 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
     return new CodeAlreadyUsedError();
   }
 
-  return { generate, verify, hasPendingCode };
+  return { generate, verify };
 }
 
 /**
