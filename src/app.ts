@@ -99,7 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
-  const services = createServices({ db: database.db, clock, delivery, config, logger: app.log, metrics });
+  const services = createServices({ db: database.db, sql: database.sql, clock, delivery, config, logger: app.log, metrics });
   const callerAuth = createCallerAuth(config, { clock, logger: app.log });
   // Declared up front so every request has the same shape; the hook below sets it before routing.
   app.decorateRequest('callContext', null as unknown as CallContext);

@@ -3,6 +3,7 @@ import { createResultTokens } from './auth/result-token.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
+import type { Sql } from './db/sql.js';
 import type { Delivery } from './delivery/delivery.js';
 import { createSmsGuard } from './delivery/sms-guard.js';
 import type { Logger } from './logging/logger.js';
@@ -17,6 +18,8 @@ import { createVerificationService } from './verification/verification.service.j
 
 export interface ServiceDeps {
   db: Db;
+  /** the hot path's statements (generate, verify, audit, throttles) */
+  sql: Sql;
   clock: Clock;
   delivery: Delivery;
   config: Config;
@@ -27,15 +30,15 @@ export interface ServiceDeps {
 export type Services = ReturnType<typeof createServices>;
 
 /** The composition root of the domain: every service, wired to its dependencies once. */
-export function createServices({ db, clock, delivery, config, logger, metrics }: ServiceDeps) {
-  const audit = createAuditService({ db, clock, logger });
+export function createServices({ db, sql, clock, delivery, config, logger, metrics }: ServiceDeps) {
+  const audit = createAuditService({ sql, clock, logger });
   const resultTokens = createResultTokens({ config, clock });
-  const throttle = createThrottleService({ db, config });
+  const throttle = createThrottleService({ sql, config });
   const smsGuard = createSmsGuard({ db, config, logger });
-  const otp = createOtpService({ db, throttle, clock, delivery, smsGuard, config, logger });
+  const otp = createOtpService({ sql, throttle, clock, delivery, smsGuard, config, logger });
   const users = createUsersService({ db, audit, secretKey: config.security.secretKey });
   const totp = createTotpService({ db, clock, box: createSecretBox(config.security.encryptionKeys), config, audit });
   const recovery = createRecoveryService({ db, clock, config, audit });
-  const verification = createVerificationService({ db, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config });
+  const verification = createVerificationService({ sql, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config });
   return { audit, throttle, otp, users, verification, totp, recovery, resultTokens };
 }

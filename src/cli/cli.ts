@@ -61,6 +61,7 @@ export async function runCli(argv: string[], out: (line: string) => void): Promi
   await database.init();
   const services = createServices({
     db: database.db,
+    sql: database.sql,
     clock: systemClock,
     delivery: createDelivery(config, stderrLogger),
     config,

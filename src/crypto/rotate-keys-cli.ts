@@ -22,7 +22,7 @@ try {
       warn: () => undefined,
       error: (obj: object, msg?: string) => process.stderr.write(`${msg ?? 'error'} ${JSON.stringify(obj)}\n`),
     };
-    const audit = createAuditService({ db: database.db, clock: systemClock, logger });
+    const audit = createAuditService({ sql: database.sql, clock: systemClock, logger });
     const box = createSecretBox(config.security.encryptionKeys);
     const newest = config.security.encryptionKeys[0]?.id ?? '';
     const result = await rotateSecrets({ db: database.db, box, audit, context: systemContext('rotate-keys') });

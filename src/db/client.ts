@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { DatabaseConfig } from '../config/config.js';
+import { createPostgresSql, createSqliteSql, type Sql } from './sql.js';
 
 /**
  * The one Prisma client type the app works with. The two generated clients have
@@ -15,6 +16,8 @@ export type DbProvider = DatabaseConfig['provider'];
 
 export interface Database {
   readonly db: Db;
+  /** the hot path's statements, on the driver itself (see sql.ts) */
+  readonly sql: Sql;
   readonly provider: DbProvider;
   /** per-connection settings; call once before use */
   init(): Promise<void>;
@@ -28,8 +31,10 @@ export interface Database {
 export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Error) => void): Database {
   const pool = config.provider === 'postgres' ? createPool(config, onPoolError) : undefined;
   const db = pool ? createPostgresClient(pool, config) : createSqliteClient(config);
+  const sql = pool ? createPostgresSql(pool, pg.types) : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs);
   return {
     db,
+    sql,
     provider: config.provider,
     async init() {
       if (config.provider !== 'sqlite') return;
@@ -38,6 +43,7 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
       await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
       await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
       await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+      sql.open();
     },
     async ping() {
       try {
@@ -49,7 +55,10 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
     },
     poolStats: () =>
       pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : { total: 1, idle: 0, waiting: 0 },
-    close: () => db.$disconnect(),
+    async close() {
+      await sql.close();
+      await db.$disconnect();
+    },
   };
 }
 

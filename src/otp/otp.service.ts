@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import type { Db } from '../db/client.js';
+import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
 import type { Channel, Delivery } from '../delivery/delivery.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
 import type { SmsGuard } from '../delivery/sms-guard.js';
@@ -41,7 +41,7 @@ export interface GeneratedCode {
 }
 
 export interface OtpServiceDeps {
-  db: Db;
+  sql: Sql;
   throttle: Pick<ThrottleService, 'reserveSend'>;
   clock: Clock;
   delivery: Delivery;
@@ -52,7 +52,16 @@ export interface OtpServiceDeps {
 
 export type OtpService = ReturnType<typeof createOtpService>;
 
-export function createOtpService({ db, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
+interface SendingUser {
+  id: number;
+  email: string | null;
+  phone_number: string | null;
+  delivery_method: string;
+  otp_enabled: SqlBool;
+  locale: string;
+}
+
+export function createOtpService({ sql, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
   const { length, expirationMinutes, maxAttempts } = config.otp;
   const secret = config.security.secretKey;
 
@@ -67,14 +76,12 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
    * refused request costs the user nothing, and before a code exists.
    */
   async function generate(username: string, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
-    const user = await db.user.findUnique({
-      where: { username },
-      select: { id: true, email: true, phoneNumber: true, deliveryMethod: true, otpEnabled: true, locale: true },
-    });
+    const [user] = await sql.rows<SendingUser>`
+      SELECT id, email, phone_number, delivery_method, otp_enabled, locale FROM users WHERE username = ${username}`;
     if (!user) throw new UserNotFoundError();
-    if (!user.otpEnabled) throw new TwoFactorDisabledError();
-    const channel: Channel = options.channel ?? (user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL');
-    const stored = channel === 'SMS' ? user.phoneNumber : user.email;
+    if (!boolOf(user.otp_enabled)) throw new TwoFactorDisabledError();
+    const channel: Channel = options.channel ?? (user.delivery_method === 'SMS' ? 'SMS' : 'EMAIL');
+    const stored = channel === 'SMS' ? user.phone_number : user.email;
     if (!stored) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
 
     const now = clock.now();
@@ -85,18 +92,12 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
     const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
     const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
-    const log = await db.otpLog.create({
-      data: {
-        userId: user.id,
-        codeHash: hashCode(secret, user.id, code),
-        channel,
-        destination,
-        country: sms?.country ?? null,
-        expiresAt,
-        createdAt: now,
-      },
-      select: { id: true },
-    });
+    const [log] = await sql.rows<{ id: number }>`
+      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, status, attempts, verified, expires_at, created_at)
+      VALUES (${user.id}, ${hashCode(secret, user.id, code)}, ${channel}, ${destination}, ${sms?.country ?? null},
+              'SENDING', 0, ${false}, ${expiresAt}, ${now})
+      RETURNING id`;
+    if (!log) throw new Error('the new code was not recorded');
 
     let providerMessageId: string | null = null;
     try {
@@ -105,13 +106,13 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
     } catch (error) {
       const reason = describeDeliveryError(error, to, destination);
       logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
-      await db.otpLog.update({ where: { id: log.id }, data: { status: 'FAILED', deliveryError: reason } });
+      await sql.run`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${log.id}`;
       if (error instanceof DomainError) throw error;
       throw new DeliveryFailedError(channel);
     }
 
     // One statement: the new code becomes ACTIVE and the previous ACTIVE one SUPERSEDED.
-    await db.$executeRaw`
+    await sql.run`
       UPDATE otp_logs
          SET status = CASE WHEN id = ${log.id} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
              provider_message_id = CASE WHEN id = ${log.id} THEN ${providerMessageId} ELSE provider_message_id END
@@ -133,7 +134,7 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
    * one is used.
    */
   async function verify(userId: number, code: string, now: Date): Promise<void> {
-    const reserved = await db.$queryRaw<{ id: number; code_hash: string; attempts: number }[]>`
+    const reserved = await sql.rows<{ id: number; code_hash: string; attempts: number }>`
       UPDATE otp_logs
          SET attempts = attempts + 1
        WHERE id = (SELECT id FROM otp_logs
@@ -150,7 +151,7 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
       throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
     }
 
-    const consumed = await db.$executeRaw`
+    const consumed = await sql.run`
       UPDATE otp_logs SET status = 'USED', verified = ${true}, used_at = ${now}
        WHERE id = ${row.id} AND status = 'ACTIVE'`;
     if (consumed !== 1) throw new CodeAlreadyUsedError();
@@ -158,15 +159,14 @@ export function createOtpService({ db, throttle, clock, delivery, smsGuard, conf
 
   /** Why no code could be reserved: the user's newest delivered code, and its state. */
   async function diagnose(userId: number, now: Date): Promise<DomainError> {
-    const last = await db.otpLog.findFirst({
-      where: { userId, status: { in: ['ACTIVE', 'USED'] } },
-      orderBy: { id: 'desc' },
-      select: { status: true, attempts: true, expiresAt: true },
-    });
+    const [last] = await sql.rows<{ status: CodeStatus; attempts: number; expires_at: SqlDate }>`
+      SELECT status, attempts, expires_at FROM otp_logs
+       WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
+       ORDER BY id DESC LIMIT 1`;
     if (!last) return new NoPendingCodeError();
     if (last.status === 'USED') return new CodeAlreadyUsedError();
     if (last.attempts >= maxAttempts) return new TooManyAttemptsError();
-    if (last.expiresAt <= now) return new CodeExpiredError();
+    if (dateOf(last.expires_at) <= now) return new CodeExpiredError();
     // The code changed state between the two statements (consumed or superseded meanwhile).
     return new CodeAlreadyUsedError();
   }

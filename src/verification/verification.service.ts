@@ -1,7 +1,7 @@
 import type { CallContext } from '../auth/caller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock/clock.js';
-import type { Db } from '../db/client.js';
+import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
 import type { Channel } from '../delivery/delivery.js';
 import {
   CodeAlreadyUsedError,
@@ -35,7 +35,7 @@ export interface Verified {
 }
 
 export interface VerificationDeps {
-  db: Db;
+  sql: Sql;
   clock: Clock;
   otp: OtpService;
   throttle: ThrottleService;
@@ -58,6 +58,15 @@ interface VerifyingUser {
   totpLastStep: number | null;
 }
 
+interface VerifyingUserRow {
+  id: number;
+  otp_enabled: SqlBool;
+  locked_until: SqlDate | null;
+  failed_verifications: number;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+}
+
 /** Failures that are guesses: they count towards the user's lockout. */
 const guessFailures = [InvalidCodeError, TooManyAttemptsError, CodeReplayedError, CodeAlreadyUsedError];
 
@@ -67,7 +76,7 @@ const guessFailures = [InvalidCodeError, TooManyAttemptsError, CodeReplayedError
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
 export function createVerificationService(deps: VerificationDeps) {
-  const { db, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config } = deps;
+  const { sql, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config } = deps;
   async function requestCode(username: string, context: CallContext, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     try {
       const generated = await otp.generate(username, options);
@@ -98,11 +107,7 @@ export function createVerificationService(deps: VerificationDeps) {
    */
   async function verify(username: string, code: string, context: CallContext): Promise<Verified> {
     const now = clock.now();
-    // Raw, like the statements that follow: this is the hot path (bench/statements.ts).
-    const [user] = await db.$queryRaw<VerifyingUser[]>`
-      SELECT id, otp_enabled AS "otpEnabled", locked_until AS "lockedUntil", failed_verifications AS "failedVerifications",
-             totp_secret AS "totpSecret", totp_last_step AS "totpLastStep"
-        FROM users WHERE username = ${username}`;
+    const user = await verifyingUser(username);
     const refuse = async (error: DomainError, userId: number | null = user?.id ?? null) => {
       metrics.verified.inc({ outcome: error.code, method: 'unknown' });
       await audit.record({ event: 'OTP_VERIFY', outcome: outcomeOf(error), reason: error.code, userId, username }, context);
@@ -168,8 +173,22 @@ export function createVerificationService(deps: VerificationDeps) {
     }
   }
 
+  async function verifyingUser(username: string): Promise<VerifyingUser | undefined> {
+    const [row] = await sql.rows<VerifyingUserRow>`
+      SELECT id, otp_enabled, locked_until, failed_verifications, totp_secret, totp_last_step
+        FROM users WHERE username = ${username}`;
+    return row && {
+      id: row.id,
+      otpEnabled: boolOf(row.otp_enabled),
+      lockedUntil: dateOf(row.locked_until),
+      failedVerifications: row.failed_verifications,
+      totpSecret: row.totp_secret,
+      totpLastStep: row.totp_last_step,
+    };
+  }
+
   async function userIdOf(username: string): Promise<number | null> {
-    const user = await db.user.findUnique({ where: { username }, select: { id: true } });
+    const [user] = await sql.rows<{ id: number }>`SELECT id FROM users WHERE username = ${username}`;
     return user?.id ?? null;
   }
 

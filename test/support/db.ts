@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
+import type { Sql } from '../../src/db/sql.js';
 import { testEnv } from './app.js';
 
 /**
@@ -33,9 +34,9 @@ export function storedOtpLogs(database: Database, username: string): Promise<Sto
 }
 
 /**
- * The same database behind a slow link: every raw statement waits `delayMs` first, so
- * concurrent requests reach the database together, as they do on a loaded server. Close it
- * after use.
+ * The same database behind a slow link: every raw statement (Prisma's raw templates and the
+ * hot path's `sql`) waits `delayMs` first, so concurrent requests reach the database
+ * together, as they do on a loaded server. Close it after use.
  */
 export function slowDatabase(delayMs: number): Database {
   const database = createDatabase(parseConfig(testEnv()).database);
@@ -56,7 +57,18 @@ export function slowDatabase(delayMs: number): Database {
       };
     },
   });
-  return { ...database, db };
+  const sql: Sql = {
+    ...database.sql,
+    rows: async (strings, ...values) => {
+      await pause();
+      return database.sql.rows(strings, ...values);
+    },
+    run: async (strings, ...values) => {
+      await pause();
+      return database.sql.run(strings, ...values);
+    },
+  };
+  return { ...database, db, sql };
 }
 
 /** The checked-in migrations of a provider, in the order they apply. */

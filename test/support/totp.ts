@@ -51,7 +51,7 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
  */
 export function buildSecurityServices(database: Database, clock: Clock, keys: EncryptionKey[]) {
   const config = parseConfig(testEnv());
-  const audit = createAuditService({ db: database.db, clock, logger: silent });
+  const audit = createAuditService({ sql: database.sql, clock, logger: silent });
   const box = createSecretBox(keys);
   return {
     box,
