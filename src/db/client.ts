@@ -4,7 +4,9 @@ import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { DatabaseConfig } from '../config/config.js';
-import { createPostgresSql, createSqliteSql, type Sql } from './sql.js';
+import { createPostgresSql } from './postgres-sql.js';
+import type { Sql } from './sql.js';
+import { createSqliteSql } from './sqlite-sql.js';
 
 /**
  * The one Prisma client type the app works with. The two generated clients have

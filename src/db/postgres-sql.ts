@@ -1,0 +1,34 @@
+import type pg from 'pg';
+import type { Sql, SqlValue } from './sql.js';
+
+/**
+ * PostgreSQL: the pool Prisma's adapter uses, with each statement named so every connection
+ * parses and plans it once. Prisma keeps DateTime columns as `timestamp(3)` holding UTC, so
+ * dates go out as UTC ISO text and come back read as UTC, whatever the process's time zone.
+ */
+export function createPostgresSql(pool: pg.Pool, types: typeof pg.types): Sql {
+  const named = new WeakMap<TemplateStringsArray, { name: string; text: string }>();
+  let count = 0;
+  const parseUtc = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+  const parsers: pg.CustomTypesConfig = {
+    getTypeParser: (oid, format) =>
+      oid === types.builtins.TIMESTAMP && format !== 'binary' ? parseUtc : (types.getTypeParser(oid, format) as unknown),
+  };
+
+  function query(strings: TemplateStringsArray, values: SqlValue[]) {
+    let statement = named.get(strings);
+    if (!statement) {
+      statement = { name: `hot_${++count}`, text: strings.reduce((text, part, i) => `${text}$${i}${part}`) };
+      named.set(strings, statement);
+    }
+    return pool.query({ ...statement, values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), types: parsers });
+  }
+
+  return {
+    rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values)).rows as T[],
+    run: async (strings, ...values) => (await query(strings, values)).rowCount ?? 0,
+    open: () => undefined,
+    // the pool belongs to Prisma's adapter, which ends it
+    close: async () => undefined,
+  };
+}
