@@ -76,6 +76,7 @@ describe('parseConfig', () => {
     expect(badVariables(configError({ OTP_MAX_ATTEMPTS: '0' }))).toEqual(['OTP_MAX_ATTEMPTS']);
     expect(badVariables(configError({ DATABASE_URL: 'postgresql://db.example:port/app' }))).toEqual(['DATABASE_URL']);
     expect(badVariables(configError({ SMTP_SECURITY: 'ssl' }))).toEqual(['SMTP_SECURITY']);
+    expect(badVariables(configError({ SMTP_MAX_CONNECTIONS: '0' }))).toEqual(['SMTP_MAX_CONNECTIONS']);
   });
 
   it('reads an empty variable as unset, not as 0 or a bad value', () => {
@@ -160,6 +161,7 @@ describe('parseConfig', () => {
       from: 'codes@example.com',
       security: 'starttls',
       timeoutMs: 10_000,
+      maxConnections: 5,
     });
     expect(config.twilio).toEqual({ accountSid: 'AC123', authToken: 'twilio-token', phoneNumber: '+15005550006' });
   });

@@ -105,6 +105,7 @@ const envSchema = z.object({
   SMTP_FROM_EMAIL: z.email({ error: 'must be an email address' }).default('no-reply@fountain.ai'),
   SMTP_SECURITY: z.enum(['starttls', 'tls', 'none']).default('starttls'),
   SMTP_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  SMTP_MAX_CONNECTIONS: int(1, 100).default(5),
 
   TWILIO_ACCOUNT_SID: optionalText,
   TWILIO_AUTH_TOKEN: optionalText,
@@ -251,6 +252,7 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
           from: env.SMTP_FROM_EMAIL,
           security: env.SMTP_SECURITY,
           timeoutMs: env.SMTP_TIMEOUT_MS,
+          maxConnections: env.SMTP_MAX_CONNECTIONS,
         }
       : undefined,
     twilio:
