@@ -1,5 +1,5 @@
 import { Agent } from 'node:https';
-import twilio from 'twilio';
+import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
@@ -10,26 +10,46 @@ import { configurationCodes, fromTwilioError } from './twilio-errors.js';
 
 export type TwilioConfig = NonNullable<Config['twilio']>;
 
+interface TwilioConnection {
+  client: Twilio;
+  httpClient: RequestClient;
+}
+
 /**
- * The SDK's own HTTP client, sending to another origin: `TWILIO_API_BASE_URL` replaces
- * scheme, host and port of every URL the SDK builds (and prefixes its path, if it has one).
- * Everything else, from form encoding and basic auth to response and error parsing, stays
- * the SDK's. This is the hook the SDK documents for custom HTTP clients (`httpClient`).
+ * The SDK and its client. The SDK (with axios and its other dependencies) is imported here,
+ * on the first send, not at start-up: it takes about 10 MB that a service without SMS, or
+ * one that has not sent an SMS yet, does not need.
  */
-class BaseUrlRequestClient extends twilio.RequestClient {
-  private readonly base: URL;
+async function connect(config: TwilioConfig, timeoutMs: number): Promise<TwilioConnection> {
+  const { default: twilio } = await import('twilio');
 
-  constructor(baseUrl: string, options: RequestClient.RequestClientOptions) {
-    super(options);
-    this.base = new URL(baseUrl);
+  /**
+   * The SDK's own HTTP client, sending to another origin: `TWILIO_API_BASE_URL` replaces
+   * scheme, host and port of every URL the SDK builds (and prefixes its path, if it has one).
+   * Everything else, from form encoding and basic auth to response and error parsing, stays
+   * the SDK's. This is the hook the SDK documents for custom HTTP clients (`httpClient`).
+   */
+  class BaseUrlRequestClient extends twilio.RequestClient {
+    private readonly base: URL;
+
+    constructor(baseUrl: string, options: RequestClient.RequestClientOptions) {
+      super(options);
+      this.base = new URL(baseUrl);
+    }
+
+    override request<TData>(options: RequestClient.RequestOptions<TData>) {
+      const target = new URL(options.uri);
+      const basePath = this.base.pathname.replace(/\/$/, '');
+      const uri = `${this.base.origin}${basePath}${target.pathname}${target.search}`;
+      return super.request<TData>({ ...options, uri });
+    }
   }
 
-  override request<TData>(options: RequestClient.RequestOptions<TData>) {
-    const target = new URL(options.uri);
-    const basePath = this.base.pathname.replace(/\/$/, '');
-    const uri = `${this.base.origin}${basePath}${target.pathname}${target.search}`;
-    return super.request<TData>({ ...options, uri });
-  }
+  const clientOptions = { timeout: timeoutMs, keepAlive: true };
+  const httpClient = config.apiBaseUrl
+    ? new BaseUrlRequestClient(config.apiBaseUrl, clientOptions)
+    : new twilio.RequestClient(clientOptions);
+  return { client: twilio(config.accountSid, config.authToken, { httpClient }), httpClient };
 }
 
 /**
@@ -38,11 +58,15 @@ class BaseUrlRequestClient extends twilio.RequestClient {
  */
 export function createSmsChannel(config: TwilioConfig, options: { timeoutMs: number; logger: Logger }): ChannelSender {
   const { timeoutMs, logger } = options;
-  const clientOptions = { timeout: timeoutMs, keepAlive: true };
-  const httpClient = config.apiBaseUrl
-    ? new BaseUrlRequestClient(config.apiBaseUrl, clientOptions)
-    : new twilio.RequestClient(clientOptions);
-  const client = twilio(config.accountSid, config.authToken, { httpClient });
+  // one connection for every send; a failed import is tried again on the next send
+  let connection: Promise<TwilioConnection> | undefined;
+  const connected = () => {
+    connection ??= connect(config, timeoutMs).catch((error: unknown) => {
+      connection = undefined;
+      throw error;
+    });
+    return connection;
+  };
   // A messaging service picks the sender from its pool (and handles country rules); a
   // single number is the simple setup.
   const sender = config.messagingServiceSid ? { messagingServiceSid: config.messagingServiceSid } : { from: config.phoneNumber ?? '' };
@@ -50,6 +74,7 @@ export function createSmsChannel(config: TwilioConfig, options: { timeoutMs: num
   return {
     async send(message) {
       try {
+        const { client } = await connected();
         const sent = await client.messages.create({
           to: message.to,
           body: renderSms(message),
@@ -65,11 +90,12 @@ export function createSmsChannel(config: TwilioConfig, options: { timeoutMs: num
         throw fromTwilioError(error);
       }
     },
-    close() {
+    async close() {
+      if (!connection) return;
+      const { httpClient } = await connection.catch(() => ({ httpClient: undefined }));
       // the SDK's keep-alive agent for https; a plain-http base URL uses Node's global agent
-      const agent: unknown = httpClient.axios.defaults.httpsAgent;
+      const agent: unknown = httpClient?.axios.defaults.httpsAgent;
       if (agent instanceof Agent) agent.destroy();
-      return Promise.resolve();
     },
   };
 }

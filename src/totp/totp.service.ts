@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
@@ -64,6 +63,8 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
     await db.user.update({ where: { id: user.id }, data: { totpPendingSecret: box.encrypt(secret) }, select: { id: true } });
     await audit.record({ event: 'TOTP_ENROLL', outcome: 'SUCCESS', method: 'totp', userId: user.id, username }, context);
     const uri = totpUri({ issuer: config.totp.issuer, account: username, secret, params });
+    // qrcode (with its PNG encoder) is loaded on the first enrolment, not at start-up
+    const { default: QRCode } = await import('qrcode');
     return { secret, uri, qrCode: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M' }) };
   }
 
