@@ -18,7 +18,7 @@ import {
 } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
-import { hashCode, newCode, sameHash } from './code.js';
+import { codeKey, hashCode, newCode, sameHash } from './code.js';
 
 /**
  * Life of a delivered code (otp_logs.status):
@@ -63,7 +63,7 @@ interface SendingUser {
 
 export function createOtpService({ sql, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
   const { length, expirationMinutes, maxAttempts } = config.otp;
-  const secret = config.security.secretKey;
+  const secret = codeKey(config.security.secretKey);
 
   /**
    * Makes a code, records its hash as SENDING, delivers it, and only then makes it the

@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { UserNotFoundError } from '../errors/errors.js';
-import { hashCode } from '../otp/code.js';
+import { codeKey, hashCode } from '../otp/code.js';
 
 /**
  * Crockford's base32 alphabet: no I, L, O or U, so nothing is misread; what a user
@@ -42,7 +42,7 @@ export function looksLikeRecoveryCode(code: string): boolean {
  * replaces the previous set whole; each code is consumed by one conditional update.
  */
 export function createRecoveryService({ db, clock, config, audit }: RecoveryServiceDeps) {
-  const secret = config.security.secretKey;
+  const secret = codeKey(config.security.secretKey);
   // Domain-separated from delivered codes, which share the helper and the key.
   const hashOf = (userId: number, normalised: string) => hashCode(secret, userId, `recovery:${normalised}`);
 
