@@ -26,10 +26,17 @@ export function usePersistedOperations<TServerContext extends Record<string, unk
   // Longer text cannot be a known operation: no need to parse it to say so.
   const longestSource = Math.max(0, ...operations.map((operation) => Math.max(operation.source.length, operation.document.length)));
 
+  // Texts already found to be known ones, as clients send them: a frontend sends the same few
+  // texts over and over, and parse + print + hash cost more than the rest of a verifyOtp.
+  // Bounded by what clients send (known operations in any layout); unknown texts are not kept.
+  const knownTexts = new Set<string>();
   const isKnownText = (query: string) => {
+    if (knownTexts.has(query)) return true;
     if (query.length > longestSource) return false;
     try {
-      return byHash.has(operationHash(print(parse(query, { noLocation: true }))));
+      const known = byHash.has(operationHash(print(parse(query, { noLocation: true }))));
+      if (known && knownTexts.size < MAX_REMEMBERED_TEXTS) knownTexts.add(query);
+      return known;
     } catch {
       return false;
     }
@@ -55,6 +62,9 @@ export function usePersistedOperations<TServerContext extends Record<string, unk
     },
   };
 }
+
+/** How many layouts of the known operations are remembered; past it, they are parsed each time. */
+const MAX_REMEMBERED_TEXTS = 1_000;
 
 function persistedQueryHash(extensions: Record<string, unknown> | undefined): string | undefined {
   const persistedQuery = extensions?.persistedQuery;

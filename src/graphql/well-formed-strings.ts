@@ -7,10 +7,20 @@ import { isStorableText } from '../db/storable-text.js';
  * HTTP-level check of variables; this refuses them at validation, before any resolver runs.
  */
 export function useWellFormedStrings(): Plugin {
+  // Yoga's parser cache hands back the same document object for the same text: check it once.
+  const checked = new WeakMap<DocumentNode, boolean>();
+  const unstorable = (document: DocumentNode) => {
+    let found = checked.get(document);
+    if (found === undefined) {
+      found = hasUnstorableLiteral(document);
+      checked.set(document, found);
+    }
+    return found;
+  };
   return {
     onValidate({ params, setResult }) {
       const document: unknown = params.documentAST;
-      if (isDocument(document) && hasUnstorableLiteral(document)) {
+      if (isDocument(document) && unstorable(document)) {
         setResult([
           new GraphQLError('A string in the document contains a NUL character or an unpaired surrogate', {
             extensions: { code: 'BAD_USER_INPUT' },
