@@ -37,7 +37,12 @@ function domainError<C extends ErrorCode>(code: C, name: string) {
   const ErrorClass = class extends DomainError {
     readonly code: C = code;
     constructor(message: string = errorCatalogue[code].message) {
+      // An expected outcome (a wrong code, an unknown user), answered and counted, never
+      // debugged: capturing its stack cost more than the rest of a wrong-code verify.
+      const { stackTraceLimit } = Error;
+      Error.stackTraceLimit = 0;
       super(message);
+      Error.stackTraceLimit = stackTraceLimit;
       this.name = name;
     }
   };
