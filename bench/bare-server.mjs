@@ -1,6 +1,6 @@
 /**
- * The ceiling: a bare Fastify server with one GET route, started exactly as the service is
- * (Node 24, tsx's loader, pino at warn), measured the same way.
+ * The ceiling: a bare Fastify server with one GET route, measured the same way as the service.
+ * Plain JavaScript, so it runs on Node alone (no loader), with the service's Node flags.
  */
 import Fastify from 'fastify';
 

@@ -1,12 +1,49 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { answers, freePort, sleep } from '../../test/support/net.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx's ESM loader, as an absolute URL: the children run in a temporary folder. */
 const tsxLoader = import.meta.resolve('tsx');
+
+/** The service as production runs it: `npm run build`'s output, on Node alone. */
+export const compiledService = join(root, 'dist/main.js');
+/** The ceiling: plain JavaScript, so it runs on Node alone whichever way the service runs. */
+export const bareServer = join(root, 'bench/bare-server.mjs');
+
+/**
+ * The V8 flags of `npm run start:prod` (package.json), the ones the Dockerfile's CMD repeats:
+ * the bench measures the service with the flags production uses.
+ */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (pkg.scripts?.['start:prod'] ?? '').split(/\s+/);
+  if (words[0] !== 'node' || !words.at(-1)?.endsWith('.js')) throw new Error('package.json: expected "start:prod": "node [flags] dist/….js"');
+  return words.slice(1, -1);
+}
+
+/** Refuses a missing or stale build: a source newer than the compiled entry is not in it. */
+function assertBuilt(script: string): void {
+  if (!existsSync(script)) throw new Error(`${relative(root, script)} does not exist: run \`npm run build\` first`);
+  const builtAt = statSync(script).mtimeMs;
+  const newer = newestSource(join(root, 'src'));
+  if (newer && newer.mtimeMs > builtAt) {
+    throw new Error(`${relative(root, newer.path)} changed after the last build: run \`npm run build\` first`);
+  }
+}
+
+function newestSource(dir: string): { path: string; mtimeMs: number } | undefined {
+  let newest: { path: string; mtimeMs: number } | undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const path = join(entry.parentPath, entry.name);
+    const { mtimeMs } = statSync(path);
+    if (!newest || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+  }
+  return newest;
+}
 
 /**
  * The Node the children run on: the `node` devDependency (Node 24), not whatever runs the
@@ -53,12 +90,15 @@ export function killAllNow(): void {
 
 export interface StartOptions {
   name: string;
-  /** a TypeScript entry point, run through tsx's loader */
+  /**
+   * The entry point: a `.ts` file runs through tsx's loader; a `.js`/`.mjs` file runs on Node
+   * alone (a file under dist/ must be at least as new as every source in src/).
+   */
   script: string;
   env: Record<string, string>;
   cwd: string;
   port: number;
-  /** extra flags for node, e.g. --cpu-prof */
+  /** flags for node, e.g. productionNodeFlags() or --cpu-prof; a later flag overrides an earlier one */
   nodeFlags?: string[];
   /** a path that answers 200 once the process is ready */
   readyPath: string;
@@ -74,7 +114,10 @@ export async function startChild(options: StartOptions): Promise<Child> {
     HOST: '127.0.0.1',
     PORT: String(options.port),
   };
-  const proc: ChildProcess = spawn(nodeBinary(), [...(options.nodeFlags ?? []), '--import', tsxLoader, options.script], {
+  const typescript = options.script.endsWith('.ts');
+  if (!typescript && options.script.startsWith(join(root, 'dist/'))) assertBuilt(options.script);
+  const loader = typescript ? ['--import', tsxLoader] : [];
+  const proc: ChildProcess = spawn(nodeBinary(), [...(options.nodeFlags ?? []), ...loader, options.script], {
     cwd: options.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

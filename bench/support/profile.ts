@@ -103,7 +103,8 @@ function packageOf(frame: { functionName: string; url: string }, root: string): 
     const [first = '', second = ''] = path.slice(at + '/node_modules/'.length).split('/');
     return first.startsWith('@') ? `${first}/${second}` : first;
   }
-  const inProject = relative(root, path);
+  // the compiled service (dist/ mirrors src/) counts as its source
+  const inProject = relative(root, path).replace(/^dist\//, 'src/');
   if (inProject.startsWith('src/db/generated')) return 'src/db/generated (Prisma client)';
   if (inProject.startsWith('src/')) return inProject.split('/').slice(0, 2).join('/');
   return inProject.startsWith('..') ? path : inProject;
