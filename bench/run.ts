@@ -9,7 +9,8 @@
  *   --connections=N    concurrent connections (default 50)
  *   --service-node-flags="..."  extra Node flags for the service, e.g. "--max-semi-space-size=8"
  *
- * The service runs as its own Node 24 process (NODE_ENV=production, throttles lifted, see
+ * The service runs as production runs it (`npm run build` output with `start:prod`'s Node flags,
+ * NODE_ENV=production, throttles lifted, see
  * BENCH_SETTINGS); autocannon and the local SMTP server run in this one, so on a 2-core machine
  * each side has a core. Users are created through GraphQL; the fresh codes the verify phases
  * use come from the service's own generate, in a second, idle-while-measuring instance on the
@@ -26,7 +27,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runLoad, type DynamicRequest, type LoadOptions, type LoadResult } from './support/load.js';
-import { freePort, killAllNow, root, startChild, stopAll, type Child } from './support/processes.js';
+import { bareServer, compiledService, freePort, killAllNow, productionNodeFlags, root, startChild, stopAll, type Child } from './support/processes.js';
 import { summariseProfile, type ProfileSummary } from './support/profile.js';
 import { startSinkSmtpServer } from './support/smtp.js';
 
@@ -172,7 +173,8 @@ async function main() {
   {
     const bare = await startChild({
       name: 'bare Fastify server',
-      script: join(root, 'bench/bare-server.ts'),
+      script: bareServer,
+      nodeFlags: productionNodeFlags(),
       env: { NODE_ENV: 'production' },
       cwd: tmp,
       port: await freePort(),
@@ -189,7 +191,7 @@ async function main() {
   const common = { LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, OTP_IN_RESPONSE: 'true', ALLOW_ANONYMOUS_CALLERS: 'true', ...secrets, ...BENCH_SETTINGS };
   const service = await startChild({
     name: 'service',
-    script: join(root, 'src/main.ts'),
+    script: compiledService,
     env: {
       ...common,
       NODE_ENV: 'production',
@@ -200,7 +202,7 @@ async function main() {
     },
     cwd: tmp,
     port: await freePort(),
-    nodeFlags: [...options.serviceNodeFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    nodeFlags: [...productionNodeFlags(), ...options.serviceNodeFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     readyPath: '/healthz',
   });
   log(`service: pid ${service.pid} on ${service.url}, RSS ${service.rssMb() ?? '?'} MB after start-up`);
