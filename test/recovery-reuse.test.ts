@@ -3,15 +3,13 @@
 // refused, two concurrent requests with one code give one success, a new set voids every
 // earlier code, and one user's code never works for another. (Service level: the
 // orchestrator calls `recovery.consume`.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemContext } from '../src/auth/caller.js';
-import type { Database } from '../src/db/client.js';
 import { looksLikeRecoveryCode } from '../src/recovery/recovery.service.js';
 import { ManualClock, useTestApp } from './support/app.js';
-import { openTestDatabase } from './support/db.js';
 import { createUser } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
-import { buildSecurityServices, testEncryptionKey, useRacingConnections } from './support/totp.js';
+import { racingLinks, testEncryptionKey, useRacingSecurityServices, useSecurityServices } from './support/totp.js';
 import { GenerateRecoveryCodesDocument } from './generated/graphql.js';
 
 const RACERS = 20;
@@ -21,13 +19,7 @@ describe('recovery-code reuse', () => {
   const clock = new ManualClock();
   const encryption = testEncryptionKey();
   const app = useTestApp({}, { clock });
-  let database: Database;
-  let services: ReturnType<typeof buildSecurityServices>;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-    services = buildSecurityServices(database, clock, [encryption.key]);
-  });
-  afterAll(() => database.close());
+  const security = useSecurityServices(clock, [encryption.key]);
 
   async function generate(username: string): Promise<string[]> {
     const { generateRecoveryCodes } = await execute(app, GenerateRecoveryCodesDocument, { username });
@@ -35,7 +27,7 @@ describe('recovery-code reuse', () => {
   }
 
   async function userId(username: string): Promise<number> {
-    return (await database.db.user.findUniqueOrThrow({ where: { username }, select: { id: true } })).id;
+    return (await security.database.db.user.findUniqueOrThrow({ where: { username }, select: { id: true } })).id;
   }
 
   it('hands out 10 distinct codes that cannot be mistaken for 6-digit ones', async () => {
@@ -55,11 +47,11 @@ describe('recovery-code reuse', () => {
     const username = await createUser(app);
     const [code = '', other = ''] = await generate(username);
     const id = await userId(username);
-    expect(await services.recovery.consume(id, code, clock.now())).toBe(true);
-    expect(await services.recovery.consume(id, code, clock.now())).toBe(false);
-    expect(await services.recovery.remaining(id)).toBe(COUNT - 1);
-    expect(await services.recovery.consume(id, other, clock.now())).toBe(true);
-    expect(await services.recovery.remaining(id)).toBe(COUNT - 2);
+    expect(await security.services.recovery.consume(id, code, clock.now())).toBe(true);
+    expect(await security.services.recovery.consume(id, code, clock.now())).toBe(false);
+    expect(await security.services.recovery.remaining(id)).toBe(COUNT - 1);
+    expect(await security.services.recovery.consume(id, other, clock.now())).toBe(true);
+    expect(await security.services.recovery.remaining(id)).toBe(COUNT - 2);
   });
 
   it('reads a code as typed (any case, no hyphen, O for 0, I or L for 1), and still only once', async () => {
@@ -68,9 +60,9 @@ describe('recovery-code reuse', () => {
     const id = await userId(username);
     const typed = code.toUpperCase().replace('-', ' ').replace(/0/g, 'O').replace(/1/g, 'l');
     expect(looksLikeRecoveryCode(typed)).toBe(true);
-    expect(await services.recovery.consume(id, typed, clock.now())).toBe(true);
-    expect(await services.recovery.consume(id, code, clock.now())).toBe(false);
-    expect(await services.recovery.consume(id, code.replace('-', ''), clock.now())).toBe(false);
+    expect(await security.services.recovery.consume(id, typed, clock.now())).toBe(true);
+    expect(await security.services.recovery.consume(id, code, clock.now())).toBe(false);
+    expect(await security.services.recovery.consume(id, code.replace('-', ''), clock.now())).toBe(false);
   });
 
   it('refuses a code of another user, and anything that is not a code', async () => {
@@ -78,41 +70,34 @@ describe('recovery-code reuse', () => {
     const bob = await createUser(app);
     const [aliceCode = ''] = await generate(alice);
     await generate(bob);
-    expect(await services.recovery.consume(await userId(bob), aliceCode, clock.now())).toBe(false);
+    expect(await security.services.recovery.consume(await userId(bob), aliceCode, clock.now())).toBe(false);
     for (const junk of ['', '123456', 'not-a-code', 'uuuuu-uuuuu', `${aliceCode}x`]) {
-      expect(await services.recovery.consume(await userId(alice), junk, clock.now())).toBe(false);
+      expect(await security.services.recovery.consume(await userId(alice), junk, clock.now())).toBe(false);
     }
-    expect(await services.recovery.consume(await userId(alice), aliceCode, clock.now())).toBe(true);
+    expect(await security.services.recovery.consume(await userId(alice), aliceCode, clock.now())).toBe(true);
   });
 
   it('a new set replaces the earlier one whole: old codes, used or not, stop working', async () => {
     const username = await createUser(app);
     const id = await userId(username);
     const first = await generate(username);
-    expect(await services.recovery.consume(id, first[0] ?? '', clock.now())).toBe(true);
+    expect(await security.services.recovery.consume(id, first[0] ?? '', clock.now())).toBe(true);
     const second = await generate(username);
     expect(second.some((code) => first.includes(code))).toBe(false);
-    expect(await services.recovery.remaining(id)).toBe(COUNT);
-    for (const old of first) expect(await services.recovery.consume(id, old, clock.now())).toBe(false);
-    expect(await services.recovery.consume(id, second[0] ?? '', clock.now())).toBe(true);
-    expect(await database.db.recoveryCode.count({ where: { userId: id } })).toBe(COUNT);
+    expect(await security.services.recovery.remaining(id)).toBe(COUNT);
+    for (const old of first) expect(await security.services.recovery.consume(id, old, clock.now())).toBe(false);
+    expect(await security.services.recovery.consume(id, second[0] ?? '', clock.now())).toBe(true);
+    expect(await security.database.db.recoveryCode.count({ where: { userId: id } })).toBe(COUNT);
   });
 
-  describe.each([
-    { link: 'a fast database', delayMs: 0 },
-    { link: 'a slow database', delayMs: 5 },
-  ])('racing one code on $link, over two connections', ({ delayMs }) => {
-    const racer = useRacingConnections(
-      delayMs,
-      (connection) => buildSecurityServices(connection, clock, [encryption.key]),
-      () => services,
-    );
+  describe.each(racingLinks)('racing one code on $link, over two connections', ({ delayMs }) => {
+    const racer = useRacingSecurityServices(delayMs, clock, [encryption.key], () => security.services);
 
     it('sets generated at once: one whole set survives, never two', async () => {
       // better-sqlite3 blocks the event loop while it waits for a lock, so two connections
       // of one process cannot hold SQLite transactions side by side (separate processes,
       // as instances are, can): on SQLite the race runs on one connection.
-      const generator = (i: number) => (database.provider === 'postgres' ? racer(i) : services);
+      const generator = (i: number) => (security.database.provider === 'postgres' ? racer(i) : security.services);
       for (let round = 0; round < 3; round++) {
         const username = await createUser(app);
         const id = await userId(username);
@@ -122,9 +107,9 @@ describe('recovery-code reuse', () => {
             return generated.codes;
           }),
         );
-        expect(await database.db.recoveryCode.count({ where: { userId: id } })).toBe(COUNT);
+        expect(await security.database.db.recoveryCode.count({ where: { userId: id } })).toBe(COUNT);
         const working = [];
-        for (const set of sets) working.push(await services.recovery.consume(id, set[0] ?? '', clock.now()));
+        for (const set of sets) working.push(await security.services.recovery.consume(id, set[0] ?? '', clock.now()));
         expect(working.filter(Boolean)).toHaveLength(1);
       }
     });
@@ -138,7 +123,7 @@ describe('recovery-code reuse', () => {
           Array.from({ length: RACERS }, (_, i) => racer(i).recovery.consume(id, code, clock.now())),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
-        expect(await services.recovery.remaining(id)).toBe(COUNT - 1);
+        expect(await security.services.recovery.remaining(id)).toBe(COUNT - 1);
       }
     });
   });

@@ -4,17 +4,15 @@
 // only callers allowed `users:write` may enrol. Enrolment is GraphQL's: enrollTotp gives
 // the secret, its otpauth:// URI and a QR code once; confirmTotp activates it.
 import QRCode from 'qrcode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemContext } from '../src/auth/caller.js';
-import type { Database } from '../src/db/client.js';
 import { UserNotFoundError } from '../src/errors/errors.js';
 import { stepAt } from '../src/totp/totp.js';
 import { ManualClock, uniqueName, useTestApp } from './support/app.js';
 import { bearer, callerToken, executeAs } from './support/callers.js';
-import { openTestDatabase } from './support/db.js';
 import { createUser } from './support/flows.js';
 import { execute, expectType } from './support/graphql.js';
-import { appCode, buildSecurityServices, enrollAndConfirm, midStep, testEncryptionKey, totpUser } from './support/totp.js';
+import { appCode, useSecurityServices, enrollAndConfirm, midStep, testEncryptionKey, totpUser } from './support/totp.js';
 import { ConfirmTotpDocument, EnrollTotpDocument, GenerateRecoveryCodesDocument } from './generated/graphql.js';
 
 const STEP_MS = 30_000;
@@ -23,18 +21,12 @@ describe('authenticator-app enrolment', () => {
   const clock = new ManualClock(midStep());
   const encryption = testEncryptionKey();
   const app = useTestApp({ ENCRYPTION_KEY: encryption.env }, { clock });
-  let database: Database;
-  let services: ReturnType<typeof buildSecurityServices>;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-    services = buildSecurityServices(database, clock, [encryption.key]);
-  });
-  afterAll(() => database.close());
+  const security = useSecurityServices(clock, [encryption.key]);
 
   const enroll = async (username: string) => (await execute(app, EnrollTotpDocument, { username })).enrollTotp;
   const confirm = async (username: string, code: string) => (await execute(app, ConfirmTotpDocument, { username, code })).confirmTotp;
   /** What verify would answer for `code` now (the orchestrator's call), without using it up for the test. */
-  const check = async (username: string, code: string) => services.totp.verifyCode(await totpUser(database, username), code, clock.now());
+  const check = async (username: string, code: string) => security.services.totp.verifyCode(await totpUser(security.database, username), code, clock.now());
 
   it('returns a 160-bit base32 secret, its otpauth URI and a QR code of that URI', async () => {
     const username = await createUser(app);
@@ -48,7 +40,7 @@ describe('authenticator-app enrolment', () => {
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(enrollment.qrCode).toBe(await QRCode.toDataURL(enrollment.uri, { errorCorrectionLevel: 'M' }));
 
-    const pending = await totpUser(database, username);
+    const pending = await totpUser(security.database, username);
     expect(pending.totpPendingSecret).not.toBeNull();
     expect(pending.totpSecret).toBeNull();
     expect(pending.totpEnabledAt).toBeNull();
@@ -66,7 +58,7 @@ describe('authenticator-app enrolment', () => {
   it('activates only with a valid code: a wrong one is refused and the enrolment stays pending', async () => {
     const username = await createUser(app);
     const { secret } = expectType(await enroll(username), 'TotpEnrollment');
-    const sealed = (await totpUser(database, username)).totpPendingSecret;
+    const sealed = (await totpUser(security.database, username)).totpPendingSecret;
 
     const right = appCode(secret, clock.now());
     for (const wrong of ['000000', '999999', '12345', 'abcdef'].filter((code) => code !== right)) {
@@ -75,12 +67,12 @@ describe('authenticator-app enrolment', () => {
     // A code two steps old is outside the ±1 window.
     const stale = appCode(secret, new Date(clock.now().getTime() - 2 * STEP_MS));
     if (stale !== right) expectType(await confirm(username, stale), 'InvalidCodeError');
-    const still = await totpUser(database, username);
+    const still = await totpUser(security.database, username);
     expect(still).toMatchObject({ totpPendingSecret: sealed, totpSecret: null, totpEnabledAt: null, totpLastStep: null });
 
     const confirmed = expectType(await confirm(username, right), 'TotpConfirmation');
     expect(confirmed).toMatchObject({ username, enabledAt: clock.now().toISOString() });
-    const active = await totpUser(database, username);
+    const active = await totpUser(security.database, username);
     expect(active).toMatchObject({ totpSecret: sealed, totpPendingSecret: null, totpLastStep: stepAt(clock.now().getTime() / 1000) });
     expect(active.totpEnabledAt?.toISOString()).toBe(clock.now().toISOString());
   });
@@ -132,9 +124,9 @@ describe('authenticator-app enrolment', () => {
     // REST, the CLI). A lone surrogate cannot be sent by Prisma; PostgreSQL text refuses NUL.
     const context = systemContext('test');
     for (const nobody of [`${uniqueName()}\udfff`, `${uniqueName()}\u0000`]) {
-      await expect(services.totp.enroll(nobody, context)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(services.totp.confirm(nobody, '123456', context)).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(services.recovery.generate(nobody, context)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(security.services.totp.enroll(nobody, context)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(security.services.totp.confirm(nobody, '123456', context)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(security.services.recovery.generate(nobody, context)).rejects.toBeInstanceOf(UserNotFoundError);
     }
   });
 
@@ -145,7 +137,7 @@ describe('authenticator-app enrolment', () => {
     const wrong = right === '000000' ? '111111' : '000000';
     expectType(await confirm(username, wrong), 'InvalidCodeError');
     expectType(await confirm(username, right), 'TotpConfirmation');
-    const events = await database.db.auditEvent.findMany({
+    const events = await security.database.db.auditEvent.findMany({
       where: { username, event: { in: ['TOTP_ENROLL', 'TOTP_CONFIRM'] } },
       orderBy: { id: 'asc' },
     });
@@ -164,15 +156,15 @@ describe('authenticator-app enrolment', () => {
 
     it('refuses a caller without a token with UnauthenticatedError, changing nothing', async () => {
       const username = await createUser(app);
-      const before = await totpUser(database, username);
+      const before = await totpUser(security.database, username);
       const enrolled = (await execute(closed, EnrollTotpDocument, { username })).enrollTotp;
       expect(expectType(enrolled, 'UnauthenticatedError').code).toBe('UNAUTHENTICATED');
       const confirmed = (await execute(closed, ConfirmTotpDocument, { username, code: '123456' })).confirmTotp;
       expectType(confirmed, 'UnauthenticatedError');
       const generated = (await execute(closed, GenerateRecoveryCodesDocument, { username })).generateRecoveryCodes;
       expectType(generated, 'UnauthenticatedError');
-      expect(await totpUser(database, username)).toEqual(before);
-      expect(await database.db.recoveryCode.count({ where: { user: { username } } })).toBe(0);
+      expect(await totpUser(security.database, username)).toEqual(before);
+      expect(await security.database.db.recoveryCode.count({ where: { user: { username } } })).toBe(0);
     });
 
     it('refuses a token without users:write with ForbiddenError naming the scope, and accepts one with it', async () => {
@@ -182,12 +174,12 @@ describe('authenticator-app enrolment', () => {
       expect(expectType(enrolled, 'ForbiddenError')).toMatchObject({ code: 'FORBIDDEN', requiredScope: 'users:write' });
       expectType((await executeAs(closed, reader, ConfirmTotpDocument, { username, code: '123456' })).confirmTotp, 'ForbiddenError');
       expectType((await executeAs(closed, reader, GenerateRecoveryCodesDocument, { username })).generateRecoveryCodes, 'ForbiddenError');
-      expect((await totpUser(database, username)).totpPendingSecret).toBeNull();
+      expect((await totpUser(security.database, username)).totpPendingSecret).toBeNull();
 
       const writer = bearer(await callerToken({ sub: 'accounts-service', scope: 'users:write' }));
       expectType((await executeAs(closed, writer, EnrollTotpDocument, { username })).enrollTotp, 'TotpEnrollment');
       expectType((await executeAs(closed, writer, GenerateRecoveryCodesDocument, { username })).generateRecoveryCodes, 'RecoveryCodes');
-      const audited = await database.db.auditEvent.findMany({
+      const audited = await security.database.db.auditEvent.findMany({
         where: { username, event: { in: ['TOTP_ENROLL', 'RECOVERY_CODES_GENERATE'] } },
         orderBy: { id: 'asc' },
       });

@@ -61,6 +61,32 @@ export function buildSecurityServices(database: Database, clock: Clock, keys: En
   };
 }
 
+/**
+ * A connection of the test's own and the security services on it, for one `describe` block:
+ * opened before its first test, closed after its last. Read `database` and `services` inside
+ * tests (they throw before the block's hooks ran).
+ */
+export function useSecurityServices(clock: Clock, keys: EncryptionKey[]) {
+  let built: { database: Database; services: SecurityServices } | undefined;
+  beforeAll(async () => {
+    const database = await openTestDatabase();
+    built = { database, services: buildSecurityServices(database, clock, keys) };
+  });
+  afterAll(() => built?.database.close());
+  const get = () => {
+    if (!built) throw new Error('useSecurityServices: read before the block\'s beforeAll ran');
+    return built;
+  };
+  return {
+    get database() {
+      return get().database;
+    },
+    get services() {
+      return get().services;
+    },
+  };
+}
+
 /** The user's TOTP columns as the orchestrator reads them. */
 export async function totpUser(database: Database, username: string) {
   const user = await database.db.user.findUniqueOrThrow({
@@ -70,25 +96,34 @@ export async function totpUser(database: Database, username: string) {
   return user;
 }
 
+/** The links the race tests run over: statements at once, and each delayed so requests overlap. */
+export const racingLinks = [
+  { link: 'a fast database', delayMs: 0 },
+  { link: 'a slow database', delayMs: 5 },
+];
+
+type SecurityServices = ReturnType<typeof buildSecurityServices>;
+
 /**
  * Registers hooks that open two connections of the test's own (optionally slowed by
  * `delayMs` per statement) with the security services on each, and returns a picker: the
  * i-th racer of a concurrent burst, alternating connections, `fallback` before they exist.
  */
-export function useRacingConnections<T>(
+export function useRacingSecurityServices(
   delayMs: number,
-  build: (connection: Database) => T,
-  fallback: () => T,
-): (i: number) => T {
+  clock: Clock,
+  keys: EncryptionKey[],
+  fallback: () => SecurityServices,
+): (i: number) => SecurityServices {
   const connections: Database[] = [];
-  let racers: T[] = [];
+  let racers: SecurityServices[] = [];
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const connection = delayMs ? slowDatabase(delayMs) : await openTestDatabase();
       await connection.init();
       connections.push(connection);
     }
-    racers = connections.map(build);
+    racers = connections.map((connection) => buildSecurityServices(connection, clock, keys));
   });
   afterAll(() => Promise.all(connections.map((connection) => connection.close())));
   return (i) => racers[i % racers.length] ?? fallback();
