@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { listenOnFreePort } from '../../test/support/smtp.js';
 
 export interface SinkSmtpServer {
   port: number;
@@ -25,12 +25,7 @@ export async function startSinkSmtpServer(): Promise<SinkSmtpServer> {
       });
     },
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.on('error', reject);
-    const listening = server.listen(0, '127.0.0.1', () => {
-      resolve((listening.address() as AddressInfo).port);
-    });
-  });
+  const port = await listenOnFreePort(server);
   return {
     port,
     get received() {

@@ -82,12 +82,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     },
   };
   const server = new SMTPServer(serverOptions);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.on('error', reject);
-    const listening = server.listen(0, '127.0.0.1', () => {
-      resolve((listening.address() as AddressInfo).port);
-    });
-  });
+  const port = await listenOnFreePort(server);
   return {
     port,
     messages,
@@ -96,6 +91,16 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     },
     close: () => new Promise<void>((resolve) => server.close(resolve)),
   };
+}
+
+/** Starts `server` on 127.0.0.1 and a free port; resolves with the port. */
+export function listenOnFreePort(server: SMTPServer): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.on('error', reject);
+    const listening = server.listen(0, '127.0.0.1', () => {
+      resolve((listening.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** A TCP server that takes connections and never says a word: a mail server that hangs. */
