@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { Sql, SqlValue } from './sql.js';
 
 /**
@@ -6,7 +6,8 @@ import type { Sql, SqlValue } from './sql.js';
  * parses and plans it once. Prisma keeps DateTime columns as `timestamp(3)` holding UTC, so
  * dates go out as UTC ISO text and come back read as UTC, whatever the process's time zone.
  */
-export function createPostgresSql(pool: pg.Pool, types: typeof pg.types): Sql {
+export function createPostgresSql(pool: pg.Pool): Sql {
+  const { types } = pg;
   const named = new WeakMap<TemplateStringsArray, { name: string; text: string }>();
   let count = 0;
   const parseUtc = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);

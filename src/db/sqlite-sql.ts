@@ -77,8 +77,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number): Sql {
       await withRetry(() => control?.begin.run());
     } catch (error) {
       flushScheduled = false;
-      for (const write of takeQueue()) write.reject(error);
-      return;
+      return rejectAll(takeQueue(), error);
     }
     // From here to the commit, all synchronous: writes asked for meanwhile form the next group.
     flushScheduled = false;
