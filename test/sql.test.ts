@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { boolOf, dateOf, type SqlBool, type SqlDate } from '../src/db/sql.js';
 import { uniqueName } from './support/app.js';
-import { openTestDatabase } from './support/db.js';
+import { insertUser, openTestDatabase } from './support/db.js';
 
 describe('hot-path SQL beside Prisma', () => {
   let database: Database;
@@ -20,7 +20,7 @@ describe('hot-path SQL beside Prisma', () => {
     else process.env.TZ = originalTz;
   });
 
-  const newUser = (username = uniqueName('sql')) => database.db.user.create({ data: { username, email: `${username}@example.com` } });
+  const newUser = (username?: string) => insertUser(database, username);
 
   it('reads the timestamps Prisma wrote, to the millisecond, in a process far from UTC', async () => {
     process.env.TZ = 'Pacific/Auckland';

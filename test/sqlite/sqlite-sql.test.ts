@@ -11,21 +11,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import { isDatabaseUnavailable } from '../../src/http/error-reply.js';
-import { testEnv, uniqueName } from '../support/app.js';
-import { openTestDatabase } from '../support/db.js';
+import { testEnv } from '../support/app.js';
+import { insertUser, openTestDatabase } from '../support/db.js';
 import { sleep } from '../support/net.js';
 
-describe('writes committed in groups', () => {
-  let database: Database;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(() => database.close());
+let database: Database;
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+afterAll(() => database.close());
 
-  const newUser = () => {
-    const username = uniqueName('group');
-    return database.db.user.create({ data: { username, email: `${username}@example.com` } });
-  };
+const newUser = () => insertUser(database);
+
+describe('writes committed in groups', () => {
   const failedCount = async (id: number) => (await database.db.user.findUniqueOrThrow({ where: { id } })).failedVerifications;
 
   it('acknowledges each write of a group with its own result, once another connection can read it', async () => {
@@ -68,16 +66,6 @@ describe('writes committed in groups', () => {
 });
 
 describe('a hot-path write while a Prisma transaction holds the lock', () => {
-  let database: Database;
-  beforeAll(async () => {
-    database = await openTestDatabase();
-  });
-  afterAll(() => database.close());
-
-  const newUser = () => {
-    const username = uniqueName('busy');
-    return database.db.user.create({ data: { username, email: `${username}@example.com` } });
-  };
 
   /** Holds the write lock in a Prisma transaction for `holdMs`, with the event loop free. */
   async function holdWriteLock(db: Database['db'], userId: number, holdMs: number) {

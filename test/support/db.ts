@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import type { Sql } from '../../src/db/sql.js';
-import { testEnv } from './app.js';
+import { testEnv, uniqueName } from './app.js';
 
 /**
  * A connection of the test's own to this run's database, for looking at what the app
@@ -14,6 +14,11 @@ export async function openTestDatabase(): Promise<Database> {
   const database = createDatabase(parseConfig(testEnv()).database);
   await database.init();
   return database;
+}
+
+/** A user written straight to the database (no app, no audit), with an email address. */
+export function insertUser(database: Database, username = uniqueName('db')) {
+  return database.db.user.create({ data: { username, email: `${username}@example.com` } });
 }
 
 /** An otp_logs row exactly as stored, every column under its SQL name. */
