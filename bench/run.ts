@@ -231,17 +231,9 @@ async function main() {
   log('phase 3/6: REST generate, delivered by email to the local SMTP server');
   {
     const received = smtp.received;
-    let next = 0;
     const phase = await measure('generate', 'REST generate + SMTP delivery', service, (s) => s === 200, {
       ...base,
-      method: 'POST',
-      path: '/auth/generate',
-      next: (context) => {
-        const username = genUsers[next++ % genUsers.length] ?? '';
-        context.username = username;
-        return { path: `/auth/generate?username=${encodeURIComponent(username)}` };
-      },
-      onResponse: (status, body, context) => keepCode(issued, status, body, context),
+      ...generateRequests(genUsers, issued),
     });
     phase.note = `${smtp.received - received} emails received`;
     show(phase);
@@ -459,6 +451,24 @@ function phaseResult(
   };
 }
 
+/**
+ * REST generates round robin over `users`, keeping in `issued` the code each 200 answered
+ * with (a user's newer code supersedes the older).
+ */
+function generateRequests(users: string[], issued: Map<string, string>): Pick<LoadOptions, 'method' | 'path' | 'next' | 'onResponse'> {
+  let next = 0;
+  return {
+    method: 'POST',
+    path: '/auth/generate',
+    next: (context) => {
+      const username = users[next++ % users.length] ?? '';
+      context.username = username;
+      return { path: `/auth/generate?username=${encodeURIComponent(username)}` };
+    },
+    onResponse: (status, body, context) => keepCode(issued, status, body, context),
+  };
+}
+
 /** Records the code a 200 generate answered with, under the user the request was for. */
 function keepCode(into: Map<string, string>, status: number, body: string, context: Record<string, unknown>) {
   if (status !== 200 || typeof context.username !== 'string') return;
@@ -479,21 +489,7 @@ async function prepareCodes(url: string, prefix: string, count: number, connecti
   await createUsers(url, users);
   const created = Date.now();
   const codes = new Map<string, string>();
-  let next = 0;
-  const load = await runLoad({
-    url,
-    connections,
-    duration: 0,
-    amount: users.length,
-    method: 'POST',
-    path: '/auth/generate',
-    next: (context) => {
-      const username = users[next++ % users.length] ?? '';
-      context.username = username;
-      return { path: `/auth/generate?username=${encodeURIComponent(username)}` };
-    },
-    onResponse: (status, body, context) => keepCode(codes, status, body, context),
-  });
+  const load = await runLoad({ url, connections, duration: 0, amount: users.length, ...generateRequests(users, codes) });
   log(
     `  ${prefix}: ${users.length} users created in ${((created - started) / 1000).toFixed(1)} s, ` +
       `${codes.size} codes generated in ${((Date.now() - created) / 1000).toFixed(1)} s (${fmt(load.rps)}/s)`,
