@@ -42,8 +42,12 @@ const CODE_HEADROOM = 2;
 const GRAPHQL_HEADROOM = 1.1;
 /** the cold warm-up underestimates; a user takes four wrong guesses, so err on the generous side */
 const WRONG_POOL_HEADROOM = 3;
-/** verifies per second assumed at least, when sizing the codes to prepare */
-const MIN_EXPECTED_RATE = 300;
+/**
+ * verifies per second assumed at least, when sizing the codes to prepare: the warm-up over the
+ * generate phase's codes is too short to reach speed (it measured ~1,000/s where the measured
+ * phases ran at 4,000-7,000/s, and the wrong-code phase ran out of users)
+ */
+const MIN_EXPECTED_RATE = 3_000;
 /** users the generate phase cycles through (a user's newer code supersedes the older) */
 const GENERATE_POOL = 3_000;
 /** seconds of unmeasured load before the bare and GET / phases, and to calibrate verify */
