@@ -9,7 +9,7 @@
  *   --connections=N    concurrent connections (default 50)
  *   --service-node-flags="..."  extra Node flags for the service, e.g. "--max-semi-space-size=8"
  *
- * The service runs as production runs it (`npm run build` output with `start:prod`'s Node flags,
+ * The service runs as production runs it (`npm run build` output with `start:prod`'s settings and Node flags,
  * NODE_ENV=production, throttles lifted, see
  * BENCH_SETTINGS); autocannon and the local SMTP server run in this one, so on a 2-core machine
  * each side has a core. Users are created through GraphQL; the fresh codes the verify phases
@@ -27,7 +27,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runLoad, type DynamicRequest, type LoadOptions, type LoadResult } from './support/load.js';
-import { bareServer, compiledService, freePort, killAllNow, productionNodeFlags, root, startChild, stopAll, type Child } from './support/processes.js';
+import { bareServer, compiledService, freePort, killAllNow, productionCommand, root, startChild, stopAll, type Child } from './support/processes.js';
 import { summariseProfile, type ProfileSummary } from './support/profile.js';
 import { startSinkSmtpServer } from './support/smtp.js';
 
@@ -144,6 +144,7 @@ async function main() {
   cleanup.push(async () => rmSync(tmp, { recursive: true, force: true }));
   const profileDir = join(tmp, 'profile');
   const started = Date.now();
+  const production = productionCommand();
 
   log(`FountainAI 2FA Service benchmark: ${options.postgres ? 'PostgreSQL' : 'SQLite'}, ${connections} connections, ${duration} s per phase`);
   log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg()[0]?.toFixed(2) ?? '?'}; the load runs on ${process.version}`);
@@ -153,6 +154,7 @@ async function main() {
       .join(' ')}; anonymous callers and codes in responses on; NODE_ENV=production otherwise`,
   );
   if (options.profile) log('profiling: the service runs with --cpu-prof (a few % slower)');
+  log(`as production starts it: ${[...Object.entries(production.env).map(([k, v]) => `${k}=${v}`), 'node', ...production.nodeFlags].join(' ')}`);
   if (options.serviceNodeFlags.length) log(`service Node flags: ${options.serviceNodeFlags.join(' ')}`);
 
   const smtp = await startSinkSmtpServer();
@@ -178,8 +180,8 @@ async function main() {
     const bare = await startChild({
       name: 'bare Fastify server',
       script: bareServer,
-      nodeFlags: productionNodeFlags(),
-      env: { NODE_ENV: 'production' },
+      nodeFlags: production.nodeFlags,
+      env: { ...production.env, NODE_ENV: 'production' },
       cwd: tmp,
       port: await freePort(),
       readyPath: '/',
@@ -198,6 +200,7 @@ async function main() {
     script: compiledService,
     env: {
       ...common,
+      ...production.env,
       NODE_ENV: 'production',
       SMTP_SERVER: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
@@ -206,7 +209,7 @@ async function main() {
     },
     cwd: tmp,
     port: await freePort(),
-    nodeFlags: [...productionNodeFlags(), ...options.serviceNodeFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    nodeFlags: [...production.nodeFlags, ...options.serviceNodeFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     readyPath: '/healthz',
   });
   log(`service: pid ${service.pid} on ${service.url}, RSS ${service.rssMb() ?? '?'} MB after start-up`);

@@ -13,15 +13,29 @@ export const compiledService = join(root, 'dist/main.js');
 /** The ceiling: plain JavaScript, so it runs on Node alone whichever way the service runs. */
 export const bareServer = join(root, 'bench/bare-server.mjs');
 
+/** How production starts the service: `npm run start:prod`'s environment settings and Node flags. */
+export interface ProductionCommand {
+  /** `NAME=value` settings before `node` (the allocator's, say) */
+  env: Record<string, string>;
+  nodeFlags: string[];
+}
+
 /**
- * The V8 flags of `npm run start:prod` (package.json), the ones the Dockerfile's CMD repeats:
- * the bench measures the service with the flags production uses.
+ * `npm run start:prod` (package.json), which the Dockerfile's ENV and CMD repeat: the bench
+ * measures the service with the settings and flags production uses.
  */
-export function productionNodeFlags(): string[] {
+export function productionCommand(): ProductionCommand {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   const words = (pkg.scripts?.['start:prod'] ?? '').split(/\s+/);
-  if (words[0] !== 'node' || !words.at(-1)?.endsWith('.js')) throw new Error('package.json: expected "start:prod": "node [flags] dist/….js"');
-  return words.slice(1, -1);
+  const env: Record<string, string> = {};
+  while (words[0] && /^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
+    const [name = '', ...value] = (words.shift() ?? '').split('=');
+    env[name] = value.join('=');
+  }
+  if (words[0] !== 'node' || !words.at(-1)?.endsWith('.js')) {
+    throw new Error('package.json: expected "start:prod": "[NAME=value ...] node [flags] dist/….js"');
+  }
+  return { env, nodeFlags: words.slice(1, -1) };
 }
 
 /** Refuses a missing or stale build: a source newer than the compiled entry is not in it. */

@@ -6,7 +6,7 @@ import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { DatabaseConfig } from '../config/config.js';
 import { createPostgresSql } from './postgres-sql.js';
 import type { Sql } from './sql.js';
-import { createSqliteSql } from './sqlite-sql.js';
+import { createSqliteSql, sqliteConnectionSettings } from './sqlite-sql.js';
 
 /**
  * The one Prisma client type the app works with. The two generated clients have
@@ -40,11 +40,8 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
     provider: config.provider,
     async init() {
       if (config.provider !== 'sqlite') return;
-      // WAL lets readers run beside the writer; NORMAL syncs at checkpoints instead of
-      // every commit (measured 2.4x faster, durable across a process crash).
-      await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-      await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
-      await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+      // PRAGMA journal_mode answers with a row: run as a query, the others would refuse it.
+      for (const setting of sqliteConnectionSettings) await db.$queryRawUnsafe(`PRAGMA ${setting}`);
       sql.open();
     },
     async ping() {
