@@ -237,6 +237,7 @@ async function main() {
   const issued = new Map<string, string>();
   log('phase 3/6: REST generate, delivered by email to the local SMTP server');
   {
+    await runLoad({ ...base, duration: WARM_UP_S, ...generateRequests(genUsers, issued) });
     const received = smtp.received;
     const phase = await measure('generate', 'REST generate + SMTP delivery', service, (s) => s === 200, {
       ...base,
@@ -295,7 +296,7 @@ async function main() {
   // 5. Right codes, each used once. A right code costs about what a wrong one does: the warmed-up
   // wrong-code rate sizes the supply better than the cold warm-up did.
   const wrongRate = phases.find((p) => p.id === 'verify-wrong')?.okPerS ?? 0;
-  const restCodes = await prepareCodes(helper.url, 'rest', Math.ceil(Math.max(calibrated, wrongRate) * duration * CODE_HEADROOM), connections);
+  const restCodes = await prepareCodes(helper.url, 'rest', Math.ceil(Math.max(calibrated, wrongRate) * (duration + WARM_UP_S) * CODE_HEADROOM), connections);
   log(`phase 5/6: REST verify, right code (${restCodes.length} fresh codes, each used once)`);
   show(
     await verifyPhase('verify-right', 'REST verify, right code', restCodes, base, service, (username, code) => ({
@@ -308,7 +309,7 @@ async function main() {
   // 6. GraphQL verifyOtp, the same way.
   const restRate = Math.max(phases.find((p) => p.id === 'verify-right')?.okPerS ?? 0, MIN_EXPECTED_RATE);
   // GraphQL runs the same verify behind more layers: the REST rate bounds it
-  const gqlCodes = await prepareCodes(helper.url, 'gql', Math.ceil(restRate * duration * GRAPHQL_HEADROOM), connections);
+  const gqlCodes = await prepareCodes(helper.url, 'gql', Math.ceil(restRate * (duration + WARM_UP_S) * GRAPHQL_HEADROOM), connections);
   log(`phase 6/6: GraphQL verifyOtp, right code (${gqlCodes.length} fresh codes, each used once)`);
   show(
     await verifyPhase('graphql-verify', 'GraphQL verifyOtp, right code', gqlCodes, base, service, (username, code) => ({
@@ -405,9 +406,9 @@ async function verifyPhase(
   let ok = 0;
   const first = codes[0] ?? ['nobody', '000000'];
   const { path, ok: isOk } = build(...first);
-  const phase = await measure(id, label, service, () => false, {
+  const load = {
     ...base,
-    method: 'POST',
+    method: 'POST' as const,
     path,
     headers: JSON_BODY,
     next: (): DynamicRequest => {
@@ -415,10 +416,16 @@ async function verifyPhase(
       const pair = codes[sent++] ?? (ranOut++, first);
       return { body: build(...pair).body };
     },
-    onResponse: (status, body) => {
+    onResponse: (status: number, body: string) => {
       if (isOk(status, body)) ok++;
     },
-  });
+  };
+  // Warmed up like every other phase, with codes of its own: the first seconds of a path
+  // nothing has run yet are V8 compiling it, not the service's speed.
+  await runLoad({ ...load, duration: WARM_UP_S });
+  ok = 0;
+  ranOut = 0;
+  const phase = await measure(id, label, service, () => false, load);
   phase.ok = ok;
   phase.okPerS = ok / phase.durationS;
   phase.unexpected = phase.responses - ok;

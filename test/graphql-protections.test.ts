@@ -4,6 +4,7 @@
 // off, and, in persisted-operations mode, any operation a frontend was not built with.
 import { getIntrospectionQuery, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/config.js';
 import { loadOperations } from '../src/graphql/examples.js';
 import { documentLimits } from '../src/graphql/graphql.routes.js';
 import { useTestApp, type TestApp } from './support/app.js';
@@ -118,6 +119,54 @@ describe('CSRF prevention', () => {
     const response = await app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/text\/html/);
+  });
+});
+
+describe('cross-origin pages (CORS)', () => {
+  const preflight = (app: TestApp, origin: string) =>
+    app.inject({
+      method: 'OPTIONS',
+      url: '/graphql',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+    });
+
+  describe('no CORS_ORIGINS (the default)', () => {
+    const app = useTestApp();
+
+    it('gives a page of another origin no CORS headers, so its browser refuses to send or to read', async () => {
+      const response = await preflight(app, 'https://evil.example');
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+      expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+      const { statusCode } = await post(app, { query: '{ __typename }' }, { origin: 'https://evil.example' });
+      expect(statusCode).toBe(200);
+      const answer = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, payload: { query: '{ __typename }' } });
+      expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('CORS_ORIGINS set', () => {
+    const app = useTestApp({ CORS_ORIGINS: 'https://app.fountain.ai, http://localhost:5173' });
+
+    it('lets a listed origin preflight and read, without credentials', async () => {
+      const response = await preflight(app, 'http://localhost:5173');
+      expect(response.statusCode).toBeLessThan(300);
+      expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+      expect(response.headers['access-control-allow-methods']).toBe('GET, POST');
+      expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+      const answer = await app.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', origin: 'https://app.fountain.ai' }, payload: { query: '{ __typename }' } });
+      expect(answer.headers['access-control-allow-origin']).toBe('https://app.fountain.ai');
+    });
+
+    it('does not name any other origin', async () => {
+      const response = await preflight(app, 'https://evil.example');
+      expect(response.headers['access-control-allow-origin']).not.toBe('https://evil.example');
+    });
+  });
+
+  it('refuses a CORS_ORIGINS entry that is not an origin', () => {
+    expect(() => parseConfig({ CORS_ORIGINS: 'https://app.fountain.ai/login' })).toThrow(/CORS_ORIGINS/);
+    expect(() => parseConfig({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+    expect(parseConfig({ CORS_ORIGINS: 'https://a.example,https://b.example:8443' }).graphql.corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
   });
 });
 

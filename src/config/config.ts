@@ -54,6 +54,16 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** `https://app.example.com` or `http://localhost:5173`: what a browser sends as Origin, nothing more. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 /** Every variable the service reads, with the names kept from the legacy service. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -122,6 +132,13 @@ const envSchema = z.object({
   GRAPHIQL: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
   PERSISTED_OPERATIONS_ONLY: bool.default(false),
+  /** web origins whose pages may call /graphql from a browser (comma-separated); none by default */
+  CORS_ORIGINS: z
+    .string()
+    .trim()
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isOrigin, { error: 'each must be an origin such as https://app.example.com (scheme, host and port only)' })))
+    .optional(),
 
   LOG_RETENTION_DAYS: int(1, 3650).default(90),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
@@ -276,6 +293,7 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       graphiql: env.GRAPHIQL ?? !production,
       introspection: env.GRAPHQL_INTROSPECTION ?? !production,
       persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
+      corsOrigins: env.CORS_ORIGINS ?? [],
     },
     retention: { logDays: env.LOG_RETENTION_DAYS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,

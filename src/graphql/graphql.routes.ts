@@ -68,6 +68,11 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     // pulls its scripts from a CDN, which locked-down networks cannot reach.
     renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     landingPage: false,
+    // Cross-origin pages only from CORS_ORIGINS: Yoga's default answers every origin, with
+    // credentials allowed. No CORS_ORIGINS, no CORS headers: same-origin pages and servers only.
+    cors: settings.corsOrigins.length > 0 ? { origin: [...settings.corsOrigins], methods: ['GET', 'POST'], credentials: false, maxAge: 600 } : false,
+    // No uploads here, and Fastify, which has no multipart parser, answers 415 before Yoga.
+    multipart: false,
     plugins: [
       useWellFormedStrings(),
       // GET and form POSTs (the requests a browser sends cross-site without asking) need a
