@@ -10,6 +10,7 @@ import type { GraphQLContext } from './builder.js';
 import { useWellFormedStrings } from './well-formed-strings.js';
 import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
 import { usePersistedOperations } from './persisted-operations.js';
+import { createDirectExecution, sendFetchResponse } from './direct-execution.js';
 
 interface GraphqlRoutesOptions {
   schema: GraphQLSchema;
@@ -59,6 +60,26 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     ],
   };
 
+  // Unexpected errors are masked; an unreachable database says so, with no detail; an
+  // expected failure thrown where no typed error is declared keeps its code and message.
+  const maskGraphqlError = (error: unknown, message: string, isDev?: boolean) => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (isDatabaseUnavailable(original)) {
+      return new GraphQLError(errorCatalogue.DATABASE_UNAVAILABLE.message, {
+        extensions: { code: 'DATABASE_UNAVAILABLE', http: { status: 503 } },
+      });
+    }
+    if (original instanceof DomainError) {
+      return new GraphQLError(original.message, {
+        path: error instanceof GraphQLError ? error.path : undefined,
+        extensions: { code: original.code },
+      });
+    }
+    // A GraphQLError is thrown on purpose (an invalid global id): the client's. Anything else is ours.
+    if (original !== undefined && !(original instanceof GraphQLError)) app.log.error({ err: original }, 'graphql resolver failed');
+    return maskError(error, message, isDev);
+  };
+
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -100,27 +121,12 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       warn: (...args) => app.log.warn(args.map(String).join(' ')),
       error: (...args) => app.log.error(args.map(String).join(' ')),
     },
-    // Unexpected errors are masked; an unreachable database says so, with no detail; an
-    // expected failure thrown where no typed error is declared keeps its code and message.
-    maskedErrors: {
-      maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (isDatabaseUnavailable(original)) {
-          return new GraphQLError(errorCatalogue.DATABASE_UNAVAILABLE.message, {
-            extensions: { code: 'DATABASE_UNAVAILABLE', http: { status: 503 } },
-          });
-        }
-        if (original instanceof DomainError) {
-          return new GraphQLError(original.message, {
-            path: error instanceof GraphQLError ? error.path : undefined,
-            extensions: { code: original.code },
-          });
-        }
-        // A GraphQLError is thrown on purpose (an invalid global id): the client's. Anything else is ours.
-        if (original !== undefined && !(original instanceof GraphQLError)) app.log.error({ err: original }, 'graphql resolver failed');
-        return maskError(error, message, isDev);
-      },
-    },
+    maskedErrors: { maskError: maskGraphqlError },
+  });
+
+  const direct = createDirectExecution(yoga, {
+    mustBePersisted: (request) => settings.persistedOperationsOnly && !request.callContext.authenticated,
+    maskError: (error) => maskGraphqlError(error, 'Unexpected error.'),
   });
 
   app.route({
@@ -128,15 +134,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     method: ['GET', 'POST', 'OPTIONS'],
     schema: { hide: true },
     handler: async (request, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(request, reply, { req: request, reply });
-      response.headers.forEach((value, key) => {
-        reply.header(key, value);
-      });
-      reply.status(response.status);
-      // A JSON result is complete already: sent as a string, it leaves in one write with the
-      // headers and a Content-Length, where piping Yoga's body stream costs several.
-      const type = response.headers.get('content-type') ?? '';
-      reply.send(/json/.test(type) ? await response.text() : response.body);
+      if (await direct(request, reply)) return reply;
+      await sendFetchResponse(reply, await yoga.handleNodeRequestAndResponse(request, reply, { req: request, reply }));
       return reply;
     },
   });

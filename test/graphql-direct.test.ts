@@ -1,0 +1,94 @@
+// The plain JSON POST services send runs on Yoga's envelop instance directly (see
+// src/graphql/direct-execution.ts). Which requests take that path, and that their answers are
+// the ones Yoga gives: each request is sent once as it is and once with an empty `extensions`,
+// a shape the direct path leaves to Yoga, and the two answers must be the same.
+import type { FastifyRequest } from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { directParams } from '../src/graphql/direct-execution.js';
+import { uniqueName, useTestApp, type TestApp } from './support/app.js';
+import { bearer, callerToken } from './support/callers.js';
+import { createUser } from './support/flows.js';
+
+const DEAD_DATABASE_URL = 'postgresql://postgres@127.0.0.1:1/nothing';
+
+function fakeRequest(method: string, headers: Record<string, string>, body: unknown): FastifyRequest {
+  return { method, headers, body } as unknown as FastifyRequest;
+}
+
+const json = { 'content-type': 'application/json' };
+
+describe('which requests run directly', () => {
+  it('takes a JSON POST of one operation, with or without variables and operationName', () => {
+    expect(directParams(fakeRequest('POST', json, { query: '{ __typename }' }))).toEqual({ query: '{ __typename }' });
+    const full = { query: 'query Q($a: String) { __typename }', variables: { a: 'x' }, operationName: 'Q' };
+    expect(directParams(fakeRequest('POST', { ...json, accept: 'application/json' }, full))).toEqual(full);
+    expect(directParams(fakeRequest('POST', { 'content-type': 'application/json; charset=utf-8', accept: '*/*' }, { query: 'x', variables: null }))).toBeDefined();
+  });
+
+  it.each([
+    ['a GET', fakeRequest('GET', json, undefined)],
+    ['a browser (Origin)', fakeRequest('POST', { ...json, origin: 'https://app.example' }, { query: 'x' })],
+    ['persisted-query extensions', fakeRequest('POST', json, { query: 'x', extensions: { persistedQuery: {} } })],
+    ['a batch', fakeRequest('POST', json, [{ query: 'x' }])],
+    ['an unknown parameter', fakeRequest('POST', json, { query: 'x', other: 1 })],
+    ['no query', fakeRequest('POST', json, { variables: {} })],
+    ['a query that is not text', fakeRequest('POST', json, { query: 42 })],
+    ['variables that are not an object', fakeRequest('POST', json, { query: 'x', variables: '{"a":1}' })],
+    ['an operationName that is not text', fakeRequest('POST', json, { query: 'x', operationName: ['Q'] })],
+    ['a text/plain body', fakeRequest('POST', { 'content-type': 'text/plain' }, '{"query":"x"}')],
+    ['Accept: application/graphql-response+json', fakeRequest('POST', { ...json, accept: 'application/graphql-response+json' }, { query: 'x' })],
+    ['Accept: text/html', fakeRequest('POST', { ...json, accept: 'text/html' }, { query: 'x' })],
+  ])('leaves %s to Yoga', (_what, request) => {
+    expect(directParams(request)).toBeUndefined();
+  });
+});
+
+/** The answer to a body sent directly and through Yoga: status, content type and body. */
+async function bothWays(app: TestApp, payload: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const send = async (body: Record<string, unknown>) => {
+    const response = await app.inject({ method: 'POST', url: '/graphql', headers: { ...json, ...headers }, payload: body });
+    return { status: response.statusCode, type: response.headers['content-type'], body: response.body };
+  };
+  return { direct: await send(payload), yoga: await send({ ...payload, extensions: {} }) };
+}
+
+describe('answers as Yoga gives them', () => {
+  const app = useTestApp();
+
+  it.each([
+    ['a query', { query: '{ __typename }' }],
+    ['a typed error (an unknown user)', { query: 'mutation($u: String!) { verifyOtp(username: $u, code: "123456") { __typename ... on Error { message code } } }', variables: { u: 'nobody-at-all' } }],
+    ['a refusal without a token', { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: 'nobody-at-all' } }],
+    ['variables of the wrong type', { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: 42 } }],
+    ['a missing variable', { query: 'query($u: String!) { user(username: $u) { username } }' }],
+    ['an invalid global id', { query: '{ node(id: "not-an-id") { id } }' }],
+    ['a field that does not exist', { query: '{ nope }' }],
+    ['a syntax error', { query: '{ __typename' }],
+    ['two operations and none named', { query: 'query A { __typename } query B { __typename }' }],
+    ['an operation name that is not there', { query: 'query A { __typename }', operationName: 'B' }],
+  ])('%s', async (_what, payload) => {
+    const { direct, yoga } = await bothWays(app, payload);
+    expect(direct).toEqual(yoga);
+    expect(direct.status).toBeLessThan(500);
+  });
+
+  it('a user read with a token, and with Accept: application/json', async () => {
+    const username = await createUser(app, { username: uniqueName('direct') });
+    const headers = { ...bearer(await callerToken()), accept: 'application/json' };
+    const { direct, yoga } = await bothWays(app, { query: 'query($u: String!) { user(username: $u) { username email } }', variables: { u: username } }, headers);
+    expect(direct).toEqual(yoga);
+    expect((JSON.parse(direct.body) as { data: { user: { username: string } } }).data.user.username).toBe(username);
+  });
+});
+
+describe('answers as Yoga gives them when the database is unreachable', () => {
+  const app = useTestApp({ DATABASE_URL: DEAD_DATABASE_URL });
+
+  it('503 with DATABASE_UNAVAILABLE, either way', async () => {
+    const { direct, yoga } = await bothWays(app, { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: uniqueName('dead') } }, bearer(await callerToken()));
+    expect(direct).toEqual(yoga);
+    expect(direct.status).toBe(503);
+    expect(direct.body).toMatch(/"code":"DATABASE_UNAVAILABLE"/);
+    expect(direct.body).not.toMatch(/"http"/);
+  });
+});
