@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getOperationAST, GraphQLError, OperationTypeNode, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import type { GraphQLContext } from './builder.js';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLContext } from './builder.js';
 
 /** One operation, as a JSON POST carries it. */
 export interface DirectParams {
@@ -33,7 +33,8 @@ export function directParams(request: FastifyRequest): DirectParams | undefined 
   return { query, variables, operationName };
 }
 
-type ServerContext = { req: FastifyRequest; reply: FastifyReply };
+/** What Yoga is given beside each request: Fastify's request and reply. */
+export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 
 export interface DirectExecutionOptions {
   /** whether this caller must go through Yoga's persisted-operations check (PERSISTED_OPERATIONS_ONLY) */
@@ -51,8 +52,8 @@ export interface DirectExecutionOptions {
  * Everything else is left to Yoga whole, which answers exactly as before: GET and GraphiQL,
  * batches, persisted-query hashes (`extensions`), browsers (CORS, CSRF), persisted-only callers,
  * subscriptions, and a document that does not parse, validate or name one operation (no resolver
- * has run by then, so Yoga may start again). A result with errors is shaped by Yoga's own result processor, statuses
- * (`extensions.http`) included.
+ * has run by then, so Yoga may start again). A result with errors is shaped by Yoga's own result
+ * processor, statuses (`extensions.http`) included.
  */
 export function createDirectExecution(yoga: YogaServerInstance<ServerContext, GraphQLContext>, options: DirectExecutionOptions) {
   return async function execute(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {

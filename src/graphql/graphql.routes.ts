@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
@@ -10,7 +10,7 @@ import type { GraphQLContext } from './builder.js';
 import { useWellFormedStrings } from './well-formed-strings.js';
 import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
 import { usePersistedOperations } from './persisted-operations.js';
-import { createDirectExecution, sendFetchResponse } from './direct-execution.js';
+import { createDirectExecution, sendFetchResponse, type ServerContext } from './direct-execution.js';
 
 interface GraphqlRoutesOptions {
   schema: GraphQLSchema;
@@ -23,8 +23,6 @@ interface GraphqlRoutesOptions {
   /** what a new GraphiQL tab opens with */
   defaultQuery?: string;
 }
-
-type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 
 /**
  * Limits on the shape of a document, checked before it runs (graphql-armor). Sized so the
