@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
@@ -58,6 +58,10 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     ],
   };
 
+  // Services with a verified token (the gateway's query plans among them) are not frontends:
+  // PERSISTED_OPERATIONS_ONLY does not bind them, in Yoga's plugin or on the direct path.
+  const mayRunAnyOperation = (request: FastifyRequest) => request.callContext.authenticated;
+
   // Unexpected errors are masked; an unreachable database says so, with no detail; an
   // expected failure thrown where no typed error is declared keeps its code and message.
   const maskGraphqlError = (error: unknown, message: string, isDev?: boolean) => {
@@ -99,8 +103,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
       useCSRFPrevention({ requestHeaders: csrfHeaders }),
       usePersistedOperations<ServerContext>(operations, {
         only: settings.persistedOperationsOnly,
-        // Services with a verified token (the gateway's query plans among them) are not frontends.
-        mayRunAnyOperation: ({ req }) => req.callContext.authenticated,
+        mayRunAnyOperation: ({ req }) => mayRunAnyOperation(req),
       }),
       EnvelopArmorPlugin({
         maxDepth: { n: documentLimits.maxDepth },
@@ -123,7 +126,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   });
 
   const direct = createDirectExecution(yoga, {
-    mustBePersisted: (request) => settings.persistedOperationsOnly && !request.callContext.authenticated,
+    mustBePersisted: (request) => settings.persistedOperationsOnly && !mayRunAnyOperation(request),
     maskError: (error) => maskGraphqlError(error, 'Unexpected error.'),
   });
 
