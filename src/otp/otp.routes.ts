@@ -18,7 +18,8 @@ const generateSchema = {
   description:
     'Creates a one-time code for the user and delivers it by their delivery method (email or SMS), or by `channel` ' +
     'when given. The code is valid for OTP_EXPIRATION_MINUTES and works once. `otp_code` is null unless ' +
-    'OTP_IN_RESPONSE is on. A failed delivery answers 502 and leaves no usable code.',
+    'OTP_IN_RESPONSE is on. A failed delivery answers 502 and leaves no usable code. A request body, of any ' +
+    'content type, is ignored, as the legacy service did.',
   tags: ['2FA Authentication'],
   security: [{ bearerAuth: ['otp:generate'] }],
   querystring: {
@@ -131,20 +132,38 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
     return reply.code(answer.status).send({ detail: answer.detail });
   });
 
-  app.post<{ Querystring: { username: string; channel?: Channel } }>(
-    '/generate',
-    { schema: generateSchema, preParsing: requireScope('otp:generate') },
-    async (request) => {
-      const { username, channel } = request.query;
-      const generated = await verification.requestCode(username, request.callContext, { channel });
-      return {
-        otp_code: otpInResponse ? generated.code : null,
-        expires_at: generated.expiresAt.toISOString(),
-        channel: generated.channel,
-        destination: generated.destination,
-      };
-    },
-  );
+  // The legacy service never read a body on generate, and many clients send one anyway
+  // (`Content-Type: application/json` on every request, often with an empty body): any body,
+  // of any type and size, is drained unread, so it cannot change the answer.
+  await app.register(async (generate) => {
+    generate.removeAllContentTypeParsers();
+    generate.addContentTypeParser('*', (_request, payload, done) => {
+      payload.on('end', () => done(null, undefined));
+      payload.on('error', (error) => done(error, undefined));
+      payload.resume();
+    });
+    generate.post<{ Querystring: { username: string; channel?: Channel } }>(
+      '/generate',
+      {
+        schema: generateSchema,
+        // Fastify refuses a malformed Content-Type (415) before any parser: without one, every body comes here.
+        onRequest: async (request) => {
+          delete request.headers['content-type'];
+        },
+        preParsing: requireScope('otp:generate'),
+      },
+      async (request) => {
+        const { username, channel } = request.query;
+        const generated = await verification.requestCode(username, request.callContext, { channel });
+        return {
+          otp_code: otpInResponse ? generated.code : null,
+          expires_at: generated.expiresAt.toISOString(),
+          channel: generated.channel,
+          destination: generated.destination,
+        };
+      },
+    );
+  });
 
   app.post<{ Body: { username: string; otp_code: string | number } }>(
     '/verify',
