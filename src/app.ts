@@ -17,7 +17,7 @@ import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
 import { rootErrorHandler } from './http/root-error-handler.js';
 import { refuseUnstorableText } from './http/well-formed-input.js';
-import { ipRateLimitOptions } from './http/ip-rate-limit.js';
+import { createIpRateLimit } from './http/ip-rate-limit.js';
 import { createServices } from './services.js';
 import { createMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
@@ -114,8 +114,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   app.setErrorHandler(rootErrorHandler);
   app.addHook('preValidation', refuseUnstorableText);
   // Before any route is added: the limit applies to each route registered after it.
+  // Counted in Redis when REDIS_URL is set (every instance against one limit), else per process.
+  const ipRateLimit = createIpRateLimit({
+    perMinute: config.security.ipRateLimitPerMinute,
+    fallbackPerMinute: config.security.ipRateLimitFallbackPerMinute,
+    redisUrl: config.security.ipRateLimitPerMinute > 0 ? config.security.redisUrl : undefined,
+    logger: app.log,
+    registry: metrics.registry,
+    onExceeded: () => metrics.throttled.inc({ kind: 'ip' }),
+  });
+  app.addHook('onClose', () => ipRateLimit.close());
   if (config.security.ipRateLimitPerMinute > 0) {
-    await app.register(rateLimit, ipRateLimitOptions(config.security.ipRateLimitPerMinute));
+    await ipRateLimit.ready();
+    await app.register(rateLimit, ipRateLimit.options);
   }
 
   await app.register(swagger, {
@@ -147,7 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   app.setNotFoundHandler(notFound);
-  await app.register(healthRoutes, { database, lifecycle });
+  await app.register(healthRoutes, { database, lifecycle, degraded: ipRateLimit.problem });
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(otpRoutes, {
     prefix: '/auth',

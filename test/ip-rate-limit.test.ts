@@ -87,3 +87,27 @@ describe('IP_RATE_LIMIT=0', () => {
     expect(statuses.every((status) => status === 200)).toBe(true);
   });
 });
+
+describe('REDIS_URL set but Redis unreachable from the start', () => {
+  // Nothing listens on port 1: every connection is refused at once.
+  const app = useTestApp({ IP_RATE_LIMIT: '20', IP_RATE_LIMIT_FALLBACK: '3', REDIS_URL: 'redis://127.0.0.1:1' });
+
+  it('starts and serves at the stricter per-process limit, ready, with the reason in /readyz', async () => {
+    const address = '203.0.113.30';
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await graphql(app, address)).statusCode);
+    expect(statuses).toEqual([200, 200, 200]);
+    expectLimited(await rest(app, address));
+    expect((await graphql(app, '203.0.113.31')).statusCode).toBe(200);
+
+    const readiness = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(readiness.statusCode).toBe(200);
+    expect(readiness.json()).toEqual({
+      status: 'ready',
+      detail: expect.stringMatching(/^Redis unreachable \(.*ECONNREFUSED.*\): per-IP limits count in this process, at 3 a minute$/) as unknown,
+    });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^twofa_ip_limit_shared 0$/m);
+    expect(metrics).toMatch(/^twofa_throttled_total\{kind="ip"\} 1$/m);
+  });
+});

@@ -89,6 +89,12 @@ const envSchema = z.object({
     })
     .refine((url) => url.startsWith('file:') || URL.canParse(url), { error: 'is not a valid postgresql:// URL' }),
   DATABASE_POOL_SIZE: int(1, 1000).default(10),
+  /** the server itself, past any PgBouncer: where migrations run (session advisory lock, DDL) */
+  DIRECT_DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((url) => /^postgres(ql)?:\/\//.test(url) && URL.canParse(url), { error: 'must be a valid postgresql:// URL' })
+    .optional(),
 
   SECRET_KEY: optionalText,
   ALGORITHM: z.enum(['HS256', 'HS384', 'HS512']).default('HS256'),
@@ -107,6 +113,14 @@ const envSchema = z.object({
   ENCRYPTION_KEY: keyring.optional(),
   ALLOW_ANONYMOUS_CALLERS: bool.optional(),
   IP_RATE_LIMIT: int(0, 1_000_000).default(600),
+  /** the per-process limit while Redis is unreachable; a quarter of IP_RATE_LIMIT by default */
+  IP_RATE_LIMIT_FALLBACK: int(1, 1_000_000).optional(),
+  /** where the per-IP counters live, shared by every instance; per process without it */
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((url) => /^rediss?:\/\//.test(url) && URL.canParse(url), { error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
 
   SMTP_SERVER: optionalText,
   SMTP_PORT: int(1, 65535).default(587),
@@ -219,6 +233,10 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
           provider: 'postgres' as const,
           url: env.DATABASE_URL,
           schema: new URL(env.DATABASE_URL).searchParams.get('schema') ?? undefined,
+          // Prisma's convention: behind PgBouncer in transaction mode (1.18 and older keep no
+          // prepared statement across transactions), the hot path uses unnamed statements.
+          pgbouncer: new URL(env.DATABASE_URL).searchParams.get('pgbouncer') === 'true',
+          migrationUrl: env.DIRECT_DATABASE_URL ?? env.DATABASE_URL,
           sqlitePath: '',
           poolSize: env.DATABASE_POOL_SIZE,
           connectTimeoutMs: 5_000,
@@ -229,6 +247,8 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
           url: env.DATABASE_URL,
           schema: undefined,
           sqlitePath: env.DATABASE_URL.replace(/^file:/, ''),
+          pgbouncer: false,
+          migrationUrl: env.DATABASE_URL,
           poolSize: 1,
           connectTimeoutMs: 0,
           sqliteBusyTimeoutMs: 5_000,
@@ -245,6 +265,8 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       allowAnonymousCallers: env.ALLOW_ANONYMOUS_CALLERS ?? !production,
       resultTokenTtlSeconds: env.RESULT_TOKEN_TTL_SECONDS,
       ipRateLimitPerMinute: env.IP_RATE_LIMIT,
+      ipRateLimitFallbackPerMinute: env.IP_RATE_LIMIT_FALLBACK ?? Math.max(1, Math.floor(env.IP_RATE_LIMIT / 4)),
+      redisUrl: env.REDIS_URL,
     },
     throttle: {
       resendIntervalSeconds: env.OTP_RESEND_INTERVAL_SECONDS,

@@ -33,7 +33,7 @@ export interface Database {
 export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Error) => void): Database {
   const pool = config.provider === 'postgres' ? createPool(config, onPoolError) : undefined;
   const db = pool ? createPostgresClient(pool, config) : createSqliteClient(config);
-  const sql = pool ? createPostgresSql(pool) : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs);
+  const sql = pool ? createPostgresSql(pool, { namedStatements: !config.pgbouncer }) : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs);
   return {
     db,
     sql,

@@ -113,37 +113,47 @@ const POSTGRES_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 /** Any constant shared by every instance; serialises concurrent start-ups. */
 const MIGRATION_LOCK_ID = 2_026_112_300;
 
+/**
+ * One transaction per migration, each taking a transaction-scoped advisory lock first and
+ * then reading what is done: concurrent start-ups apply each migration once, and nothing
+ * outlives a transaction (no session lock, no session `search_path`), so this is also safe
+ * through PgBouncer in transaction mode. It runs on DIRECT_DATABASE_URL when that is set.
+ */
 async function migratePostgres(config: DatabaseConfig, migrations: Migration[]): Promise<string[]> {
-  const client = new pg.Client({ connectionString: config.url, connectionTimeoutMillis: config.connectTimeoutMs });
+  const client = new pg.Client({ connectionString: config.migrationUrl, connectionTimeoutMillis: config.connectTimeoutMs });
   await client.connect();
+  const applied: string[] = [];
   try {
-    if (config.schema) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(config.schema)}`);
-      await client.query(`SET search_path TO ${pg.escapeIdentifier(config.schema)}`);
-    }
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    await client.query(POSTGRES_TABLE);
-    const { rows } = await client.query<{ migration_name: string }>(
-      'SELECT migration_name FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL',
-    );
-    const done = new Set(rows.map((row) => row.migration_name));
-    const pending = migrations.filter((m) => !done.has(m.name));
-    for (const m of pending) {
+    for (;;) {
       await client.query('BEGIN');
       try {
-        await client.query(m.sql);
-        await client.query(
-          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
-           VALUES ($1, $2, now(), $3, 1)`,
-          [randomUUID(), m.checksum, m.name],
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+        if (config.schema) {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(config.schema)}`);
+          await client.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(config.schema)}`);
+        }
+        await client.query(POSTGRES_TABLE);
+        const { rows } = await client.query<{ migration_name: string }>(
+          'SELECT migration_name FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL',
         );
+        const done = new Set(rows.map((row) => row.migration_name));
+        const next = migrations.find((m) => !done.has(m.name));
+        if (next) {
+          await client.query(next.sql);
+          await client.query(
+            `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
+             VALUES ($1, $2, now(), $3, 1)`,
+            [randomUUID(), next.checksum, next.name],
+          );
+        }
         await client.query('COMMIT');
+        if (!next) return applied;
+        applied.push(next.name);
       } catch (error) {
-        await client.query('ROLLBACK');
+        await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
     }
-    return pending.map((m) => m.name);
   } finally {
     await client.end();
   }

@@ -3,12 +3,16 @@ import type { Sql, SqlValue } from './sql.js';
 
 /**
  * PostgreSQL: the pool Prisma's adapter uses, with each statement named so every connection
- * parses and plans it once. Prisma keeps DateTime columns as `timestamp(3)` holding UTC, so
+ * parses and plans it once. Behind PgBouncer in transaction mode (`?pgbouncer=true`) a named
+ * statement prepared on one server connection is unknown on the next one PgBouncer hands out
+ * (1.18 does not track them), so there every statement goes unnamed: parsed each time, in the
+ * same round trip. Prisma keeps DateTime columns as `timestamp(3)` holding UTC, so
  * dates go out as UTC ISO text and come back read as UTC, whatever the process's time zone.
  */
-export function createPostgresSql(pool: pg.Pool): Sql {
+export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: boolean } = {}): Sql {
+  const namedStatements = options.namedStatements ?? true;
   const { types } = pg;
-  const named = new WeakMap<TemplateStringsArray, { name: string; text: string }>();
+  const named = new WeakMap<TemplateStringsArray, { name?: string; text: string }>();
   let count = 0;
   const parseUtc = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
   const parsers: pg.CustomTypesConfig = {
@@ -19,7 +23,8 @@ export function createPostgresSql(pool: pg.Pool): Sql {
   function query(strings: TemplateStringsArray, values: SqlValue[]) {
     let statement = named.get(strings);
     if (!statement) {
-      statement = { name: `hot_${++count}`, text: strings.reduce((text, part, i) => `${text}$${i}${part}`) };
+      const text = strings.reduce((text, part, i) => `${text}$${i}${part}`);
+      statement = namedStatements ? { name: `hot_${++count}`, text } : { text };
       named.set(strings, statement);
     }
     return pool.query({ ...statement, values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), types: parsers });

@@ -7,11 +7,20 @@ const statusSchema = {
   properties: { status: { type: 'string' } },
 } as const;
 
+/** /readyz's answer: `detail` says what works in a degraded way without making it unready. */
+const readySchema = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string' }, detail: { type: 'string' } },
+} as const;
+
 /** The legacy root check, and the liveness and readiness probes for orchestrators. */
-export const healthRoutes: FastifyPluginAsync<{ database: Database; lifecycle: { draining: boolean } }> = async (
-  app,
-  { database, lifecycle },
-) => {
+export const healthRoutes: FastifyPluginAsync<{
+  database: Database;
+  lifecycle: { draining: boolean };
+  /** what runs degraded but still serves (Redis unreachable): said in /readyz's detail, not a 503 */
+  degraded?: () => string | undefined;
+}> = async (app, { database, lifecycle, degraded }) => {
   app.get(
     '/',
     {
@@ -43,15 +52,18 @@ export const healthRoutes: FastifyPluginAsync<{ database: Database; lifecycle: {
     {
       schema: {
         summary: 'Readiness',
-        description: 'The database answers and the instance is not shutting down: 200, else 503.',
+        description:
+          'The database answers and the instance is not shutting down: 200, else 503. A `detail` names what ' +
+          'still serves in a degraded way (Redis unreachable: per-IP limits per process).',
         tags: ['Health Check'],
-        response: { 200: statusSchema, 503: statusSchema },
+        response: { 200: readySchema, 503: readySchema },
       },
     },
     async (_request, reply) => {
       if (lifecycle.draining) return reply.code(503).send({ status: 'shutting down' });
       const up = await database.ping();
-      return reply.code(up ? 200 : 503).send({ status: up ? 'ready' : 'database unavailable' });
+      const detail = degraded?.();
+      return reply.code(up ? 200 : 503).send({ status: up ? 'ready' : 'database unavailable', ...(detail ? { detail } : {}) });
     },
   );
 };
