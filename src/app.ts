@@ -11,7 +11,7 @@ import { graphqlRoutes } from './graphql/graphql.routes.js';
 import { buildSchema } from './graphql/schema.js';
 import { graphiqlDefaultQuery } from './graphql/examples.js';
 import { healthRoutes } from './health/health.routes.js';
-import { redactPaths } from './logging/logger.js';
+import { logSerializers, redactedValue, redactPaths } from './logging/logger.js';
 import { otpRoutes } from './otp/otp.routes.js';
 import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
@@ -52,7 +52,7 @@ export interface AppDeps {
  */
 export async function buildApp(config: Config, deps: AppDeps = {}) {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: redactPaths, censor: '[redacted]' } },
+    logger: { level: config.logLevel, redact: { paths: redactPaths, censor: redactedValue }, serializers: logSerializers },
     // Behind a load balancer, the client's address (for per-IP limits and the audit trail)
     // comes from X-Forwarded-For, trusted only as far as TRUST_PROXY says.
     trustProxy: trustedProxies(config.server.trustProxy),

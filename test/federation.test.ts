@@ -1,26 +1,28 @@
 // This service is a subgraph of the FountainAI supergraph: a real gateway (the Hive gateway
 // runtime) composes it with another subgraph that extends `User`, and one query reads fields
-// from both, over real HTTP to each.
+// from both, over real HTTP to each. The gateway calls this service as production requires,
+// with its own caller token, anonymous callers off.
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './support/app.js';
-import { createUser } from './support/flows.js';
-import { execute, executeRaw } from './support/graphql.js';
+import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { bearer, callerToken, executeAs } from './support/callers.js';
+import { createUser, DEFAULT_EMAIL } from './support/flows.js';
+import { execute, executeRaw, expectType } from './support/graphql.js';
 import { startProfilesSubgraph, profilesTypeDefs, type ProfilesSubgraph } from './support/profiles-subgraph.js';
-import { UserDocument } from './generated/graphql.js';
+import { CreateUserDocument, UserDocument } from './generated/graphql.js';
 
 interface GraphQLResponse {
   data?: Record<string, unknown> | null;
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-async function postGraphQL(url: string, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse> {
+async function postGraphQL(url: string, headers: Record<string, string>, query: string): Promise<GraphQLResponse> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ query, variables }),
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify({ query }),
   });
   expect(response.status, await response.clone().text()).toBe(200);
   return (await response.json()) as GraphQLResponse;
@@ -72,18 +74,23 @@ describe('a supergraph of this service and a profiles subgraph, through the Hive
   const users: { id: string; username: string; displayName: string }[] = [];
 
   beforeAll(async () => {
-    const twofa = await createTestApp();
+    const twofa = await createTestApp({ ALLOW_ANONYMOUS_CALLERS: 'false' });
     app = twofa;
     twofaUrl = `${await twofa.listen({ port: 0, host: '127.0.0.1' })}/graphql`;
+    // What the gateway reads here needs users:read, as any caller's reads of users do.
+    const gatewayToken = bearer(await callerToken({ sub: 'gateway', scope: 'users:read' }));
+    const admin = bearer(await callerToken());
     for (const displayName of ['Ada Lovelace', 'Grace Hopper']) {
-      const username = await createUser(twofa);
-      const { user } = await execute(twofa, UserDocument, { username });
-      users.push({ id: user?.id ?? '', username, displayName });
+      const { createUser: created } = await executeAs(twofa, admin, CreateUserDocument, {
+        input: { username: uniqueName(), email: DEFAULT_EMAIL },
+      });
+      const { id, username } = expectType(created, 'User');
+      users.push({ id, username, displayName });
     }
     profiles = await startProfilesSubgraph(new Map(users.map((user) => [user.id, user.displayName])));
 
     // Composed from what each subgraph says about itself over HTTP, as a schema registry would.
-    const service = await postGraphQL(twofaUrl, '{ _service { sdl } }');
+    const service = await postGraphQL(twofaUrl, gatewayToken, '{ _service { sdl } }');
     const composition = composeServices([
       { name: 'twofa', typeDefs: parse((service.data?._service as { sdl: string }).sdl), url: twofaUrl },
       { name: 'profiles', typeDefs: profilesTypeDefs, url: profiles.url },
@@ -91,7 +98,12 @@ describe('a supergraph of this service and a profiles subgraph, through the Hive
     expect(composition.errors ?? []).toEqual([]);
     if (!composition.supergraphSdl) throw new Error('no supergraph');
     supergraphSdl = composition.supergraphSdl;
-    gateway = createGatewayRuntime({ supergraph: supergraphSdl, logging: false });
+    gateway = createGatewayRuntime({
+      supergraph: supergraphSdl,
+      logging: false,
+      // The gateway's own token, on every request it sends this subgraph, whoever its client is.
+      propagateHeaders: { fromClientToSubgraphs: ({ subgraphName }) => (subgraphName === 'twofa' ? gatewayToken : undefined) },
+    });
   });
 
   afterAll(async () => {

@@ -12,6 +12,8 @@ export interface CallContext {
   caller: string | null;
   /** false when the request carried no usable token */
   authenticated: boolean;
+  /** why a token was refused, in words safe to show its caller, where more can be said than "invalid" */
+  refusal?: string;
   scopes: ReadonlySet<Scope>;
   ip: string;
   userAgent: string | null;
@@ -20,9 +22,25 @@ export interface CallContext {
 
 /** Throws the typed error a caller without `scope` gets: 401 when unauthenticated, else 403. */
 export function authorize(context: CallContext, scope: Scope): void {
-  if (context.scopes.has(scope)) return;
-  if (!context.authenticated) throw new UnauthenticatedError();
-  throw new ForbiddenError(scope);
+  const refusal = refusalOf(context, scope);
+  if (refusal) throw refusal;
+}
+
+/** The error `authorize` would throw, or undefined when the caller has the scope. */
+export function refusalOf(context: CallContext, scope: Scope): UnauthenticatedError | ForbiddenError | undefined {
+  if (context.scopes.has(scope)) return undefined;
+  if (!context.authenticated) return new UnauthenticatedError(context.refusal);
+  return new ForbiddenError(scope);
+}
+
+/**
+ * Throws UnauthenticatedError unless the caller may call at all, whatever for: a valid token
+ * (with any scopes), or no token where ALLOW_ANONYMOUS_CALLERS lets an anonymous caller in
+ * (the only case in which an unauthenticated caller holds scopes).
+ */
+export function admit(context: CallContext): void {
+  if (context.authenticated || context.scopes.size > 0) return;
+  throw new UnauthenticatedError(context.refusal);
 }
 
 /** A context for work that no request started (the admin CLI, start-up, tests). */

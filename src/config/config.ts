@@ -112,6 +112,10 @@ const envSchema = z.object({
 
   ENCRYPTION_KEY: keyring.optional(),
   ALLOW_ANONYMOUS_CALLERS: bool.optional(),
+  /** the longest lifetime (exp - iat) of a caller's token that is accepted */
+  CALLER_TOKEN_MAX_TTL_SECONDS: int(10, 30 * 86_400).default(3600),
+  /** when set, a caller's token must name it in `aud` */
+  CALLER_AUDIENCE: optionalText,
   IP_RATE_LIMIT: int(0, 1_000_000).default(600),
   /** the per-process limit while Redis is unreachable; a quarter of IP_RATE_LIMIT by default */
   IP_RATE_LIMIT_FALLBACK: int(1, 1_000_000).optional(),
@@ -263,6 +267,8 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       encryptionKeys: env.ENCRYPTION_KEY ?? [{ id: 'ephemeral', key: randomBytes(32) }],
       encryptionKeyIsEphemeral: env.ENCRYPTION_KEY === undefined,
       allowAnonymousCallers: env.ALLOW_ANONYMOUS_CALLERS ?? !production,
+      callerTokenMaxTtlSeconds: env.CALLER_TOKEN_MAX_TTL_SECONDS,
+      callerAudience: env.CALLER_AUDIENCE,
       resultTokenTtlSeconds: env.RESULT_TOKEN_TTL_SECONDS,
       ipRateLimitPerMinute: env.IP_RATE_LIMIT,
       ipRateLimitFallbackPerMinute: env.IP_RATE_LIMIT_FALLBACK ?? Math.max(1, Math.floor(env.IP_RATE_LIMIT / 4)),

@@ -1,13 +1,14 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { getRefFromModel } from '@pothos/plugin-prisma';
 import {
+  defaultFieldResolver,
   GraphQLObjectType,
   GraphQLSchema,
   lexicographicSortSchema,
   printSchema,
   type GraphQLNamedType,
 } from 'graphql';
-import { authorize } from '../auth/caller.js';
+import { admit, authorize, type CallContext } from '../auth/caller.js';
 import type { Db } from '../db/client.js';
 import { decodeNodeGlobalId, type Builder } from './builder.js';
 
@@ -41,6 +42,26 @@ function userIdFromGlobalId(globalId: string): number | null {
 
 /** What federation adds to a subgraph schema; the gateway uses it, frontends never do. */
 const federationFields = new Set(['_entities', '_service']);
+
+/**
+ * `_service { sdl }` shows the whole schema, introspection on or off, and `_entities` reads
+ * users: where anonymous callers are off, both need a valid token (the gateway has one), as
+ * every other field does. Any scope will do for `_service`; each entity `_entities` resolves
+ * still needs its type's read scope. Changes the schema in place and returns it.
+ */
+export function guardFederationFields(subgraph: GraphQLSchema): GraphQLSchema {
+  const fields = subgraph.getQueryType()?.getFields() ?? {};
+  for (const name of federationFields) {
+    const field = fields[name];
+    if (!field) continue;
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context: { caller: CallContext }, info) => {
+      admit(context.caller);
+      return resolve(source, args, context, info);
+    };
+  }
+  return subgraph;
+}
 const isFederationType = (type: GraphQLNamedType) =>
   ['_Any', '_Entity', '_Service', 'link__Import', 'link__Purpose', 'federation__FieldSet'].includes(type.name);
 

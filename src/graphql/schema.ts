@@ -8,7 +8,7 @@ import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
 import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
 import { createBuilder } from './builder.js';
-import { addUserEntity } from './federation.js';
+import { addUserEntity, guardFederationFields } from './federation.js';
 
 /**
  * The whole GraphQL schema, one capability at a time, as an Apollo Federation v2 subgraph
@@ -23,5 +23,5 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   addAuditTypes(builder, db);
   addErrorTypes(builder, { Channel });
   addUserEntity(builder, db);
-  return guardReads(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }));
+  return guardFederationFields(guardReads(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })));
 }
