@@ -12,6 +12,7 @@ import { createOtpService } from './otp/otp.service.js';
 import { createSecretBox } from './crypto/secret-box.js';
 import { createRecoveryService } from './recovery/recovery.service.js';
 import { createTotpService } from './totp/totp.service.js';
+import { createGuessBudget } from './throttle/guess-budget.js';
 import { createThrottleService } from './throttle/throttle.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
@@ -39,6 +40,7 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const users = createUsersService({ db, audit, secretKey: config.security.secretKey });
   const totp = createTotpService({ db, clock, box: createSecretBox(config.security.encryptionKeys), config, audit });
   const recovery = createRecoveryService({ db, clock, config, audit });
-  const verification = createVerificationService({ sql, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config });
-  return { audit, throttle, otp, users, verification, totp, recovery, resultTokens };
+  const guesses = createGuessBudget({ sql, config });
+  const verification = createVerificationService({ sql, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics });
+  return { audit, throttle, guesses, otp, users, verification, totp, recovery, resultTokens };
 }

@@ -47,10 +47,10 @@ describe('recovery-code reuse', () => {
     const username = await createUser(app);
     const [code = '', other = ''] = await generate(username);
     const id = await userId(username);
-    expect(await security.services.recovery.consume(id, code, clock.now())).toBe(true);
-    expect(await security.services.recovery.consume(id, code, clock.now())).toBe(false);
+    expect(await security.services.recovery.consume(id, code, clock.now())).toBe('OK');
+    expect(await security.services.recovery.consume(id, code, clock.now())).toBe('ALREADY_USED');
     expect(await security.services.recovery.remaining(id)).toBe(COUNT - 1);
-    expect(await security.services.recovery.consume(id, other, clock.now())).toBe(true);
+    expect(await security.services.recovery.consume(id, other, clock.now())).toBe('OK');
     expect(await security.services.recovery.remaining(id)).toBe(COUNT - 2);
   });
 
@@ -60,9 +60,9 @@ describe('recovery-code reuse', () => {
     const id = await userId(username);
     const typed = code.toUpperCase().replace('-', ' ').replace(/0/g, 'O').replace(/1/g, 'l');
     expect(looksLikeRecoveryCode(typed)).toBe(true);
-    expect(await security.services.recovery.consume(id, typed, clock.now())).toBe(true);
-    expect(await security.services.recovery.consume(id, code, clock.now())).toBe(false);
-    expect(await security.services.recovery.consume(id, code.replace('-', ''), clock.now())).toBe(false);
+    expect(await security.services.recovery.consume(id, typed, clock.now())).toBe('OK');
+    expect(await security.services.recovery.consume(id, code, clock.now())).toBe('ALREADY_USED');
+    expect(await security.services.recovery.consume(id, code.replace('-', ''), clock.now())).toBe('ALREADY_USED');
   });
 
   it('refuses a code of another user, and anything that is not a code', async () => {
@@ -70,23 +70,23 @@ describe('recovery-code reuse', () => {
     const bob = await createUser(app);
     const [aliceCode = ''] = await generate(alice);
     await generate(bob);
-    expect(await security.services.recovery.consume(await userId(bob), aliceCode, clock.now())).toBe(false);
+    expect(await security.services.recovery.consume(await userId(bob), aliceCode, clock.now())).toBe('INVALID');
     for (const junk of ['', '123456', 'not-a-code', 'uuuuu-uuuuu', `${aliceCode}x`]) {
-      expect(await security.services.recovery.consume(await userId(alice), junk, clock.now())).toBe(false);
+      expect(await security.services.recovery.consume(await userId(alice), junk, clock.now())).toBe('INVALID');
     }
-    expect(await security.services.recovery.consume(await userId(alice), aliceCode, clock.now())).toBe(true);
+    expect(await security.services.recovery.consume(await userId(alice), aliceCode, clock.now())).toBe('OK');
   });
 
   it('a new set replaces the earlier one whole: old codes, used or not, stop working', async () => {
     const username = await createUser(app);
     const id = await userId(username);
     const first = await generate(username);
-    expect(await security.services.recovery.consume(id, first[0] ?? '', clock.now())).toBe(true);
+    expect(await security.services.recovery.consume(id, first[0] ?? '', clock.now())).toBe('OK');
     const second = await generate(username);
     expect(second.some((code) => first.includes(code))).toBe(false);
     expect(await security.services.recovery.remaining(id)).toBe(COUNT);
-    for (const old of first) expect(await security.services.recovery.consume(id, old, clock.now())).toBe(false);
-    expect(await security.services.recovery.consume(id, second[0] ?? '', clock.now())).toBe(true);
+    for (const old of first) expect(await security.services.recovery.consume(id, old, clock.now())).toBe('INVALID');
+    expect(await security.services.recovery.consume(id, second[0] ?? '', clock.now())).toBe('OK');
     expect(await security.database.db.recoveryCode.count({ where: { userId: id } })).toBe(COUNT);
   });
 
@@ -110,7 +110,7 @@ describe('recovery-code reuse', () => {
         expect(await security.database.db.recoveryCode.count({ where: { userId: id } })).toBe(COUNT);
         const working = [];
         for (const set of sets) working.push(await security.services.recovery.consume(id, set[0] ?? '', clock.now()));
-        expect(working.filter(Boolean)).toHaveLength(1);
+        expect(working.filter((result) => result === 'OK')).toHaveLength(1);
       }
     });
 
@@ -122,7 +122,7 @@ describe('recovery-code reuse', () => {
         const results = await Promise.all(
           Array.from({ length: RACERS }, (_, i) => racer(i).recovery.consume(id, code, clock.now())),
         );
-        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(results.filter((result) => result === 'OK')).toHaveLength(1);
         expect(await security.services.recovery.remaining(id)).toBe(COUNT - 1);
       }
     });

@@ -62,9 +62,10 @@ describe('recovery codes at /auth/verify', () => {
     const [first = '', second = ''] = codes;
 
     expect((await submitCode(app, username, first)).json()).toEqual(verifiedAnswer('recovery'));
+    // Sending it again is a retry of an accepted code: refused, but not a guess.
     const reuse = await submitCode(app, username, first);
     expect(reuse.statusCode).toBe(400);
-    expect(reuse.json()).toEqual({ detail: 'Invalid code' });
+    expect(reuse.json()).toEqual({ detail: 'The code has already been used; request a new one' });
 
     expect((await submitCode(app, username, second.replace('-', '').toUpperCase())).json()).toEqual(verifiedAnswer('recovery'));
   });

@@ -12,6 +12,8 @@ const events: Record<AuditEventName, string> = {
   RECOVERY_CODE_USE: 'A recovery code was used.',
   THROTTLE: 'A send throttle refused a request (resend interval, hourly cap, SMS limits).',
   LOCKOUT: 'Too many consecutive failed verifications locked the user.',
+  SUSPENSION: 'MAX_CONSECUTIVE_FAILURES failed verifications in a row suspended the user’s second factors until an operator reinstates them.',
+  TWO_FACTOR_REINSTATE: 'An operator reinstated a user’s second factors: the suspension, the lock and the failure counts were cleared.',
   KEY_ROTATION: 'Stored secrets were re-encrypted under the newest key.',
   USER_CREATE: 'A user was created.',
   USER_UPDATE: 'A user was changed.',
@@ -85,7 +87,7 @@ export function addAuditTypes(builder: Builder, db: Db) {
       }),
       username: t.exposeString('username', {
         nullable: true,
-        description: 'The username asked for, kept as it was given (also when no such user exists).',
+        description: 'The username asked for, kept as it was given (also when no such user exists); at most 256 characters.',
       }),
       caller: t.exposeString('caller', {
         nullable: true,

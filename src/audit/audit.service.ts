@@ -2,6 +2,8 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Sql } from '../db/sql.js';
 import type { Logger } from '../logging/logger.js';
+import { storableText } from '../db/storable-text.js';
+import { truncateText, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 
 export const auditEvents = [
   'OTP_GENERATE',
@@ -12,6 +14,8 @@ export const auditEvents = [
   'RECOVERY_CODE_USE',
   'THROTTLE',
   'LOCKOUT',
+  'SUSPENSION',
+  'TWO_FACTOR_REINSTATE',
   'KEY_ROTATION',
   'USER_CREATE',
   'USER_UPDATE',
@@ -29,6 +33,7 @@ export interface AuditEntry {
   method?: string;
   channel?: string;
   userId?: number | null;
+  /** the name asked for; kept storable and at most USERNAME_MAX_LENGTH characters */
   username?: string | null;
 }
 
@@ -46,11 +51,19 @@ export function createAuditService({ sql, clock, logger }: { sql: Sql; clock: Cl
       await sql.run`
         INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
         VALUES (${clock.now()}, ${entry.event}, ${entry.outcome}, ${entry.reason ?? null}, ${entry.method ?? null},
-                ${entry.channel ?? null}, ${entry.userId ?? null}, ${entry.username ?? null}, ${context.caller},
+                ${entry.channel ?? null}, ${entry.userId ?? null}, ${boundedName(entry.username)}, ${context.caller},
                 ${context.ip}, ${context.userAgent?.slice(0, 512) ?? null}, ${context.requestId})`;
     } catch (error) {
       logger.error({ err: error, event: entry.event, outcome: entry.outcome }, 'audit: could not record an event');
     }
   }
   return { record };
+}
+
+/**
+ * A username as the trail keeps it. The edges refuse longer names, but a row about a user that
+ * does not exist must stay small whatever path wrote it: an attacker cannot store megabytes.
+ */
+function boundedName(username: string | null | undefined): string | null {
+  return username == null ? null : truncateText(storableText(username), USERNAME_MAX_LENGTH);
 }

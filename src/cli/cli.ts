@@ -20,6 +20,8 @@ Commands:
                          create a user
   users:show NAME        show a user: destinations, methods, lock state (never a secret)
   users:disable NAME     switch two-factor authentication off for a user (pending codes stop working)
+  users:reinstate NAME   lift the suspension after MAX_CONSECUTIVE_FAILURES failed verifications
+                         in a row, with any lock and the failure counts (audited)
   logs:purge [--days N]  delete code records and audit events older than N days
                          (default: LOG_RETENTION_DAYS)
   keys:rotate            re-encrypt every authenticator-app secret under the newest ENCRYPTION_KEY
@@ -95,6 +97,8 @@ export async function runCli(argv: string[], out: (line: string) => void): Promi
             totpEnabledAt: true,
             lockedUntil: true,
             failedVerifications: true,
+            consecutiveFailures: true,
+            suspendedAt: true,
             createdAt: true,
             _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
           },
@@ -110,6 +114,11 @@ export async function runCli(argv: string[], out: (line: string) => void): Promi
       case 'users:disable': {
         const user = await services.users.update({ username: name ?? '', otpEnabled: false });
         out(`two-factor authentication is off for ${user.username}`);
+        return 0;
+      }
+      case 'users:reinstate': {
+        const user = await services.users.reinstateTwoFactor(name ?? '', systemContext('cli'));
+        out(`second factors reinstated for ${user.username}`);
         return 0;
       }
       case 'logs:purge': {

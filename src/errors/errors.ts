@@ -2,17 +2,25 @@
  * The one catalogue of expected failures. Services throw these; GraphQL exposes each
  * class as a typed error and REST maps each code to a status and a `detail` through
  * `errorCatalogue`. Messages never contain a code, a secret or a token.
+ *
+ * A verification's refusal is a `guess` when a code was judged and found wrong: it spends
+ * the slot the guess budget gave it. Any other refusal gives its slot back. `failure` marks
+ * the refusals the audit trail records as FAILURE (a code was tried) rather than REFUSED.
  */
 export const errorCatalogue = {
   USER_NOT_FOUND: { status: 400, message: 'User not found' },
   USERNAME_TAKEN: { status: 409, message: 'A user with this username already exists' },
   TWO_FACTOR_DISABLED: { status: 400, message: 'Two-factor authentication is not enabled for this user' },
+  TWO_FACTOR_SUSPENDED: {
+    status: 400,
+    message: 'Two-factor authentication is suspended for this user after too many failed verifications; an operator must reinstate it',
+  },
   NO_DELIVERY_DESTINATION: { status: 400, message: 'The user has no destination for the chosen delivery method' },
   NO_PENDING_CODE: { status: 400, message: 'No code is pending for this user; request a new one' },
-  INVALID_CODE: { status: 400, message: 'Invalid code' },
+  INVALID_CODE: { status: 400, message: 'Invalid code', guess: true, failure: true },
   CODE_EXPIRED: { status: 400, message: 'The code has expired; request a new one' },
   CODE_ALREADY_USED: { status: 400, message: 'The code has already been used; request a new one' },
-  TOO_MANY_ATTEMPTS: { status: 400, message: 'Too many wrong attempts for this code; request a new one' },
+  TOO_MANY_ATTEMPTS: { status: 400, message: 'Too many wrong attempts for this code; request a new one', guess: true, failure: true },
   VALIDATION_FAILED: { status: 400, message: 'The input is not valid' },
   DELIVERY_FAILED: { status: 502, message: 'The code could not be delivered; no code was issued' },
   DELIVERY_NOT_CONFIGURED: { status: 503, message: 'No delivery channel is configured for this method' },
@@ -22,15 +30,25 @@ export const errorCatalogue = {
   UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, message: 'The token does not grant the scope this needs' },
   TOTP_NOT_ENROLLED: { status: 400, message: 'No authenticator app enrolment is pending for this user' },
-  CODE_REPLAYED: { status: 400, message: 'This authenticator code was used already; wait for the next one' },
+  CODE_REPLAYED: { status: 400, message: 'This authenticator code was used already; wait for the next one', failure: true },
   INVALID_PHONE_NUMBER: { status: 400, message: 'The phone number is not valid' },
   SMS_REFUSED: { status: 400, message: 'Codes are not sent by SMS to this number' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, { status: number; message: string; guess?: true; failure?: true }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
+}
+
+/** Whether a verification refused with `error` judged a code and found it wrong. */
+export function isGuess(error: DomainError): boolean {
+  return 'guess' in errorCatalogue[error.code];
+}
+
+/** How the audit trail records a refusal: FAILURE when a code was tried, else REFUSED. */
+export function auditOutcomeOf(error: DomainError): 'FAILURE' | 'REFUSED' {
+  return 'failure' in errorCatalogue[error.code] ? 'FAILURE' : 'REFUSED';
 }
 
 function domainError<C extends ErrorCode>(code: C, name: string) {
@@ -53,6 +71,7 @@ function domainError<C extends ErrorCode>(code: C, name: string) {
 export class UserNotFoundError extends domainError('USER_NOT_FOUND', 'UserNotFoundError') {}
 export class UsernameTakenError extends domainError('USERNAME_TAKEN', 'UsernameTakenError') {}
 export class TwoFactorDisabledError extends domainError('TWO_FACTOR_DISABLED', 'TwoFactorDisabledError') {}
+export class TwoFactorSuspendedError extends domainError('TWO_FACTOR_SUSPENDED', 'TwoFactorSuspendedError') {}
 export class NoDeliveryDestinationError extends domainError('NO_DELIVERY_DESTINATION', 'NoDeliveryDestinationError') {}
 export class NoPendingCodeError extends domainError('NO_PENDING_CODE', 'NoPendingCodeError') {}
 export class CodeExpiredError extends domainError('CODE_EXPIRED', 'CodeExpiredError') {}

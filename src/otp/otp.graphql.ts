@@ -13,6 +13,7 @@ import {
   NoPendingCodeError,
   TooManyAttemptsError,
   TwoFactorDisabledError,
+  TwoFactorSuspendedError,
   UserNotFoundError,
   RateLimitedError,
   SmsRefusedError,
@@ -128,6 +129,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
         types: [
           UserNotFoundError,
           TwoFactorDisabledError,
+          TwoFactorSuspendedError,
           NoDeliveryDestinationError,
           DeliveryFailedError,
           DeliveryNotConfiguredError,
@@ -169,6 +171,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
           CodeAlreadyUsedError,
           TooManyAttemptsError,
           TwoFactorDisabledError,
+          TwoFactorSuspendedError,
           UserLockedError,
           UnauthenticatedError,
           ForbiddenError,

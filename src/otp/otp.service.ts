@@ -14,6 +14,7 @@ import {
   NoPendingCodeError,
   TooManyAttemptsError,
   TwoFactorDisabledError,
+  TwoFactorSuspendedError,
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -42,7 +43,7 @@ export interface GeneratedCode {
 
 export interface OtpServiceDeps {
   sql: Sql;
-  throttle: Pick<ThrottleService, 'reserveSend'>;
+  throttle: Pick<ThrottleService, 'reserveSend' | 'releaseSend'>;
   clock: Clock;
   delivery: Delivery;
   smsGuard: SmsGuard;
@@ -59,6 +60,7 @@ interface SendingUser {
   delivery_method: string;
   otp_enabled: SqlBool;
   locale: string;
+  suspended_at: SqlDate | null;
 }
 
 export function createOtpService({ sql, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
@@ -77,9 +79,11 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
    */
   async function generate(username: string, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     const [user] = await sql.rows<SendingUser>`
-      SELECT id, email, phone_number, delivery_method, otp_enabled, locale FROM users WHERE username = ${username}`;
+      SELECT id, email, phone_number, delivery_method, otp_enabled, locale, suspended_at FROM users WHERE username = ${username}`;
     if (!user) throw new UserNotFoundError();
     if (!boolOf(user.otp_enabled)) throw new TwoFactorDisabledError();
+    // A suspended user's codes could not be verified: sending one would only cost.
+    if (user.suspended_at !== null) throw new TwoFactorSuspendedError();
     const channel: Channel = options.channel ?? (user.delivery_method === 'SMS' ? 'SMS' : 'EMAIL');
     const stored = channel === 'SMS' ? user.phone_number : user.email;
     if (!stored) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
@@ -107,6 +111,8 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
       const reason = describeDeliveryError(error, to, destination);
       logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
       await sql.run`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${log.id}`;
+      // Nothing reached the user: the next generate may send at once.
+      await throttle.releaseSend(user.id, now);
       if (error instanceof DomainError) throw error;
       throw new DeliveryFailedError(channel);
     }
@@ -142,10 +148,10 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
                     ORDER BY id DESC LIMIT 1)
          AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
       RETURNING id, code_hash, attempts`;
-    const row = reserved[0];
-    if (!row) throw await diagnose(userId, now);
-
     const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, userId, code) : '';
+    const row = reserved[0];
+    if (!row) throw await diagnose(userId, candidate, now);
+
     if (!candidate || !sameHash(candidate, row.code_hash)) {
       const attemptsLeft = maxAttempts - row.attempts;
       throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
@@ -157,14 +163,18 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
     if (consumed !== 1) throw new CodeAlreadyUsedError();
   }
 
-  /** Why no code could be reserved: the user's newest delivered code, and its state. */
-  async function diagnose(userId: number, now: Date): Promise<DomainError> {
-    const [last] = await sql.rows<{ status: CodeStatus; attempts: number; expires_at: SqlDate }>`
-      SELECT status, attempts, expires_at FROM otp_logs
+  /**
+   * Why no code could be reserved: the user's newest delivered code, and its state. Sending
+   * the code that was already accepted again is a client's retry, answered CODE_ALREADY_USED;
+   * any other code sent to a used one is a wrong guess.
+   */
+  async function diagnose(userId: number, candidate: string, now: Date): Promise<DomainError> {
+    const [last] = await sql.rows<{ status: CodeStatus; attempts: number; expires_at: SqlDate; code_hash: string }>`
+      SELECT status, attempts, expires_at, code_hash FROM otp_logs
        WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
        ORDER BY id DESC LIMIT 1`;
     if (!last) return new NoPendingCodeError();
-    if (last.status === 'USED') return new CodeAlreadyUsedError();
+    if (last.status === 'USED') return candidate && sameHash(candidate, last.code_hash) ? new CodeAlreadyUsedError() : new InvalidCodeError(0);
     if (last.attempts >= maxAttempts) return new TooManyAttemptsError();
     if (dateOf(last.expires_at) <= now) return new CodeExpiredError();
     // The code changed state between the two statements (consumed or superseded meanwhile).

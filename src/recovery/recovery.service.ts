@@ -71,17 +71,21 @@ export function createRecoveryService({ db, clock, config, audit }: RecoveryServ
   }
 
   /**
-   * Uses up one of the user's codes: true if `code` was an unused one. The check and the
-   * use are one conditional update (`used_at` set only while null), so of concurrent
-   * requests with one code exactly one gets true.
+   * Uses up one of the user's codes: OK if `code` was an unused one, ALREADY_USED if it is
+   * one the user used before (a retry, not a guess), else INVALID. The check and the use are
+   * one conditional update (`used_at` set only while null), so of concurrent requests with
+   * one code exactly one gets OK.
    */
-  async function consume(userId: number, code: string, now: Date): Promise<boolean> {
+  async function consume(userId: number, code: string, now: Date): Promise<'OK' | 'ALREADY_USED' | 'INVALID'> {
     const normalised = normalise(code);
-    if (!NORMALISED.test(normalised)) return false;
+    if (!NORMALISED.test(normalised)) return 'INVALID';
+    const hash = hashOf(userId, normalised);
     const used = await db.$executeRaw`
       UPDATE recovery_codes SET used_at = ${now}
-       WHERE user_id = ${userId} AND code_hash = ${hashOf(userId, normalised)} AND used_at IS NULL`;
-    return used === 1;
+       WHERE user_id = ${userId} AND code_hash = ${hash} AND used_at IS NULL`;
+    if (used === 1) return 'OK';
+    const spent = await db.recoveryCode.count({ where: { userId, codeHash: hash, usedAt: { not: null } } });
+    return spent > 0 ? 'ALREADY_USED' : 'INVALID';
   }
 
   /** How many unused codes the user has left. */

@@ -7,59 +7,59 @@ export type ThrottleService = ReturnType<typeof createThrottleService>;
 const HOUR_MS = 3_600_000;
 
 /**
- * Per-user limits whose state lives in the database, so every instance behind a load
- * balancer sees the same counters:
- * - sends: one per `resendIntervalSeconds`, reserved by one conditional update, and at most
- *   `maxSendsPerHour` counted from the code log;
- * - failed verifications: counted on the user across all methods; reaching the threshold
- *   locks the user for `lockoutMinutes` (a new code never resets the count, a success does).
+ * The per-user send limits, whose state lives in the database so every instance behind a
+ * load balancer sees the same counters: one send per `resendIntervalSeconds` and at most
+ * `maxSendsPerHour` (delivered or still sending; a failed delivery does not count). Both are
+ * checked and the slot taken by one conditional update of the user's row. A second request
+ * racing it waits for that row and re-checks the interval against the new `last_send_at`, so
+ * of concurrent sends for one user exactly one gets the slot (the hourly count rides on the
+ * interval: with an interval of 0 it is a count read by the same statement).
+ *
+ * The user's guess budget (lockout and suspension) is in guess-budget.ts.
  */
 export function createThrottleService({ sql, config }: { sql: Sql; config: Pick<Config, 'throttle'> }) {
-  const { resendIntervalSeconds, maxSendsPerHour, lockoutThreshold, lockoutMinutes } = config.throttle;
+  const { resendIntervalSeconds, maxSendsPerHour } = config.throttle;
 
   /** Takes the user's send slot for now, or throws RateLimitedError with the wait. */
   async function reserveSend(userId: number, now: Date): Promise<void> {
     const hourAgo = new Date(now.getTime() - HOUR_MS);
-    const recent = await sql.rows<{ created_at: SqlDate }>`
-      SELECT created_at FROM otp_logs WHERE user_id = ${userId} AND created_at > ${hourAgo}
-       ORDER BY created_at LIMIT ${maxSendsPerHour}`;
-    const oldest = recent[0];
-    if (recent.length >= maxSendsPerHour && oldest) {
-      const retryAfter = Math.ceil((dateOf(oldest.created_at).getTime() + HOUR_MS - now.getTime()) / 1000);
-      throw new RateLimitedError(retryAfter, `At most ${maxSendsPerHour} codes per hour; try again in ${minutes(retryAfter)}`);
-    }
     const earliest = new Date(now.getTime() - resendIntervalSeconds * 1000);
     const reserved = await sql.run`
       UPDATE users SET last_send_at = ${now}
-       WHERE id = ${userId} AND (last_send_at IS NULL OR last_send_at <= ${earliest})`;
+       WHERE id = ${userId} AND (last_send_at IS NULL OR last_send_at <= ${earliest})
+         AND (SELECT COUNT(*) FROM otp_logs
+               WHERE user_id = ${userId} AND created_at > ${hourAgo} AND status <> 'FAILED') < ${maxSendsPerHour}`;
     if (reserved === 1) return;
-    const [user] = await sql.rows<{ last_send_at: SqlDate | null }>`SELECT last_send_at FROM users WHERE id = ${userId}`;
-    const last = dateOf(user?.last_send_at ?? null) ?? now;
-    const retryAfter = Math.max(1, Math.ceil((last.getTime() + resendIntervalSeconds * 1000 - now.getTime()) / 1000));
-    throw new RateLimitedError(retryAfter, `A code was sent moments ago; wait ${retryAfter} s before asking for another`);
+    throw await whyNoSend(userId, now);
   }
 
   /**
-   * Counts one failed verification; returns the lock's end when this failure reached the
-   * threshold (the count starts again after the lock).
+   * Gives back the slot `reserveSend` took at `reservedAt` when the delivery failed: the next
+   * generate may send at once. The slot was only taken when the previous send was older than
+   * the interval, so clearing it allows exactly what was allowed before.
    */
-  async function recordFailure(userId: number, now: Date): Promise<Date | null> {
-    const lockedUntil = new Date(now.getTime() + lockoutMinutes * 60_000);
-    const rows = await sql.rows<{ failed_verifications: number }>`
-      UPDATE users
-         SET failed_verifications = CASE WHEN failed_verifications + 1 >= ${lockoutThreshold} THEN 0 ELSE failed_verifications + 1 END,
-             locked_until = CASE WHEN failed_verifications + 1 >= ${lockoutThreshold} THEN ${lockedUntil} ELSE locked_until END
-       WHERE id = ${userId}
-      RETURNING failed_verifications, locked_until`;
-    const row = rows[0];
-    return row && row.failed_verifications === 0 ? lockedUntil : null;
+  async function releaseSend(userId: number, reservedAt: Date): Promise<void> {
+    await sql.run`UPDATE users SET last_send_at = NULL WHERE id = ${userId} AND last_send_at = ${reservedAt}`;
   }
 
-  async function recordSuccess(userId: number): Promise<void> {
-    await sql.run`UPDATE users SET failed_verifications = 0 WHERE id = ${userId} AND failed_verifications <> 0`;
+  /** Which limit refused the send, and for how long: read on the refusal path only. */
+  async function whyNoSend(userId: number, now: Date): Promise<RateLimitedError> {
+    const hourAgo = new Date(now.getTime() - HOUR_MS);
+    const recent = await sql.rows<{ created_at: SqlDate }>`
+      SELECT created_at FROM otp_logs WHERE user_id = ${userId} AND created_at > ${hourAgo} AND status <> 'FAILED'
+       ORDER BY created_at LIMIT ${maxSendsPerHour}`;
+    const oldest = recent[0];
+    if (recent.length >= maxSendsPerHour && oldest) {
+      const retryAfter = Math.max(1, Math.ceil((dateOf(oldest.created_at).getTime() + HOUR_MS - now.getTime()) / 1000));
+      return new RateLimitedError(retryAfter, `At most ${maxSendsPerHour} codes per hour; try again in ${minutes(retryAfter)}`);
+    }
+    const [user] = await sql.rows<{ last_send_at: SqlDate | null }>`SELECT last_send_at FROM users WHERE id = ${userId}`;
+    const last = dateOf(user?.last_send_at ?? null) ?? now;
+    const retryAfter = Math.max(1, Math.ceil((last.getTime() + resendIntervalSeconds * 1000 - now.getTime()) / 1000));
+    return new RateLimitedError(retryAfter, `A code was sent moments ago; wait ${retryAfter} s before asking for another`);
   }
 
-  return { reserveSend, recordFailure, recordSuccess };
+  return { reserveSend, releaseSend };
 }
 
 function minutes(seconds: number): string {

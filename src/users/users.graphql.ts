@@ -50,6 +50,16 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         select: { lockedUntil: true },
         resolve: (user, _args, ctx) => (user.lockedUntil && user.lockedUntil > ctx.now() ? user.lockedUntil : null),
       }),
+      suspendedAt: t.expose('suspendedAt', {
+        type: 'DateTime',
+        nullable: true,
+        description:
+          'When MAX_CONSECUTIVE_FAILURES failed verifications in a row suspended the user’s second factors ' +
+          '(every verify and generate is refused until reinstateTwoFactor); null while not suspended.',
+      }),
+      consecutiveFailures: t.exposeInt('consecutiveFailures', {
+        description: 'Failed verifications in a row, across lock windows; a success or reinstateTwoFactor resets it.',
+      }),
       logs: t.relatedConnection('otpLogs', {
         description: 'Codes delivered to the user, newest first.',
         cursor: 'id',
@@ -152,6 +162,18 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       resolve: (_query, _root, args, ctx) => {
         authorize(ctx.caller, 'users:write');
         return ctx.services.users.disableTwoFactor(args.username, ctx.caller);
+      },
+    }),
+    reinstateTwoFactor: t.prismaField({
+      type: 'User',
+      description:
+        'Lifts the suspension that MAX_CONSECUTIVE_FAILURES failed verifications in a row put on the user’s ' +
+        'second factors, with any lock and both failure counts. Audited as TWO_FACTOR_REINSTATE.',
+      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      args: { username: t.arg.string({ required: true, description: 'Whose second factors.' }) },
+      resolve: (_query, _root, args, ctx) => {
+        authorize(ctx.caller, 'users:write');
+        return ctx.services.users.reinstateTwoFactor(args.username, ctx.caller);
       },
     }),
     deleteUser: t.field({

@@ -112,6 +112,21 @@ export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
   }
 
   /**
+   * An operator lifts a suspension (after MAX_CONSECUTIVE_FAILURES failures in a row), and
+   * with it any lock and both failure counts: the user starts again with a full guess budget.
+   */
+  async function reinstateTwoFactor(username: string, context: CallContext) {
+    const current = await db.user.findUnique({ where: { username }, select: { id: true } });
+    if (!current) throw new UserNotFoundError();
+    const user = await db.user.update({
+      where: { id: current.id },
+      data: { suspendedAt: null, lockedUntil: null, failedVerifications: 0, consecutiveFailures: 0 },
+    });
+    await audit.record({ event: 'TWO_FACTOR_REINSTATE', outcome: 'SUCCESS', userId: current.id, username }, context);
+    return user;
+  }
+
+  /**
    * Erasure: the user, their destinations, secrets, codes and recovery codes are deleted. The
    * audit trail stays, its rows stripped of the name and keyed to a pseudonym instead, so the
    * events of one erased user can still be told apart without saying who they were.
@@ -128,7 +143,7 @@ export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
     return { pseudonym };
   }
 
-  return { create, update, disableTwoFactor, erase };
+  return { create, update, disableTwoFactor, reinstateTwoFactor, erase };
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

@@ -1,27 +1,27 @@
 import type { CallContext } from '../auth/caller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock/clock.js';
-import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
+import type { Sql } from '../db/sql.js';
 import type { Channel } from '../delivery/delivery.js';
 import {
+  auditOutcomeOf,
   CodeAlreadyUsedError,
   CodeExpiredError,
   CodeReplayedError,
-  NoPendingCodeError,
   DomainError,
   InvalidCodeError,
+  isGuess,
+  NoPendingCodeError,
   RateLimitedError,
-  TooManyAttemptsError,
-  TwoFactorDisabledError,
+  TwoFactorSuspendedError,
   UserLockedError,
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ThrottleService } from '../throttle/throttle.service.js';
 import type { ResultTokens } from '../auth/result-token.js';
-import type { Config } from '../config/config.js';
 import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recovery.service.js';
+import { secondsUntil, type GuessBudget, type GuessSlot } from '../throttle/guess-budget.js';
 import type { TotpService } from '../totp/totp.service.js';
 
 /** How the user proved it: a delivered code, an authenticator app, or a recovery code (RFC 8176 style). */
@@ -38,37 +38,15 @@ export interface VerificationDeps {
   sql: Sql;
   clock: Clock;
   otp: OtpService;
-  throttle: ThrottleService;
+  guesses: GuessBudget;
   audit: AuditService;
   totp: Pick<TotpService, 'verifyCode'>;
   recovery: Pick<RecoveryService, 'consume'>;
   resultTokens: ResultTokens;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
-  config: Pick<Config, 'throttle'>;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
-
-interface VerifyingUser {
-  id: number;
-  otpEnabled: boolean;
-  lockedUntil: Date | null;
-  failedVerifications: number;
-  totpSecret: string | null;
-  totpLastStep: number | null;
-}
-
-interface VerifyingUserRow {
-  id: number;
-  otp_enabled: SqlBool;
-  locked_until: SqlDate | null;
-  failed_verifications: number;
-  totp_secret: string | null;
-  totp_last_step: number | null;
-}
-
-/** Failures that are guesses: they count towards the user's lockout. */
-const guessFailures = [InvalidCodeError, TooManyAttemptsError, CodeReplayedError, CodeAlreadyUsedError];
 
 /**
  * The two operations both surfaces offer: send a code, and check what the user typed. This
@@ -76,7 +54,7 @@ const guessFailures = [InvalidCodeError, TooManyAttemptsError, CodeReplayedError
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
 export function createVerificationService(deps: VerificationDeps) {
-  const { sql, clock, otp, throttle, audit, totp, recovery, resultTokens, metrics, config } = deps;
+  const { sql, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
   async function requestCode(username: string, context: CallContext, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     try {
       const generated = await otp.generate(username, options);
@@ -92,7 +70,7 @@ export function createVerificationService(deps: VerificationDeps) {
         if (error instanceof RateLimitedError) metrics.throttled.inc({ kind: 'send' });
         const userId = await userIdOf(username);
         await audit.record(
-          { event: error instanceof RateLimitedError ? 'THROTTLE' : 'OTP_GENERATE', outcome: outcomeOf(error), reason: error.code, userId, username },
+          { event: error instanceof RateLimitedError ? 'THROTTLE' : 'OTP_GENERATE', outcome: auditOutcomeOf(error), reason: error.code, userId, username },
           context,
         );
       }
@@ -101,43 +79,51 @@ export function createVerificationService(deps: VerificationDeps) {
   }
 
   /**
-   * Checks what the user typed against each method they have, refusing a locked user first.
-   * A wrong guess, by any method, counts towards the lockout; a success resets the count and
-   * returns a result token other services can check offline.
+   * Checks what the user typed against each method they have. The guess is taken from the
+   * user's budget first (which refuses an unknown, switched-off, locked or suspended user),
+   * and only then judged; the slot is settled by the outcome. A success returns a result
+   * token other services can check offline.
    */
   async function verify(username: string, code: string, context: CallContext): Promise<Verified> {
     const now = clock.now();
-    const user = await verifyingUser(username);
-    const refuse = async (error: DomainError, userId: number | null = user?.id ?? null) => {
+    const refuse = async (error: DomainError, userId: number | null) => {
       metrics.verified.inc({ outcome: error.code, method: 'unknown' });
-      await audit.record({ event: 'OTP_VERIFY', outcome: outcomeOf(error), reason: error.code, userId, username }, context);
+      await audit.record({ event: 'OTP_VERIFY', outcome: auditOutcomeOf(error), reason: error.code, userId, username }, context);
       return error;
     };
-    if (!user) throw await refuse(new UserNotFoundError(), null);
-    if (user.lockedUntil && user.lockedUntil > now) {
-      throw await refuse(new UserLockedError(Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000)));
+    let slot: GuessSlot;
+    try {
+      slot = await guesses.take(username, now);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      throw await refuse(error, error instanceof UserNotFoundError ? null : await userIdOf(username));
     }
-    if (!user.otpEnabled) throw await refuse(new TwoFactorDisabledError());
 
     let method: VerificationMethod;
     try {
-      method = await check(user, code.trim(), now);
+      method = await check(slot, code.trim(), now);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      if (!guessFailures.some((kind) => error instanceof kind)) throw await refuse(error);
-      const lockedUntil = await throttle.recordFailure(user.id, now);
-      if (!lockedUntil) throw await refuse(error);
-      await refuse(error);
+      if (!isGuess(error)) {
+        await guesses.giveBack(slot);
+        throw await refuse(error, slot.userId);
+      }
+      await refuse(error, slot.userId);
+      if (slot.suspends) {
+        await audit.record({ event: 'SUSPENSION', outcome: 'SUCCESS', reason: 'TWO_FACTOR_SUSPENDED', userId: slot.userId, username }, context);
+        throw new TwoFactorSuspendedError();
+      }
+      if (!slot.locks) throw error;
       metrics.lockouts.inc();
-      await audit.record({ event: 'LOCKOUT', outcome: 'SUCCESS', reason: 'USER_LOCKED', userId: user.id, username }, context);
-      throw new UserLockedError(Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
+      await audit.record({ event: 'LOCKOUT', outcome: 'SUCCESS', reason: 'USER_LOCKED', userId: slot.userId, username }, context);
+      throw new UserLockedError(secondsUntil(slot.locks, now));
     }
 
-    if (user.failedVerifications > 0) await throttle.recordSuccess(user.id);
+    await guesses.succeeded(slot);
     metrics.verified.inc({ outcome: 'SUCCESS', method });
-    await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method, userId: user.id, username }, context);
+    await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method, userId: slot.userId, username }, context);
     if (method === 'recovery') {
-      await audit.record({ event: 'RECOVERY_CODE_USE', outcome: 'SUCCESS', method, userId: user.id, username }, context);
+      await audit.record({ event: 'RECOVERY_CODE_USE', outcome: 'SUCCESS', method, userId: slot.userId, username }, context);
     }
     const token = await resultTokens.issue({ username, method });
     return { username, method, verifiedAt: now, token };
@@ -148,43 +134,26 @@ export function createVerificationService(deps: VerificationDeps) {
    * authenticator app's (tried first: no write unless it matches) or a delivered code's. When
    * the user has an app and no delivered code is pending, a miss is reported as the app's.
    */
-  async function check(
-    user: { id: number; failedVerifications: number; totpSecret: string | null; totpLastStep: number | null },
-    code: string,
-    now: Date,
-  ): Promise<VerificationMethod> {
-    const guessesLeft = Math.max(0, config.throttle.lockoutThreshold - user.failedVerifications - 1);
+  async function check(slot: GuessSlot, code: string, now: Date): Promise<VerificationMethod> {
     if (looksLikeRecoveryCode(code)) {
-      if (await recovery.consume(user.id, code, now)) return 'recovery';
-      throw new InvalidCodeError(guessesLeft);
+      const used = await recovery.consume(slot.userId, code, now);
+      if (used === 'OK') return 'recovery';
+      throw used === 'ALREADY_USED' ? new CodeAlreadyUsedError() : new InvalidCodeError(slot.guessesLeft);
     }
+    const user = { id: slot.userId, totpSecret: slot.totpSecret, totpLastStep: slot.totpLastStep };
     const app = user.totpSecret ? await totp.verifyCode(user, code, now) : 'INVALID';
     if (app === 'OK') return 'totp';
     try {
-      await otp.verify(user.id, code, now);
+      await otp.verify(slot.userId, code, now);
       return 'otp';
     } catch (error) {
       const nothingDelivered = error instanceof NoPendingCodeError || error instanceof CodeExpiredError;
       if (user.totpSecret && nothingDelivered) {
-        throw app === 'REPLAYED' ? new CodeReplayedError() : new InvalidCodeError(guessesLeft);
+        throw app === 'REPLAYED' ? new CodeReplayedError() : new InvalidCodeError(slot.guessesLeft);
       }
       if (app === 'REPLAYED' && error instanceof InvalidCodeError) throw new CodeReplayedError();
       throw error;
     }
-  }
-
-  async function verifyingUser(username: string): Promise<VerifyingUser | undefined> {
-    const [row] = await sql.rows<VerifyingUserRow>`
-      SELECT id, otp_enabled, locked_until, failed_verifications, totp_secret, totp_last_step
-        FROM users WHERE username = ${username}`;
-    return row && {
-      id: row.id,
-      otpEnabled: boolOf(row.otp_enabled),
-      lockedUntil: dateOf(row.locked_until),
-      failedVerifications: row.failed_verifications,
-      totpSecret: row.totp_secret,
-      totpLastStep: row.totp_last_step,
-    };
   }
 
   async function userIdOf(username: string): Promise<number | null> {
@@ -193,10 +162,4 @@ export function createVerificationService(deps: VerificationDeps) {
   }
 
   return { requestCode, verify };
-}
-
-function outcomeOf(error: DomainError): 'FAILURE' | 'REFUSED' {
-  return error instanceof InvalidCodeError || error instanceof TooManyAttemptsError || error instanceof CodeReplayedError
-    ? 'FAILURE'
-    : 'REFUSED';
 }
