@@ -1,0 +1,106 @@
+// Attack: a burst of concurrent guesses spread over instances. Tried from outside against two
+// instances, ~590 concurrent wrong authenticator-app codes were all judged in under a second and
+// a right code inside the burst was accepted: the lockout was a read of `locked_until` and a
+// count after the fact. The guess budget is one conditional write on the user's row, taken
+// before judging, so two service processes on one PostgreSQL database judge exactly
+// LOCKOUT_THRESHOLD guesses of a burst between them, by every method, and then refuse the
+// right answer. (One instance, both databases: guess-burst.test.ts.)
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import { ConfirmTotpDocument, EnrollTotpDocument, GenerateRecoveryCodesDocument, VerifyOtpDocument } from '../generated/graphql.js';
+import { openTestDatabase } from '../support/db.js';
+import { budgetOf, burst, guessMethods, wrongGuesses, type GuessMethod } from '../support/guess-burst.js';
+import { remoteCreateUser, remoteGraphql, remoteRequestCode, remoteVerify } from '../support/remote.js';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { appCode } from '../support/totp.js';
+
+const THRESHOLD = 10;
+const BURST = 300;
+
+describe('two service processes on one PostgreSQL database, under a burst of guesses', () => {
+  const processes: ServiceProcess[] = [];
+  let database: Database;
+  const instance = (i: number) => {
+    const chosen = processes[i % processes.length];
+    if (!chosen) throw new Error('no service process');
+    return chosen.url;
+  };
+
+  beforeAll(async () => {
+    const env = {
+      DATABASE_URL: inject('databaseUrl'),
+      ALLOW_ANONYMOUS_CALLERS: 'true',
+      IP_RATE_LIMIT: '1000000',
+      OTP_MAX_ATTEMPTS: '20',
+      LOCKOUT_THRESHOLD: String(THRESHOLD),
+    };
+    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
+    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    database = await openTestDatabase();
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(processes.map((service) => service.stop()));
+    await database?.close();
+  });
+
+  async function graphqlField<T>(url: string, document: Parameters<typeof print>[0], variables: Record<string, unknown>, field: string): Promise<T> {
+    const answer = await remoteGraphql(url, print(document), variables);
+    const value = answer.body.data?.[field];
+    if (!value) throw new Error(`${field} failed: ${answer.text}`);
+    return value as T;
+  }
+
+  async function prepared(method: GuessMethod): Promise<{ username: string; right: string; secret?: string }> {
+    const url = instance(0);
+    const username = await remoteCreateUser(url);
+    if (method === 'otp') return { username, right: await remoteRequestCode(url, username) };
+    if (method === 'totp') {
+      const { secret } = await graphqlField<{ secret: string }>(url, EnrollTotpDocument, { username }, 'enrollTotp');
+      await graphqlField(url, ConfirmTotpDocument, { username, code: appCode(secret, new Date()) }, 'confirmTotp');
+      return { username, secret, right: appCode(secret, new Date(Date.now() + 30_000)) };
+    }
+    const { codes } = await graphqlField<{ codes: string[] }>(url, GenerateRecoveryCodesDocument, { username }, 'generateRecoveryCodes');
+    return { username, right: codes[0] ?? '' };
+  }
+
+  /** Round-robin over the two processes, alternating REST and GraphQL. */
+  const verifySpread = (username: string) => async (code: string, i: number) => {
+    if (i % 4 < 2) return (await remoteVerify(instance(i), username, code)).status;
+    const answer = await remoteGraphql(instance(i), print(VerifyOtpDocument), { username, code });
+    const typename = answer.body.data?.verifyOtp?.__typename;
+    return typename === 'VerifyOtpPayload' ? 200 : typename === 'UserLockedError' ? 429 : 400;
+  };
+
+  it.each(guessMethods)(`${BURST} concurrent wrong %s guesses over both: exactly ${THRESHOLD} judged, the right answer refused after`, async (method) => {
+    const { username, right, secret } = await prepared(method);
+    const guesses = wrongGuesses(method, BURST, right, secret, new Date());
+
+    const outcome = await burst(database, username, guesses, verifySpread(username));
+
+    expect(outcome.judgedFailures).toBe(THRESHOLD);
+    expect(outcome.refusedLocked).toBe(BURST - THRESHOLD);
+    expect(outcome.successes).toBe(0);
+    expect(outcome.statuses.filter((status) => status === 429)).toHaveLength(BURST - THRESHOLD + 1);
+    for (const url of [instance(0), instance(1)]) {
+      const after = await remoteVerify(url, username, right);
+      expect(after.status, after.text).toBe(429);
+    }
+    expect(await budgetOf(database, username)).toMatchObject({ failedVerifications: THRESHOLD, consecutiveFailures: THRESHOLD });
+  });
+
+  it.each(guessMethods)('the right %s answer inside a burst over both: no more judged than the budget allows', async (method) => {
+    const { username, right, secret } = await prepared(method);
+    const guesses = wrongGuesses(method, BURST - 1, right, secret, new Date());
+    guesses.splice(BURST / 2, 0, right);
+
+    const outcome = await burst(database, username, guesses, verifySpread(username));
+
+    expect(outcome.successes).toBeLessThanOrEqual(1);
+    expect(outcome.judgedFailures).toBeLessThanOrEqual(outcome.successes ? 2 * THRESHOLD - 1 : THRESHOLD);
+    expect(outcome.judgedFailures + outcome.successes + outcome.refusedLocked).toBe(BURST);
+    expect((await budgetOf(database, username)).failedVerifications).toBe(THRESHOLD);
+  });
+});
