@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { FastifyRateLimitStore, RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import { RateLimitedError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -92,17 +92,10 @@ export function createIpRateLimit(settings: IpRateLimitSettings): IpRateLimit {
     };
   }
 
-  const redis = new Redis(redisUrl, {
-    // Fail a command at once while disconnected instead of queueing it behind a request.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: 1_000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
-    lazyConnect: true,
-  });
+  // Made by ready(): ioredis is loaded only where REDIS_URL is set.
+  let redis: Redis | undefined;
+  let shared: FastifyRateLimitStore | undefined;
   const local = new LocalStore(false, false, 5_000);
-  const shared = new RedisStore(false, false, redis, REDIS_KEY_PREFIX);
   const where = redactedAddress(redisUrl);
 
   /** why counting is per process right now; undefined while Redis counts */
@@ -123,14 +116,7 @@ export function createIpRateLimit(settings: IpRateLimitSettings): IpRateLimit {
     failure = undefined;
     logger.info({ redis: where }, 'Redis reachable: per-IP limits are shared by every instance again');
   };
-  redis.on('error', (error: Error) => fallBack(error.message));
-  redis.on('close', () => fallBack('connection closed'));
-  redis.on('ready', () => {
-    retryAt = 0;
-    recover();
-  });
-
-  const useRedis = () => redis.status === 'ready' && Date.now() >= retryAt;
+  const useRedis = () => redis?.status === 'ready' && Date.now() >= retryAt;
   const countLocally = (key: string, callback: StoreCallback, timeWindow: number, max: number) => {
     // Counted against the stricter limit; reported on the scale of `max` the plugin compares
     // with, so the answer (and x-ratelimit-remaining) is the fallback's.
@@ -143,7 +129,7 @@ export function createIpRateLimit(settings: IpRateLimitSettings): IpRateLimit {
   };
   class SharedStore implements FastifyRateLimitStore {
     incr(key: string, callback: StoreCallback, timeWindow: number, max: number) {
-      if (!useRedis()) return countLocally(key, callback, timeWindow, max);
+      if (!shared || !useRedis()) return countLocally(key, callback, timeWindow, max);
       shared.incr(
         key,
         (error, result) => {
@@ -183,6 +169,24 @@ export function createIpRateLimit(settings: IpRateLimitSettings): IpRateLimit {
         ? undefined
         : `Redis unreachable (${failure}): per-IP limits count in this process, at ${fallbackPerMinute} a minute`,
     async ready() {
+      if (redis || closing) return;
+      const { Redis } = await import('ioredis');
+      redis = new Redis(redisUrl, {
+        // Fail a command at once while disconnected instead of queueing it behind a request.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+        connectTimeout: 1_000,
+        retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+        lazyConnect: true,
+      });
+      redis.on('error', (error: Error) => fallBack(error.message));
+      redis.on('close', () => fallBack('connection closed'));
+      redis.on('ready', () => {
+        retryAt = 0;
+        recover();
+      });
+      shared = new RedisStore(false, false, redis, REDIS_KEY_PREFIX);
       try {
         await redis.connect();
       } catch (error) {
@@ -191,7 +195,7 @@ export function createIpRateLimit(settings: IpRateLimitSettings): IpRateLimit {
     },
     async close() {
       closing = true;
-      redis.disconnect();
+      redis?.disconnect();
     },
   };
 }
