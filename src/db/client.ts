@@ -4,9 +4,11 @@ import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { DatabaseConfig } from '../config/config.js';
+import { databaseFault } from './faults.js';
+import { migrationNames } from './migrate.js';
 import { createPostgresSql } from './postgres-sql.js';
 import type { Sql } from './sql.js';
-import { createSqliteSql, sqliteConnectionSettings } from './sqlite-sql.js';
+import { createSqliteSql, sqliteConnectionSettings, watchSqliteFile, type SqliteFile } from './sqlite-sql.js';
 
 /**
  * The one Prisma client type the app works with. The two generated clients have
@@ -23,8 +25,8 @@ export interface Database {
   readonly provider: DbProvider;
   /** per-connection settings; call once before use */
   init(): Promise<void>;
-  /** true when the database answers a trivial query */
-  ping(): Promise<boolean>;
+  /** whether the database can serve this build now: reachable, migrated, its file writable */
+  readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
   /** connections open, idle and waited for (PostgreSQL's pool; SQLite has one connection) */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -32,25 +34,40 @@ export interface Database {
 
 export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Error) => void): Database {
   const pool = config.provider === 'postgres' ? createPool(config, onPoolError) : undefined;
-  const db = pool ? createPostgresClient(pool, config) : createSqliteClient(config);
-  const sql = pool ? createPostgresSql(pool, { namedStatements: !config.pgbouncer }) : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs);
+  const file = pool ? undefined : watchSqliteFile(config.sqlitePath);
+  const db = pool ? createPostgresClient(pool, config) : createSqliteClient(config, file);
+  const sql = pool
+    ? createPostgresSql(pool, { namedStatements: !config.pgbouncer })
+    : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs, file);
+  const migrations = expectedMigrations(config.provider);
   return {
     db,
     sql,
     provider: config.provider,
     async init() {
       if (config.provider !== 'sqlite') return;
-      // PRAGMA journal_mode answers with a row: run as a query, the others would refuse it.
-      for (const setting of sqliteConnectionSettings) await db.$queryRawUnsafe(`PRAGMA ${setting}`);
-      sql.open();
-    },
-    async ping() {
+      // The app starts without its database and reports itself not ready until it is there.
       try {
-        await db.$queryRaw`SELECT 1`;
-        return true;
-      } catch {
-        return false;
+        sql.open();
+      } catch (error) {
+        if (databaseFault(error) === undefined) throw error;
       }
+    },
+    async readiness() {
+      const fileFault = await file?.fault();
+      if (fileFault) return { ready: false, reason: fileFault };
+      let applied: Set<string>;
+      try {
+        const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
+          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+        );
+        applied = new Set(rows.map((row) => row.migration_name));
+      } catch (error) {
+        return { ready: false, reason: databaseFault(error) ?? 'database check failed' };
+      }
+      const missing = migrations.filter((name) => !applied.has(name));
+      if (missing.length > 0) return { ready: false, reason: `database not migrated to ${missing.at(-1)} (run the migrations)` };
+      return { ready: true };
     },
     poolStats: () =>
       pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : { total: 1, idle: 0, waiting: 0 },
@@ -61,9 +78,70 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
   };
 }
 
-function createSqliteClient(config: DatabaseConfig): Db {
-  const adapter = new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: config.sqliteBusyTimeoutMs });
-  return new SqliteClient({ adapter });
+/** This build's migrations, which a database must have applied; none known when prisma/ is not shipped. */
+function expectedMigrations(provider: DbProvider): string[] {
+  try {
+    return migrationNames(provider);
+  } catch {
+    return [];
+  }
+}
+
+function createSqliteClient(config: DatabaseConfig, file: SqliteFile | undefined): Db {
+  // Never create the file: a missing database is a fault to report, not an empty one to fill.
+  const factory = new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: config.sqliteBusyTimeoutMs, fileMustExist: true });
+  return new SqliteClient({ adapter: file ? guardedSqliteAdapter(factory, file) : factory });
+}
+
+type SqliteAdapterFactory = PrismaBetterSQLite3;
+type SqliteAdapter = Awaited<ReturnType<SqliteAdapterFactory['connect']>>;
+
+/**
+ * Prisma's SQLite connection, watched like the hot path's (see SqliteFile): each statement
+ * first checks that the path still names the file opened (and, for a write, that it is
+ * writable); when the file was replaced, the connection is closed and the next statement
+ * opens the new file, with the service's connection settings.
+ */
+function guardedSqliteAdapter(factory: SqliteAdapterFactory, file: SqliteFile): SqliteAdapterFactory {
+  let inner: SqliteAdapter | undefined;
+  let opening: Promise<SqliteAdapter> | undefined;
+  const connection = {
+    async close(checkpoint: boolean) {
+      const closing = inner;
+      inner = undefined;
+      file.closed(connection);
+      if (!closing) return;
+      if (checkpoint) await closing.executeScript('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
+      await closing.dispose();
+    },
+  };
+  const adapter = async (write: boolean): Promise<SqliteAdapter> => {
+    await file.check(write);
+    if (inner) return inner;
+    opening ??= (async () => {
+      try {
+        const opened = await factory.connect();
+        await opened.executeScript(sqliteConnectionSettings.map((setting) => `PRAGMA ${setting};`).join('\n'));
+        inner = opened;
+        file.opened(connection);
+        return opened;
+      } finally {
+        opening = undefined;
+      }
+    })();
+    return opening;
+  };
+  const isRead = (sql: string) => /^\s*SELECT\b/i.test(sql);
+  const guarded: SqliteAdapter = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    queryRaw: async (query) => (await adapter(!isRead(query.sql))).queryRaw(query),
+    executeRaw: async (query) => (await adapter(true)).executeRaw(query),
+    executeScript: async (script) => (await adapter(true)).executeScript(script),
+    startTransaction: async (isolationLevel) => (await adapter(true)).startTransaction(isolationLevel),
+    dispose: () => connection.close(false),
+  };
+  return Object.assign(Object.create(factory) as SqliteAdapterFactory, { connect: async () => guarded });
 }
 
 /**

@@ -24,6 +24,11 @@ interface Migration {
   checksum: string;
 }
 
+/** The names of this build's migrations, oldest first: what a database must have applied to serve it. */
+export function migrationNames(provider: DatabaseConfig['provider']): string[] {
+  return readMigrations(provider).map((m) => m.name);
+}
+
 function readMigrations(provider: DatabaseConfig['provider']): Migration[] {
   const dir = join(projectRoot(), 'prisma', provider, 'migrations');
   return readdirSync(dir, { withFileTypes: true })

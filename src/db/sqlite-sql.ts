@@ -1,8 +1,11 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
+import { DatabaseUnavailableError } from '../errors/errors.js';
 import type { Sql, SqlValue } from './sql.js';
 
 interface QueuedWrite {
-  statement: Sqlite.Statement;
+  /** the statement's call site: prepared again if the connection was reopened meanwhile */
+  strings: TemplateStringsArray;
   params: (string | number | null)[];
   /** whether the caller wants rows (RETURNING) or the count of changed rows */
   returnsRows: boolean;
@@ -39,10 +42,10 @@ export const sqliteConnectionSettings = ['journal_mode = WAL', 'synchronous = NO
  * with the lock holder unable to finish), so the busy timeout is zero and the group is
  * retried after a short pause, up to `busyTimeoutMs`.
  */
-export function createSqliteSql(path: string, busyTimeoutMs: number): Sql {
+export function createSqliteSql(path: string, busyTimeoutMs: number, file: SqliteFile = watchSqliteFile(path)): Sql {
   let connection: Sqlite.Database | undefined;
   let control: { begin: Sqlite.Statement; commit: Sqlite.Statement; rollback: Sqlite.Statement } | undefined;
-  const prepared = new WeakMap<TemplateStringsArray, Sqlite.Statement>();
+  let prepared = new WeakMap<TemplateStringsArray, Sqlite.Statement>();
   let queue: QueuedWrite[] = [];
   let flushScheduled = false;
 
@@ -51,12 +54,27 @@ export function createSqliteSql(path: string, busyTimeoutMs: number): Sql {
     if (path === ':memory:' || path === '') {
       throw new Error('An in-memory SQLite database cannot be shared by two connections: set DATABASE_URL to a file');
     }
-    const opened = new Sqlite(path, { timeout: 0 });
+    // Never create the file: a missing database is a fault to report, not an empty one to fill.
+    const opened = new Sqlite(path, { timeout: 0, fileMustExist: true });
     for (const setting of sqliteConnectionSettings) opened.pragma(setting);
     control = { begin: opened.prepare('BEGIN IMMEDIATE'), commit: opened.prepare('COMMIT'), rollback: opened.prepare('ROLLBACK') };
     connection = opened;
+    file.opened(guarded);
     return opened;
   }
+
+  /** How the file's guard closes this connection when the file under it is gone or replaced. */
+  const guarded: SqliteConnection = {
+    close(checkpoint) {
+      if (!connection) return;
+      if (checkpoint) checkpointQuietly(() => connection?.pragma('wal_checkpoint(TRUNCATE)'));
+      connection.close();
+      connection = undefined;
+      control = undefined;
+      prepared = new WeakMap();
+      file.closed(guarded);
+    },
+  };
 
   function statement(strings: TemplateStringsArray): Sqlite.Statement {
     let stmt = prepared.get(strings);
@@ -68,11 +86,19 @@ export function createSqliteSql(path: string, busyTimeoutMs: number): Sql {
   }
 
   function execute<R>(strings: TemplateStringsArray, values: SqlValue[], returnsRows: boolean): Promise<R> {
-    const stmt = statement(strings);
+    let stmt: Sqlite.Statement;
+    try {
+      // One stat per statement: a read never comes from a file that is no longer the database.
+      const reopening = file.check(false);
+      if (reopening) return reopening.then(() => execute<R>(strings, values, returnsRows));
+      stmt = statement(strings);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     const params = values.map(sqliteValue);
     if (stmt.readonly) return withRetry(() => (returnsRows ? stmt.all(...params) : stmt.run(...params).changes) as R);
     return new Promise<R>((resolve, reject) => {
-      queue.push({ statement: stmt, params, returnsRows, resolve, reject });
+      queue.push({ strings, params, returnsRows, resolve, reject });
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(() => void flush());
@@ -83,6 +109,11 @@ export function createSqliteSql(path: string, busyTimeoutMs: number): Sql {
   /** Runs the queued writes in one transaction, then tells each caller how its write ended. */
   async function flush(): Promise<void> {
     try {
+      // Before every group: the path still names the file this connection has open, and it
+      // is writable. better-sqlite3 would otherwise go on writing to a deleted file's inode.
+      const reopening = file.check(true);
+      if (reopening) await reopening;
+      open();
       await withRetry(() => control?.begin.run());
     } catch (error) {
       flushScheduled = false;
@@ -94,7 +125,8 @@ export function createSqliteSql(path: string, busyTimeoutMs: number): Sql {
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     for (const write of group) {
       try {
-        const value = write.returnsRows ? write.statement.all(...write.params) : write.statement.run(...write.params).changes;
+        const stmt = statement(write.strings);
+        const value = write.returnsRows ? stmt.all(...write.params) : stmt.run(...write.params).changes;
         results.push({ ok: true, value });
       } catch (error) {
         // A constraint failure undoes its own statement only; an I/O or disk-full error can
@@ -143,10 +175,131 @@ export function createSqliteSql(path: string, busyTimeoutMs: number): Sql {
     run: (strings, ...values) => execute<number>(strings, values, false),
     open: () => void open(),
     async close() {
-      connection?.close();
-      connection = undefined;
+      await guarded.close(false);
     },
   };
+}
+
+/** A connection on the database file, as {@link SqliteFile} closes it. */
+export interface SqliteConnection {
+  /** `checkpoint`: first copy the WAL into the file and empty it (the last connection to close) */
+  close(checkpoint: boolean): void | Promise<void>;
+}
+
+/**
+ * The database file that the service's two SQLite connections (this one and Prisma's) have
+ * open, watched for what SQLite does not notice: a connection keeps reading and writing the
+ * file it opened even after that file is deleted or replaced at its path, so writes would
+ * go on, acknowledged, into a file nobody will ever read again.
+ *
+ * Before each statement, `check` compares the path's current device and inode with the ones
+ * opened (one stat). A missing file is refused (DatabaseUnavailableError) and its
+ * connections closed; a file replaced by another closes every connection on the old one,
+ * and the statement then runs on the new file, which the readiness check judges (migrated or
+ * not). Both connections close together, the last one first emptying the WAL into the old
+ * file: a WAL left behind with the old file's pages would be read as part of the new one.
+ * For a write, the file must also be writable (a read-only mount, `chattr +i`, permissions).
+ */
+export interface SqliteFile {
+  readonly path: string;
+  /**
+   * Nothing (synchronously) when the statement may run; throws DatabaseUnavailableError when
+   * it may not; a promise to await when the connections are being closed, after which the
+   * statement opens the file anew.
+   */
+  check(write: boolean): Promise<void> | undefined;
+  /** why the file cannot serve writes now, or undefined; closes connections like `check` */
+  fault(): Promise<string | undefined>;
+  opened(connection: SqliteConnection): void;
+  closed(connection: SqliteConnection): void;
+}
+
+export function watchSqliteFile(path: string): SqliteFile {
+  const connections = new Set<SqliteConnection>();
+  let identity: { dev: number; ino: number } | undefined;
+  let closing: Promise<void> | undefined;
+
+  /** Closes every connection, the last one emptying the WAL first; once, however many ask. */
+  function closeAll(): Promise<void> {
+    closing ??= (async () => {
+      try {
+        const open = [...connections];
+        for (const [i, connection] of open.entries()) {
+          try {
+            await connection.close(i === open.length - 1);
+          } catch {
+            // closing a connection on a vanished file may fail; it is dropped all the same
+          }
+          connections.delete(connection);
+        }
+      } finally {
+        identity = undefined;
+        closing = undefined;
+      }
+    })();
+    return closing;
+  }
+
+  /** the fault of the file at the path, closing connections on a file that is gone or replaced */
+  function inspect(write: boolean): { fault?: string; reopen?: Promise<void> } {
+    if (closing) return { reopen: closing };
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) {
+      if (connections.size > 0) void closeAll();
+      return { fault: 'database file missing' };
+    }
+    // A connection opened while the others were being closed: the file it opened is the one now.
+    if (!identity && connections.size > 0) identity = { dev: stat.dev, ino: stat.ino };
+    if (identity && (stat.dev !== identity.dev || stat.ino !== identity.ino)) return { reopen: closeAll() };
+    if (write && !writable(path)) return { fault: 'database file not writable' };
+    return {};
+  }
+
+  return {
+    path,
+    check(write) {
+      const { fault, reopen } = inspect(write);
+      if (fault) throw Object.assign(new DatabaseUnavailableError(), { reason: fault });
+      return reopen;
+    },
+    async fault() {
+      for (;;) {
+        const { fault, reopen } = inspect(true);
+        if (!reopen) return fault;
+        await reopen;
+      }
+    },
+    opened(connection) {
+      connections.add(connection);
+      if (!identity) {
+        const stat = statSync(path, { throwIfNoEntry: false });
+        if (stat) identity = { dev: stat.dev, ino: stat.ino };
+      }
+    },
+    closed(connection) {
+      connections.delete(connection);
+      if (connections.size === 0 && !closing) identity = undefined;
+    },
+  };
+}
+
+/** Whether this process may write the file and its WAL (root included: `chattr +i`, a read-only mount). */
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    if (statSync(`${path}-wal`, { throwIfNoEntry: false })) accessSync(`${path}-wal`, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkpointQuietly(checkpoint: () => unknown): void {
+  try {
+    checkpoint();
+  } catch {
+    // best effort: the file may already be unreadable
+  }
 }
 
 /** As Prisma's SQLite adapter writes them: ISO text with +00:00, booleans as 0/1. */

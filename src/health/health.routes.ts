@@ -47,23 +47,33 @@ export const healthRoutes: FastifyPluginAsync<{
     async () => ({ status: 'ok' }),
   );
 
+  let lastStatus = 'ready';
   app.get(
     '/readyz',
     {
       schema: {
         summary: 'Readiness',
         description:
-          'The database answers and the instance is not shutting down: 200, else 503. A `detail` names what ' +
+          'The database answers, is migrated to this version and (SQLite) its file is in place and writable, and ' +
+          'the instance is not shutting down: 200 `ready`, else 503 with the reason in `status` (e.g. ' +
+          '`database unreachable`, `database schema missing (run the migrations)`). A `detail` names what ' +
           'still serves in a degraded way (Redis unreachable: per-IP limits per process).',
         tags: ['Health Check'],
         response: { 200: readySchema, 503: readySchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       if (lifecycle.draining) return reply.code(503).send({ status: 'shutting down' });
-      const up = await database.ping();
+      const readiness = await database.readiness();
+      const status = readiness.ready ? 'ready' : readiness.reason;
+      // Said once per change, not on every probe.
+      if (status !== lastStatus) {
+        if (readiness.ready) request.log.info('ready: the database serves again');
+        else request.log.warn({ reason: status }, 'not ready');
+        lastStatus = status;
+      }
       const detail = degraded?.();
-      return reply.code(up ? 200 : 503).send({ status: up ? 'ready' : 'database unavailable', ...(detail ? { detail } : {}) });
+      return reply.code(readiness.ready ? 200 : 503).send({ status, ...(detail ? { detail } : {}) });
     },
   );
 };

@@ -4,11 +4,13 @@
 // is half-recorded or usable although its delivery never completed.
 // The third fault of issue 6, the SMTP server down (a clear 502 and no usable code), is covered
 // in test/email-delivery.test.ts ("an SMTP server that is down" and its neighbours).
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrate.js';
-import { uniqueName } from '../support/app.js';
+import { createTestApp, uniqueName, type TestApp } from '../support/app.js';
+import { executeRaw } from '../support/graphql.js';
 import { storedOtpLogs, type StoredOtpLog } from '../support/db.js';
 import {
   call,
@@ -128,7 +130,7 @@ describe('PostgreSQL stopped under traffic, then started again', () => {
       await postgres.stop();
       const downSince = traffic.observed.length;
       await eventually('/readyz to say 503', 10_000, async () => (await readyz(service.url)).status === 503);
-      expect((await readyz(service.url)).body).toEqual({ status: expect.stringMatching(/database/i) as unknown });
+      expect((await readyz(service.url)).body).toEqual({ status: 'database unreachable' });
       // Each surface, asked directly while the database is down.
       expectDatabaseUnavailable(await remoteGenerate(service.url, usernames[0] ?? ''));
       expectDatabaseUnavailable(await remoteVerify(service.url, usernames[0] ?? '', '123456'));
@@ -169,6 +171,71 @@ describe('PostgreSQL stopped under traffic, then started again', () => {
     expect(failures.map((f) => `${f.phase} ${f.what}: ${f.error ?? `${f.answer?.status} ${f.answer?.text}`}`)).toEqual([]);
     const down = traffic.observed.filter((o) => o.phase === 'down' && o.what !== 'readyz');
     expect(down.some((o) => o.answer?.status === 503)).toBe(true);
+  });
+});
+
+describe('PostgreSQL refusing the service’s credentials (its role disabled), then accepting them again', () => {
+  const { cleanups, runCleanups } = cleanupStack();
+  let postgres: ThrowawayPostgres;
+  let app: TestApp;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: postgres.urlOf('postgres') });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    postgres = await startThrowawayPostgres();
+    cleanups.push(() => postgres.destroy());
+    await admin('CREATE ROLE twofa LOGIN');
+    await admin('CREATE DATABASE twofa OWNER twofa');
+    const url = `postgresql://twofa@127.0.0.1:${postgres.port}/twofa`;
+    await applyMigrations(parseConfig({ DATABASE_URL: url }).database);
+    app = await createTestApp({ DATABASE_URL: url, ALLOW_ANONYMOUS_CALLERS: 'true', IP_RATE_LIMIT: '0' });
+    cleanups.push(() => app.close());
+  }, 90_000);
+  afterAll(runCleanups, 60_000);
+
+  it('/readyz says 503 "database refused the credentials", requests 503 DATABASE_UNAVAILABLE, and it serves again by itself', async () => {
+    const username = uniqueName('creds');
+    const created = await executeRaw(app, 'mutation($input: CreateUserInput!) { createUser(input: $input) { __typename } }', {
+      input: { username, email: `${username}@example.com` },
+    });
+    expect(created.body.data).toEqual({ createUser: { __typename: 'User' } });
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+
+    // The role may no longer log in (as after a credential rotation): the server refuses every
+    // new connection (SQLSTATE 28000), and the open ones are cut, as a server restart would.
+    await admin('ALTER ROLE twofa NOLOGIN');
+    await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'twofa'");
+
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect({ status: ready.statusCode, body: ready.json<unknown>() }).toEqual({ status: 503, body: { status: 'database refused the credentials' } });
+    for (const response of [
+      await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` }),
+      await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: '123456' } }),
+    ]) {
+      expect(response.statusCode, response.body).toBe(503);
+      expect(response.json()).toEqual({ detail: expect.stringMatching(/database/i) as unknown });
+      expect(response.body).not.toMatch(LEAK);
+    }
+    for (const query of [
+      'query($u: String!) { user(username: $u) { username } }',
+      'mutation($u: String!) { generateOtp(username: $u) { __typename } }',
+    ]) {
+      const result = await executeRaw(app, query, { u: username });
+      expect(result.body.errors?.map((e) => e.extensions?.code), JSON.stringify(result.body)).toEqual(['DATABASE_UNAVAILABLE']);
+      expect(JSON.stringify(result.body)).not.toMatch(LEAK);
+    }
+
+    await admin('ALTER ROLE twofa LOGIN');
+    expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    const generated = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
+    expect(generated.statusCode, generated.body).toBe(200);
   });
 });
 

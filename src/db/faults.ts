@@ -1,0 +1,110 @@
+import { DatabaseUnavailableError } from '../errors/errors.js';
+
+/**
+ * What keeps the database from serving, read from an error of Prisma, its driver adapters or
+ * the drivers themselves (pg, better-sqlite3): words for /readyz, or undefined for an error
+ * that is not the database's state (a bug, a constraint). Every error given a fault here is
+ * answered 503 DATABASE_UNAVAILABLE, never 500.
+ */
+export function databaseFault(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (typeof e !== 'object') return undefined;
+    if (e instanceof DatabaseUnavailableError) return (e as { reason?: string }).reason ?? UNREACHABLE;
+    const { code, originalCode, kind, name, message, cause, meta } = e as {
+      code?: unknown;
+      originalCode?: unknown;
+      kind?: unknown;
+      name?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      meta?: { driverAdapterError?: unknown };
+    };
+    const fault =
+      faultOfCode(code) ??
+      faultOfCode(originalCode) ??
+      (typeof kind === 'string' ? byKind[kind] : undefined) ??
+      (name === 'PrismaClientInitializationError' ? UNREACHABLE : undefined) ??
+      (typeof message === 'string' ? byMessage.find(([pattern]) => pattern.test(message))?.[1] : undefined);
+    if (fault) return fault;
+    // A Prisma request error carries the driver adapter's error in its meta, not as its cause.
+    e = cause ?? meta?.driverAdapterError;
+  }
+  return undefined;
+}
+
+const UNREACHABLE = 'database unreachable';
+const CREDENTIALS = 'database refused the credentials';
+const NO_DATABASE = 'database does not exist';
+const NO_SCHEMA = 'database schema missing (run the migrations)';
+const OLD_SCHEMA = 'database schema not migrated to this version (run the migrations)';
+
+const byCode: Record<string, string> = {
+  // our own DatabaseUnavailableError, once Prisma has wrapped it (it keeps the code, not the class)
+  DATABASE_UNAVAILABLE: 'database unavailable',
+  P1000: CREDENTIALS, // authentication failed
+  P1001: UNREACHABLE, // cannot reach database server
+  P1002: UNREACHABLE, // database server timed out
+  P1003: NO_DATABASE,
+  P1008: UNREACHABLE, // operations timed out
+  P1010: CREDENTIALS, // access denied
+  P1017: UNREACHABLE, // server closed the connection
+  P2021: NO_SCHEMA, // table does not exist
+  P2022: OLD_SCHEMA, // column does not exist
+  P2024: UNREACHABLE, // timed out fetching a connection from the pool
+  ECONNREFUSED: UNREACHABLE,
+  ECONNRESET: UNREACHABLE,
+  ETIMEDOUT: UNREACHABLE,
+  ENOTFOUND: UNREACHABLE,
+  EAI_AGAIN: UNREACHABLE,
+  // PostgreSQL SQLSTATEs
+  '57P01': UNREACHABLE, // admin_shutdown: terminating connection due to administrator command
+  '57P02': UNREACHABLE, // crash_shutdown
+  '57P03': UNREACHABLE, // cannot_connect_now: the database system is starting up
+  '08000': UNREACHABLE, // connection_exception
+  '08001': UNREACHABLE, // sqlclient_unable_to_establish_sqlconnection
+  '08003': UNREACHABLE, // connection_does_not_exist
+  '08006': UNREACHABLE, // connection_failure
+  '53300': 'database has too many connections',
+  '28000': CREDENTIALS, // invalid_authorization_specification (role unknown or not allowed to log in)
+  '28P01': CREDENTIALS, // invalid_password
+  '3D000': NO_DATABASE, // invalid_catalog_name
+  '42P01': NO_SCHEMA, // undefined_table
+  '42703': OLD_SCHEMA, // undefined_column
+  // SQLite (better-sqlite3 gives the extended code, e.g. SQLITE_IOERR_WRITE: see faultOfCode)
+  SQLITE_BUSY: 'database busy',
+  SQLITE_LOCKED: 'database busy',
+  SQLITE_CANTOPEN: 'database file cannot be opened',
+  SQLITE_READONLY: 'database file not writable',
+  SQLITE_PERM: 'database file not writable',
+  SQLITE_IOERR: 'database file input/output error',
+  SQLITE_FULL: 'database disk full',
+  SQLITE_NOTADB: 'database file is not a database',
+  SQLITE_CORRUPT: 'database file is corrupt',
+};
+
+function faultOfCode(code: unknown): string | undefined {
+  if (typeof code !== 'string') return undefined;
+  // SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED, ...: the primary code is what matters
+  return byCode[code] ?? (code.startsWith('SQLITE_') ? byCode[/^SQLITE_[A-Z]+/.exec(code)?.[0] ?? ''] : undefined);
+}
+
+/** Prisma driver adapters' kinds of error (DriverAdapterError's cause). */
+const byKind: Record<string, string> = {
+  DatabaseNotReachable: UNREACHABLE,
+  ConnectionClosed: UNREACHABLE,
+  SocketTimeout: UNREACHABLE,
+  TooManyConnections: 'database has too many connections',
+  AuthenticationFailed: CREDENTIALS,
+  DatabaseAccessDenied: CREDENTIALS,
+  DatabaseDoesNotExist: NO_DATABASE,
+  TableDoesNotExist: NO_SCHEMA,
+  ColumnNotFound: OLD_SCHEMA,
+};
+
+const byMessage: [RegExp, string][] = [
+  [/ECONNREFUSED|Connection terminated|connection (?:timeout|refused)|Can't reach database/i, UNREACHABLE],
+  // a statement on a connection closed under it, its file having been deleted or replaced
+  [/^The database connection is not open$/, 'database file replaced or missing'],
+  [/^no such table/, NO_SCHEMA],
+  [/^no such column|has no column named/, OLD_SCHEMA],
+];
