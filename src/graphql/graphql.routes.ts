@@ -8,6 +8,7 @@ import { DomainError, errorCatalogue } from '../errors/errors.js';
 import { isDatabaseUnavailable } from '../http/error-reply.js';
 import type { GraphQLContext } from './builder.js';
 import { useWellFormedStrings } from './well-formed-strings.js';
+import { useBoundedInput } from './bounded-input.js';
 import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
 import { usePersistedOperations } from './persisted-operations.js';
 import { createDirectExecution, sendFetchResponse, type ServerContext } from './direct-execution.js';
@@ -98,6 +99,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     multipart: false,
     plugins: [
       useWellFormedStrings(),
+      // Over-long text and over-long lists, inline or in variables, before any resolver runs.
+      useBoundedInput(),
       // GET and form POSTs (the requests a browser sends cross-site without asking) need a
       // custom header; JSON POSTs are preflighted by the browser, so clients change nothing.
       useCSRFPrevention({ requestHeaders: csrfHeaders }),

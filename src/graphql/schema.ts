@@ -9,6 +9,7 @@ import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
 import { createBuilder } from './builder.js';
 import { addUserEntity, guardFederationFields } from './federation.js';
+import { documentInputBounds } from './bounded-input.js';
 
 /**
  * The whole GraphQL schema, one capability at a time, as an Apollo Federation v2 subgraph
@@ -23,5 +24,5 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   addAuditTypes(builder, db);
   addErrorTypes(builder, { Channel });
   addUserEntity(builder, db);
-  return guardFederationFields(guardReads(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })));
+  return guardFederationFields(guardReads(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }))));
 }

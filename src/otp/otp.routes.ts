@@ -3,6 +3,7 @@ import { authorize, type Scope } from '../auth/caller.js';
 import type { Channel } from '../delivery/delivery.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
+import { CODE_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 import { detailSchema, validationErrorSchema } from '../http/schemas.js';
 import type { VerificationService } from '../verification/verification.service.js';
 
@@ -26,7 +27,7 @@ const generateSchema = {
     type: 'object',
     required: ['username'],
     properties: {
-      username: { type: 'string', description: 'The user to send a code to.' },
+      username: { type: 'string', maxLength: USERNAME_MAX_LENGTH, description: `The user to send a code to (at most ${String(USERNAME_MAX_LENGTH)} characters).` },
       channel: {
         type: 'string',
         enum: ['EMAIL', 'SMS'],
@@ -63,10 +64,13 @@ const verifySchema = {
     type: 'object',
     required: ['username', 'otp_code'],
     properties: {
-      username: { type: 'string', description: 'Whose code.' },
+      username: { type: 'string', maxLength: USERNAME_MAX_LENGTH, description: `Whose code (at most ${String(USERNAME_MAX_LENGTH)} characters).` },
       otp_code: {
         type: ['string', 'integer'],
-        description: 'The code the user typed; a JSON number is read as its digits, as the legacy service did.',
+        maxLength: CODE_MAX_LENGTH,
+        description:
+          `The code the user typed (at most ${String(CODE_MAX_LENGTH)} characters); a JSON number is read as its ` +
+          'digits, as the legacy service did.',
       },
     },
   },

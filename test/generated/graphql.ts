@@ -18,6 +18,8 @@ export type AuditEventType =
   | 'RECOVERY_CODES_GENERATE'
   /** A recovery code was used. */
   | 'RECOVERY_CODE_USE'
+  /** MAX_CONSECUTIVE_FAILURES failed verifications in a row suspended the user’s second factors until an operator reinstates them. */
+  | 'SUSPENSION'
   /** A send throttle refused a request (resend interval, hourly cap, SMS limits). */
   | 'THROTTLE'
   /** An authenticator-app enrolment was confirmed with a first code. */
@@ -26,6 +28,8 @@ export type AuditEventType =
   | 'TOTP_ENROLL'
   /** Two-factor authentication was switched off for a user. */
   | 'TWO_FACTOR_DISABLE'
+  /** An operator reinstated a user’s second factors: the suspension, the lock and the failure counts were cleared. */
+  | 'TWO_FACTOR_REINSTATE'
   /** A user was created. */
   | 'USER_CREATE'
   /** A user was erased. */
@@ -53,13 +57,13 @@ export type Channel =
 export type CreateUserInput = {
   /** Defaults to EMAIL, or SMS when only a phone number is given. */
   deliveryMethod?: DeliveryMethod | null | undefined;
-  /** Destination for EMAIL codes. */
+  /** Destination for EMAIL codes. At most 254 characters. */
   email?: string | null | undefined;
-  /** en (default) or de. */
+  /** en (default) or de. At most 35 characters. */
   locale?: string | null | undefined;
   /** Defaults to true. */
   otpEnabled?: boolean | null | undefined;
-  /** Destination for SMS codes (E.164). */
+  /** Destination for SMS codes (E.164). At most 32 characters. */
   phoneNumber?: string | null | undefined;
   /** Unique, 1 to 100 characters. */
   username: string;
@@ -106,6 +110,8 @@ export type ErrorCode =
   | 'TOTP_NOT_ENROLLED'
   /** Two-factor authentication is not enabled for this user */
   | 'TWO_FACTOR_DISABLED'
+  /** Two-factor authentication is suspended for this user after too many failed verifications; an operator must reinstate it */
+  | 'TWO_FACTOR_SUSPENDED'
   /** A valid bearer token is required */
   | 'UNAUTHENTICATED'
   /** A user with this username already exists */
@@ -143,15 +149,15 @@ export type SmsRefusal =
 export type UpdateUserInput = {
   /** New delivery method. */
   deliveryMethod?: DeliveryMethod | null | undefined;
-  /** New email address, or null. */
+  /** New email address, or null. At most 254 characters. */
   email?: string | null | undefined;
-  /** en or de. */
+  /** en or de. At most 35 characters. */
   locale?: string | null | undefined;
   /** Switch code generation on or off. */
   otpEnabled?: boolean | null | undefined;
-  /** New phone number, or null. */
+  /** New phone number, or null. At most 32 characters. */
   phoneNumber?: string | null | undefined;
-  /** Which user to change. */
+  /** Which user to change. At most 256 characters. */
   username: string;
 };
 
@@ -248,6 +254,7 @@ export type GenerateOtpMutation = { generateOtp:
     | { __typename: 'RateLimitedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'SmsRefusedError', code: ErrorCode, message: string, reason: SmsRefusal }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
    };
@@ -330,6 +337,7 @@ export type VerifyOtpMutation = { verifyOtp:
     | { __typename: 'NoPendingCodeError', code: ErrorCode, message: string }
     | { __typename: 'TooManyAttemptsError', code: ErrorCode, message: string }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserLockedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
