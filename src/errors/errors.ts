@@ -30,7 +30,7 @@ export const errorCatalogue = {
   UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, message: 'The token does not grant the scope this needs' },
   TOTP_NOT_ENROLLED: { status: 400, message: 'No authenticator app enrolment is pending for this user' },
-  CODE_REPLAYED: { status: 400, message: 'This authenticator code was used already; wait for the next one', failure: true },
+  CODE_REPLAYED: { status: 400, message: 'This authenticator code was used already; wait for the next one' },
   INVALID_PHONE_NUMBER: { status: 400, message: 'The phone number is not valid' },
   SMS_REFUSED: { status: 400, message: 'Codes are not sent by SMS to this number' },
 } as const satisfies Record<string, { status: number; message: string; guess?: true; failure?: true }>;

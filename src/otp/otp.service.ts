@@ -181,7 +181,17 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
     return new CodeAlreadyUsedError();
   }
 
-  return { generate, verify };
+  /** Whether `code` is the user's newest delivered code and was accepted already: a retry, judged without writing. */
+  async function wasAccepted(userId: number, code: string): Promise<boolean> {
+    if (!/^\d+$/.test(code) || code.length !== length) return false;
+    const [last] = await sql.rows<{ status: CodeStatus; code_hash: string }>`
+      SELECT status, code_hash FROM otp_logs
+       WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
+       ORDER BY id DESC LIMIT 1`;
+    return last?.status === 'USED' && sameHash(hashCode(secret, userId, code), last.code_hash);
+  }
+
+  return { generate, verify, wasAccepted };
 }
 
 /**

@@ -79,13 +79,19 @@ export function createRecoveryService({ db, clock, config, audit }: RecoveryServ
   async function consume(userId: number, code: string, now: Date): Promise<'OK' | 'ALREADY_USED' | 'INVALID'> {
     const normalised = normalise(code);
     if (!NORMALISED.test(normalised)) return 'INVALID';
-    const hash = hashOf(userId, normalised);
     const used = await db.$executeRaw`
       UPDATE recovery_codes SET used_at = ${now}
-       WHERE user_id = ${userId} AND code_hash = ${hash} AND used_at IS NULL`;
+       WHERE user_id = ${userId} AND code_hash = ${hashOf(userId, normalised)} AND used_at IS NULL`;
     if (used === 1) return 'OK';
-    const spent = await db.recoveryCode.count({ where: { userId, codeHash: hash, usedAt: { not: null } } });
-    return spent > 0 ? 'ALREADY_USED' : 'INVALID';
+    return (await wasUsed(userId, code)) ? 'ALREADY_USED' : 'INVALID';
+  }
+
+  /** Whether `code` is one of the user's codes that was used already: a retry, judged without writing. */
+  async function wasUsed(userId: number, code: string): Promise<boolean> {
+    const normalised = normalise(code);
+    if (!NORMALISED.test(normalised)) return false;
+    const spent = await db.recoveryCode.count({ where: { userId, codeHash: hashOf(userId, normalised), usedAt: { not: null } } });
+    return spent > 0;
   }
 
   /** How many unused codes the user has left. */
@@ -93,7 +99,7 @@ export function createRecoveryService({ db, clock, config, audit }: RecoveryServ
     return db.recoveryCode.count({ where: { userId, usedAt: null } });
   }
 
-  return { generate, consume, remaining, looksLikeRecoveryCode };
+  return { generate, consume, wasUsed, remaining, looksLikeRecoveryCode };
 }
 
 function newRecoveryCode(): string {

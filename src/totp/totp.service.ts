@@ -113,6 +113,13 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
     return accepted === 1 ? 'OK' : 'REPLAYED';
   }
 
+  /** Whether `code` is the app's code for a step accepted before: a retry, judged without writing. */
+  function isReplay(user: TotpUser, code: string, now: Date): boolean {
+    if (!user.totpSecret || user.totpLastStep === null) return false;
+    const step = matchStep(box.decrypt(user.totpSecret), withoutSpaces(code), unixSeconds(now), config.totp.window, params);
+    return step !== null && step <= user.totpLastStep;
+  }
+
   /** Removes the app, active and pending (issue 5's "disable two-factor" uses it). */
   async function disable(userId: number): Promise<void> {
     await db.user.updateMany({
@@ -133,7 +140,7 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
     return error;
   }
 
-  return { enroll, confirm, verifyCode, disable };
+  return { enroll, confirm, verifyCode, isReplay, disable };
 }
 
 /** Apps show "123 456"; what a user copies from one may keep the space. */

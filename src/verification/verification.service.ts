@@ -40,8 +40,8 @@ export interface VerificationDeps {
   otp: OtpService;
   guesses: GuessBudget;
   audit: AuditService;
-  totp: Pick<TotpService, 'verifyCode'>;
-  recovery: Pick<RecoveryService, 'consume'>;
+  totp: Pick<TotpService, 'verifyCode' | 'isReplay'>;
+  recovery: Pick<RecoveryService, 'consume' | 'wasUsed'>;
   resultTokens: ResultTokens;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
 }
@@ -96,6 +96,12 @@ export function createVerificationService(deps: VerificationDeps) {
       slot = await guesses.take(username, now);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
+      if (error instanceof UserLockedError) {
+        // A client retrying a code that was accepted gets that answer, not "locked": retries
+        // spend no guesses, but while many are in flight their slots can fill the window.
+        const retried = await retryOf(username, code.trim(), now);
+        if (retried) throw await refuse(retried.error, retried.userId);
+      }
       throw await refuse(error, error instanceof UserNotFoundError ? null : await userIdOf(username));
     }
 
@@ -154,6 +160,23 @@ export function createVerificationService(deps: VerificationDeps) {
       if (app === 'REPLAYED' && error instanceof InvalidCodeError) throw new CodeReplayedError();
       throw error;
     }
+  }
+
+  /**
+   * When `code` repeats an answer the user's methods accepted before, the refusal a retry
+   * gets. Judging it needs no guess: an accepted code opens nothing any more.
+   */
+  async function retryOf(username: string, code: string, now: Date): Promise<{ error: DomainError; userId: number } | null> {
+    const [user] = await sql.rows<{ id: number; totp_secret: string | null; totp_last_step: number | null }>`
+      SELECT id, totp_secret, totp_last_step FROM users WHERE username = ${username}`;
+    if (!user) return null;
+    if (looksLikeRecoveryCode(code)) {
+      return (await recovery.wasUsed(user.id, code)) ? { error: new CodeAlreadyUsedError(), userId: user.id } : null;
+    }
+    if (totp.isReplay({ id: user.id, totpSecret: user.totp_secret, totpLastStep: user.totp_last_step }, code, now)) {
+      return { error: new CodeReplayedError(), userId: user.id };
+    }
+    return (await otp.wasAccepted(user.id, code)) ? { error: new CodeAlreadyUsedError(), userId: user.id } : null;
   }
 
   async function userIdOf(username: string): Promise<number | null> {

@@ -43,7 +43,7 @@ describe('two service processes on one PostgreSQL database, under a burst of gue
 
   afterAll(async () => {
     await Promise.all(processes.map((service) => service.stop()));
-    await database?.close();
+    await database.close();
   });
 
   async function graphqlField<T>(url: string, document: Parameters<typeof print>[0], variables: Record<string, unknown>, field: string): Promise<T> {
