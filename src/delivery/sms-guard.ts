@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/client.js';
 import { InvalidPhoneNumberError, RateLimitedError, SmsRefusedError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
+import type { SendCounters } from '../throttle/send-counters.js';
 import { maskPhone } from './mask.js';
 import { readPhoneNumber } from './phone.js';
 
@@ -35,7 +36,7 @@ export type SmsGuard = ReturnType<typeof createSmsGuard>;
  * Every count is read from otp_logs, so several instances agree. Two requests racing past
  * a count can overshoot a limit by the number of requests in flight, not more.
  */
-export function createSmsGuard({ db, config, logger }: { db: Db; config: Pick<Config, 'sms'>; logger: Logger }) {
+export function createSmsGuard({ db, counters, config, logger }: { db: Db; counters: SendCounters; config: Pick<Config, 'sms'>; logger: Logger }) {
   const { allowedCountries, maxPerHour, prefixMaxShare, prefixMinSends } = config.sms;
   const allowed = allowedCountries ? new Set(allowedCountries) : undefined;
 
@@ -89,6 +90,24 @@ export function createSmsGuard({ db, config, logger }: { db: Db; config: Pick<Co
   }
 
   /**
+   * Takes one SMS from the service's hourly budget, exactly: `admit` read the last hour's
+   * committed sends, which a burst of requests for many users could all pass at once; this
+   * counter also holds the sends in flight. Given back by `release` when the SMS failed.
+   */
+  async function reserve(now: Date): Promise<void> {
+    if (await counters.take('sms', maxPerHour, now)) return;
+    const retryAfter = counters.secondsToNextWindow(now);
+    refuse(
+      new RateLimitedError(retryAfter, `The service's hourly SMS budget is used up; try again in ${Math.ceil(retryAfter / 60)} min`),
+      { maxPerHour },
+    );
+  }
+
+  async function release(reservedAt: Date): Promise<void> {
+    await counters.giveBack('sms', reservedAt);
+  }
+
+  /**
    * Whether this send would give the country more than `prefixMaxShare` of the last hour's
    * SMS once the hour holds `prefixMinSends`, when that is not what its traffic usually
    * looks like: a service whose users mostly live in one country sends most SMS there every
@@ -135,7 +154,7 @@ export function createSmsGuard({ db, config, logger }: { db: Db; config: Pick<Co
     return Math.max(1, Math.ceil((freesAt - now.getTime()) / 1000));
   }
 
-  return { admit };
+  return { admit, reserve, release };
 }
 
 interface RecentSends {

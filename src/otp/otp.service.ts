@@ -93,6 +93,14 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
     const to = sms?.e164 ?? stored;
     // Only a request that would send is throttled: bad input never takes the user's slot.
     await throttle.reserveSend(user.id, now);
+    if (sms) {
+      try {
+        await smsGuard.reserve(now);
+      } catch (error) {
+        await throttle.releaseSend(user.id, now);
+        throw error;
+      }
+    }
     const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
     const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
@@ -111,8 +119,9 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
       const reason = describeDeliveryError(error, to, destination);
       logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
       await sql.run`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${log.id}`;
-      // Nothing reached the user: the next generate may send at once.
+      // Nothing reached the user: the next generate may send at once, and the SMS cost nothing.
       await throttle.releaseSend(user.id, now);
+      if (sms) await smsGuard.release(now);
       if (error instanceof DomainError) throw error;
       throw new DeliveryFailedError(channel);
     }

@@ -13,6 +13,8 @@ export function createRetentionService({ db, clock }: { db: Db; clock: Clock }) 
     const before = new Date(clock.now().getTime() - olderThanDays * DAY_MS);
     const codes = await db.otpLog.deleteMany({ where: { createdAt: { lt: before } } });
     const auditEvents = await db.auditEvent.deleteMany({ where: { createdAt: { lt: before } } });
+    // Send counters matter for their clock hour only.
+    await db.sendCounter.deleteMany({ where: { windowStart: { lt: new Date(clock.now().getTime() - DAY_MS) } } });
     return { codes: codes.count, auditEvents: auditEvents.count, before };
   }
   return { purge };

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
 import { RateLimitedError } from '../errors/errors.js';
+import type { SendCounters } from './send-counters.js';
 
 export type ThrottleService = ReturnType<typeof createThrottleService>;
 
@@ -10,14 +11,15 @@ const HOUR_MS = 3_600_000;
  * The per-user send limits, whose state lives in the database so every instance behind a
  * load balancer sees the same counters: one send per `resendIntervalSeconds` and at most
  * `maxSendsPerHour` (delivered or still sending; a failed delivery does not count). Both are
- * checked and the slot taken by one conditional update of the user's row. A second request
+ * checked and the slot taken by one conditional update of the user's row: a second request
  * racing it waits for that row and re-checks the interval against the new `last_send_at`, so
- * of concurrent sends for one user exactly one gets the slot (the hourly count rides on the
- * interval: with an interval of 0 it is a count read by the same statement).
+ * of concurrent sends for one user exactly one gets the slot. The hourly cap is then taken
+ * from the user's send counter, which counts the sends still in flight too, so it holds
+ * exactly even with an interval of 0.
  *
  * The user's guess budget (lockout and suspension) is in guess-budget.ts.
  */
-export function createThrottleService({ sql, config }: { sql: Sql; config: Pick<Config, 'throttle'> }) {
+export function createThrottleService({ sql, counters, config }: { sql: Sql; counters: SendCounters; config: Pick<Config, 'throttle'> }) {
   const { resendIntervalSeconds, maxSendsPerHour } = config.throttle;
 
   /** Takes the user's send slot for now, or throws RateLimitedError with the wait. */
@@ -29,8 +31,12 @@ export function createThrottleService({ sql, config }: { sql: Sql; config: Pick<
        WHERE id = ${userId} AND (last_send_at IS NULL OR last_send_at <= ${earliest})
          AND (SELECT COUNT(*) FROM otp_logs
                WHERE user_id = ${userId} AND created_at > ${hourAgo} AND status <> 'FAILED') < ${maxSendsPerHour}`;
-    if (reserved === 1) return;
-    throw await whyNoSend(userId, now);
+    if (reserved !== 1) throw await whyNoSend(userId, now);
+    // The hourly count above reads committed sends only; the counter also holds those in flight.
+    if (await counters.take(`user:${userId}`, maxSendsPerHour, now)) return;
+    await releaseInterval(userId, now);
+    const retryAfter = counters.secondsToNextWindow(now);
+    throw new RateLimitedError(retryAfter, `At most ${maxSendsPerHour} codes per hour; try again in ${minutes(retryAfter)}`);
   }
 
   /**
@@ -39,6 +45,11 @@ export function createThrottleService({ sql, config }: { sql: Sql; config: Pick<
    * the interval, so clearing it allows exactly what was allowed before.
    */
   async function releaseSend(userId: number, reservedAt: Date): Promise<void> {
+    await releaseInterval(userId, reservedAt);
+    await counters.giveBack(`user:${userId}`, reservedAt);
+  }
+
+  async function releaseInterval(userId: number, reservedAt: Date): Promise<void> {
     await sql.run`UPDATE users SET last_send_at = NULL WHERE id = ${userId} AND last_send_at = ${reservedAt}`;
   }
 

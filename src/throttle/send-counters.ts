@@ -1,0 +1,43 @@
+import type { Sql } from '../db/sql.js';
+
+const HOUR_MS = 3_600_000;
+
+export type SendCounters = ReturnType<typeof createSendCounters>;
+
+/**
+ * Hard caps per clock hour that hold exactly under any concurrency: a slot is taken by one
+ * conditional upsert of the counter's row before the work (the row lock serialises takers on
+ * PostgreSQL, each statement is atomic on SQLite), and given back when the work failed.
+ *
+ * They back the sliding-hour rules that read the code log (which give the precise wait): a
+ * read counts only what was committed, so a burst could pass it many times at once; these
+ * counts include every send still in flight. Every send within one clock hour also falls in
+ * one sliding hour, so a counter never refuses what the sliding rule, counted exactly, allows.
+ */
+export function createSendCounters({ sql }: { sql: Sql }) {
+  const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+
+  /** Takes one of `max` slots of `name` for the clock hour of `now`; false when none is left. */
+  async function take(name: string, max: number, now: Date): Promise<boolean> {
+    const rows = await sql.rows<{ count: number }>`
+      INSERT INTO send_counters (name, window_start, count) VALUES (${name}, ${windowOf(now)}, 1)
+      ON CONFLICT (name, window_start) DO UPDATE SET count = send_counters.count + 1
+       WHERE send_counters.count < ${max}
+      RETURNING count`;
+    return rows.length === 1 && max >= 1;
+  }
+
+  /** Gives back a slot taken at `takenAt` whose work failed. */
+  async function giveBack(name: string, takenAt: Date): Promise<void> {
+    await sql.run`
+      UPDATE send_counters SET count = count - 1
+       WHERE name = ${name} AND window_start = ${windowOf(takenAt)} AND count > 0`;
+  }
+
+  /** Seconds until the clock hour of `now` ends, when a counter starts again. */
+  function secondsToNextWindow(now: Date): number {
+    return Math.max(1, Math.ceil((windowOf(now).getTime() + HOUR_MS - now.getTime()) / 1000));
+  }
+
+  return { take, giveBack, secondsToNextWindow };
+}
