@@ -22,6 +22,7 @@ import { createServices } from './services.js';
 import { createMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { notFound } from './http/not-found.js';
+import { faviconRoute } from './http/favicon.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -159,6 +160,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   app.setNotFoundHandler(notFound);
   await app.register(healthRoutes, { database, lifecycle, degraded: ipRateLimit.problem });
+  await app.register(faviconRoute);
   await app.register(metricsRoutes, { registry: metrics.registry });
   await app.register(otpRoutes, {
     prefix: '/auth',

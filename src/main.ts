@@ -1,5 +1,9 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { databaseFault } from './db/faults.js';
 import { applyMigrations } from './db/migrate.js';
 
 async function main() {
@@ -14,10 +18,22 @@ async function main() {
     throw error;
   }
 
-  const applied = await applyMigrations(config.database);
-  const app = await buildApp(config);
-  if (applied.length) app.log.info({ migrations: applied }, 'database migrations applied');
+  let phase: 'migrate' | 'serve' = 'migrate';
+  try {
+    const applied = await applyMigrations(config.database);
+    phase = 'serve';
+    const app = await buildApp(config);
+    if (applied.length) app.log.info({ migrations: applied }, 'database migrations applied');
+    handleShutdown(app, config);
+    await app.listen({ host: config.server.host, port: config.server.port });
+    if (!config.production) process.stderr.write(whereToLook(config, (app.server.address() as AddressInfo).port));
+  } catch (error) {
+    process.stderr.write(`Failed to start: ${startupProblem(error, config, phase)}\n`);
+    process.exit(1);
+  }
+}
 
+function handleShutdown(app: Awaited<ReturnType<typeof buildApp>>, config: Config) {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -41,8 +57,68 @@ async function main() {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
 
-  await app.listen({ host: config.server.host, port: config.server.port });
+/**
+ * Outside production a person is usually watching: the log is JSON lines, so say in plain
+ * words where the browser pages are.
+ */
+function whereToLook(config: Config, port: number): string {
+  const host = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.server.host) ? 'localhost' : config.server.host;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${String(port)}`;
+  return [
+    `FountainAI 2FA Service on ${base} (NODE_ENV=${config.env}, ${config.database.provider === 'sqlite' ? `SQLite file ${config.database.sqlitePath}` : 'PostgreSQL'})`,
+    `  GraphiQL:  ${config.graphql.graphiql ? `${base}/graphql` : 'off (GRAPHIQL=false)'}`,
+    `  REST docs: ${base}/docs`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * A start-up failure in words that name the setting at fault: a driver's "ECONNREFUSED" or
+ * "directory does not exist" alone does not say which variable to fix.
+ */
+function startupProblem(error: unknown, config: Config, phase: 'migrate' | 'serve'): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const { server, database } = config;
+  if (code === 'EADDRINUSE') return `port ${String(server.port)} is already in use on ${server.host}: set PORT to another port (${message})`;
+  if (code === 'EADDRNOTAVAIL' || code === 'EACCES')
+    return `cannot listen on HOST=${server.host} PORT=${String(server.port)}: ${message}`;
+
+  if (database.provider === 'sqlite') {
+    const file = resolve(database.sqlitePath);
+    if (!existsSync(dirname(file)))
+      return `DATABASE_URL=${database.url}: the directory ${dirname(file)} does not exist; create it or point DATABASE_URL at a file in an existing directory`;
+    const fault = databaseFault(error);
+    return fault ? `DATABASE_URL=${database.url} (${file}): ${fault}: ${message}` : message;
+  }
+
+  const fault = databaseFault(error);
+  if (!fault) return message;
+  const [variable, url] =
+    phase === 'migrate' && database.migrationUrl !== database.url
+      ? ['DIRECT_DATABASE_URL', database.migrationUrl]
+      : ['DATABASE_URL', database.url];
+  const hint =
+    fault === 'database does not exist'
+      ? '; create it first (docs/deployment.md)'
+      : fault === 'database refused the credentials'
+        ? `; check the user and password in ${variable}`
+        : fault === 'database unreachable'
+          ? `; is PostgreSQL running and accepting connections at that host and port?`
+          : '';
+  return `${variable}=${withoutPassword(url)}: ${fault} (${message})${hint}`;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
 }
 
 main().catch((error: unknown) => {

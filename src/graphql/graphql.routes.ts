@@ -12,6 +12,7 @@ import { useBoundedInput } from './bounded-input.js';
 import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
 import { usePersistedOperations } from './persisted-operations.js';
 import { createDirectExecution, sendFetchResponse, type ServerContext } from './direct-execution.js';
+import { graphiqlAssetRoutes, renderGraphiQL } from './graphiql.js';
 
 interface GraphqlRoutesOptions {
   schema: GraphQLSchema;
@@ -88,9 +89,9 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     graphqlEndpoint: '/graphql',
     context: ({ req }) => ({ ...options.context, caller: req.callContext }),
     graphiql: settings.graphiql ? graphiql : false,
-    // GraphiQL bundled in the package, loaded on the first page view: Yoga's default page
-    // pulls its scripts from a CDN, which locked-down networks cannot reach.
-    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+    // GraphiQL bundled in the package (Yoga's default page pulls its scripts from a CDN, which
+    // locked-down networks cannot reach), its files served compressed and cached (graphiql.ts).
+    renderGraphiQL,
     landingPage: false,
     // Cross-origin pages only from CORS_ORIGINS: Yoga's default answers every origin, with
     // credentials allowed. No CORS_ORIGINS, no CORS headers: same-origin pages and servers only.
@@ -132,6 +133,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     mustBePersisted: (request) => settings.persistedOperationsOnly && !mayRunAnyOperation(request),
     maskError: (error) => maskGraphqlError(error, 'Unexpected error.'),
   });
+
+  if (settings.graphiql) await app.register(graphiqlAssetRoutes);
 
   app.route({
     url: yoga.graphqlEndpoint,

@@ -25,3 +25,19 @@ export const validationErrorSchema = {
     },
   },
 } as const;
+
+/**
+ * A `{"detail": ...}` answer for one status, described for that status and with real examples:
+ * what /docs shows instead of `"detail": "string"`.
+ */
+export function detailAnswer(description: string, ...examples: string[]) {
+  return { ...detailSchema, description, examples: examples.map((detail) => ({ detail })) };
+}
+
+/** A 422 answer with the example of a missing field at `loc`. */
+export function validationAnswer<const Loc extends readonly string[]>(...loc: Loc) {
+  return {
+    ...validationErrorSchema,
+    examples: [{ detail: [{ loc, msg: 'Field required', type: 'missing' }] }],
+  };
+}

@@ -4,15 +4,24 @@ import type { Channel } from '../delivery/delivery.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
 import { CODE_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
-import { detailSchema, validationErrorSchema } from '../http/schemas.js';
+import { detailAnswer, validationAnswer } from '../http/schemas.js';
 import type { VerificationService } from '../verification/verification.service.js';
 
 /** The answers a caller gets before its request is read: no valid token, a missing scope, too many requests. */
 const callerRefusals = {
-  401: { ...detailSchema, description: 'No valid bearer token: one that does not verify, or none where ALLOW_ANONYMOUS_CALLERS is off.' },
-  403: { ...detailSchema, description: 'The bearer token does not grant the scope this route needs.' },
-  429: { ...detailSchema, description: 'Too many requests (from this address, or codes for this user); see Retry-After.' },
+  401: detailAnswer(
+    'No valid bearer token: one that does not verify, or none where ALLOW_ANONYMOUS_CALLERS is off.',
+    'A valid bearer token is required',
+  ),
+  403: detailAnswer('The bearer token does not grant the scope this route needs.', 'The token does not grant the scope otp:generate'),
 } as const;
+
+/** Sooner than a throttle allows: Retry-After says when to try again. */
+const tooManyRequests = (...examples: string[]) =>
+  detailAnswer('Too many requests (from this address, or for this user); Retry-After says how many seconds to wait.', ...examples);
+
+/** The database cannot serve now: the instance recovers by itself once it can. */
+const databaseUnavailable = 'The database is unavailable; try again shortly';
 
 const generateSchema = {
   summary: 'Generate OTP for a user',
@@ -27,7 +36,12 @@ const generateSchema = {
     type: 'object',
     required: ['username'],
     properties: {
-      username: { type: 'string', maxLength: USERNAME_MAX_LENGTH, description: `The user to send a code to (at most ${String(USERNAME_MAX_LENGTH)} characters).` },
+      username: {
+        type: 'string',
+        maxLength: USERNAME_MAX_LENGTH,
+        description: `The user to send a code to (at most ${String(USERNAME_MAX_LENGTH)} characters).`,
+        examples: ['alice'],
+      },
       channel: {
         type: 'string',
         enum: ['EMAIL', 'SMS'],
@@ -46,12 +60,21 @@ const generateSchema = {
         channel: { type: 'string', enum: ['EMAIL', 'SMS'], description: 'Where it was sent.' },
         destination: { type: 'string', description: 'The destination, masked.' },
       },
+      examples: [{ otp_code: null, expires_at: '2026-11-23T19:11:40.469Z', channel: 'EMAIL', destination: 'a***@example.com' }],
     },
-    400: detailSchema,
+    400: detailAnswer('Refused: the request is well-formed but cannot be served for this user.', 'User not found', 'The user has no destination for the chosen delivery method'),
     ...callerRefusals,
-    422: validationErrorSchema,
-    502: detailSchema,
-    503: detailSchema,
+    422: validationAnswer('query', 'username'),
+    429: tooManyRequests('A code was sent moments ago; wait 30 s before asking for another', 'At most 5 codes per hour; try again in 41 min'),
+    502: detailAnswer(
+      'The provider (SMTP server, Twilio) refused the message or did not answer within DELIVERY_TIMEOUT_MS: no code was issued, and a previous code stays valid.',
+      'The code could not be delivered by email; no code was issued',
+    ),
+    503: detailAnswer(
+      'The service cannot send now: no provider is configured for the channel (SMTP_SERVER, TWILIO_*), or the database is unavailable.',
+      'No delivery channel is configured for this method',
+      databaseUnavailable,
+    ),
   },
 } as const;
 
@@ -63,6 +86,7 @@ const verifySchema = {
   body: {
     type: 'object',
     required: ['username', 'otp_code'],
+    examples: [{ username: 'alice', otp_code: '482913' }],
     properties: {
       username: { type: 'string', maxLength: USERNAME_MAX_LENGTH, description: `Whose code (at most ${String(USERNAME_MAX_LENGTH)} characters).` },
       otp_code: {
@@ -81,7 +105,11 @@ const verifySchema = {
       required: ['success'],
       properties: {
         success: { type: 'boolean' },
-        method: { type: 'string', description: 'How the user proved it: otp.' },
+        method: {
+          type: 'string',
+          enum: ['otp', 'totp', 'recovery'],
+          description: 'How the user proved it: a delivered code (otp), an authenticator app (totp) or a recovery code.',
+        },
         token: {
           type: 'string',
           description:
@@ -89,11 +117,19 @@ const verifySchema = {
             '"fountainai-2fa", sub the username and amr the method, that other services can check offline.',
         },
       },
+      examples: [{ success: true, method: 'otp', token: 'eyJhbGciOiJIUzI1NiJ9.eyJhbXIiOlsib3RwIl0sImlzcyI6ImZvdW50YWluYWktMmZhIiwic3ViIjoiYWxpY2UifQ.c2lnbmF0dXJl' }],
     },
-    400: detailSchema,
+    400: detailAnswer(
+      'Refused: a wrong, expired or used code, no pending code, an unknown user, or second factors suspended.',
+      'Invalid code',
+      'The code has already been used; request a new one',
+      'The code has expired; request a new one',
+      'User not found',
+    ),
     ...callerRefusals,
-    422: validationErrorSchema,
-    503: detailSchema,
+    422: validationAnswer('body', 'otp_code'),
+    429: tooManyRequests('Too many failed verifications; the user is locked for 15 more minute(s)'),
+    503: detailAnswer('The database is unavailable: nothing was judged or counted.', databaseUnavailable),
   },
 } as const;
 
