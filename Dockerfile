@@ -96,7 +96,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # One process (no npm wrapper) so SIGTERM from `docker stop` reaches the service, which then
 # finishes in-flight requests and closes the database. The settings and V8 flags are those of
 # `npm run start:prod` in package.json (keep the two the same; the benchmark reads them from
-# there; README, "Benchmark"):
+# there; docs/performance.md, "What limits it"):
 # - MALLOC_ARENA_MAX=2: glibc's per-thread arenas (V8's compiler and GC threads) held ~30 MB;
 # - a 16 MB young generation, set explicitly: with the old space capped, V8 would size the
 #   young generation from the cap, and the scavenges made requests cost 4-10 times the CPU (a

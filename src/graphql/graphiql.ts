@@ -26,10 +26,12 @@ interface Assets {
   workers: { editorWorkerService: string; json: string; graphql: string };
 }
 
+// Brotli at quality 5 comes within 5 % of quality 9's size in a quarter of the time (0.5 s for
+// the 5 MB script), which the first page view waits for; each file is compressed once a process.
 const compress = {
   br: (body: Buffer) =>
-    promisify(brotliCompress)(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
-  gzip: (body: Buffer) => promisify(gzip)(body, { level: 9 }),
+    promisify(brotliCompress)(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+  gzip: (body: Buffer) => promisify(gzip)(body, { level: 6 }),
 };
 
 let loading: Promise<Assets> | undefined;
