@@ -1,4 +1,11 @@
 import { createAuditService } from './audit/audit.service.js';
+import { createAuditStore } from './audit/audit.store.js';
+import type { CallContext } from './auth/caller.js';
+import { rotateSecrets } from './crypto/rotate-keys.js';
+import { createCodesStore } from './otp/codes.store.js';
+import { createRecoveryStore } from './recovery/recovery.store.js';
+import { createRetentionService } from './retention/retention.service.js';
+import { createUsersStore } from './users/users.store.js';
 import { createResultTokens } from './auth/result-token.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
@@ -13,7 +20,7 @@ import { createSecretBox } from './crypto/secret-box.js';
 import { createRecoveryService } from './recovery/recovery.service.js';
 import { createTotpService } from './totp/totp.service.js';
 import { createGuessBudget } from './throttle/guess-budget.js';
-import { createSendCounters } from './throttle/send-counters.js';
+import { createCountersStore } from './throttle/counters.store.js';
 import { createThrottleService } from './throttle/throttle.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
@@ -30,19 +37,38 @@ export interface ServiceDeps {
 }
 
 export type Services = ReturnType<typeof createServices>;
+export type Stores = ReturnType<typeof createStores>;
 
-/** The composition root of the domain: every service, wired to its dependencies once. */
+/** One store per table: the only code that speaks SQL (see each store for its table). */
+export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
+  return {
+    users: createUsersStore({ db, sql }),
+    codes: createCodesStore({ db, sql }),
+    recovery: createRecoveryStore({ db }),
+    audit: createAuditStore({ db, sql }),
+    counters: createCountersStore({ db, sql }),
+  };
+}
+
+/** The composition root of the domain: every service, wired to its stores and dependencies once. */
 export function createServices({ db, sql, clock, delivery, config, logger, metrics }: ServiceDeps) {
-  const audit = createAuditService({ sql, clock, logger });
+  const stores = createStores({ db, sql });
+  const { users: userStore, codes, counters } = stores;
+  const audit = createAuditService({ store: stores.audit, clock, logger });
   const resultTokens = createResultTokens({ config, clock });
-  const counters = createSendCounters({ sql });
-  const throttle = createThrottleService({ sql, counters, config });
-  const smsGuard = createSmsGuard({ db, counters, config, logger });
-  const otp = createOtpService({ sql, throttle, clock, delivery, smsGuard, config, logger });
-  const users = createUsersService({ db, audit, secretKey: config.security.secretKey });
-  const totp = createTotpService({ db, clock, box: createSecretBox(config.security.encryptionKeys), config, audit });
-  const recovery = createRecoveryService({ db, clock, config, audit });
-  const guesses = createGuessBudget({ sql, config });
-  const verification = createVerificationService({ sql, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics });
-  return { audit, throttle, guesses, otp, users, verification, totp, recovery, resultTokens };
+  const throttle = createThrottleService({ users: userStore, codes, counters, config });
+  const smsGuard = createSmsGuard({ codes, counters, config, logger });
+  const otp = createOtpService({ users: userStore, codes, throttle, clock, delivery, smsGuard, config, logger });
+  const users = createUsersService({ users: userStore, audit, secretKey: config.security.secretKey });
+  const box = createSecretBox(config.security.encryptionKeys);
+  const totp = createTotpService({ users: userStore, clock, box, config, audit });
+  const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit });
+  const guesses = createGuessBudget({ users: userStore, config });
+  const verification = createVerificationService({ users: userStore, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics });
+  const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, clock });
+  const keys = {
+    /** Re-seals every app secret under the newest ENCRYPTION_KEY (the one rotation entry point: `npm run cli -- keys:rotate`). */
+    rotate: (context: CallContext) => rotateSecrets({ users: userStore, box, audit, context }),
+  };
+  return { audit, throttle, guesses, otp, users, verification, totp, recovery, resultTokens, retention, keys };
 }

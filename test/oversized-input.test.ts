@@ -8,6 +8,7 @@
 // database is the same size afterwards. `/healthz` answers while such requests flood in.
 import { buildClientSchema, getIntrospectionQuery, getNamedType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type IntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditStore } from '../src/audit/audit.store.js';
 import { createAuditService } from '../src/audit/audit.service.js';
 import { systemContext } from '../src/auth/caller.js';
 import { parseConfig } from '../src/config/config.js';
@@ -227,7 +228,7 @@ describe('a refused request writes nothing', () => {
   });
 
   it('the audit trail keeps at most 256 characters of a name, whatever path wrote it', async () => {
-    const audit = createAuditService({ sql: database.sql, clock: new ManualClock(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
+    const audit = createAuditService({ store: createAuditStore(database), clock: new ManualClock(), logger: { info: () => undefined, warn: () => undefined, error: () => undefined } });
     const context = { ...systemContext('oversized-test'), requestId: uniqueName('request') };
     await audit.record({ event: 'OTP_GENERATE', outcome: 'REFUSED', reason: 'USER_NOT_FOUND', username: `${'é'.repeat(300)}😀` }, context);
     const row = await database.db.auditEvent.findFirst({ where: { requestId: context.requestId } });

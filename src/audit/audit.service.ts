@@ -1,7 +1,7 @@
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
-import type { Sql } from '../db/sql.js';
 import type { Logger } from '../logging/logger.js';
+import type { AuditStore } from './audit.store.js';
 import { storableText } from '../db/storable-text.js';
 import { truncateText, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 
@@ -44,15 +44,23 @@ export type AuditService = ReturnType<typeof createAuditService>;
  * codes, secrets or tokens. A failure to write the trail is logged, not thrown: the answer
  * the caller gets must not depend on the audit write.
  */
-export function createAuditService({ sql, clock, logger }: { sql: Sql; clock: Clock; logger: Logger }) {
+export function createAuditService({ store, clock, logger }: { store: Pick<AuditStore, 'insert'>; clock: Clock; logger: Logger }) {
   async function record(entry: AuditEntry, context: CallContext): Promise<void> {
     try {
-      // Every generate and verify writes one: on the driver (see db/sql.ts).
-      await sql.run`
-        INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
-        VALUES (${clock.now()}, ${entry.event}, ${entry.outcome}, ${entry.reason ?? null}, ${entry.method ?? null},
-                ${entry.channel ?? null}, ${entry.userId ?? null}, ${boundedName(entry.username)}, ${context.caller},
-                ${context.ip}, ${context.userAgent?.slice(0, 512) ?? null}, ${context.requestId})`;
+      await store.insert({
+        createdAt: clock.now(),
+        event: entry.event,
+        outcome: entry.outcome,
+        reason: entry.reason ?? null,
+        method: entry.method ?? null,
+        channel: entry.channel ?? null,
+        userId: entry.userId ?? null,
+        username: boundedName(entry.username),
+        caller: context.caller,
+        ip: context.ip,
+        userAgent: context.userAgent?.slice(0, 512) ?? null,
+        requestId: context.requestId,
+      });
     } catch (error) {
       logger.error({ err: error, event: entry.event, outcome: entry.outcome }, 'audit: could not record an event');
     }

@@ -1,8 +1,6 @@
 import { parseArgs } from 'node:util';
 import { systemContext } from '../auth/caller.js';
 import { systemClock } from '../clock/clock.js';
-import { rotateSecrets } from '../crypto/rotate-keys.js';
-import { createSecretBox } from '../crypto/secret-box.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { applyMigrations } from '../db/migrate.js';
@@ -10,7 +8,6 @@ import { createDelivery } from '../delivery/delivery.js';
 import { DomainError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 import { createMetrics } from '../metrics/metrics.js';
-import { createRetentionService } from '../retention/retention.service.js';
 import { createServices } from '../services.js';
 
 const usage = `Usage: npm run cli -- <command> [options]
@@ -37,7 +34,11 @@ const stderrLogger: Logger = {
   error: (obj, msg) => process.stderr.write(`error: ${msg ?? JSON.stringify(obj)}\n`),
 };
 
-export async function runCli(argv: string[], out: (line: string) => void): Promise<number> {
+export async function runCli(
+  argv: string[],
+  out: (line: string) => void,
+  err: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -73,47 +74,26 @@ export async function runCli(argv: string[], out: (line: string) => void): Promi
   try {
     switch (command) {
       case 'users:create': {
-        const user = await services.users.create({
+        const user = await services.users.create(
+          {
           username: values.username ?? name ?? '',
           email: values.email,
           phoneNumber: values.phone,
           deliveryMethod: values.method === 'SMS' || values.method === 'EMAIL' ? values.method : undefined,
           locale: values.locale,
-        });
+          },
+          systemContext('cli'),
+        );
         out(`created ${user.username} (id ${user.id}, ${user.deliveryMethod})`);
         return 0;
       }
       case 'users:show': {
-        const user = await database.db.user.findUnique({
-          where: { username: name ?? '' },
-          select: {
-            id: true,
-            username: true,
-            email: true,
-            phoneNumber: true,
-            deliveryMethod: true,
-            locale: true,
-            otpEnabled: true,
-            totpEnabledAt: true,
-            lockedUntil: true,
-            failedVerifications: true,
-            consecutiveFailures: true,
-            suspendedAt: true,
-            createdAt: true,
-            _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
-          },
-        });
-        if (!user) {
-          out(`no user named ${name ?? ''}`);
-          return 1;
-        }
-        const { _count, ...shown } = user;
-        out(JSON.stringify({ ...shown, recoveryCodesLeft: _count.recoveryCodes }, null, 2));
+        out(JSON.stringify(await services.users.describe(name ?? ''), null, 2));
         return 0;
       }
       case 'users:disable': {
-        const user = await services.users.update({ username: name ?? '', otpEnabled: false });
-        out(`two-factor authentication is off for ${user.username}`);
+        const user = await services.users.disableTwoFactor(name ?? '', systemContext('cli'));
+        out(`two-factor authentication is off for ${user.username}; its app, pending codes and recovery codes were removed`);
         return 0;
       }
       case 'users:reinstate': {
@@ -127,23 +107,28 @@ export async function runCli(argv: string[], out: (line: string) => void): Promi
           out('--days must be a whole number of at least 1');
           return 2;
         }
-        const purged = await createRetentionService({ db: database.db, clock: systemClock }).purge(days);
+        const purged = await services.retention.purge(days);
         out(`deleted ${purged.codes} code records and ${purged.auditEvents} audit events older than ${purged.before.toISOString()}`);
         return 0;
       }
       case 'keys:rotate': {
         if (config.security.encryptionKeyIsEphemeral) {
-          out('ENCRYPTION_KEY is not set: there is no key to rotate to');
+          err('ENCRYPTION_KEY is not set: there is no key to rotate to (set it to "newId:base64,oldId:base64", the new key first)');
           return 2;
         }
-        const result = await rotateSecrets({
-          db: database.db,
-          box: createSecretBox(config.security.encryptionKeys),
-          audit: services.audit,
-          context: systemContext('cli'),
-        });
-        out(`re-encrypted ${result.reencrypted}, already current ${result.alreadyCurrent}, unreadable ${result.unreadable.length}`);
-        return result.unreadable.length ? 1 : 0;
+        // Safe while the service runs, and again: a value already under the newest key is left alone.
+        const result = await services.keys.rotate(systemContext('rotate-keys'));
+        const newest = config.security.encryptionKeys[0]?.id ?? '';
+        out(
+          `Re-encrypted under key "${newest}": ${result.reencrypted}; already current: ${result.alreadyCurrent}; ` +
+            `changed meanwhile (kept): ${result.changedMeanwhile}`,
+        );
+        if (!result.unreadable.length) return 0;
+        err(
+          `No configured key opens the TOTP secrets of user id(s) ${result.unreadable.join(', ')}: ` +
+            'add the key they were sealed under to ENCRYPTION_KEY and run again',
+        );
+        return 1;
       }
       default:
         out(`unknown command: ${command}\n\n${usage}`);

@@ -1,6 +1,6 @@
 import type { AuditService } from '../audit/audit.service.js';
 import { systemContext, type CallContext } from '../auth/caller.js';
-import type { Db } from '../db/client.js';
+import type { UsersStore } from '../users/users.store.js';
 import type { SecretBox } from './secret-box.js';
 
 export interface RotationResult {
@@ -15,7 +15,7 @@ export interface RotationResult {
 }
 
 export interface RotationDeps {
-  db: Db;
+  users: Pick<UsersStore, 'sealedSecretsAfter' | 'resealSecret'>;
   box: SecretBox;
   audit: AuditService;
   context?: CallContext;
@@ -32,7 +32,7 @@ const columns = ['totpSecret', 'totpPendingSecret'] as const;
  * ENCRYPTION_KEY.
  */
 export async function rotateSecrets({
-  db,
+  users: store,
   box,
   audit,
   context = systemContext('rotate-keys'),
@@ -41,12 +41,7 @@ export async function rotateSecrets({
   const result: RotationResult = { reencrypted: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [] };
   let afterId = 0;
   for (;;) {
-    const users = await db.user.findMany({
-      where: { id: { gt: afterId }, OR: [{ totpSecret: { not: null } }, { totpPendingSecret: { not: null } }] },
-      select: { id: true, totpSecret: true, totpPendingSecret: true },
-      orderBy: { id: 'asc' },
-      take: batchSize,
-    });
+    const users = await store.sealedSecretsAfter(afterId, batchSize);
     for (const user of users) {
       for (const column of columns) {
         const stored = user[column];
@@ -62,8 +57,7 @@ export async function rotateSecrets({
           if (!result.unreadable.includes(user.id)) result.unreadable.push(user.id);
           continue;
         }
-        const written = await db.user.updateMany({ where: { id: user.id, [column]: stored }, data: { [column]: resealed } });
-        if (written.count === 1) result.reencrypted++;
+        if (await store.resealSecret(user.id, column, stored, resealed)) result.reencrypted++;
         else result.changedMeanwhile++;
       }
     }

@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.js';
-import type { Db } from '../db/client.js';
+import type { CodesStore, RecentSms } from '../otp/codes.store.js';
 import { InvalidPhoneNumberError, RateLimitedError, SmsRefusedError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { SendCounters } from '../throttle/send-counters.js';
+import type { CountersStore } from '../throttle/counters.store.js';
 import { maskPhone } from './mask.js';
 import { readPhoneNumber } from './phone.js';
 
@@ -36,7 +36,14 @@ export type SmsGuard = ReturnType<typeof createSmsGuard>;
  * Every count is read from otp_logs, so several instances agree. Two requests racing past
  * a count can overshoot a limit by the number of requests in flight, not more.
  */
-export function createSmsGuard({ db, counters, config, logger }: { db: Db; counters: SendCounters; config: Pick<Config, 'sms'>; logger: Logger }) {
+export interface SmsGuardDeps {
+  codes: Pick<CodesStore, 'recentSms' | 'smsSentAt'>;
+  counters: CountersStore;
+  config: Pick<Config, 'sms'>;
+  logger: Logger;
+}
+
+export function createSmsGuard({ codes, counters, config, logger }: SmsGuardDeps) {
   const { allowedCountries, maxPerHour, prefixMaxShare, prefixMinSends } = config.sms;
   const allowed = allowedCountries ? new Set(allowedCountries) : undefined;
 
@@ -114,7 +121,7 @@ export function createSmsGuard({ db, counters, config, logger }: { db: Db; count
    * day, and must not be stopped for it. "Usually" is the 24 hours before the last hour; with
    * too little traffic there to tell, the share alone decides.
    */
-  function isSuddenSurge(counts: RecentSends): boolean {
+  function isSuddenSurge(counts: RecentSms): boolean {
     if (counts.hourTotal < prefixMinSends) return false;
     const hourShare = (counts.hourCountry + 1) / (counts.hourTotal + 1);
     if (hourShare <= prefixMaxShare) return false;
@@ -122,44 +129,17 @@ export function createSmsGuard({ db, counters, config, logger }: { db: Db; count
     return !usual;
   }
 
-  async function recentSends(country: string, now: Date): Promise<RecentSends> {
-    const hourAgo = new Date(now.getTime() - HOUR_MS);
-    const baselineStart = new Date(now.getTime() - (BASELINE_HOURS + 1) * HOUR_MS);
-    const rows = await db.$queryRaw<Record<keyof RecentSends, number | bigint>[]>`
-      SELECT COUNT(CASE WHEN created_at > ${hourAgo} THEN 1 END) AS "hourTotal",
-             COUNT(CASE WHEN created_at > ${hourAgo} AND country = ${country} THEN 1 END) AS "hourCountry",
-             COUNT(CASE WHEN created_at <= ${hourAgo} THEN 1 END) AS "baselineTotal",
-             COUNT(CASE WHEN created_at <= ${hourAgo} AND country = ${country} THEN 1 END) AS "baselineCountry"
-        FROM otp_logs
-       WHERE channel = 'SMS' AND created_at > ${baselineStart} AND created_at <= ${now}`;
-    const row = rows[0];
-    return {
-      hourTotal: Number(row?.hourTotal ?? 0),
-      hourCountry: Number(row?.hourCountry ?? 0),
-      baselineTotal: Number(row?.baselineTotal ?? 0),
-      baselineCountry: Number(row?.baselineCountry ?? 0),
-    };
+  function recentSends(country: string, now: Date): Promise<RecentSms> {
+    return codes.recentSms(country, now, BASELINE_HOURS);
   }
 
   /** Seconds until enough of the last hour's SMS age out of it for one more to fit the budget. */
   async function budgetRetryAfter(hourTotal: number, now: Date): Promise<number> {
-    const hourAgo = new Date(now.getTime() - HOUR_MS);
-    const freeing = await db.otpLog.findFirst({
-      where: { channel: 'SMS', createdAt: { gt: hourAgo, lte: now } },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      skip: hourTotal - maxPerHour,
-      select: { createdAt: true },
-    });
-    const freesAt = (freeing?.createdAt.getTime() ?? now.getTime()) + HOUR_MS;
+    const freeing = await codes.smsSentAt(now, hourTotal - maxPerHour);
+    const freesAt = (freeing?.getTime() ?? now.getTime()) + HOUR_MS;
     return Math.max(1, Math.ceil((freesAt - now.getTime()) / 1000));
   }
 
   return { admit, reserve, release };
 }
 
-interface RecentSends {
-  hourTotal: number;
-  hourCountry: number;
-  baselineTotal: number;
-  baselineCountry: number;
-}

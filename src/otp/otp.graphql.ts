@@ -22,7 +22,8 @@ import {
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
 import type { Verified } from '../verification/verification.service.js';
-import type { CodeStatus, GeneratedCode } from './otp.service.js';
+import type { CodeStatus } from './codes.store.js';
+import type { GeneratedCode } from './otp.service.js';
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',

@@ -1,6 +1,5 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
 import type { Channel, Delivery } from '../delivery/delivery.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
 import type { SmsGuard } from '../delivery/sms-guard.js';
@@ -19,17 +18,9 @@ import {
 } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
+import type { UsersStore } from '../users/users.store.js';
+import type { CodesStore } from './codes.store.js';
 import { codeKey, hashCode, newCode, sameHash } from './code.js';
-
-/**
- * Life of a delivered code (otp_logs.status):
- *   SENDING ──delivered──▶ ACTIVE ──right code──▶ USED
- *      │                    └──newer code delivered──▶ SUPERSEDED
- *      └──delivery failed──▶ FAILED
- * Only the user's newest ACTIVE (or USED) code can be verified, and only while ACTIVE, so a
- * code whose delivery failed, or that was never confirmed as delivered, is never usable.
- */
-export type CodeStatus = 'SENDING' | 'ACTIVE' | 'USED' | 'SUPERSEDED' | 'FAILED';
 
 export interface GeneratedCode {
   userId: number;
@@ -42,7 +33,8 @@ export interface GeneratedCode {
 }
 
 export interface OtpServiceDeps {
-  sql: Sql;
+  users: Pick<UsersStore, 'findForSending'>;
+  codes: CodesStore;
   throttle: Pick<ThrottleService, 'reserveSend' | 'releaseSend'>;
   clock: Clock;
   delivery: Delivery;
@@ -53,17 +45,7 @@ export interface OtpServiceDeps {
 
 export type OtpService = ReturnType<typeof createOtpService>;
 
-interface SendingUser {
-  id: number;
-  email: string | null;
-  phone_number: string | null;
-  delivery_method: string;
-  otp_enabled: SqlBool;
-  locale: string;
-  suspended_at: SqlDate | null;
-}
-
-export function createOtpService({ sql, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
+export function createOtpService({ users, codes, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
   const { length, expirationMinutes, maxAttempts } = config.otp;
   const secret = codeKey(config.security.secretKey);
 
@@ -78,14 +60,13 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
    * refused request costs the user nothing, and before a code exists.
    */
   async function generate(username: string, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
-    const [user] = await sql.rows<SendingUser>`
-      SELECT id, email, phone_number, delivery_method, otp_enabled, locale, suspended_at FROM users WHERE username = ${username}`;
+    const user = await users.findForSending(username);
     if (!user) throw new UserNotFoundError();
-    if (!boolOf(user.otp_enabled)) throw new TwoFactorDisabledError();
+    if (!user.otpEnabled) throw new TwoFactorDisabledError();
     // A suspended user's codes could not be verified: sending one would only cost.
-    if (user.suspended_at !== null) throw new TwoFactorSuspendedError();
-    const channel: Channel = options.channel ?? (user.delivery_method === 'SMS' ? 'SMS' : 'EMAIL');
-    const stored = channel === 'SMS' ? user.phone_number : user.email;
+    if (user.suspended) throw new TwoFactorSuspendedError();
+    const channel: Channel = options.channel ?? (user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL');
+    const stored = channel === 'SMS' ? user.phoneNumber : user.email;
     if (!stored) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
 
     const now = clock.now();
@@ -104,12 +85,15 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
     const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
     const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
-    const [log] = await sql.rows<{ id: number }>`
-      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, status, attempts, verified, expires_at, created_at)
-      VALUES (${user.id}, ${hashCode(secret, user.id, code)}, ${channel}, ${destination}, ${sms?.country ?? null},
-              'SENDING', 0, ${false}, ${expiresAt}, ${now})
-      RETURNING id`;
-    if (!log) throw new Error('the new code was not recorded');
+    const codeId = await codes.insertSending({
+      userId: user.id,
+      codeHash: hashCode(secret, user.id, code),
+      channel,
+      destination,
+      country: sms?.country ?? null,
+      expiresAt,
+      createdAt: now,
+    });
 
     let providerMessageId: string | null = null;
     try {
@@ -118,7 +102,7 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
     } catch (error) {
       const reason = describeDeliveryError(error, to, destination);
       logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
-      await sql.run`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${log.id}`;
+      await codes.markFailed(codeId, reason);
       // Nothing reached the user: the next generate may send at once, and the SMS cost nothing.
       await throttle.releaseSend(user.id, now);
       if (sms) await smsGuard.release(now);
@@ -126,13 +110,7 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
       throw new DeliveryFailedError(channel);
     }
 
-    // One statement: the new code becomes ACTIVE and the previous ACTIVE one SUPERSEDED.
-    await sql.run`
-      UPDATE otp_logs
-         SET status = CASE WHEN id = ${log.id} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
-             provider_message_id = CASE WHEN id = ${log.id} THEN ${providerMessageId} ELSE provider_message_id END
-       WHERE user_id = ${user.id}
-         AND ((id = ${log.id} AND status = 'SENDING') OR status = 'ACTIVE')`;
+    await codes.activate(user.id, codeId, providerMessageId);
     return { userId: user.id, code, expiresAt, channel, destination };
   }
 
@@ -149,27 +127,15 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
    * one is used.
    */
   async function verify(userId: number, code: string, now: Date): Promise<void> {
-    const reserved = await sql.rows<{ id: number; code_hash: string; attempts: number }>`
-      UPDATE otp_logs
-         SET attempts = attempts + 1
-       WHERE id = (SELECT id FROM otp_logs
-                    WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
-                    ORDER BY id DESC LIMIT 1)
-         AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
-      RETURNING id, code_hash, attempts`;
     const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, userId, code) : '';
-    const row = reserved[0];
-    if (!row) throw await diagnose(userId, candidate, now);
+    const reserved = await codes.reserveAttempt(userId, now, maxAttempts);
+    if (!reserved) throw await diagnose(userId, candidate, now);
 
-    if (!candidate || !sameHash(candidate, row.code_hash)) {
-      const attemptsLeft = maxAttempts - row.attempts;
+    if (!candidate || !sameHash(candidate, reserved.codeHash)) {
+      const attemptsLeft = maxAttempts - reserved.attempts;
       throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
     }
-
-    const consumed = await sql.run`
-      UPDATE otp_logs SET status = 'USED', verified = ${true}, used_at = ${now}
-       WHERE id = ${row.id} AND status = 'ACTIVE'`;
-    if (consumed !== 1) throw new CodeAlreadyUsedError();
+    if (!(await codes.consume(reserved.id, now))) throw new CodeAlreadyUsedError();
   }
 
   /**
@@ -178,14 +144,11 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
    * any other code sent to a used one is a wrong guess.
    */
   async function diagnose(userId: number, candidate: string, now: Date): Promise<DomainError> {
-    const [last] = await sql.rows<{ status: CodeStatus; attempts: number; expires_at: SqlDate; code_hash: string }>`
-      SELECT status, attempts, expires_at, code_hash FROM otp_logs
-       WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
-       ORDER BY id DESC LIMIT 1`;
+    const last = await codes.newest(userId);
     if (!last) return new NoPendingCodeError();
-    if (last.status === 'USED') return candidate && sameHash(candidate, last.code_hash) ? new CodeAlreadyUsedError() : new InvalidCodeError(0);
+    if (last.status === 'USED') return candidate && sameHash(candidate, last.codeHash) ? new CodeAlreadyUsedError() : new InvalidCodeError(0);
     if (last.attempts >= maxAttempts) return new TooManyAttemptsError();
-    if (dateOf(last.expires_at) <= now) return new CodeExpiredError();
+    if (last.expiresAt <= now) return new CodeExpiredError();
     // The code changed state between the two statements (consumed or superseded meanwhile).
     return new CodeAlreadyUsedError();
   }
@@ -193,11 +156,8 @@ export function createOtpService({ sql, throttle, clock, delivery, smsGuard, con
   /** Whether `code` is the user's newest delivered code and was accepted already: a retry, judged without writing. */
   async function wasAccepted(userId: number, code: string): Promise<boolean> {
     if (!/^\d+$/.test(code) || code.length !== length) return false;
-    const [last] = await sql.rows<{ status: CodeStatus; code_hash: string }>`
-      SELECT status, code_hash FROM otp_logs
-       WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
-       ORDER BY id DESC LIMIT 1`;
-    return last?.status === 'USED' && sameHash(hashCode(secret, userId, code), last.code_hash);
+    const last = await codes.newest(userId);
+    return last?.status === 'USED' && sameHash(hashCode(secret, userId, code), last.codeHash);
   }
 
   return { generate, verify, wasAccepted };

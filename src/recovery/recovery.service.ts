@@ -3,10 +3,11 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import type { Db } from '../db/client.js';
+import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { UserNotFoundError } from '../errors/errors.js';
 import { codeKey, hashCode } from '../otp/code.js';
+import type { RecoveryStore } from './recovery.store.js';
 
 /**
  * Crockford's base32 alphabet: no I, L, O or U, so nothing is misread; what a user
@@ -24,7 +25,8 @@ export interface RecoveryCodes {
 }
 
 export interface RecoveryServiceDeps {
-  db: Db;
+  users: Pick<UsersStore, 'idOf'>;
+  store: RecoveryStore;
   clock: Clock;
   config: Pick<Config, 'recovery' | 'security'>;
   audit: AuditService;
@@ -41,15 +43,15 @@ export function looksLikeRecoveryCode(code: string): boolean {
  * Single-use recovery codes, for a user who lost their phone. A set is shown once and
  * replaces the previous set whole; each code is consumed by one conditional update.
  */
-export function createRecoveryService({ db, clock, config, audit }: RecoveryServiceDeps) {
+export function createRecoveryService({ users, store, clock, config, audit }: RecoveryServiceDeps) {
   const secret = codeKey(config.security.secretKey);
   // Domain-separated from delivered codes, which share the helper and the key.
   const hashOf = (userId: number, normalised: string) => hashCode(secret, userId, `recovery:${normalised}`);
 
   async function generate(username: string, context: CallContext): Promise<RecoveryCodes> {
     // A name the databases cannot take (a lone surrogate, a NUL) belongs to nobody.
-    const user = isStorableText(username) ? await db.user.findUnique({ where: { username }, select: { id: true } }) : null;
-    if (!user) {
+    const userId = isStorableText(username) ? await users.idOf(username) : null;
+    if (userId === null) {
       const error = new UserNotFoundError();
       const audited = storableText(username);
       await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'REFUSED', reason: error.code, username: audited }, context);
@@ -57,16 +59,8 @@ export function createRecoveryService({ db, clock, config, audit }: RecoveryServ
     }
     const now = clock.now();
     const codes = Array.from({ length: config.recovery.count }, newRecoveryCode);
-    // One transaction that first writes the user row: on PostgreSQL its row lock queues a
-    // concurrent generate until this one commits, so two sets never survive side by side.
-    await db.$transaction([
-      db.user.update({ where: { id: user.id }, data: { updatedAt: now }, select: { id: true } }),
-      db.recoveryCode.deleteMany({ where: { userId: user.id } }),
-      db.recoveryCode.createMany({
-        data: codes.map((code) => ({ userId: user.id, codeHash: hashOf(user.id, normalise(code)), createdAt: now })),
-      }),
-    ]);
-    await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'SUCCESS', method: 'recovery', userId: user.id, username }, context);
+    await store.replaceSet(userId, codes.map((code) => hashOf(userId, normalise(code))), now);
+    await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'SUCCESS', method: 'recovery', userId, username }, context);
     return { codes };
   }
 
@@ -79,10 +73,7 @@ export function createRecoveryService({ db, clock, config, audit }: RecoveryServ
   async function consume(userId: number, code: string, now: Date): Promise<'OK' | 'ALREADY_USED' | 'INVALID'> {
     const normalised = normalise(code);
     if (!NORMALISED.test(normalised)) return 'INVALID';
-    const used = await db.$executeRaw`
-      UPDATE recovery_codes SET used_at = ${now}
-       WHERE user_id = ${userId} AND code_hash = ${hashOf(userId, normalised)} AND used_at IS NULL`;
-    if (used === 1) return 'OK';
+    if (await store.consume(userId, hashOf(userId, normalised), now)) return 'OK';
     return (await wasUsed(userId, code)) ? 'ALREADY_USED' : 'INVALID';
   }
 
@@ -90,13 +81,12 @@ export function createRecoveryService({ db, clock, config, audit }: RecoveryServ
   async function wasUsed(userId: number, code: string): Promise<boolean> {
     const normalised = normalise(code);
     if (!NORMALISED.test(normalised)) return false;
-    const spent = await db.recoveryCode.count({ where: { userId, codeHash: hashOf(userId, normalised), usedAt: { not: null } } });
-    return spent > 0;
+    return store.isUsed(userId, hashOf(userId, normalised));
   }
 
   /** How many unused codes the user has left. */
   function remaining(userId: number): Promise<number> {
-    return db.recoveryCode.count({ where: { userId, usedAt: null } });
+    return store.remaining(userId);
   }
 
   return { generate, consume, wasUsed, remaining, looksLikeRecoveryCode };

@@ -1,21 +1,31 @@
+import type { AuditStore } from '../audit/audit.store.js';
 import type { Clock } from '../clock/clock.js';
-import type { Db } from '../db/client.js';
+import type { CodesStore } from '../otp/codes.store.js';
+import type { CountersStore } from '../throttle/counters.store.js';
 
 const DAY_MS = 86_400_000;
+
+export interface RetentionDeps {
+  codes: Pick<CodesStore, 'purge'>;
+  auditTrail: Pick<AuditStore, 'purge'>;
+  counters: Pick<CountersStore, 'purge'>;
+  clock: Clock;
+}
 
 /**
  * Deletes code records and audit events older than the retention period. Codes live five
  * minutes, so every record that old is long dead; the audit trail is kept as long as the
- * operator's retention says (LOG_RETENTION_DAYS), not forever.
+ * operator's retention says (LOG_RETENTION_DAYS), not forever. Send counters matter for their
+ * clock hour only and go after a day.
  */
-export function createRetentionService({ db, clock }: { db: Db; clock: Clock }) {
+export function createRetentionService({ codes, auditTrail, counters, clock }: RetentionDeps) {
   async function purge(olderThanDays: number): Promise<{ codes: number; auditEvents: number; before: Date }> {
-    const before = new Date(clock.now().getTime() - olderThanDays * DAY_MS);
-    const codes = await db.otpLog.deleteMany({ where: { createdAt: { lt: before } } });
-    const auditEvents = await db.auditEvent.deleteMany({ where: { createdAt: { lt: before } } });
-    // Send counters matter for their clock hour only.
-    await db.sendCounter.deleteMany({ where: { windowStart: { lt: new Date(clock.now().getTime() - DAY_MS) } } });
-    return { codes: codes.count, auditEvents: auditEvents.count, before };
+    const now = clock.now();
+    const before = new Date(now.getTime() - olderThanDays * DAY_MS);
+    const purgedCodes = await codes.purge(before);
+    const auditEvents = await auditTrail.purge(before);
+    await counters.purge(new Date(now.getTime() - DAY_MS));
+    return { codes: purgedCodes, auditEvents, before };
   }
   return { purge };
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
-import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
 import { TwoFactorDisabledError, TwoFactorSuspendedError, UserLockedError, UserNotFoundError } from '../errors/errors.js';
+import type { UsersStore } from '../users/users.store.js';
 
 /**
  * One guess a verification may make, taken from the user's budget before anything is judged.
@@ -20,14 +20,6 @@ export interface GuessSlot {
 
 export type GuessBudget = ReturnType<typeof createGuessBudget>;
 
-interface SlotRow {
-  id: number;
-  failed_verifications: number;
-  consecutive_failures: number;
-  totp_secret: string | null;
-  totp_last_step: number | null;
-}
-
 /**
  * The user-level limit on guessing, one rule for every method (delivered code, authenticator
  * app, recovery code and any later one). A verification first takes a slot with one
@@ -46,44 +38,34 @@ interface SlotRow {
  * resets (reaching `maxConsecutiveFailures` suspends the user's second factors, NIST SP
  * 800-63B rev 4 §3.2.2).
  */
-export function createGuessBudget({ sql, config }: { sql: Sql; config: Pick<Config, 'throttle'> }) {
+export function createGuessBudget({
+  users,
+  config,
+}: {
+  users: Pick<UsersStore, 'takeGuess' | 'guessRefusalState' | 'clearGuesses' | 'giveBackGuess'>;
+  config: Pick<Config, 'throttle'>;
+}) {
   const { lockoutThreshold, lockoutMinutes, maxConsecutiveFailures } = config.throttle;
+  const limits = { threshold: lockoutThreshold, maxConsecutive: maxConsecutiveFailures };
 
   /** Takes one guess for `username`, or throws why none is left (or why it cannot verify at all). */
   async function take(username: string, now: Date): Promise<GuessSlot> {
     const lockEnd = new Date(now.getTime() + lockoutMinutes * 60_000);
-    // In SET, every column reads its value from before the update (SQLite and PostgreSQL).
-    // NULLIF(x, x) is a NULL of the column's type, which PostgreSQL needs to type the CASE; a
-    // lock still found here has ended (the WHERE admits no other) and is cleared.
-    const [row] = await sql.rows<SlotRow>`
-      UPDATE users
-         SET failed_verifications = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END,
-             consecutive_failures = consecutive_failures + 1,
-             locked_until = CASE
-               WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END) >= ${lockoutThreshold} THEN ${lockEnd}
-               ELSE NULLIF(locked_until, locked_until) END,
-             suspended_at = CASE WHEN consecutive_failures + 1 >= ${maxConsecutiveFailures} THEN ${now} ELSE suspended_at END
-       WHERE username = ${username}
-         AND otp_enabled = ${true}
-         AND suspended_at IS NULL
-         AND (locked_until IS NULL OR locked_until <= ${now})
-      RETURNING id, failed_verifications, consecutive_failures, totp_secret, totp_last_step`;
-    if (!row) throw await whyNot(username, now);
+    const taken = await users.takeGuess(username, now, lockEnd, limits);
+    if (!taken) throw await whyNot(username, now);
     return {
-      userId: row.id,
-      totpSecret: row.totp_secret,
-      totpLastStep: row.totp_last_step,
-      guessesLeft: Math.max(0, lockoutThreshold - row.failed_verifications),
-      locks: row.failed_verifications >= lockoutThreshold ? lockEnd : null,
-      suspends: row.consecutive_failures >= maxConsecutiveFailures,
+      userId: taken.id,
+      totpSecret: taken.totpSecret,
+      totpLastStep: taken.totpLastStep,
+      guessesLeft: Math.max(0, lockoutThreshold - taken.windowGuesses),
+      locks: taken.windowGuesses >= lockoutThreshold ? lockEnd : null,
+      suspends: taken.consecutiveFailures >= maxConsecutiveFailures,
     };
   }
 
   /** The guess was right: the run of failures is over, and any lock its slot set with it. */
   async function succeeded(slot: GuessSlot): Promise<void> {
-    await sql.run`
-      UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
-       WHERE id = ${slot.userId}`;
+    await users.clearGuesses(slot.userId);
   }
 
   /**
@@ -91,25 +73,17 @@ export function createGuessBudget({ sql, config }: { sql: Sql; config: Pick<Conf
    * that its taking set (no other slot was given out after it, so none depends on them).
    */
   async function giveBack(slot: GuessSlot): Promise<void> {
-    await sql.run`
-      UPDATE users
-         SET failed_verifications = CASE WHEN failed_verifications > 0 THEN failed_verifications - 1 ELSE 0 END,
-             consecutive_failures = CASE WHEN consecutive_failures > 0 THEN consecutive_failures - 1 ELSE 0 END,
-             locked_until = CASE WHEN failed_verifications >= ${lockoutThreshold} THEN NULL ELSE locked_until END,
-             suspended_at = CASE WHEN consecutive_failures >= ${maxConsecutiveFailures} THEN NULL ELSE suspended_at END
-       WHERE id = ${slot.userId}`;
+    await users.giveBackGuess(slot.userId, limits);
   }
 
   /** Why no slot was taken: read once, on the refusal path only. */
   async function whyNot(username: string, now: Date) {
-    const [user] = await sql.rows<{ otp_enabled: SqlBool; suspended_at: SqlDate | null; locked_until: SqlDate | null }>`
-      SELECT otp_enabled, suspended_at, locked_until FROM users WHERE username = ${username}`;
+    const user = await users.guessRefusalState(username);
     if (!user) return new UserNotFoundError();
-    if (!boolOf(user.otp_enabled)) return new TwoFactorDisabledError();
-    if (user.suspended_at !== null) return new TwoFactorSuspendedError();
-    const lockedUntil = dateOf(user.locked_until);
+    if (!user.otpEnabled) return new TwoFactorDisabledError();
+    if (user.suspended) return new TwoFactorSuspendedError();
     // A lock that ended between the two statements: the next attempt starts a new window.
-    return new UserLockedError(lockedUntil && lockedUntil > now ? secondsUntil(lockedUntil, now) : 1);
+    return new UserLockedError(user.lockedUntil && user.lockedUntil > now ? secondsUntil(user.lockedUntil, now) : 1);
   }
 
   return { take, succeeded, giveBack };

@@ -3,7 +3,7 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { Db } from '../db/client.js';
+import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { DomainError, InvalidCodeError, TotpNotEnrolledError, UserNotFoundError } from '../errors/errors.js';
 import { matchStep, newTotpSecret, totpUri, type TotpParams } from './totp.js';
@@ -37,7 +37,7 @@ export interface TotpUser {
 export type TotpCheck = 'OK' | 'INVALID' | 'REPLAYED';
 
 export interface TotpServiceDeps {
-  db: Db;
+  users: Pick<UsersStore, 'idOf' | 'setPendingTotp' | 'pendingTotp' | 'activatePendingTotp' | 'acceptTotpStep'>;
   clock: Clock;
   box: SecretBox;
   config: Pick<Config, 'totp'>;
@@ -51,17 +51,17 @@ export type TotpService = ReturnType<typeof createTotpService>;
  * it; only then does it replace the active one, so a user who re-enrols keeps a working
  * app until the new one is proven. Secrets are stored sealed by the secret box only.
  */
-export function createTotpService({ db, clock, box, config, audit }: TotpServiceDeps) {
+export function createTotpService({ users, clock, box, config, audit }: TotpServiceDeps) {
   const params: TotpParams = { digits: config.totp.digits, periodSeconds: config.totp.periodSeconds };
   const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
   async function enroll(username: string, context: CallContext): Promise<TotpEnrollment> {
     // A name the databases cannot take (a lone surrogate, a NUL) belongs to nobody.
-    const user = isStorableText(username) ? await db.user.findUnique({ where: { username }, select: { id: true } }) : null;
-    if (!user) throw await refused('TOTP_ENROLL', new UserNotFoundError(), username, null, context);
+    const userId = isStorableText(username) ? await users.idOf(username) : null;
+    if (userId === null) throw await refused('TOTP_ENROLL', new UserNotFoundError(), username, null, context);
     const secret = newTotpSecret();
-    await db.user.update({ where: { id: user.id }, data: { totpPendingSecret: box.encrypt(secret) }, select: { id: true } });
-    await audit.record({ event: 'TOTP_ENROLL', outcome: 'SUCCESS', method: 'totp', userId: user.id, username }, context);
+    await users.setPendingTotp(userId, box.encrypt(secret));
+    await audit.record({ event: 'TOTP_ENROLL', outcome: 'SUCCESS', method: 'totp', userId, username }, context);
     const uri = totpUri({ issuer: config.totp.issuer, account: username, secret, params });
     // qrcode (with its PNG encoder) is loaded on the first enrolment, not at start-up
     const { default: QRCode } = await import('qrcode');
@@ -76,11 +76,9 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
    */
   async function confirm(username: string, code: string, context: CallContext): Promise<TotpConfirmation> {
     const now = clock.now();
-    const user = isStorableText(username)
-      ? await db.user.findUnique({ where: { username }, select: { id: true, totpPendingSecret: true } })
-      : null;
+    const user = isStorableText(username) ? await users.pendingTotp(username) : null;
     if (!user) throw await refused('TOTP_CONFIRM', new UserNotFoundError(), username, null, context);
-    const pending = user.totpPendingSecret;
+    const pending = user.sealedSecret;
     if (!pending) throw await refused('TOTP_CONFIRM', new TotpNotEnrolledError(), username, user.id, context);
 
     const step = matchStep(box.decrypt(pending), withoutSpaces(code), unixSeconds(now), config.totp.window, params);
@@ -88,11 +86,7 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
     // enrolled and read the secret, so wrong codes here are not counted as guesses.
     if (step === null) throw await refused('TOTP_CONFIRM', new InvalidCodeError(1), username, user.id, context, 'FAILURE');
 
-    const moved = await db.user.updateMany({
-      where: { id: user.id, totpPendingSecret: pending },
-      data: { totpSecret: pending, totpPendingSecret: null, totpEnabledAt: now, totpLastStep: step },
-    });
-    if (moved.count !== 1) throw await refused('TOTP_CONFIRM', new TotpNotEnrolledError(), username, user.id, context);
+    if (!(await users.activatePendingTotp(user.id, pending, step, now))) throw await refused('TOTP_CONFIRM', new TotpNotEnrolledError(), username, user.id, context);
     await audit.record({ event: 'TOTP_CONFIRM', outcome: 'SUCCESS', method: 'totp', userId: user.id, username }, context);
     return { username, enabledAt: now };
   }
@@ -107,10 +101,7 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
     const step = matchStep(box.decrypt(user.totpSecret), withoutSpaces(code), unixSeconds(now), config.totp.window, params);
     if (step === null) return 'INVALID';
     if (user.totpLastStep !== null && step <= user.totpLastStep) return 'REPLAYED';
-    const accepted = await db.$executeRaw`
-      UPDATE users SET totp_last_step = ${step}
-       WHERE id = ${user.id} AND (totp_last_step IS NULL OR totp_last_step < ${step})`;
-    return accepted === 1 ? 'OK' : 'REPLAYED';
+    return (await users.acceptTotpStep(user.id, step)) ? 'OK' : 'REPLAYED';
   }
 
   /** Whether `code` is the app's code for a step accepted before: a retry, judged without writing. */
@@ -118,14 +109,6 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
     if (!user.totpSecret || user.totpLastStep === null) return false;
     const step = matchStep(box.decrypt(user.totpSecret), withoutSpaces(code), unixSeconds(now), config.totp.window, params);
     return step !== null && step <= user.totpLastStep;
-  }
-
-  /** Removes the app, active and pending (issue 5's "disable two-factor" uses it). */
-  async function disable(userId: number): Promise<void> {
-    await db.user.updateMany({
-      where: { id: userId },
-      data: { totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null },
-    });
   }
 
   async function refused(
@@ -140,7 +123,7 @@ export function createTotpService({ db, clock, box, config, audit }: TotpService
     return error;
   }
 
-  return { enroll, confirm, verifyCode, isReplay, disable };
+  return { enroll, confirm, verifyCode, isReplay };
 }
 
 /** Apps show "123 456"; what a user copies from one may keep the space. */

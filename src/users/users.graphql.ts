@@ -139,7 +139,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
       resolve: (_query, _root, { input }, ctx) => {
         authorize(ctx.caller, 'users:write');
-        return ctx.services.users.create(input);
+        return ctx.services.users.create(input, ctx.caller);
       },
     }),
     updateUser: t.prismaField({
@@ -149,7 +149,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'Which user, and what to change.' }) },
       resolve: (_query, _root, { input }, ctx) => {
         authorize(ctx.caller, 'users:write');
-        return ctx.services.users.update(input);
+        return ctx.services.users.update(input, ctx.caller);
       },
     }),
     disableTwoFactor: t.prismaField({

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { createHmac } from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
-import type { Db } from '../db/client.js';
 import { channels } from '../delivery/delivery.js';
 import { readPhoneNumber } from '../delivery/phone.js';
 import { locales } from '../delivery/templates.js';
 import { UserNotFoundError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
+import type { UsersStore } from './users.store.js';
 
 const username = z
   .string()
@@ -44,40 +44,41 @@ export type UpdateUserInput = z.input<typeof updateUserSchema>;
 export type UsersService = ReturnType<typeof createUsersService>;
 
 export interface UsersServiceDeps {
-  db: Db;
+  users: UsersStore;
   audit: AuditService;
   /** keys the pseudonym an erased user's audit events keep */
   secretKey: string;
 }
 
-export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
-  async function create(input: CreateUserInput) {
+export function createUsersService({ users, audit, secretKey }: UsersServiceDeps) {
+  async function create(input: CreateUserInput, context: CallContext) {
     const data = parse(createUserSchema, input);
     const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
     // A user may be created before their destination is known; only an explicit
     // method without its destination is a mistake worth refusing.
     if (data.deliveryMethod) requireDestination(deliveryMethod, data.email, data.phoneNumber);
+    let user;
     try {
-      return await db.user.create({
-        data: {
-          username: data.username,
-          email: data.email ?? null,
-          phoneNumber: data.phoneNumber ?? null,
-          deliveryMethod,
-          locale: data.locale ?? 'en',
-          otpEnabled: data.otpEnabled ?? true,
-        },
+      user = await users.create({
+        username: data.username,
+        email: data.email ?? null,
+        phoneNumber: data.phoneNumber ?? null,
+        deliveryMethod,
+        locale: data.locale ?? 'en',
+        otpEnabled: data.otpEnabled ?? true,
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new UsernameTakenError();
       throw error;
     }
+    await audit.record({ event: 'USER_CREATE', outcome: 'SUCCESS', userId: user.id, username: user.username }, context);
+    return user;
   }
 
   /** Changes the given fields; a field left out keeps its value, `null` clears it. */
-  async function update(input: UpdateUserInput) {
+  async function update(input: UpdateUserInput, context: CallContext) {
     const data = parse(updateUserSchema, input);
-    const current = await db.user.findUnique({ where: { username: data.username } });
+    const current = await users.findByName(data.username);
     if (!current) throw new UserNotFoundError();
     const next = {
       email: data.email === undefined ? current.email : data.email,
@@ -88,7 +89,9 @@ export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
     };
     if (data.deliveryMethod || data.email === null || data.phoneNumber === null)
       requireDestination(next.deliveryMethod, next.email, next.phoneNumber);
-    return db.user.update({ where: { id: current.id }, data: next });
+    const user = await users.update(current.id, next);
+    await audit.record({ event: 'USER_UPDATE', outcome: 'SUCCESS', userId: user.id, username: user.username }, context);
+    return user;
   }
 
   /**
@@ -97,17 +100,10 @@ export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
    * again starts clean.
    */
   async function disableTwoFactor(username: string, context: CallContext) {
-    const current = await db.user.findUnique({ where: { username }, select: { id: true } });
-    if (!current) throw new UserNotFoundError();
-    const [user] = await db.$transaction([
-      db.user.update({
-        where: { id: current.id },
-        data: { otpEnabled: false, totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null },
-      }),
-      db.otpLog.updateMany({ where: { userId: current.id, status: { in: ['SENDING', 'ACTIVE'] } }, data: { status: 'SUPERSEDED' } }),
-      db.recoveryCode.deleteMany({ where: { userId: current.id } }),
-    ]);
-    await audit.record({ event: 'TWO_FACTOR_DISABLE', outcome: 'SUCCESS', userId: current.id, username }, context);
+    const userId = await users.idOf(username);
+    if (userId === null) throw new UserNotFoundError();
+    const user = await users.disableTwoFactor(userId);
+    await audit.record({ event: 'TWO_FACTOR_DISABLE', outcome: 'SUCCESS', userId, username }, context);
     return user;
   }
 
@@ -116,13 +112,10 @@ export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
    * with it any lock and both failure counts: the user starts again with a full guess budget.
    */
   async function reinstateTwoFactor(username: string, context: CallContext) {
-    const current = await db.user.findUnique({ where: { username }, select: { id: true } });
-    if (!current) throw new UserNotFoundError();
-    const user = await db.user.update({
-      where: { id: current.id },
-      data: { suspendedAt: null, lockedUntil: null, failedVerifications: 0, consecutiveFailures: 0 },
-    });
-    await audit.record({ event: 'TWO_FACTOR_REINSTATE', outcome: 'SUCCESS', userId: current.id, username }, context);
+    const userId = await users.idOf(username);
+    if (userId === null) throw new UserNotFoundError();
+    const user = await users.reinstate(userId);
+    await audit.record({ event: 'TWO_FACTOR_REINSTATE', outcome: 'SUCCESS', userId, username }, context);
     return user;
   }
 
@@ -132,18 +125,22 @@ export function createUsersService({ db, audit, secretKey }: UsersServiceDeps) {
    * events of one erased user can still be told apart without saying who they were.
    */
   async function erase(username: string, context: CallContext): Promise<{ pseudonym: string }> {
-    const current = await db.user.findUnique({ where: { username }, select: { id: true } });
-    if (!current) throw new UserNotFoundError();
+    const userId = await users.idOf(username);
+    if (userId === null) throw new UserNotFoundError();
     const pseudonym = `erased:${createHmac('sha256', secretKey).update(`erasure:${username}`).digest('hex').slice(0, 16)}`;
-    await db.$transaction([
-      db.auditEvent.updateMany({ where: { userId: current.id }, data: { username: pseudonym } }),
-      db.user.delete({ where: { id: current.id } }),
-    ]);
+    await users.erase(userId, pseudonym);
     await audit.record({ event: 'USER_DELETE', outcome: 'SUCCESS', username: pseudonym }, context);
     return { pseudonym };
   }
 
-  return { create, update, disableTwoFactor, reinstateTwoFactor, erase };
+  /** A user's state for an operator (never a secret). */
+  async function describe(username: string) {
+    const user = await users.describe(username);
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
+  return { create, update, disableTwoFactor, reinstateTwoFactor, erase, describe };
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

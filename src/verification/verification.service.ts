@@ -1,7 +1,7 @@
 import type { CallContext } from '../auth/caller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock/clock.js';
-import type { Sql } from '../db/sql.js';
+import type { UsersStore } from '../users/users.store.js';
 import type { Channel } from '../delivery/delivery.js';
 import {
   auditOutcomeOf,
@@ -35,7 +35,7 @@ export interface Verified {
 }
 
 export interface VerificationDeps {
-  sql: Sql;
+  users: Pick<UsersStore, 'idOf' | 'appState'>;
   clock: Clock;
   otp: OtpService;
   guesses: GuessBudget;
@@ -54,7 +54,7 @@ export type VerificationService = ReturnType<typeof createVerificationService>;
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
 export function createVerificationService(deps: VerificationDeps) {
-  const { sql, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
+  const { users, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
   async function requestCode(username: string, context: CallContext, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     try {
       const generated = await otp.generate(username, options);
@@ -167,21 +167,19 @@ export function createVerificationService(deps: VerificationDeps) {
    * gets. Judging it needs no guess: an accepted code opens nothing any more.
    */
   async function retryOf(username: string, code: string, now: Date): Promise<{ error: DomainError; userId: number } | null> {
-    const [user] = await sql.rows<{ id: number; totp_secret: string | null; totp_last_step: number | null }>`
-      SELECT id, totp_secret, totp_last_step FROM users WHERE username = ${username}`;
+    const user = await users.appState(username);
     if (!user) return null;
     if (looksLikeRecoveryCode(code)) {
       return (await recovery.wasUsed(user.id, code)) ? { error: new CodeAlreadyUsedError(), userId: user.id } : null;
     }
-    if (totp.isReplay({ id: user.id, totpSecret: user.totp_secret, totpLastStep: user.totp_last_step }, code, now)) {
+    if (totp.isReplay(user, code, now)) {
       return { error: new CodeReplayedError(), userId: user.id };
     }
     return (await otp.wasAccepted(user.id, code)) ? { error: new CodeAlreadyUsedError(), userId: user.id } : null;
   }
 
-  async function userIdOf(username: string): Promise<number | null> {
-    const [user] = await sql.rows<{ id: number }>`SELECT id FROM users WHERE username = ${username}`;
-    return user?.id ?? null;
+  function userIdOf(username: string): Promise<number | null> {
+    return users.idOf(username);
   }
 
   return { requestCode, verify };

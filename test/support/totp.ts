@@ -6,6 +6,7 @@ import { parseConfig } from '../../src/config/config.js';
 import { createSecretBox, type EncryptionKey } from '../../src/crypto/secret-box.js';
 import type { Database } from '../../src/db/client.js';
 import { createRecoveryService } from '../../src/recovery/recovery.service.js';
+import { createStores } from '../../src/services.js';
 import { totpAt } from '../../src/totp/totp.js';
 import { createTotpService } from '../../src/totp/totp.service.js';
 import { ConfirmTotpDocument, EnrollTotpDocument } from '../generated/graphql.js';
@@ -51,13 +52,14 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
  */
 export function buildSecurityServices(database: Database, clock: Clock, keys: EncryptionKey[]) {
   const config = parseConfig(testEnv());
-  const audit = createAuditService({ sql: database.sql, clock, logger: silent });
+  const stores = createStores(database);
+  const audit = createAuditService({ store: stores.audit, clock, logger: silent });
   const box = createSecretBox(keys);
   return {
     box,
     audit,
-    totp: createTotpService({ db: database.db, clock, box, config, audit }),
-    recovery: createRecoveryService({ db: database.db, clock, config, audit }),
+    totp: createTotpService({ users: stores.users, clock, box, config, audit }),
+    recovery: createRecoveryService({ users: stores.users, store: stores.recovery, clock, config, audit }),
   };
 }
 

@@ -1,8 +1,9 @@
+import type { Db } from '../db/client.js';
 import type { Sql } from '../db/sql.js';
 
 const HOUR_MS = 3_600_000;
 
-export type SendCounters = ReturnType<typeof createSendCounters>;
+export type CountersStore = ReturnType<typeof createCountersStore>;
 
 /**
  * Hard caps per clock hour that hold exactly under any concurrency: a slot is taken by one
@@ -14,7 +15,7 @@ export type SendCounters = ReturnType<typeof createSendCounters>;
  * counts include every send still in flight. Every send within one clock hour also falls in
  * one sliding hour, so a counter never refuses what the sliding rule, counted exactly, allows.
  */
-export function createSendCounters({ sql }: { sql: Sql }) {
+export function createCountersStore({ db, sql }: { db: Db; sql: Sql }) {
   const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
 
   /** Takes one of `max` slots of `name` for the clock hour of `now`; false when none is left. */
@@ -39,5 +40,10 @@ export function createSendCounters({ sql }: { sql: Sql }) {
     return Math.max(1, Math.ceil((windowOf(now).getTime() + HOUR_MS - now.getTime()) / 1000));
   }
 
-  return { take, giveBack, secondsToNextWindow };
+  /** Deletes the counters of clock hours that started before `before`. */
+  async function purge(before: Date): Promise<void> {
+    await db.sendCounter.deleteMany({ where: { windowStart: { lt: before } } });
+  }
+
+  return { take, giveBack, secondsToNextWindow, purge };
 }

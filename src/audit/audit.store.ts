@@ -1,0 +1,36 @@
+import type { Db } from '../db/client.js';
+import type { Sql } from '../db/sql.js';
+
+export interface AuditRow {
+  createdAt: Date;
+  event: string;
+  outcome: string;
+  reason: string | null;
+  method: string | null;
+  channel: string | null;
+  userId: number | null;
+  username: string | null;
+  caller: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export type AuditStore = ReturnType<typeof createAuditStore>;
+
+/** Every statement on `audit_events`: one insert per event on the driver (every generate and verify writes one). */
+export function createAuditStore({ db, sql }: { db: Db; sql: Sql }) {
+  async function insert(row: AuditRow): Promise<void> {
+    await sql.run`
+      INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
+      VALUES (${row.createdAt}, ${row.event}, ${row.outcome}, ${row.reason}, ${row.method}, ${row.channel}, ${row.userId},
+              ${row.username}, ${row.caller}, ${row.ip}, ${row.userAgent}, ${row.requestId})`;
+  }
+
+  /** Deletes the events recorded before `before`. */
+  async function purge(before: Date): Promise<number> {
+    return (await db.auditEvent.deleteMany({ where: { createdAt: { lt: before } } })).count;
+  }
+
+  return { insert, purge };
+}

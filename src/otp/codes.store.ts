@@ -1,0 +1,151 @@
+import type { Db } from '../db/client.js';
+import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+
+/**
+ * Life of a delivered code (otp_logs.status):
+ *   SENDING ──delivered──▶ ACTIVE ──right code──▶ USED
+ *      │                    └──newer code delivered──▶ SUPERSEDED
+ *      └──delivery failed──▶ FAILED
+ */
+export type CodeStatus = 'SENDING' | 'ACTIVE' | 'USED' | 'SUPERSEDED' | 'FAILED';
+
+export interface NewCode {
+  userId: number;
+  codeHash: string;
+  channel: string;
+  /** masked */
+  destination: string;
+  country: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** The user's newest delivered code, as verification sees it. */
+export interface NewestCode {
+  status: CodeStatus;
+  attempts: number;
+  expiresAt: Date;
+  codeHash: string;
+}
+
+/** SMS sends in the last hour and in the hours before it, overall and to one country. */
+export interface RecentSms {
+  hourTotal: number;
+  hourCountry: number;
+  baselineTotal: number;
+  baselineCountry: number;
+}
+
+export type CodesStore = ReturnType<typeof createCodesStore>;
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Every statement on `otp_logs`, the delivered codes. Only the user's newest code that was
+ * delivered (ACTIVE or USED) can be verified: two generates racing on PostgreSQL can each
+ * activate their code without seeing the other's, and the older of two ACTIVE codes must not
+ * come back to life once the newer one is used.
+ */
+export function createCodesStore({ db, sql }: { db: Db; sql: Sql }) {
+  async function insertSending(code: NewCode): Promise<number> {
+    const [row] = await sql.rows<{ id: number }>`
+      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, status, attempts, verified, expires_at, created_at)
+      VALUES (${code.userId}, ${code.codeHash}, ${code.channel}, ${code.destination}, ${code.country},
+              'SENDING', 0, ${false}, ${code.expiresAt}, ${code.createdAt})
+      RETURNING id`;
+    if (!row) throw new Error('the new code was not recorded');
+    return row.id;
+  }
+
+  async function markFailed(codeId: number, reason: string): Promise<void> {
+    await sql.run`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${codeId}`;
+  }
+
+  /** One statement: the delivered code becomes ACTIVE and the user's previous ACTIVE one SUPERSEDED. */
+  async function activate(userId: number, codeId: number, providerMessageId: string | null): Promise<void> {
+    await sql.run`
+      UPDATE otp_logs
+         SET status = CASE WHEN id = ${codeId} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
+             provider_message_id = CASE WHEN id = ${codeId} THEN ${providerMessageId} ELSE provider_message_id END
+       WHERE user_id = ${userId}
+         AND ((id = ${codeId} AND status = 'SENDING') OR status = 'ACTIVE')`;
+  }
+
+  /**
+   * Reserves one attempt on the user's newest delivered code, if it is ACTIVE, unexpired and
+   * has attempts left: its id, hash and attempts so far (this one included), or null.
+   */
+  async function reserveAttempt(userId: number, now: Date, maxAttempts: number) {
+    const [row] = await sql.rows<{ id: number; code_hash: string; attempts: number }>`
+      UPDATE otp_logs
+         SET attempts = attempts + 1
+       WHERE id = (SELECT id FROM otp_logs
+                    WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
+                    ORDER BY id DESC LIMIT 1)
+         AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
+      RETURNING id, code_hash, attempts`;
+    return row ? { id: row.id, codeHash: row.code_hash, attempts: row.attempts } : null;
+  }
+
+  /** Uses the code up, once: false when another request did first. */
+  async function consume(codeId: number, now: Date): Promise<boolean> {
+    const consumed = await sql.run`
+      UPDATE otp_logs SET status = 'USED', verified = ${true}, used_at = ${now}
+       WHERE id = ${codeId} AND status = 'ACTIVE'`;
+    return consumed === 1;
+  }
+
+  async function newest(userId: number): Promise<NewestCode | null> {
+    const [row] = await sql.rows<{ status: CodeStatus; attempts: number; expires_at: SqlDate; code_hash: string }>`
+      SELECT status, attempts, expires_at, code_hash FROM otp_logs
+       WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
+       ORDER BY id DESC LIMIT 1`;
+    return row ? { status: row.status, attempts: row.attempts, expiresAt: dateOf(row.expires_at), codeHash: row.code_hash } : null;
+  }
+
+  /** When the user's sends of the last hour were made (delivered or in flight, not failed), oldest first, at most `limit`. */
+  async function recentSendTimes(userId: number, now: Date, limit: number): Promise<Date[]> {
+    const rows = await sql.rows<{ created_at: SqlDate }>`
+      SELECT created_at FROM otp_logs
+       WHERE user_id = ${userId} AND created_at > ${new Date(now.getTime() - HOUR_MS)} AND status <> 'FAILED'
+       ORDER BY created_at LIMIT ${limit}`;
+    return rows.map((row) => dateOf(row.created_at));
+  }
+
+  async function recentSms(country: string, now: Date, baselineHours: number): Promise<RecentSms> {
+    const hourAgo = new Date(now.getTime() - HOUR_MS);
+    const baselineStart = new Date(now.getTime() - (baselineHours + 1) * HOUR_MS);
+    const rows = await db.$queryRaw<Record<keyof RecentSms, number | bigint>[]>`
+      SELECT COUNT(CASE WHEN created_at > ${hourAgo} THEN 1 END) AS "hourTotal",
+             COUNT(CASE WHEN created_at > ${hourAgo} AND country = ${country} THEN 1 END) AS "hourCountry",
+             COUNT(CASE WHEN created_at <= ${hourAgo} THEN 1 END) AS "baselineTotal",
+             COUNT(CASE WHEN created_at <= ${hourAgo} AND country = ${country} THEN 1 END) AS "baselineCountry"
+        FROM otp_logs
+       WHERE channel = 'SMS' AND created_at > ${baselineStart} AND created_at <= ${now}`;
+    const row = rows[0];
+    return {
+      hourTotal: Number(row?.hourTotal ?? 0),
+      hourCountry: Number(row?.hourCountry ?? 0),
+      baselineTotal: Number(row?.baselineTotal ?? 0),
+      baselineCountry: Number(row?.baselineCountry ?? 0),
+    };
+  }
+
+  /** When the `skip`-th oldest SMS of the last hour was sent (the one whose ageing frees a slot). */
+  async function smsSentAt(now: Date, skip: number): Promise<Date | null> {
+    const freeing = await db.otpLog.findFirst({
+      where: { channel: 'SMS', createdAt: { gt: new Date(now.getTime() - HOUR_MS), lte: now } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      skip,
+      select: { createdAt: true },
+    });
+    return freeing?.createdAt ?? null;
+  }
+
+  /** Deletes the code records created before `before`. */
+  async function purge(before: Date): Promise<number> {
+    return (await db.otpLog.deleteMany({ where: { createdAt: { lt: before } } })).count;
+  }
+
+  return { insertSending, markFailed, activate, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, purge };
+}

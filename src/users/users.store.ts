@@ -1,0 +1,318 @@
+import type { Db } from '../db/client.js';
+import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
+
+/** What generate needs of a user. */
+export interface SendingUser {
+  id: number;
+  email: string | null;
+  phoneNumber: string | null;
+  deliveryMethod: string;
+  otpEnabled: boolean;
+  locale: string;
+  suspended: boolean;
+}
+
+/** A user's authenticator-app state as verification reads it. */
+export interface AppState {
+  id: number;
+  totpSecret: string | null;
+  totpLastStep: number | null;
+}
+
+/** The counts after a guess was taken, with the app state read by the same statement. */
+export interface TakenGuess extends AppState {
+  /** guesses taken in this lockout window, this one included */
+  windowGuesses: number;
+  /** failures in a row across windows, this one included */
+  consecutiveFailures: number;
+}
+
+export interface GuessLimits {
+  threshold: number;
+  maxConsecutive: number;
+}
+
+/** Why no guess could be taken: the user's switches as they are now. */
+export interface GuessRefusalState {
+  otpEnabled: boolean;
+  suspended: boolean;
+  lockedUntil: Date | null;
+}
+
+export interface NewUser {
+  username: string;
+  email: string | null;
+  phoneNumber: string | null;
+  deliveryMethod: string;
+  locale: string;
+  otpEnabled: boolean;
+}
+
+export type UserChanges = Pick<NewUser, 'email' | 'phoneNumber' | 'deliveryMethod' | 'locale' | 'otpEnabled'>;
+
+export type UsersStore = ReturnType<typeof createUsersStore>;
+
+/**
+ * Every statement on the `users` table. The hot path's (generate, verify, the budgets) run on
+ * the driver through `sql`; administration runs on Prisma. Callers speak in domain types: the
+ * SQLite and PostgreSQL differences (booleans as 0/1, timestamps as text) end here.
+ */
+export function createUsersStore({ db, sql }: { db: Db; sql: Sql }) {
+  async function idOf(username: string): Promise<number | null> {
+    const [row] = await sql.rows<{ id: number }>`SELECT id FROM users WHERE username = ${username}`;
+    return row?.id ?? null;
+  }
+
+  async function findForSending(username: string): Promise<SendingUser | null> {
+    const [row] = await sql.rows<{
+      id: number;
+      email: string | null;
+      phone_number: string | null;
+      delivery_method: string;
+      otp_enabled: SqlBool;
+      locale: string;
+      suspended_at: SqlDate | null;
+    }>`SELECT id, email, phone_number, delivery_method, otp_enabled, locale, suspended_at FROM users WHERE username = ${username}`;
+    if (!row) return null;
+    return {
+      id: row.id,
+      email: row.email,
+      phoneNumber: row.phone_number,
+      deliveryMethod: row.delivery_method,
+      otpEnabled: boolOf(row.otp_enabled),
+      locale: row.locale,
+      suspended: row.suspended_at !== null,
+    };
+  }
+
+  async function appState(username: string): Promise<AppState | null> {
+    const [row] = await sql.rows<{ id: number; totp_secret: string | null; totp_last_step: number | null }>`
+      SELECT id, totp_secret, totp_last_step FROM users WHERE username = ${username}`;
+    return row ? { id: row.id, totpSecret: row.totp_secret, totpLastStep: row.totp_last_step } : null;
+  }
+
+  /**
+   * Takes one guess for a user who may verify (switched on, not suspended, not locked), in one
+   * conditional update: counted as a failure now, locked at the window's last guess (`lockEnd`),
+   * suspended at the run's last (`now`). The first guess after a lock ended opens a new window.
+   * Null when the user cannot verify or does not exist.
+   */
+  async function takeGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Promise<TakenGuess | null> {
+    // In SET, every column reads its value from before the update (SQLite and PostgreSQL).
+    // NULLIF(x, x) is a NULL of the column's type, which PostgreSQL needs to type the CASE; a
+    // lock still found here has ended (the WHERE admits no other) and is cleared.
+    const [row] = await sql.rows<{
+      id: number;
+      failed_verifications: number;
+      consecutive_failures: number;
+      totp_secret: string | null;
+      totp_last_step: number | null;
+    }>`
+      UPDATE users
+         SET failed_verifications = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END,
+             consecutive_failures = consecutive_failures + 1,
+             locked_until = CASE
+               WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END) >= ${limits.threshold} THEN ${lockEnd}
+               ELSE NULLIF(locked_until, locked_until) END,
+             suspended_at = CASE WHEN consecutive_failures + 1 >= ${limits.maxConsecutive} THEN ${now} ELSE suspended_at END
+       WHERE username = ${username}
+         AND otp_enabled = ${true}
+         AND suspended_at IS NULL
+         AND (locked_until IS NULL OR locked_until <= ${now})
+      RETURNING id, failed_verifications, consecutive_failures, totp_secret, totp_last_step`;
+    if (!row) return null;
+    return {
+      id: row.id,
+      totpSecret: row.totp_secret,
+      totpLastStep: row.totp_last_step,
+      windowGuesses: row.failed_verifications,
+      consecutiveFailures: row.consecutive_failures,
+    };
+  }
+
+  async function guessRefusalState(username: string): Promise<GuessRefusalState | null> {
+    const [row] = await sql.rows<{ otp_enabled: SqlBool; suspended_at: SqlDate | null; locked_until: SqlDate | null }>`
+      SELECT otp_enabled, suspended_at, locked_until FROM users WHERE username = ${username}`;
+    return row ? { otpEnabled: boolOf(row.otp_enabled), suspended: row.suspended_at !== null, lockedUntil: dateOf(row.locked_until) } : null;
+  }
+
+  /** A success: both counts, the lock and the suspension are cleared. */
+  async function clearGuesses(userId: number): Promise<void> {
+    await sql.run`
+      UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
+       WHERE id = ${userId}`;
+  }
+
+  /** A guess that judged nothing: given back, with the lock or suspension its taking set. */
+  async function giveBackGuess(userId: number, limits: GuessLimits): Promise<void> {
+    await sql.run`
+      UPDATE users
+         SET failed_verifications = CASE WHEN failed_verifications > 0 THEN failed_verifications - 1 ELSE 0 END,
+             consecutive_failures = CASE WHEN consecutive_failures > 0 THEN consecutive_failures - 1 ELSE 0 END,
+             locked_until = CASE WHEN failed_verifications >= ${limits.threshold} THEN NULL ELSE locked_until END,
+             suspended_at = CASE WHEN consecutive_failures >= ${limits.maxConsecutive} THEN NULL ELSE suspended_at END
+       WHERE id = ${userId}`;
+  }
+
+  /** Guesses taken in the current window (0 while a lock that ended is still recorded). */
+  async function windowGuesses(userId: number, now: Date): Promise<number> {
+    const [row] = await sql.rows<{ failed_verifications: number; locked_until: SqlDate | null }>`
+      SELECT failed_verifications, locked_until FROM users WHERE id = ${userId}`;
+    const lockedUntil = dateOf(row?.locked_until ?? null);
+    return row && !(lockedUntil && lockedUntil <= now) ? row.failed_verifications : 0;
+  }
+
+  /** Takes the send interval: true when the last send is older than `earliest` (or none). */
+  async function takeSendInterval(userId: number, now: Date, earliest: Date): Promise<boolean> {
+    const taken = await sql.run`
+      UPDATE users SET last_send_at = ${now}
+       WHERE id = ${userId} AND (last_send_at IS NULL OR last_send_at <= ${earliest})`;
+    return taken === 1;
+  }
+
+  /** Gives back the interval taken at `takenAt`; it was only taken when the last send was old enough. */
+  async function giveBackSendInterval(userId: number, takenAt: Date): Promise<void> {
+    await sql.run`UPDATE users SET last_send_at = NULL WHERE id = ${userId} AND last_send_at = ${takenAt}`;
+  }
+
+  async function lastSendAt(userId: number): Promise<Date | null> {
+    const [row] = await sql.rows<{ last_send_at: SqlDate | null }>`SELECT last_send_at FROM users WHERE id = ${userId}`;
+    return dateOf(row?.last_send_at ?? null);
+  }
+
+  /** Accepts an app code's time step once: true when `step` is later than every accepted one. */
+  async function acceptTotpStep(userId: number, step: number): Promise<boolean> {
+    const accepted = await sql.run`
+      UPDATE users SET totp_last_step = ${step}
+       WHERE id = ${userId} AND (totp_last_step IS NULL OR totp_last_step < ${step})`;
+    return accepted === 1;
+  }
+
+  async function setPendingTotp(userId: number, sealedSecret: string): Promise<void> {
+    await db.user.update({ where: { id: userId }, data: { totpPendingSecret: sealedSecret }, select: { id: true } });
+  }
+
+  async function pendingTotp(username: string): Promise<{ id: number; sealedSecret: string | null } | null> {
+    const user = await db.user.findUnique({ where: { username }, select: { id: true, totpPendingSecret: true } });
+    return user && { id: user.id, sealedSecret: user.totpPendingSecret };
+  }
+
+  /** Makes the pending secret active if it is still `sealedSecret` (a re-enrolment may have replaced it). */
+  async function activatePendingTotp(userId: number, sealedSecret: string, step: number, now: Date): Promise<boolean> {
+    const moved = await db.user.updateMany({
+      where: { id: userId, totpPendingSecret: sealedSecret },
+      data: { totpSecret: sealedSecret, totpPendingSecret: null, totpEnabledAt: now, totpLastStep: step },
+    });
+    return moved.count === 1;
+  }
+
+  /** Users with a sealed app secret (active or pending), `take` at a time in id order, for a key rotation. */
+  function sealedSecretsAfter(afterId: number, take: number) {
+    return db.user.findMany({
+      where: { id: { gt: afterId }, OR: [{ totpSecret: { not: null } }, { totpPendingSecret: { not: null } }] },
+      select: { id: true, totpSecret: true, totpPendingSecret: true },
+      orderBy: { id: 'asc' },
+      take,
+    });
+  }
+
+  /** Replaces one sealed secret if it is still `stored` (a concurrent enrolment wins). */
+  async function resealSecret(userId: number, column: 'totpSecret' | 'totpPendingSecret', stored: string, resealed: string): Promise<boolean> {
+    const written = await db.user.updateMany({ where: { id: userId, [column]: stored }, data: { [column]: resealed } });
+    return written.count === 1;
+  }
+
+  function create(user: NewUser) {
+    return db.user.create({ data: user });
+  }
+
+  function findByName(username: string) {
+    return db.user.findUnique({ where: { username } });
+  }
+
+  function update(userId: number, changes: UserChanges) {
+    return db.user.update({ where: { id: userId }, data: changes });
+  }
+
+  /** Two-factor off: the app, pending codes and recovery codes go, so switching it on starts clean. */
+  async function disableTwoFactor(userId: number) {
+    const [user] = await db.$transaction([
+      db.user.update({
+        where: { id: userId },
+        data: { otpEnabled: false, totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null },
+      }),
+      db.otpLog.updateMany({ where: { userId, status: { in: ['SENDING', 'ACTIVE'] } }, data: { status: 'SUPERSEDED' } }),
+      db.recoveryCode.deleteMany({ where: { userId } }),
+    ]);
+    return user;
+  }
+
+  /** An operator's reinstatement: the suspension, the lock and both counts are cleared. */
+  function reinstate(userId: number) {
+    return db.user.update({
+      where: { id: userId },
+      data: { suspendedAt: null, lockedUntil: null, failedVerifications: 0, consecutiveFailures: 0 },
+    });
+  }
+
+  /** Deletes the user (codes and recovery codes cascade); their audit rows keep `pseudonym` instead of the name. */
+  async function erase(userId: number, pseudonym: string): Promise<void> {
+    await db.$transaction([
+      db.auditEvent.updateMany({ where: { userId }, data: { username: pseudonym } }),
+      db.user.delete({ where: { id: userId } }),
+    ]);
+  }
+
+  /** A user's state for an operator (never a secret). */
+  async function describe(username: string) {
+    const user = await db.user.findUnique({
+      where: { username },
+      select: {
+        id: true,
+        username: true,
+        email: true,
+        phoneNumber: true,
+        deliveryMethod: true,
+        locale: true,
+        otpEnabled: true,
+        totpEnabledAt: true,
+        lockedUntil: true,
+        failedVerifications: true,
+        consecutiveFailures: true,
+        suspendedAt: true,
+        createdAt: true,
+        _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
+      },
+    });
+    if (!user) return null;
+    const { _count, ...shown } = user;
+    return { ...shown, recoveryCodesLeft: _count.recoveryCodes };
+  }
+
+  return {
+    idOf,
+    findForSending,
+    appState,
+    takeGuess,
+    guessRefusalState,
+    clearGuesses,
+    giveBackGuess,
+    windowGuesses,
+    takeSendInterval,
+    giveBackSendInterval,
+    lastSendAt,
+    acceptTotpStep,
+    setPendingTotp,
+    pendingTotp,
+    activatePendingTotp,
+    sealedSecretsAfter,
+    resealSecret,
+    create,
+    findByName,
+    update,
+    disableTwoFactor,
+    reinstate,
+    erase,
+    describe,
+  };
+}
