@@ -19,6 +19,7 @@
  * request, which other work on the machine disturbs far less than req/s.
  *
  * `npx tsx bench/statements.ts [--postgres]` measures the statements of a verify one by one.
+ * `npx tsx bench/graphql-ab.ts` compares GraphQL verifyOtp on the direct path with Yoga whole.
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -311,13 +312,18 @@ async function main() {
   // GraphQL runs the same verify behind more layers: the REST rate bounds it
   const gqlCodes = await prepareCodes(helper.url, 'gql', Math.ceil(restRate * (duration + WARM_UP_S) * GRAPHQL_HEADROOM), connections);
   log(`phase 6/6: GraphQL verifyOtp, right code (${gqlCodes.length} fresh codes, each used once)`);
-  show(
-    await verifyPhase('graphql-verify', 'GraphQL verifyOtp, right code', gqlCodes, base, service, (username, code) => ({
+  {
+    const before = await graphqlServed(service.url);
+    const phase = await verifyPhase('graphql-verify', 'GraphQL verifyOtp, right code', gqlCodes, base, service, (username, code) => ({
       path: '/graphql',
       body: JSON.stringify({ query: VERIFY_MUTATION, variables: { username, code } }),
       ok: (status, body) => status === 200 && body.includes('"__typename":"VerifyOtpPayload"'),
-    })),
-  );
+    }));
+    const after = await graphqlServed(service.url);
+    // (the warm-up's requests included: the service's counters cannot tell them apart)
+    phase.note = `${fmt(after.direct - before.direct)} answered by the direct path, ${fmt(after.yoga - before.yoga)} by Yoga whole`;
+    show(phase);
+  }
 
   const peakRssMb = service.peakRssMb();
   await helper.stop();
@@ -383,6 +389,13 @@ async function heapOf(url: string): Promise<PhaseResult['heap']> {
   } catch {
     return undefined;
   }
+}
+
+/** GraphQL requests answered so far by the direct path and by Yoga whole, from the service's /metrics. */
+async function graphqlServed(url: string): Promise<{ direct: number; yoga: number }> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  const count = (path: string) => Number(new RegExp(`^twofa_graphql_requests_total\\{path="${path}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { direct: count('direct'), yoga: count('yoga') };
 }
 
 const VERIFY_MUTATION =

@@ -172,6 +172,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     context: { services, otpInResponse: config.otp.inResponse, now: () => clock.now() },
     settings: config.graphql,
     defaultQuery: graphiqlDefaultQuery,
+    served: (path) => metrics.graphqlRequests.inc({ path }),
   });
   return app;
 }

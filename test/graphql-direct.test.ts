@@ -1,7 +1,9 @@
 // The plain JSON POST services send runs on Yoga's envelop instance directly (see
 // src/graphql/direct-execution.ts). Which requests take that path, and that their answers are
 // the ones Yoga gives: each request is sent once as it is and once with an empty `extensions`,
-// a shape the direct path leaves to Yoga, and the two answers must be the same.
+// a shape the direct path leaves to Yoga, and the two answers must be the same. Which path
+// answered each is read from twofa_graphql_requests_total, so a direct path that quietly hands
+// everything to Yoga fails here.
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { directParams } from '../src/graphql/direct-execution.js';
@@ -43,39 +45,78 @@ describe('which requests run directly', () => {
   });
 });
 
-/** The answer to a body sent directly and through Yoga: status, content type and body. */
+/** How many requests each path has answered so far, from /metrics. */
+async function servedCounts(app: TestApp): Promise<{ direct: number; yoga: number }> {
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const count = (path: string) => Number(new RegExp(`^twofa_graphql_requests_total\\{path="${path}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { direct: count('direct'), yoga: count('yoga') };
+}
+
+/** Which path answered `send`'s one request. */
+async function pathOf(app: TestApp, send: () => Promise<unknown>): Promise<'direct' | 'yoga' | 'none or both'> {
+  const before = await servedCounts(app);
+  await send();
+  const after = await servedCounts(app);
+  const direct = after.direct - before.direct;
+  const yoga = after.yoga - before.yoga;
+  return direct === 1 && yoga === 0 ? 'direct' : yoga === 1 && direct === 0 ? 'yoga' : 'none or both';
+}
+
+/**
+ * The answer to a body sent as it is and with an empty `extensions` (status, content type and
+ * body), and the path that answered each.
+ */
 async function bothWays(app: TestApp, payload: Record<string, unknown>, headers: Record<string, string> = {}) {
   const send = async (body: Record<string, unknown>) => {
-    const response = await app.inject({ method: 'POST', url: '/graphql', headers: { ...json, ...headers }, payload: body });
-    return { status: response.statusCode, type: response.headers['content-type'], body: response.body };
+    let answer: { status: number; type: unknown; body: string } | undefined;
+    const path = await pathOf(app, async () => {
+      const response = await app.inject({ method: 'POST', url: '/graphql', headers: { ...json, ...headers }, payload: body });
+      answer = { status: response.statusCode, type: response.headers['content-type'], body: response.body };
+    });
+    if (!answer) throw new Error('no answer');
+    return { answer, path };
   };
-  return { direct: await send(payload), yoga: await send({ ...payload, extensions: {} }) };
+  const plain = await send(payload);
+  const withExtensions = await send({ ...payload, extensions: {} });
+  expect(withExtensions.path).toBe('yoga');
+  return { direct: plain.answer, yoga: withExtensions.answer, path: plain.path };
 }
 
 describe('answers as Yoga gives them', () => {
   const app = useTestApp();
 
+  // Documents that run are answered directly; one that does not parse, validate or name an
+  // operation is left to Yoga (no resolver has run), which says what is wrong.
   it.each([
-    ['a query', { query: '{ __typename }' }],
-    ['a typed error (an unknown user)', { query: 'mutation($u: String!) { verifyOtp(username: $u, code: "123456") { __typename ... on Error { message code } } }', variables: { u: 'nobody-at-all' } }],
-    ['a refusal without a token', { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: 'nobody-at-all' } }],
-    ['variables of the wrong type', { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: 42 } }],
-    ['a missing variable', { query: 'query($u: String!) { user(username: $u) { username } }' }],
-    ['an invalid global id', { query: '{ node(id: "not-an-id") { id } }' }],
-    ['a field that does not exist', { query: '{ nope }' }],
-    ['a syntax error', { query: '{ __typename' }],
-    ['two operations and none named', { query: 'query A { __typename } query B { __typename }' }],
-    ['an operation name that is not there', { query: 'query A { __typename }', operationName: 'B' }],
-  ])('%s', async (_what, payload) => {
-    const { direct, yoga } = await bothWays(app, payload);
+    ['a query', 'direct', { query: '{ __typename }' }],
+    ['a typed error (an unknown user)', 'direct', { query: 'mutation($u: String!) { verifyOtp(username: $u, code: "123456") { __typename ... on Error { message code } } }', variables: { u: 'nobody-at-all' } }],
+    ['a refusal without a token', 'direct', { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: 'nobody-at-all' } }],
+    ['variables of the wrong type', 'direct', { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: 42 } }],
+    ['a missing variable', 'direct', { query: 'query($u: String!) { user(username: $u) { username } }' }],
+    ['an invalid global id', 'direct', { query: '{ node(id: "not-an-id") { id } }' }],
+    ['a field that does not exist', 'yoga', { query: '{ nope }' }],
+    ['a syntax error', 'yoga', { query: '{ __typename' }],
+    ['two operations and none named', 'yoga', { query: 'query A { __typename } query B { __typename }' }],
+    ['an operation name that is not there', 'yoga', { query: 'query A { __typename }', operationName: 'B' }],
+  ])('%s (answered by %s)', async (_what, expectedPath, payload) => {
+    const { direct, yoga, path } = await bothWays(app, payload);
+    expect(path).toBe(expectedPath);
     expect(direct).toEqual(yoga);
     expect(direct.status).toBeLessThan(500);
+  });
+
+  it('a browser (Origin) and a GET are answered by Yoga', async () => {
+    const origin = () => app.inject({ method: 'POST', url: '/graphql', headers: { ...json, origin: 'https://app.example' }, payload: { query: '{ __typename }' } });
+    expect(await pathOf(app, origin)).toBe('yoga');
+    const get = () => app.inject({ method: 'GET', url: '/graphql?query=%7B__typename%7D', headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } });
+    expect(await pathOf(app, get)).toBe('yoga');
   });
 
   it('a user read with a token, and with Accept: application/json', async () => {
     const username = await createUser(app, { username: uniqueName('direct') });
     const headers = { ...bearer(await callerToken()), accept: 'application/json' };
-    const { direct, yoga } = await bothWays(app, { query: 'query($u: String!) { user(username: $u) { username email } }', variables: { u: username } }, headers);
+    const { direct, yoga, path } = await bothWays(app, { query: 'query($u: String!) { user(username: $u) { username email } }', variables: { u: username } }, headers);
+    expect(path).toBe('direct');
     expect(direct).toEqual(yoga);
     expect((JSON.parse(direct.body) as { data: { user: { username: string } } }).data.user.username).toBe(username);
   });
@@ -85,7 +126,8 @@ describe('answers as Yoga gives them when the database is unreachable', () => {
   const app = useTestApp({ DATABASE_URL: DEAD_DATABASE_URL });
 
   it('503 with DATABASE_UNAVAILABLE, either way', async () => {
-    const { direct, yoga } = await bothWays(app, { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: uniqueName('dead') } }, bearer(await callerToken()));
+    const { direct, yoga, path } = await bothWays(app, { query: 'query($u: String!) { user(username: $u) { username } }', variables: { u: uniqueName('dead') } }, bearer(await callerToken()));
+    expect(path).toBe('direct');
     expect(direct).toEqual(yoga);
     expect(direct.status).toBe(503);
     expect(direct.body).toMatch(/"code":"DATABASE_UNAVAILABLE"/);

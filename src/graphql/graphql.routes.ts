@@ -24,6 +24,8 @@ interface GraphqlRoutesOptions {
   operations?: readonly KnownOperation[];
   /** what a new GraphiQL tab opens with */
   defaultQuery?: string;
+  /** told which path answered each request: the direct one or Yoga whole (a metric counts them) */
+  served?: (path: 'direct' | 'yoga') => void;
 }
 
 /**
@@ -141,7 +143,11 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     method: ['GET', 'POST', 'OPTIONS'],
     schema: { hide: true },
     handler: async (request, reply) => {
-      if (await direct(request, reply)) return reply;
+      if (await direct(request, reply)) {
+        options.served?.('direct');
+        return reply;
+      }
+      options.served?.('yoga');
       await sendFetchResponse(reply, await yoga.handleNodeRequestAndResponse(request, reply, { req: request, reply }));
       return reply;
     },

@@ -55,6 +55,12 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const graphqlRequests = new Counter({
+    name: 'twofa_graphql_requests_total',
+    help: 'GraphQL requests by what answered them: direct (the plain JSON POSTs services send, run on Yoga\'s envelop instance) or yoga (everything else).',
+    labelNames: ['path'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'twofa_db_pool_connections',
     help: 'Database pool connections by state (total, idle, waiting).',
@@ -75,6 +81,7 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     verified,
     lockouts,
     throttled,
+    graphqlRequests,
     /** Wraps a delivery so every send is timed and its failures counted. */
     instrument(delivery: Delivery): Delivery {
       return {
