@@ -1,4 +1,3 @@
-import { authorize } from '../auth/caller.js';
 import type { Db } from '../db/client.js';
 import type { Builder } from '../graphql/builder.js';
 import type { AuditEventName, AuditOutcome } from './audit.service.js';
@@ -50,6 +49,7 @@ export function addAuditTypes(builder: Builder, db: Db) {
     description:
       'One entry of the audit trail: who (the calling service, from where) asked for what about which user, and ' +
       'how it ended. Entries never hold a code, a secret or a token.',
+    authScopes: { 'logs:read': true },
     // node(id:) answers null for an id that names no row, as Relay expects, not an error.
     nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier.' },
@@ -84,6 +84,7 @@ export function addAuditTypes(builder: Builder, db: Db) {
       user: t.relation('user', {
         nullable: true,
         description: 'The user it was about, while the user exists (reading it needs users:read).',
+        authScopes: { 'users:read': true },
       }),
       username: t.exposeString('username', {
         nullable: true,
@@ -114,9 +115,9 @@ export function addAuditTypes(builder: Builder, db: Db) {
         since: t.arg({ type: 'DateTime', required: false, description: 'Only events at or after this time.' }),
         until: t.arg({ type: 'DateTime', required: false, description: 'Only events before this time.' }),
       },
-      resolve: (query, _root, args, ctx) => {
-        authorize(ctx.caller, 'logs:read');
-        return db.auditEvent.findMany({
+      authScopes: { 'logs:read': true },
+      resolve: (query, _root, args) =>
+        db.auditEvent.findMany({
           ...query,
           where: {
             ...(args.username ? { username: args.username } : {}),
@@ -127,8 +128,7 @@ export function addAuditTypes(builder: Builder, db: Db) {
               : {}),
           },
           orderBy: { id: 'desc' },
-        });
-      },
+        }),
     }),
   }));
 }

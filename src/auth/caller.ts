@@ -5,7 +5,8 @@ export type Scope = (typeof scopes)[number];
 
 /**
  * Who is calling and from where: built once per request at the edge (REST or GraphQL) and
- * passed to services, which record it in the audit trail and check scopes with `authorize`.
+ * passed to services, which record it in the audit trail. Its scopes are checked by `authorize`
+ * on REST, and by the `authScopes` of fields and types on GraphQL (src/graphql/builder.ts).
  */
 export interface CallContext {
   /** the calling service (the token's `sub`), or null for an anonymous caller */
@@ -22,25 +23,9 @@ export interface CallContext {
 
 /** Throws the typed error a caller without `scope` gets: 401 when unauthenticated, else 403. */
 export function authorize(context: CallContext, scope: Scope): void {
-  const refusal = refusalOf(context, scope);
-  if (refusal) throw refusal;
-}
-
-/** The error `authorize` would throw, or undefined when the caller has the scope. */
-export function refusalOf(context: CallContext, scope: Scope): UnauthenticatedError | ForbiddenError | undefined {
-  if (context.scopes.has(scope)) return undefined;
-  if (!context.authenticated) return new UnauthenticatedError(context.refusal);
-  return new ForbiddenError(scope);
-}
-
-/**
- * Throws UnauthenticatedError unless the caller may call at all, whatever for: a valid token
- * (with any scopes), or no token where ALLOW_ANONYMOUS_CALLERS lets an anonymous caller in
- * (the only case in which an unauthenticated caller holds scopes).
- */
-export function admit(context: CallContext): void {
-  if (context.authenticated || context.scopes.size > 0) return;
-  throw new UnauthenticatedError(context.refusal);
+  if (context.scopes.has(scope)) return;
+  if (!context.authenticated) throw new UnauthenticatedError(context.refusal);
+  throw new ForbiddenError(scope);
 }
 
 /** A context for work that no request started (the admin CLI, start-up, tests). */

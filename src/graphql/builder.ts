@@ -1,14 +1,16 @@
-import SchemaBuilder, { PothosValidationError } from '@pothos/core';
+import SchemaBuilder, { completeValue, PothosValidationError, type MaybePromise } from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
-import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
+import RelayPlugin, { decodeGlobalID, resolveNodes } from '@pothos/plugin-relay';
+import ScopeAuthPlugin, { AuthScopeFailureType, RequestCache, type AuthFailure, type AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
 import type { Db } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
 import { getDatamodel } from '../db/generated/pothos-types.js';
-import type { CallContext } from '../auth/caller.js';
+import type { CallContext, Scope } from '../auth/caller.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import type { UsersService } from '../users/users.service.js';
 import type { TotpService } from '../totp/totp.service.js';
@@ -24,7 +26,7 @@ export interface GraphQLContext {
   };
   /** the service's clock, for fields that depend on the time (a lock still running) */
   now: () => Date;
-  /** who is calling: checked by each field with `authorize` */
+  /** who is calling: what the `authScopes` of fields and types are checked against */
   caller: CallContext;
   /** whether generateOtp may return the code to the caller (OTP_IN_RESPONSE) */
   otpInResponse: boolean;
@@ -38,12 +40,21 @@ export interface BuilderTypes {
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
+  // `authScopes` on fields and types name these: each scope a caller token can grant, and
+  // `admitted`, held by every caller that may call at all (a valid token with any scopes, or no
+  // token where ALLOW_ANONYMOUS_CALLERS lets an anonymous caller in).
+  AuthScopes: Record<Scope, boolean> & { admitted: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     EmailAddress: { Input: string; Output: string };
     PhoneNumber: { Input: string; Output: string };
   };
 }
+
+type Types = PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>;
+
+/** Granted to what a mutation returns: `$granted: mutationResult` in a type's `authScopes`. */
+export const mutationResult = 'mutationResult';
 
 /**
  * Decodes a global id, `base64("<Type>:<database id>")`. Every node's database id is a positive
@@ -58,17 +69,56 @@ export function decodeNodeGlobalId(globalId: string): { typename: string; id: st
   return decoded;
 }
 
+/** The scope a failed check named first (the caller lacks it), if it named one. */
+function missingScope(failure: AuthFailure): string | undefined {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return failure.scope;
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+    for (const inner of failure.failures) {
+      const scope = missingScope(inner);
+      if (scope !== undefined) return scope;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What a caller refused by `authScopes` is told, as on REST: UnauthenticatedError without a
+ * valid token (anonymous callers off, or a token refused), else ForbiddenError naming the scope.
+ * A field whose `errors` list them answers them as union members; any other field fails with them.
+ */
+function refusal(caller: CallContext, failure: AuthFailure): UnauthenticatedError | ForbiddenError {
+  const scope = missingScope(failure);
+  if (!caller.authenticated || scope === undefined || scope === 'admitted') return new UnauthenticatedError(caller.refusal);
+  return new ForbiddenError(scope);
+}
+
 /**
  * A new builder per schema build: the Prisma client is passed in, never imported, so the
  * schema can be built for any database (or none, to print it).
  */
 export function createBuilder(db: Db) {
-  const builder = new SchemaBuilder<BuilderTypes>({
-    // ErrorsPlugin goes before PrismaPlugin, and FederationPlugin (with the DirectivesPlugin it
+  const builder: PothosSchemaTypes.SchemaBuilder<Types> = new SchemaBuilder<BuilderTypes>({
+    // ErrorsPlugin goes first, so that a refusal of ScopeAuthPlugin becomes a member of a
+    // field's error union, and before PrismaPlugin; RelayPlugin before ScopeAuthPlugin, so that
+    // `node(id:)`'s authScopes see the id parsed; FederationPlugin (with the DirectivesPlugin it
     // needs) after every plugin that wraps resolvers, as Pothos' docs require.
-    plugins: [ErrorsPlugin, PrismaPlugin, RelayPlugin, DirectivesPlugin, FederationPlugin],
+    plugins: [ErrorsPlugin, RelayPlugin, ScopeAuthPlugin, PrismaPlugin, DirectivesPlugin, FederationPlugin],
     defaultFieldNullability: false,
     prisma: { client: db, dmmf: getDatamodel(), exposeDescriptions: false, filterConnectionTotalCount: true },
+    scopeAuth: {
+      authScopes: ({ caller }) => ({
+        'otp:generate': caller.scopes.has('otp:generate'),
+        'otp:verify': caller.scopes.has('otp:verify'),
+        'users:read': caller.scopes.has('users:read'),
+        'users:write': caller.scopes.has('users:write'),
+        'logs:read': caller.scopes.has('logs:read'),
+        admitted: caller.authenticated || caller.scopes.size > 0,
+      }),
+      unauthorizedError: (_parent, context, _info, { failure }) => refusal(context.caller, failure),
+      // A type's scopes are checked once per object, as the field that returns it completes,
+      // and refuse that field (one error, at its path), not each field read from the object.
+      runScopesOnType: true,
+    },
     relay: {
       clientMutationId: 'omit',
       decodeGlobalID: decodeNodeGlobalId,
@@ -78,10 +128,20 @@ export function createBuilder(db: Db) {
       nodeQueryOptions: {
         description: 'Any object by its global identifier, or null when there is none.',
         args: { id: { description: 'A global identifier, as returned in `id`.' } },
+        // The scopes of the type the id names, before any row is read: a caller refused the
+        // type gets the same answer for an id that names a row as for one that does not.
+        authScopes: (_root, { id }) => typeScopes(builder, id.typename) ?? true,
       },
       nodesQueryOptions: {
         description: 'Objects by their global identifiers, null for each one not found.',
         args: { ids: { description: 'Global identifiers, as returned in `id`.' } },
+        // As node(id:), each id on its own: a refused id is that item's error (graphql-js
+        // completes an Error in a list as the error of its item), and its row is not read.
+        resolve: async (_root, { ids }, context, info) => {
+          const refusals = await Promise.all(ids.map(async (id) => refusalOfScopes(builder, context, typeScopes(builder, id.typename))));
+          const nodes = await resolveNodes(builder, context, info, ids.map((id, index) => (refusals[index] ? null : id)));
+          return nodes.map((node, index) => refusals[index] ?? node);
+        },
       },
       pageInfoTypeOptions: { description: 'Where a page sits in a connection, and the cursors to page on.' },
       pageInfoFieldOptions: { description: 'How to fetch the pages before and after this one.' },
@@ -108,8 +168,40 @@ export function createBuilder(db: Db) {
   builder.addScalarType('EmailAddress', EmailAddressResolver);
   builder.addScalarType('PhoneNumber', PhoneNumberResolver);
   builder.queryType({ description: 'Reads: users and the log of delivered codes.' });
-  builder.mutationType({ description: 'Writes: users, and sending and checking one-time codes.' });
+  builder.mutationType({
+    description: 'Writes: users, and sending and checking one-time codes.',
+    // A mutation's caller sees the object it wrote (a type's `$granted: mutationResult`), but
+    // reading anything further from it needs the scopes of that.
+    grantScopes: () => [mutationResult],
+  });
   return builder;
 }
 
 export type Builder = ReturnType<typeof createBuilder>;
+
+/**
+ * The `authScopes` an object type declares, for checks made from an id's type before its row is
+ * read (`node`, `nodes`, `_entities`); undefined for a type without any.
+ */
+export function typeScopes(builder: Builder, typename: string): AuthScopeMap<Types> | undefined {
+  if (!builder.configStore.hasConfig(typename)) return undefined;
+  const config = builder.configStore.getTypeConfig(typename);
+  const scopes = config.kind === 'Object' ? config.pothosOptions.authScopes : undefined;
+  return typeof scopes === 'object' ? scopes : undefined;
+}
+
+/**
+ * The refusal a caller without `scopes` gets, or undefined when it holds them: checked as the
+ * plugin checks `authScopes` (against the same per-request scopes), for code that runs outside a
+ * field's own check.
+ */
+export function refusalOfScopes(
+  builder: Builder,
+  context: GraphQLContext,
+  scopes: AuthScopeMap<Types> | undefined,
+): MaybePromise<UnauthenticatedError | ForbiddenError | undefined> {
+  if (scopes === undefined) return undefined;
+  return completeValue(RequestCache.fromContext(context, builder).evaluateScopeMap(scopes), (failure) =>
+    failure ? refusal(context.caller, failure) : undefined,
+  );
+}

@@ -1,4 +1,5 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
+import { completeValue } from '@pothos/core';
 import { getRefFromModel } from '@pothos/plugin-prisma';
 import {
   defaultFieldResolver,
@@ -8,9 +9,8 @@ import {
   printSchema,
   type GraphQLNamedType,
 } from 'graphql';
-import { admit, authorize, type CallContext } from '../auth/caller.js';
 import type { Db } from '../db/client.js';
-import { decodeNodeGlobalId, type Builder } from './builder.js';
+import { decodeNodeGlobalId, refusalOfScopes, typeScopes, type Builder, type GraphQLContext } from './builder.js';
 
 /**
  * Makes `User` a federation entity, so other subgraphs of the FountainAI supergraph can extend
@@ -20,13 +20,15 @@ import { decodeNodeGlobalId, type Builder } from './builder.js';
 export function addUserEntity(builder: Builder, db: Db) {
   builder.asEntity(getRefFromModel('User', builder), {
     key: [builder.selection<{ id: string }>('id'), builder.selection<{ username: string }>('username')],
-    // The gateway reaches a user through here as it does through `user(username:)`: same scope.
-    resolveReference: (reference, context) => {
-      authorize(context.caller, 'users:read');
-      if ('username' in reference) return db.user.findUnique({ where: { username: reference.username } });
-      const id = userIdFromGlobalId(reference.id);
-      return id === null ? null : db.user.findUnique({ where: { id } });
-    },
+    // The gateway reaches a user through here as through node(id:): User's scopes are checked
+    // before the row is read, so a user that exists and one that does not are refused alike.
+    resolveReference: (reference, context) =>
+      completeValue(refusalOfScopes(builder, context, typeScopes(builder, 'User')), (refused) => {
+        if (refused) throw refused;
+        if ('username' in reference) return db.user.findUnique({ where: { username: reference.username } });
+        const id = userIdFromGlobalId(reference.id);
+        return id === null ? null : db.user.findUnique({ where: { id } });
+      }),
   });
 }
 
@@ -42,23 +44,27 @@ function userIdFromGlobalId(globalId: string): number | null {
 
 /** What federation adds to a subgraph schema; the gateway uses it, frontends never do. */
 const federationFields = new Set(['_entities', '_service']);
+const anyCaller = { admitted: true };
 
 /**
  * `_service { sdl }` shows the whole schema, introspection on or off, and `_entities` reads
  * users: where anonymous callers are off, both need a valid token (the gateway has one), as
- * every other field does. Any scope will do for `_service`; each entity `_entities` resolves
- * still needs its type's read scope. Changes the schema in place and returns it.
+ * every other field does: the `admitted` scope. Any scope will do for `_service`; each entity
+ * `_entities` resolves still needs its type's scopes. The federation plugin adds these two
+ * fields after Pothos has built the schema, out of reach of `authScopes`, so their resolvers are
+ * wrapped here, in place, with the same check and the same refusal.
  */
-export function guardFederationFields(subgraph: GraphQLSchema): GraphQLSchema {
+export function guardFederationFields(subgraph: GraphQLSchema, builder: Builder): GraphQLSchema {
   const fields = subgraph.getQueryType()?.getFields() ?? {};
   for (const name of federationFields) {
     const field = fields[name];
     if (!field) continue;
     const resolve = field.resolve ?? defaultFieldResolver;
-    field.resolve = (source, args, context: { caller: CallContext }, info) => {
-      admit(context.caller);
-      return resolve(source, args, context, info);
-    };
+    field.resolve = (source, args, context: GraphQLContext, info) =>
+      completeValue(refusalOfScopes(builder, context, anyCaller), (refused) => {
+        if (refused) throw refused;
+        return resolve(source, args, context, info);
+      });
   }
   return subgraph;
 }

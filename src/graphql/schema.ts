@@ -1,6 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
 import { addAuditTypes } from '../audit/audit.graphql.js';
-import { guardReads } from '../auth/read-guard.js';
 import type { Database } from '../db/client.js';
 import { addErrorTypes } from '../errors/errors.graphql.js';
 import { addOtpTypes } from '../otp/otp.graphql.js';
@@ -24,5 +23,5 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   addAuditTypes(builder, db);
   addErrorTypes(builder, { Channel });
   addUserEntity(builder, db);
-  return guardFederationFields(guardReads(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }))));
+  return guardFederationFields(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })), builder);
 }

@@ -1,4 +1,3 @@
-import { authorize } from '../auth/caller.js';
 import type { Db } from '../db/client.js';
 import {
   CodeAlreadyUsedError,
@@ -49,11 +48,12 @@ export function addOtpTypes(builder: Builder, db: Db) {
 
   builder.prismaNode('OtpLog', {
     description: 'One delivered code: its channel, state and timestamps. The code itself is never stored.',
+    authScopes: { 'logs:read': true },
     // node(id:) answers null for an id that names no row, as Relay expects, not an error.
     nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier.' },
     fields: (t) => ({
-      user: t.relation('user', { description: 'Whose code it is.' }),
+      user: t.relation('user', { description: 'Whose code it is.', authScopes: { 'users:read': true } }),
       channel: t.field({ type: Channel, description: 'EMAIL or SMS.', resolve: (log) => (log.channel === 'SMS' ? 'SMS' : 'EMAIL') }),
       destination: t.exposeString('destination', { description: 'Where it went, masked.' }),
       status: t.field({ type: OtpStatus, description: 'Its state.', resolve: (log) => log.status as CodeStatus }),
@@ -74,17 +74,16 @@ export function addOtpTypes(builder: Builder, db: Db) {
         username: t.arg.string({ required: false, description: 'Only this user’s codes.' }),
         status: t.arg({ type: OtpStatus, required: false, description: 'Only codes in this state.' }),
       },
-      resolve: (query, _root, args, ctx) => {
-        authorize(ctx.caller, 'logs:read');
-        return db.otpLog.findMany({
+      authScopes: { 'logs:read': true },
+      resolve: (query, _root, args) =>
+        db.otpLog.findMany({
           ...query,
           where: {
             ...(args.username ? { user: { username: args.username } } : {}),
             ...(args.status ? { status: args.status } : {}),
           },
           orderBy: { id: 'desc' },
-        });
-      },
+        }),
     }),
   }));
 
@@ -149,13 +148,11 @@ export function addOtpTypes(builder: Builder, db: Db) {
           description: 'Send by this channel instead of the user’s delivery method; the user must have its destination.',
         }),
       },
-      resolve: async (_root, args, ctx) => {
-        authorize(ctx.caller, 'otp:generate');
-        return {
-          ...(await ctx.services.verification.requestCode(args.username, ctx.caller, { channel: args.channel ?? undefined })),
-          showCode: ctx.otpInResponse,
-        };
-      },
+      authScopes: { 'otp:generate': true },
+      resolve: async (_root, args, ctx) => ({
+        ...(await ctx.services.verification.requestCode(args.username, ctx.caller, { channel: args.channel ?? undefined })),
+        showCode: ctx.otpInResponse,
+      }),
     }),
     verifyOtp: t.field({
       type: VerifyOtpPayload,
@@ -182,10 +179,8 @@ export function addOtpTypes(builder: Builder, db: Db) {
         username: t.arg.string({ required: true, description: 'Whose code.' }),
         code: t.arg.string({ required: true, description: 'The code the user typed.' }),
       },
-      resolve: (_root, args, ctx) => {
-        authorize(ctx.caller, 'otp:verify');
-        return ctx.services.verification.verify(args.username, args.code, ctx.caller);
-      },
+      authScopes: { 'otp:verify': true },
+      resolve: (_root, args, ctx) => ctx.services.verification.verify(args.username, args.code, ctx.caller),
     }),
   }));
   return { Channel };

@@ -1,4 +1,3 @@
-import { authorize } from '../auth/caller.js';
 import { ForbiddenError, UnauthenticatedError, UserNotFoundError } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
 import type { RecoveryCodes } from './recovery.service.js';
@@ -22,10 +21,8 @@ export function addRecoveryTypes(builder: Builder) {
       description: 'Makes a new set of recovery codes for the user (scope users:write); every earlier code stops working.',
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose codes.' }) },
-      resolve: (_root, args, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.recovery.generate(args.username, ctx.caller);
-      },
+      authScopes: { 'users:write': true },
+      resolve: (_root, args, ctx) => ctx.services.recovery.generate(args.username, ctx.caller),
     }),
   }));
 }

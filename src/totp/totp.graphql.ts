@@ -1,4 +1,3 @@
-import { authorize } from '../auth/caller.js';
 import {
   ForbiddenError,
   InvalidCodeError,
@@ -44,10 +43,8 @@ export function addTotpTypes(builder: Builder) {
         'keeps working until the new one is confirmed; enrolling again replaces a pending enrolment.',
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose app.' }) },
-      resolve: (_root, args, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.totp.enroll(args.username, ctx.caller);
-      },
+      authScopes: { 'users:write': true },
+      resolve: (_root, args, ctx) => ctx.services.totp.enroll(args.username, ctx.caller),
     }),
     confirmTotp: t.field({
       type: TotpConfirmationRef,
@@ -59,10 +56,8 @@ export function addTotpTypes(builder: Builder) {
         username: t.arg.string({ required: true, description: 'Whose app.' }),
         code: t.arg.string({ required: true, description: 'The 6-digit code the app shows now.' }),
       },
-      resolve: (_root, args, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.totp.confirm(args.username, args.code, ctx.caller);
-      },
+      authScopes: { 'users:write': true },
+      resolve: (_root, args, ctx) => ctx.services.totp.confirm(args.username, args.code, ctx.caller),
     }),
   }));
 }

@@ -1,6 +1,5 @@
-import { authorize } from '../auth/caller.js';
 import { ForbiddenError, UnauthenticatedError, ValidationFailedError, UsernameTakenError, UserNotFoundError } from '../errors/errors.js';
-import type { Builder } from '../graphql/builder.js';
+import { mutationResult, type Builder } from '../graphql/builder.js';
 import type { Db, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
 import { channels, type Channel } from '../delivery/delivery.js';
@@ -14,15 +13,26 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
 
   builder.prismaNode('User', {
     description: 'A person who receives one-time codes.',
+    // Wherever a user is reached (a query, node(id:), a code's or an audit event's user, the
+    // gateway's _entities), reading it needs users:read; the caller of a mutation that returns
+    // it (users:write) reads it too, but not its contact details or codes.
+    authScopes: { 'users:read': true, $granted: mutationResult },
     // node(id:) answers null for an id that names no row, as Relay expects, not an error.
     nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier.' },
     fields: (t) => ({
       username: t.exposeString('username', { description: 'Unique name the calling services know the user by.' }),
-      email: t.expose('email', { type: 'EmailAddress', nullable: true, description: 'Destination for EMAIL codes.' }),
+      // Contact details need users:read even in a mutation's result.
+      email: t.expose('email', {
+        type: 'EmailAddress',
+        nullable: true,
+        description: 'Destination for EMAIL codes.',
+        authScopes: { 'users:read': true },
+      }),
       phoneNumber: t.expose('phoneNumber', {
         type: 'PhoneNumber',
         nullable: true,
+        authScopes: { 'users:read': true },
         description: 'Destination for SMS codes, in E.164 form.',
       }),
       deliveryMethod: t.field({
@@ -62,6 +72,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       }),
       logs: t.relatedConnection('otpLogs', {
         description: 'Codes delivered to the user, newest first.',
+        authScopes: { 'logs:read': true },
         cursor: 'id',
         query: { orderBy: { id: 'desc' } },
       }),
@@ -74,24 +85,21 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       nullable: true,
       description: 'A user by username, or null when there is none.',
       args: { username: t.arg.string({ required: true, description: 'The username.' }) },
-      resolve: (query, _root, args, ctx) => {
-        authorize(ctx.caller, 'users:read');
-        return db.user.findUnique({ ...query, where: { username: args.username } });
-      },
+      authScopes: { 'users:read': true },
+      resolve: (query, _root, args) => db.user.findUnique({ ...query, where: { username: args.username } }),
     }),
     users: t.prismaConnection({
       type: 'User',
       cursor: 'id',
       description: 'All users, oldest first, optionally those whose username starts with a prefix.',
       args: { usernamePrefix: t.arg.string({ required: false, description: 'Only usernames that start with this.' }) },
-      resolve: (query, _root, args, ctx) => {
-        authorize(ctx.caller, 'users:read');
-        return db.user.findMany({
+      authScopes: { 'users:read': true },
+      resolve: (query, _root, args) =>
+        db.user.findMany({
           ...query,
           where: args.usernamePrefix ? { username: startsWithFilter(provider, args.usernamePrefix) } : undefined,
           orderBy: { id: 'asc' },
-        });
-      },
+        }),
     }),
   }));
 
@@ -136,21 +144,17 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       type: 'User',
       description: 'Creates a user who can then receive codes.',
       errors: { types: [ValidationFailedError, UsernameTakenError, UnauthenticatedError, ForbiddenError] },
+      authScopes: { 'users:write': true },
       args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
-      resolve: (_query, _root, { input }, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.users.create(input, ctx.caller);
-      },
+      resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input, ctx.caller),
     }),
     updateUser: t.prismaField({
       type: 'User',
       description: 'Changes a user.',
       errors: { types: [ValidationFailedError, UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      authScopes: { 'users:write': true },
       args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'Which user, and what to change.' }) },
-      resolve: (_query, _root, { input }, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.users.update(input, ctx.caller);
-      },
+      resolve: (_query, _root, { input }, ctx) => ctx.services.users.update(input, ctx.caller),
     }),
     disableTwoFactor: t.prismaField({
       type: 'User',
@@ -158,11 +162,9 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         'Switches two-factor authentication off for the user: pending codes stop working, and the ' +
         'authenticator app and recovery codes are removed.',
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Whose two-factor authentication.' }) },
-      resolve: (_query, _root, args, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.users.disableTwoFactor(args.username, ctx.caller);
-      },
+      resolve: (_query, _root, args, ctx) => ctx.services.users.disableTwoFactor(args.username, ctx.caller),
     }),
     reinstateTwoFactor: t.prismaField({
       type: 'User',
@@ -170,11 +172,9 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         'Lifts the suspension that MAX_CONSECUTIVE_FAILURES failed verifications in a row put on the user’s ' +
         'second factors, with any lock and both failure counts. Audited as TWO_FACTOR_REINSTATE.',
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Whose second factors.' }) },
-      resolve: (_query, _root, args, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.users.reinstateTwoFactor(args.username, ctx.caller);
-      },
+      resolve: (_query, _root, args, ctx) => ctx.services.users.reinstateTwoFactor(args.username, ctx.caller),
     }),
     deleteUser: t.field({
       type: DeleteUserPayload,
@@ -182,11 +182,9 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         'Erases the user: destinations, secrets, codes and recovery codes are deleted; the audit trail is ' +
         'kept, with the username replaced by a pseudonym.',
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Who to erase.' }) },
-      resolve: (_root, args, ctx) => {
-        authorize(ctx.caller, 'users:write');
-        return ctx.services.users.erase(args.username, ctx.caller);
-      },
+      resolve: (_root, args, ctx) => ctx.services.users.erase(args.username, ctx.caller),
     }),
   }));
 }
