@@ -36,6 +36,20 @@ describe('lockout after consecutive failed verifications', () => {
     expect(last?.json<{ detail: string }>().detail).toMatch(/locked/i);
   });
 
+  it("attemptsLeft is what runs out first: the code's allowance or the user's budget", async () => {
+    const username = await createUser(app);
+    await burnGuesses(app, clock, username, 5);
+    await burnGuesses(app, clock, username, 1);
+    const { code } = await burnGuesses(app, clock, username, 0);
+    const wrong = await executeRaw(
+      app,
+      'mutation($u: String!, $c: String!) { verifyOtp(username: $u, code: $c) { __typename ... on InvalidCodeError { attemptsLeft } } }',
+      { u: username, c: wrongCode(code) },
+    );
+    // The new code tolerates 4 more, but the user has 10 - 7 = 3 guesses before the lock.
+    expect(wrong.body.data).toEqual({ verifyOtp: { __typename: 'InvalidCodeError', attemptsLeft: 3 } });
+  });
+
   it('refuses even the right code while locked, over REST and GraphQL, and lets it through after the lock', async () => {
     const username = await createUser(app);
     await burnGuesses(app, clock, username, 5);

@@ -29,23 +29,8 @@ import {
   type SmsRefusal,
 } from './errors.js';
 
-const descriptions: Record<string, string> = {
-  UserNotFoundError: 'No user has this username.',
-  UsernameTakenError: 'Another user already has this username.',
-  TwoFactorDisabledError: 'Two-factor authentication is switched off for this user.',
-  TwoFactorSuspendedError:
-    'MAX_CONSECUTIVE_FAILURES failed verifications in a row suspended the user’s second factors; an operator must call reinstateTwoFactor.',
-  NoDeliveryDestinationError: 'The user has no email address or phone number for their delivery method.',
-  NoPendingCodeError: 'No code is waiting to be verified; generate one first.',
-  CodeExpiredError: 'The code is older than OTP_EXPIRATION_MINUTES; generate a new one.',
-  CodeAlreadyUsedError: 'The code was verified already; each code works once.',
-  TooManyAttemptsError: 'The code took too many wrong guesses and no longer works; generate a new one.',
-  DeliveryNotConfiguredError: 'No provider is configured for this delivery method.',
-  UnauthenticatedError: 'The request has no valid bearer token, and anonymous callers are not allowed.',
-  TotpNotEnrolledError: 'confirmTotp was called without a pending enrolment; call enrollTotp first.',
-  CodeReplayedError: 'The authenticator code (its time step) was accepted before; each step works once.',
-  InvalidPhoneNumberError: 'The phone number cannot be read as a valid number.',
-};
+/** Every GraphQL error type is described by its catalogue entry. */
+const describe = (ErrorClass: { code: ErrorCode }) => errorCatalogue[ErrorClass.code].description;
 
 /**
  * The `Error` interface and one GraphQL type per domain error class. Clients branch on
@@ -86,7 +71,7 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
   for (const ErrorClass of simple) {
     builder.objectType(ErrorClass, {
       name: ErrorClass.name,
-      description: descriptions[ErrorClass.name],
+      description: describe(ErrorClass),
       interfaces: [ErrorInterface],
       isTypeOf: (value) => value instanceof ErrorClass,
     });
@@ -94,17 +79,21 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
 
   builder.objectType(InvalidCodeError, {
     name: 'InvalidCodeError',
-    description: 'The code is wrong. The code stays usable while attempts are left.',
+    description: describe(InvalidCodeError),
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof InvalidCodeError,
     fields: (t) => ({
-      attemptsLeft: t.exposeInt('attemptsLeft', { description: 'Wrong guesses this code still tolerates.' }),
+      attemptsLeft: t.exposeInt('attemptsLeft', {
+        description:
+          'Wrong guesses left before this answer can no longer work: the smaller of the code’s own allowance ' +
+          '(OTP_MAX_ATTEMPTS, delivered codes) and the user’s guess budget before the lock (LOCKOUT_THRESHOLD).',
+      }),
     }),
   });
 
   builder.objectType(DeliveryFailedError, {
     name: 'DeliveryFailedError',
-    description: 'The provider refused or did not answer in time; no code was issued.',
+    description: describe(DeliveryFailedError),
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof DeliveryFailedError,
     fields: (t) => ({
@@ -126,7 +115,7 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
 
   builder.objectType(ValidationFailedError, {
     name: 'ValidationFailedError',
-    description: 'The input has field-level problems; nothing was changed.',
+    description: describe(ValidationFailedError),
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof ValidationFailedError,
     fields: (t) => ({
@@ -136,7 +125,7 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
 
   builder.objectType(RateLimitedError, {
     name: 'RateLimitedError',
-    description: 'A throttle refused the request (too many sends, the SMS budget); retry later.',
+    description: describe(RateLimitedError),
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof RateLimitedError,
     fields: (t) => ({
@@ -146,7 +135,7 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
 
   builder.objectType(UserLockedError, {
     name: 'UserLockedError',
-    description: 'Too many consecutive failed verifications: the user is locked for a while.',
+    description: describe(UserLockedError),
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof UserLockedError,
     fields: (t) => ({
@@ -156,7 +145,7 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
 
   builder.objectType(ForbiddenError, {
     name: 'ForbiddenError',
-    description: 'The caller’s token does not grant the scope this field needs.',
+    description: describe(ForbiddenError),
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof ForbiddenError,
     fields: (t) => ({
@@ -175,7 +164,7 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
 
   builder.objectType(SmsRefusedError, {
     name: 'SmsRefusedError',
-    description: 'Codes are not sent by SMS to this number; the refusal is audited.',
+    description: describe(SmsRefusedError),
     interfaces: [ErrorInterface],
     isTypeOf: (value) => value instanceof SmsRefusedError,
     fields: (t) => ({

@@ -1,39 +1,128 @@
 /**
- * The one catalogue of expected failures. Services throw these; GraphQL exposes each
- * class as a typed error and REST maps each code to a status and a `detail` through
- * `errorCatalogue`. Messages never contain a code, a secret or a token.
- *
- * A verification's refusal is a `guess` when a code was judged and found wrong: it spends
- * the slot the guess budget gave it. Any other refusal gives its slot back. `failure` marks
- * the refusals the audit trail records as FAILURE (a code was tried) rather than REFUSED.
+ * One entry per expected failure: `status` and `message` are REST's status and `detail` (and
+ * the GraphQL error's message), `description` documents its GraphQL type, `guess` marks a
+ * verification refusal that judged a code and found it wrong (it spends its slot of the
+ * guess budget; every other refusal gives it back), and `failure` marks what the audit trail
+ * records as FAILURE (a wrong guess) rather than REFUSED.
+ */
+interface CatalogueEntry {
+  status: number;
+  message: string;
+  description: string;
+  guess?: true;
+  failure?: true;
+}
+
+/**
+ * The one catalogue of expected failures. Services throw the classes below; the GraphQL error
+ * types, the REST status and `detail`, the audit outcome and the guess budget's notion of a
+ * guess are all read from here. Messages never contain a code, a secret or a token.
  */
 export const errorCatalogue = {
-  USER_NOT_FOUND: { status: 400, message: 'User not found' },
-  USERNAME_TAKEN: { status: 409, message: 'A user with this username already exists' },
-  TWO_FACTOR_DISABLED: { status: 400, message: 'Two-factor authentication is not enabled for this user' },
+  USER_NOT_FOUND: { status: 400, message: 'User not found', description: 'No user has this username.' },
+  USERNAME_TAKEN: { status: 409, message: 'A user with this username already exists', description: 'Another user already has this username.' },
+  TWO_FACTOR_DISABLED: {
+    status: 400,
+    message: 'Two-factor authentication is not enabled for this user',
+    description: 'Two-factor authentication is switched off for this user.',
+  },
   TWO_FACTOR_SUSPENDED: {
     status: 400,
     message: 'Two-factor authentication is suspended for this user after too many failed verifications; an operator must reinstate it',
+    description:
+      'MAX_CONSECUTIVE_FAILURES failed verifications in a row suspended the user’s second factors; an operator must call reinstateTwoFactor.',
   },
-  NO_DELIVERY_DESTINATION: { status: 400, message: 'The user has no destination for the chosen delivery method' },
-  NO_PENDING_CODE: { status: 400, message: 'No code is pending for this user; request a new one' },
-  INVALID_CODE: { status: 400, message: 'Invalid code', guess: true, failure: true },
-  CODE_EXPIRED: { status: 400, message: 'The code has expired; request a new one' },
-  CODE_ALREADY_USED: { status: 400, message: 'The code has already been used; request a new one' },
-  TOO_MANY_ATTEMPTS: { status: 400, message: 'Too many wrong attempts for this code; request a new one', guess: true, failure: true },
-  VALIDATION_FAILED: { status: 400, message: 'The input is not valid' },
-  DELIVERY_FAILED: { status: 502, message: 'The code could not be delivered; no code was issued' },
-  DELIVERY_NOT_CONFIGURED: { status: 503, message: 'No delivery channel is configured for this method' },
-  DATABASE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; try again shortly' },
-  RATE_LIMITED: { status: 429, message: 'Too many requests; try again later' },
-  USER_LOCKED: { status: 429, message: 'Too many failed verifications; the user is locked for a while' },
-  UNAUTHENTICATED: { status: 401, message: 'A valid bearer token is required' },
-  FORBIDDEN: { status: 403, message: 'The token does not grant the scope this needs' },
-  TOTP_NOT_ENROLLED: { status: 400, message: 'No authenticator app enrolment is pending for this user' },
-  CODE_REPLAYED: { status: 400, message: 'This authenticator code was used already; wait for the next one' },
-  INVALID_PHONE_NUMBER: { status: 400, message: 'The phone number is not valid' },
-  SMS_REFUSED: { status: 400, message: 'Codes are not sent by SMS to this number' },
-} as const satisfies Record<string, { status: number; message: string; guess?: true; failure?: true }>;
+  NO_DELIVERY_DESTINATION: {
+    status: 400,
+    message: 'The user has no destination for the chosen delivery method',
+    description: 'The user has no email address or phone number for their delivery method.',
+  },
+  NO_PENDING_CODE: {
+    status: 400,
+    message: 'No code is pending for this user; request a new one',
+    description: 'No code is waiting to be verified; generate one first.',
+  },
+  INVALID_CODE: {
+    status: 400,
+    message: 'Invalid code',
+    description: 'The code is wrong. It stays usable while attempts are left.',
+    guess: true,
+    failure: true,
+  },
+  CODE_EXPIRED: {
+    status: 400,
+    message: 'The code has expired; request a new one',
+    description: 'The code is older than OTP_EXPIRATION_MINUTES; generate a new one.',
+  },
+  CODE_ALREADY_USED: {
+    status: 400,
+    message: 'The code has already been used; request a new one',
+    description: 'The code was accepted already (a retry spends no guess); each code works once.',
+  },
+  TOO_MANY_ATTEMPTS: {
+    status: 400,
+    message: 'Too many wrong attempts for this code; request a new one',
+    description: 'The code took too many wrong guesses and no longer works; generate a new one.',
+    guess: true,
+    failure: true,
+  },
+  VALIDATION_FAILED: { status: 400, message: 'The input is not valid', description: 'The input has field-level problems; nothing was changed.' },
+  DELIVERY_FAILED: {
+    status: 502,
+    message: 'The code could not be delivered; no code was issued',
+    description: 'The provider refused or did not answer in time; no code was issued.',
+  },
+  DELIVERY_NOT_CONFIGURED: {
+    status: 503,
+    message: 'No delivery channel is configured for this method',
+    description: 'No provider is configured for this delivery method.',
+  },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    message: 'The database is unavailable; try again shortly',
+    description: 'The database cannot be reached or is not migrated; nothing was changed.',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    message: 'Too many requests; try again later',
+    description: 'A throttle refused the request (too many sends, the SMS budget); retry later.',
+  },
+  USER_LOCKED: {
+    status: 429,
+    message: 'Too many failed verifications; the user is locked for a while',
+    description: 'Too many consecutive failed verifications: the user is locked for a while.',
+  },
+  UNAUTHENTICATED: {
+    status: 401,
+    message: 'A valid bearer token is required',
+    description: 'The request has no valid bearer token, and anonymous callers are not allowed.',
+  },
+  FORBIDDEN: {
+    status: 403,
+    message: 'The token does not grant the scope this needs',
+    description: 'The caller’s token does not grant the scope this field needs.',
+  },
+  TOTP_NOT_ENROLLED: {
+    status: 400,
+    message: 'No authenticator app enrolment is pending for this user',
+    description: 'confirmTotp was called without a pending enrolment; call enrollTotp first.',
+  },
+  CODE_REPLAYED: {
+    status: 400,
+    message: 'This authenticator code was used already; wait for the next one',
+    description: 'The authenticator code (its time step) was accepted before (a retry spends no guess); each step works once.',
+  },
+  INVALID_PHONE_NUMBER: {
+    status: 400,
+    message: 'The phone number is not valid',
+    description: 'The phone number cannot be read as a valid number.',
+  },
+  SMS_REFUSED: {
+    status: 400,
+    message: 'Codes are not sent by SMS to this number',
+    description: 'Codes are not sent by SMS to this number; the refusal is audited.',
+  },
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
@@ -53,6 +142,8 @@ export function auditOutcomeOf(error: DomainError): 'FAILURE' | 'REFUSED' {
 
 function domainError<C extends ErrorCode>(code: C, name: string) {
   const ErrorClass = class extends DomainError {
+    /** the catalogue entry of every error of this class */
+    static readonly code: C = code;
     readonly code: C = code;
     constructor(message: string = errorCatalogue[code].message) {
       // An expected outcome (a wrong code, an unknown user), answered and counted, never

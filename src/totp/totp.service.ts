@@ -37,10 +37,10 @@ export interface TotpUser {
 export type TotpCheck = 'OK' | 'INVALID' | 'REPLAYED';
 
 export interface TotpServiceDeps {
-  users: Pick<UsersStore, 'idOf' | 'setPendingTotp' | 'pendingTotp' | 'activatePendingTotp' | 'acceptTotpStep'>;
+  users: Pick<UsersStore, 'idOf' | 'setPendingTotp' | 'pendingTotp' | 'activatePendingTotp' | 'acceptTotpStep' | 'windowGuesses'>;
   clock: Clock;
   box: SecretBox;
-  config: Pick<Config, 'totp'>;
+  config: Pick<Config, 'totp' | 'throttle'>;
   audit: AuditService;
 }
 
@@ -83,8 +83,12 @@ export function createTotpService({ users, clock, box, config, audit }: TotpServ
 
     const step = matchStep(box.decrypt(pending), withoutSpaces(code), unixSeconds(now), config.totp.window, params);
     // The enrolment stays pending and may be retried: whoever can confirm could also have
-    // enrolled and read the secret, so wrong codes here are not counted as guesses.
-    if (step === null) throw await refused('TOTP_CONFIRM', new InvalidCodeError(1), username, user.id, context, 'FAILURE');
+    // enrolled and read the secret, so wrong codes here are not counted as guesses (the
+    // answer says how many the user's budget still holds, untouched).
+    if (step === null) {
+      const left = Math.max(0, config.throttle.lockoutThreshold - (await users.windowGuesses(user.id, now)));
+      throw await refused('TOTP_CONFIRM', new InvalidCodeError(left), username, user.id, context, 'FAILURE');
+    }
 
     if (!(await users.activatePendingTotp(user.id, pending, step, now))) throw await refused('TOTP_CONFIRM', new TotpNotEnrolledError(), username, user.id, context);
     await audit.record({ event: 'TOTP_CONFIRM', outcome: 'SUCCESS', method: 'totp', userId: user.id, username }, context);

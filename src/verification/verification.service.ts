@@ -158,6 +158,8 @@ export function createVerificationService(deps: VerificationDeps) {
         throw app === 'REPLAYED' ? new CodeReplayedError() : new InvalidCodeError(slot.guessesLeft);
       }
       if (app === 'REPLAYED' && error instanceof InvalidCodeError) throw new CodeReplayedError();
+      // The code's own allowance or the user's budget, whichever runs out first.
+      if (error instanceof InvalidCodeError) throw new InvalidCodeError(Math.min(error.attemptsLeft, slot.guessesLeft));
       throw error;
     }
   }
