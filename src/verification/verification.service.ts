@@ -79,12 +79,35 @@ export function createVerificationService(deps: VerificationDeps) {
   }
 
   /**
-   * Checks what the user typed against each method they have. The guess is taken from the
-   * user's budget first (which refuses an unknown, switched-off, locked or suspended user),
-   * and only then judged; the slot is settled by the outcome. A success returns a result
-   * token other services can check offline.
+   * Checks what the user typed against each method they have (a delivered code, an app code,
+   * a recovery code). A success returns a result token other services can check offline.
    */
   async function verify(username: string, code: string, context: CallContext): Promise<Verified> {
+    const typed = code.trim();
+    return judged(username, context, {
+      check: (slot, now) => check(slot, typed, now),
+      // A client retrying a code that was accepted gets that answer, not "locked": retries
+      // spend no guesses, but while many are in flight their slots can fill the window.
+      retryOf: (now) => retryOf(username, typed, now),
+    });
+  }
+
+  /**
+   * The one way any method is judged. The guess is taken from the user's budget first (which
+   * refuses an unknown, switched-off, locked or suspended user), and only then does `check`
+   * judge the answer; the slot is settled by the outcome (a success clears the budget, a
+   * refusal that judged nothing gives the slot back, a wrong answer keeps it), and every
+   * attempt is audited. `retryOf` says whether an answer refused as locked repeats one that
+   * was accepted before.
+   */
+  async function judged(
+    username: string,
+    context: CallContext,
+    method: {
+      check: (slot: GuessSlot, now: Date) => Promise<VerificationMethod>;
+      retryOf?: (now: Date) => Promise<{ error: DomainError; userId: number } | null>;
+    },
+  ): Promise<Verified> {
     const now = clock.now();
     const refuse = async (error: DomainError, userId: number | null) => {
       metrics.verified.inc({ outcome: error.code, method: 'unknown' });
@@ -96,18 +119,16 @@ export function createVerificationService(deps: VerificationDeps) {
       slot = await guesses.take(username, now);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      if (error instanceof UserLockedError) {
-        // A client retrying a code that was accepted gets that answer, not "locked": retries
-        // spend no guesses, but while many are in flight their slots can fill the window.
-        const retried = await retryOf(username, code.trim(), now);
+      if (error instanceof UserLockedError && method.retryOf) {
+        const retried = await method.retryOf(now);
         if (retried) throw await refuse(retried.error, retried.userId);
       }
       throw await refuse(error, error instanceof UserNotFoundError ? null : await userIdOf(username));
     }
 
-    let method: VerificationMethod;
+    let accepted: VerificationMethod;
     try {
-      method = await check(slot, code.trim(), now);
+      accepted = await method.check(slot, now);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (!isGuess(error)) {
@@ -126,13 +147,13 @@ export function createVerificationService(deps: VerificationDeps) {
     }
 
     await guesses.succeeded(slot);
-    metrics.verified.inc({ outcome: 'SUCCESS', method });
-    await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method, userId: slot.userId, username }, context);
-    if (method === 'recovery') {
-      await audit.record({ event: 'RECOVERY_CODE_USE', outcome: 'SUCCESS', method, userId: slot.userId, username }, context);
+    metrics.verified.inc({ outcome: 'SUCCESS', method: accepted });
+    await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method: accepted, userId: slot.userId, username }, context);
+    if (accepted === 'recovery') {
+      await audit.record({ event: 'RECOVERY_CODE_USE', outcome: 'SUCCESS', method: accepted, userId: slot.userId, username }, context);
     }
-    const token = await resultTokens.issue({ username, method });
-    return { username, method, verifiedAt: now, token };
+    const token = await resultTokens.issue({ username, method: accepted });
+    return { username, method: accepted, verifiedAt: now, token };
   }
 
   /**
@@ -184,5 +205,5 @@ export function createVerificationService(deps: VerificationDeps) {
     return users.idOf(username);
   }
 
-  return { requestCode, verify };
+  return { requestCode, verify, judged };
 }
