@@ -11,7 +11,7 @@ import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/client.js';
 import type { Sql } from './db/sql.js';
-import type { Delivery } from './delivery/delivery.js';
+import type { Delivery } from './delivery/channel.js';
 import { createSmsGuard } from './delivery/sms-guard.js';
 import type { Logger } from './logging/logger.js';
 import type { Metrics } from './metrics/metrics.js';

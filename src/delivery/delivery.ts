@@ -4,34 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import { createEmailChannel } from './email.channel.js';
 import { createLogChannel } from './log.channel.js';
 import { createSmsChannel } from './sms.channel.js';
-
-export const channels = ['EMAIL', 'SMS'] as const;
-export type Channel = (typeof channels)[number];
-
-/** What a channel needs to tell a person their code. */
-export interface CodeMessage {
-  channel: Channel;
-  /** the full destination: an email address or an E.164 phone number */
-  to: string;
-  code: string;
-  expiresInMinutes: number;
-  locale: string;
-}
-
-export interface DeliveryReceipt {
-  providerMessageId?: string;
-}
-
-export interface ChannelSender {
-  send(message: CodeMessage): Promise<DeliveryReceipt>;
-  close(): Promise<void>;
-}
-
-/** Routes each message to the sender of its channel. */
-export interface Delivery {
-  send(message: CodeMessage): Promise<DeliveryReceipt>;
-  close(): Promise<void>;
-}
+import { channels, type Channel, type ChannelSender, type Delivery } from './channel.js';
 
 /**
  * Builds the delivery from configuration: SMTP for email when `SMTP_SERVER` is set, Twilio

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { SmtpConfig } from '../config/config.js';
-import type { ChannelSender } from './delivery.js';
+import type { ChannelSender } from './channel.js';
 import { localeOf, renderEmail, SENDER_NAME } from './templates.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
-import type { ChannelSender } from './delivery.js';
+import type { ChannelSender } from './channel.js';
 import { maskPhone } from './mask.js';
 import { renderSms } from './templates.js';
 import { configurationCodes, fromTwilioError } from './twilio-errors.js';

@@ -1,4 +1,4 @@
-import type { CodeMessage } from './delivery.js';
+import type { CodeMessage } from './channel.js';
 
 /** The languages messages are written in; a user's `locale` picks one. */
 export const locales = ['en', 'de'] as const;

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
-import type { Delivery } from '../delivery/delivery.js';
+import type { Delivery } from '../delivery/channel.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 

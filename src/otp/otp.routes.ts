@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, type Scope } from '../auth/caller.js';
-import type { Channel } from '../delivery/delivery.js';
+import type { Channel } from '../delivery/channel.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
 import { CODE_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';

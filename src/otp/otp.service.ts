@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import type { Channel, Delivery } from '../delivery/delivery.js';
+import type { Channel, Delivery } from '../delivery/channel.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
 import type { SmsGuard } from '../delivery/sms-guard.js';
 import {

@@ -2,7 +2,7 @@ import { ForbiddenError, UnauthenticatedError, ValidationFailedError, UsernameTa
 import { mutationResult, type Builder } from '../graphql/builder.js';
 import type { Db, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
-import { channels, type Channel } from '../delivery/delivery.js';
+import { channels, type Channel } from '../delivery/channel.js';
 
 export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
   const DeliveryMethod = builder.enumType('DeliveryMethod', {

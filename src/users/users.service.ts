@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHmac } from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
-import { channels } from '../delivery/delivery.js';
+import { channels } from '../delivery/channel.js';
 import { readPhoneNumber } from '../delivery/phone.js';
 import { locales } from '../delivery/templates.js';
 import { UserNotFoundError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';

@@ -2,7 +2,7 @@ import type { CallContext } from '../auth/caller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock/clock.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { Channel } from '../delivery/delivery.js';
+import type { Channel } from '../delivery/channel.js';
 import {
   auditOutcomeOf,
   CodeAlreadyUsedError,
