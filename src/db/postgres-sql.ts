@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Sql, SqlValue } from './sql.js';
+import type { Sql, SqlStatement, SqlValue } from './sql.js';
 
 /**
  * PostgreSQL: the pool Prisma's adapter uses, with each statement named so every connection
@@ -20,19 +20,48 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
       oid === types.builtins.TIMESTAMP && format !== 'binary' ? parseUtc : (types.getTypeParser(oid, format) as unknown),
   };
 
-  function query(strings: TemplateStringsArray, values: SqlValue[]) {
+  function config(strings: TemplateStringsArray, values: readonly SqlValue[]): pg.QueryConfig {
     let statement = named.get(strings);
     if (!statement) {
       const text = strings.reduce((text, part, i) => `${text}$${i}${part}`);
       statement = namedStatements ? { name: `hot_${++count}`, text } : { text };
       named.set(strings, statement);
     }
-    return pool.query({ ...statement, values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), types: parsers });
+    return { ...statement, values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), types: parsers };
+  }
+
+  function query(strings: TemplateStringsArray, values: SqlValue[]) {
+    return pool.query(config(strings, values));
+  }
+
+  /**
+   * One client of the pool from BEGIN to COMMIT. Behind PgBouncer in transaction mode the
+   * whole transaction stays on one server connection, and the statements go unnamed as above.
+   */
+  async function atomic(statements: readonly SqlStatement[]): Promise<number[]> {
+    const client = await pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const counts: number[] = [];
+      for (const { strings, values } of statements) counts.push((await client.query(config(strings, values))).rowCount ?? 0);
+      await client.query('COMMIT');
+      return counts;
+    } catch (error) {
+      // a connection that cannot roll back is not given back to the pool for reuse
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
   }
 
   return {
     rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values)).rows as T[],
     run: async (strings, ...values) => (await query(strings, values)).rowCount ?? 0,
+    statement: (strings, ...values) => ({ strings, values }),
+    atomic,
+    dialect: 'postgres',
     open: () => undefined,
     // the pool belongs to Prisma's adapter, which ends it
     close: async () => undefined,

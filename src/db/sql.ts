@@ -15,9 +15,26 @@ export interface Sql {
   rows<T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<T[]>;
   /** the number of rows a write changed */
   run(strings: TemplateStringsArray, ...values: SqlValue[]): Promise<number>;
+  /** a write to run later in {@link Sql.atomic}: built like `run`, prepared under the same key */
+  statement(strings: TemplateStringsArray, ...values: SqlValue[]): SqlStatement;
+  /**
+   * Runs the writes in order as one unit: every one commits or none does (a failing one rolls
+   * the others back and rejects with its error). Resolves to the number of rows each changed.
+   * On PostgreSQL one pooled connection between BEGIN and COMMIT; on SQLite a SAVEPOINT inside
+   * the group commit, so the set shares its group's commit but rolls back alone.
+   */
+  atomic(statements: readonly SqlStatement[]): Promise<number[]>;
+  /** the database the statements run on, for the few statements whose SQL differs */
+  readonly dialect: 'sqlite' | 'postgres';
   /** opens what has to be opened; called once before use */
   open(): void;
   close(): Promise<void>;
+}
+
+/** A write waiting for {@link Sql.atomic}: its call site's strings and its values. */
+export interface SqlStatement {
+  readonly strings: TemplateStringsArray;
+  readonly values: readonly SqlValue[];
 }
 
 export type SqlValue = string | number | boolean | Date | null;

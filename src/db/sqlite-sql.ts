@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import { DatabaseUnavailableError } from '../errors/errors.js';
-import type { Sql, SqlValue } from './sql.js';
+import type { Sql, SqlStatement, SqlValue } from './sql.js';
 
 interface QueuedWrite {
   /** the statement's call site: prepared again if the connection was reopened meanwhile */
@@ -9,6 +9,8 @@ interface QueuedWrite {
   params: (string | number | null)[];
   /** whether the caller wants rows (RETURNING) or the count of changed rows */
   returnsRows: boolean;
+  /** an atomic set (Sql.atomic): these writes, in place of the one above, commit or roll back together */
+  set?: { strings: TemplateStringsArray; params: (string | number | null)[] }[];
   resolve(result: unknown): void;
   reject(error: unknown): void;
 }
@@ -41,10 +43,23 @@ export const sqliteConnectionSettings = ['journal_mode = WAL', 'synchronous = NO
  * awaits: a group that meets one must not wait inside the driver (the event loop would stop
  * with the lock holder unable to finish), so the busy timeout is zero and the group is
  * retried after a short pause, up to `busyTimeoutMs`.
+ *
+ * An atomic set (`atomic`) is one entry of a group, run between a SAVEPOINT and its RELEASE:
+ * it commits with its group, and a statement of the set that fails rolls back to the
+ * savepoint, undoing the set's earlier statements and nothing of the rest of the group.
  */
 export function createSqliteSql(path: string, busyTimeoutMs: number, file: SqliteFile = watchSqliteFile(path)): Sql {
   let connection: Sqlite.Database | undefined;
-  let control: { begin: Sqlite.Statement; commit: Sqlite.Statement; rollback: Sqlite.Statement } | undefined;
+  let control:
+    | {
+        begin: Sqlite.Statement;
+        commit: Sqlite.Statement;
+        rollback: Sqlite.Statement;
+        savepoint: Sqlite.Statement;
+        release: Sqlite.Statement;
+        rollbackTo: Sqlite.Statement;
+      }
+    | undefined;
   let prepared = new WeakMap<TemplateStringsArray, Sqlite.Statement>();
   let queue: QueuedWrite[] = [];
   let flushScheduled = false;
@@ -57,7 +72,14 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     // Never create the file: a missing database is a fault to report, not an empty one to fill.
     const opened = new Sqlite(path, { timeout: 0, fileMustExist: true });
     for (const setting of sqliteConnectionSettings) opened.pragma(setting);
-    control = { begin: opened.prepare('BEGIN IMMEDIATE'), commit: opened.prepare('COMMIT'), rollback: opened.prepare('ROLLBACK') };
+    control = {
+      begin: opened.prepare('BEGIN IMMEDIATE'),
+      commit: opened.prepare('COMMIT'),
+      rollback: opened.prepare('ROLLBACK'),
+      savepoint: opened.prepare('SAVEPOINT atomic_set'),
+      release: opened.prepare('RELEASE atomic_set'),
+      rollbackTo: opened.prepare('ROLLBACK TO atomic_set'),
+    };
     connection = opened;
     file.opened(guarded);
     return opened;
@@ -97,13 +119,46 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     }
     const params = values.map(sqliteValue);
     if (stmt.readonly) return withRetry(() => (returnsRows ? stmt.all(...params) : stmt.run(...params).changes) as R);
+    return enqueue<R>({ strings, params, returnsRows });
+  }
+
+  function enqueue<R>(write: Omit<QueuedWrite, 'resolve' | 'reject'>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      queue.push({ strings, params, returnsRows, resolve, reject });
+      queue.push({ ...write, resolve: resolve as (result: unknown) => void, reject });
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(() => void flush());
       }
     });
+  }
+
+  function atomic(statements: readonly SqlStatement[]): Promise<number[]> {
+    if (statements.length === 0) return Promise.resolve([]);
+    const [first] = statements;
+    try {
+      const reopening = file.check(false);
+      if (reopening) return reopening.then(() => atomic(statements));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const set = statements.map(({ strings, values }) => ({ strings, params: values.map(sqliteValue) }));
+    return enqueue<number[]>({ strings: first?.strings ?? Object.assign([], { raw: [] }), params: [], returnsRows: false, set });
+  }
+
+  /** Runs an atomic set inside the group's transaction: all of it, or (rolled back to its savepoint) none. */
+  function runSet(set: NonNullable<QueuedWrite['set']>): number[] {
+    control?.savepoint.run();
+    try {
+      const counts = set.map((write) => statement(write.strings).run(...write.params).changes);
+      control?.release.run();
+      return counts;
+    } catch (error) {
+      if (connection?.inTransaction) {
+        control?.rollbackTo.run();
+        control?.release.run();
+      }
+      throw error;
+    }
   }
 
   /** Runs the queued writes in one transaction, then tells each caller how its write ended. */
@@ -125,8 +180,12 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     for (const write of group) {
       try {
-        const stmt = statement(write.strings);
-        const value = write.returnsRows ? stmt.all(...write.params) : stmt.run(...write.params).changes;
+        let value: unknown;
+        if (write.set) value = runSet(write.set);
+        else {
+          const stmt = statement(write.strings);
+          value = write.returnsRows ? stmt.all(...write.params) : stmt.run(...write.params).changes;
+        }
         results.push({ ok: true, value });
       } catch (error) {
         // A constraint failure undoes its own statement only; an I/O or disk-full error can
@@ -173,6 +232,9 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
   return {
     rows: <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => execute<T[]>(strings, values, true),
     run: (strings, ...values) => execute<number>(strings, values, false),
+    statement: (strings, ...values) => ({ strings, values }),
+    atomic,
+    dialect: 'sqlite',
     open: () => void open(),
     async close() {
       await guarded.close(false);

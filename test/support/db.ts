@@ -72,6 +72,10 @@ export function slowDatabase(delayMs: number): Database {
       await pause();
       return database.sql.run(strings, ...values);
     },
+    atomic: async (statements) => {
+      await pause();
+      return database.sql.atomic(statements);
+    },
   };
   return { ...database, db, sql };
 }

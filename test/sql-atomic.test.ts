@@ -1,0 +1,46 @@
+// An event and the change that causes it commit together or not at all (src/db/sql.ts
+// `atomic`): a set whose last statement fails leaves none of its writes behind, and, on
+// SQLite, does not take down the other writes of its commit group.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/client.js';
+import { insertUser, openTestDatabase } from './support/db.js';
+
+describe('atomic statement sets', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  const lastSend = async (id: number) =>
+    (await database.db.user.findUniqueOrThrow({ where: { id }, select: { lastSendAt: true } })).lastSendAt?.toISOString() ?? null;
+
+  it('commits every statement of a set and reports each one\'s count', async () => {
+    const [a, b] = [await insertUser(database), await insertUser(database)];
+    const at = new Date('2031-01-01T00:00:00.000Z');
+    const { sql } = database;
+    const counts = await sql.atomic([
+      sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${a.id}`,
+      sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${b.id}`,
+      sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${-1}`,
+    ]);
+    expect(counts).toEqual([1, 1, 0]);
+    expect([await lastSend(a.id), await lastSend(b.id)]).toEqual([at.toISOString(), at.toISOString()]);
+  });
+
+  it('rolls the whole set back when one statement fails, leaving the writes beside it alone', async () => {
+    const [a, b] = [await insertUser(database), await insertUser(database)];
+    const at = new Date('2031-02-02T00:00:00.000Z');
+    const { sql } = database;
+    // both asked for in one turn of the event loop: on SQLite, one commit group
+    const set = sql.atomic([
+      sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${a.id}`,
+      sql.statement`INSERT INTO users (username, delivery_method, locale, otp_enabled) VALUES (${a.username}, 'EMAIL', 'en', ${true})`,
+    ]);
+    const beside = sql.run`UPDATE users SET last_send_at = ${at} WHERE id = ${b.id}`;
+    await expect(set).rejects.toThrow();
+    expect(await beside).toBe(1);
+    expect(await lastSend(a.id)).toBeNull();
+    expect(await lastSend(b.id)).toBe(at.toISOString());
+  });
+});
