@@ -1,0 +1,113 @@
+import type { Db } from '../db/client.js';
+import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+
+/** A signing key as the table keeps it: the private part still sealed. */
+export interface StoredSigningKey {
+  kid: string;
+  algorithm: string;
+  /** the public JWK, as JSON text */
+  publicJwk: string;
+  /** the PKCS#8 PEM sealed by the secret box */
+  sealedPrivateKey: string;
+  createdAt: Date;
+}
+
+/** A key being created: it becomes the active key of its algorithm unless another one already is. */
+export type NewSigningKey = StoredSigningKey;
+
+export type SigningKeysStore = ReturnType<typeof createSigningKeysStore>;
+
+interface Row {
+  kid: string;
+  algorithm: string;
+  public_jwk: string;
+  private_key: string;
+  created_at: SqlDate;
+}
+
+const keyOf = (row: Row): StoredSigningKey => ({
+  kid: row.kid,
+  algorithm: row.algorithm,
+  publicJwk: row.public_jwk,
+  sealedPrivateKey: row.private_key,
+  createdAt: dateOf(row.created_at),
+});
+
+/**
+ * Every statement on `signing_keys`, the keys that sign result tokens. A key is active for its
+ * algorithm while `active_for` holds the algorithm's name; the column is unique, so of any
+ * number of instances creating the first key at once, one insert wins and every instance then
+ * reads the same key. A retired key keeps its row, and its place in the JWKS, until
+ * `expires_at`, when the last token it can have signed has expired.
+ */
+export function createSigningKeysStore({ db, sql }: { db: Db; sql: Sql }) {
+  async function active(algorithm: string): Promise<StoredSigningKey | null> {
+    const [row] = await sql.rows<Row>`
+      SELECT kid, algorithm, public_jwk, private_key, created_at FROM signing_keys WHERE active_for = ${algorithm}`;
+    return row ? keyOf(row) : null;
+  }
+
+  /** Inserts `key` as the active key of its algorithm, unless one is already: whether it was. */
+  async function insertIfNoneActive(key: NewSigningKey): Promise<boolean> {
+    const inserted = await sql.run`
+      INSERT INTO signing_keys (kid, algorithm, public_jwk, private_key, active_for, created_at)
+      VALUES (${key.kid}, ${key.algorithm}, ${key.publicJwk}, ${key.sealedPrivateKey}, ${key.algorithm}, ${key.createdAt})
+      ON CONFLICT DO NOTHING`;
+    return inserted === 1;
+  }
+
+  /**
+   * The public JWKs to publish at `now`: every active key, and every retired key whose tokens
+   * may still be valid. Oldest first.
+   */
+  async function published(now: Date): Promise<string[]> {
+    const rows = await sql.rows<{ public_jwk: string }>`
+      SELECT public_jwk FROM signing_keys
+       WHERE active_for IS NOT NULL OR expires_at > ${now}
+       ORDER BY created_at, kid`;
+    return rows.map((row) => row.public_jwk);
+  }
+
+  /**
+   * In one transaction: retires every active key (of any algorithm, so a change of
+   * RESULT_TOKEN_ALGORITHM retires the old algorithm's key too), stamping when its last token
+   * expires, and makes `next` the active key of its algorithm. The kids retired.
+   */
+  async function rotate(next: NewSigningKey, retiredAt: Date, lastTokenExpiresAt: Date): Promise<string[]> {
+    const retiring = await db.signingKey.findMany({ where: { activeFor: { not: null } }, select: { kid: true } });
+    await db.$transaction([
+      db.signingKey.updateMany({
+        where: { kid: { in: retiring.map((key) => key.kid) }, activeFor: { not: null } },
+        data: { activeFor: null, retiredAt, expiresAt: lastTokenExpiresAt },
+      }),
+      db.signingKey.create({
+        data: {
+          kid: next.kid,
+          algorithm: next.algorithm,
+          publicJwk: next.publicJwk,
+          privateKey: next.sealedPrivateKey,
+          activeFor: next.algorithm,
+          createdAt: next.createdAt,
+        },
+      }),
+    ]);
+    return retiring.map((key) => key.kid);
+  }
+
+  /** Every key whose private part may still be used or published (for re-sealing under a new ENCRYPTION_KEY). */
+  async function sealed(now: Date): Promise<{ kid: string; sealedPrivateKey: string }[]> {
+    const rows = await db.signingKey.findMany({
+      where: { OR: [{ activeFor: { not: null } }, { expiresAt: { gt: now } }] },
+      select: { kid: true, privateKey: true },
+    });
+    return rows.map((row) => ({ kid: row.kid, sealedPrivateKey: row.privateKey }));
+  }
+
+  /** Replaces a sealed private key, only where it still holds `was`: false when it changed meanwhile. */
+  async function reseal(kid: string, was: string, sealedPrivateKey: string): Promise<boolean> {
+    const { count } = await db.signingKey.updateMany({ where: { kid, privateKey: was }, data: { privateKey: sealedPrivateKey } });
+    return count === 1;
+  }
+
+  return { active, insertIfNoneActive, published, rotate, sealed, reseal };
+}
