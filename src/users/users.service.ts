@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { createHmac } from 'node:crypto';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditEventName, AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import { channels } from '../delivery/channel.js';
 import { readPhoneNumber } from '../delivery/phone.js';
 import { locales } from '../delivery/templates.js';
 import { UserNotFoundError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
 import type { UsersStore } from './users.store.js';
+import type { Clock } from '../clock/clock.js';
+import { securityEvent } from '../events/events.js';
 
 const username = z
   .string()
@@ -48,9 +50,10 @@ export interface UsersServiceDeps {
   audit: AuditService;
   /** keys the pseudonym an erased user's audit events keep */
   secretKey: string;
+  clock: Clock;
 }
 
-export function createUsersService({ users, audit, secretKey }: UsersServiceDeps) {
+export function createUsersService({ users, audit, secretKey, clock }: UsersServiceDeps) {
   async function create(input: CreateUserInput, context: CallContext) {
     const data = parse(createUserSchema, input);
     const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
@@ -94,29 +97,32 @@ export function createUsersService({ users, audit, secretKey }: UsersServiceDeps
     return user;
   }
 
+  /** An operator's change to a user's second factors, found by name and audited as `event`. */
+  async function operate<T>(username: string, event: AuditEventName, context: CallContext, change: (userId: number) => Promise<T>): Promise<T> {
+    const userId = await users.idOf(username);
+    if (userId === null) throw new UserNotFoundError();
+    const user = await change(userId);
+    await audit.record({ event, outcome: 'SUCCESS', userId, username }, context);
+    return user;
+  }
+
   /**
    * Switches two-factor authentication off: no code can be generated or verified, and the
    * authenticator app, pending codes and recovery codes are removed so that switching it on
    * again starts clean.
    */
-  async function disableTwoFactor(username: string, context: CallContext) {
-    const userId = await users.idOf(username);
-    if (userId === null) throw new UserNotFoundError();
-    const user = await users.disableTwoFactor(userId);
-    await audit.record({ event: 'TWO_FACTOR_DISABLE', outcome: 'SUCCESS', userId, username }, context);
-    return user;
+  function disableTwoFactor(username: string, context: CallContext) {
+    return operate(username, 'TWO_FACTOR_DISABLE', context, (userId) =>
+      users.disableTwoFactor(userId, [securityEvent('factor.removed', userId, { username, method: 'two_factor', reason: 'TWO_FACTOR_DISABLED' }, clock.now())]),
+    );
   }
 
   /**
    * An operator lifts a suspension (after MAX_CONSECUTIVE_FAILURES failures in a row), and
    * with it any lock and both failure counts: the user starts again with a full guess budget.
    */
-  async function reinstateTwoFactor(username: string, context: CallContext) {
-    const userId = await users.idOf(username);
-    if (userId === null) throw new UserNotFoundError();
-    const user = await users.reinstate(userId);
-    await audit.record({ event: 'TWO_FACTOR_REINSTATE', outcome: 'SUCCESS', userId, username }, context);
-    return user;
+  function reinstateTwoFactor(username: string, context: CallContext) {
+    return operate(username, 'TWO_FACTOR_REINSTATE', context, users.reinstate);
   }
 
   /**
