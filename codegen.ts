@@ -24,6 +24,7 @@ const config: CodegenConfig = {
           DateTime: 'string',
           EmailAddress: 'string',
           PhoneNumber: 'string',
+          JSON: 'unknown',
         },
       },
     },

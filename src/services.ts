@@ -6,6 +6,8 @@ import { createCodesStore } from './otp/codes.store.js';
 import { createRecoveryStore } from './recovery/recovery.store.js';
 import { createRetentionService } from './retention/retention.service.js';
 import { createUsersStore } from './users/users.store.js';
+import { createPasskeysStore } from './passkeys/passkeys.store.js';
+import { createPasskeysService } from './passkeys/passkeys.service.js';
 import { createResultTokens } from './auth/result-token.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
@@ -33,7 +35,7 @@ export interface ServiceDeps {
   delivery: Delivery;
   config: Config;
   logger: Logger;
-  metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
+  metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled' | 'passkeys'>;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -47,6 +49,7 @@ export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
     recovery: createRecoveryStore({ db }),
     audit: createAuditStore({ db, sql }),
     counters: createCountersStore({ db, sql }),
+    passkeys: createPasskeysStore({ db, sql }),
   };
 }
 
@@ -65,10 +68,11 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit });
   const guesses = createGuessBudget({ users: userStore, config });
   const verification = createVerificationService({ users: userStore, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics });
+  const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });
   const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, clock });
   const keys = {
     /** Re-seals every app secret under the newest ENCRYPTION_KEY (the one rotation entry point: `npm run cli -- keys:rotate`). */
     rotate: (context: CallContext) => rotateSecrets({ users: userStore, box, audit, context }),
   };
-  return { audit, throttle, guesses, otp, users, verification, totp, recovery, resultTokens, retention, keys };
+  return { audit, throttle, guesses, otp, users, verification, totp, recovery, passkeys, resultTokens, retention, keys };
 }

@@ -18,11 +18,14 @@ const events: Record<AuditEventName, string> = {
   USER_UPDATE: 'A user was changed.',
   USER_DELETE: 'A user was erased.',
   TWO_FACTOR_DISABLE: 'Two-factor authentication was switched off for a user.',
+  PASSKEY_REGISTER: 'A passkey registration was finished (or refused); its use is an OTP_VERIFY with method passkey.',
+  PASSKEY_RENAME: 'A passkey was renamed.',
+  PASSKEY_REMOVE: 'A passkey was removed.',
 };
 
 const outcomes: Record<AuditOutcome, string> = {
   SUCCESS: 'It happened.',
-  FAILURE: 'A wrong guess: a code, an app code or a recovery code that did not match.',
+  FAILURE: 'A wrong guess: a code, an app code or a recovery code that did not match, or a passkey answer that failed a check.',
   REFUSED: 'A rule refused it before any guess was judged (no such user, throttled, locked, no scope).',
 };
 

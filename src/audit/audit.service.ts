@@ -21,6 +21,9 @@ export const auditEvents = [
   'USER_UPDATE',
   'USER_DELETE',
   'TWO_FACTOR_DISABLE',
+  'PASSKEY_REGISTER',
+  'PASSKEY_RENAME',
+  'PASSKEY_REMOVE',
 ] as const;
 export type AuditEventName = (typeof auditEvents)[number];
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'REFUSED';

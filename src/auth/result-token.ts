@@ -40,11 +40,12 @@ export function createResultTokens({ config, clock }: { config: Pick<Config, 'se
    * thread-pool round trip cost more than the rest of a verification's CPU. The token is a
    * plain compact JWS: `verifyResultToken` (jose) and any JWT library check it.
    */
-  function issue({ username, method }: { username: string; method: string }): Promise<string> {
+  /** `amr` when it says more than the method alone (RFC 8176 values, e.g. a passkey's ["pop", "user"]); [method] otherwise */
+  function issue({ username, method, amr }: { username: string; method: string; amr?: string[] }): Promise<string> {
     const issuedAt = Math.floor(clock.now().getTime() / 1000);
     const payload = base64url(
       JSON.stringify({
-        amr: [method],
+        amr: amr ?? [method],
         iss: RESULT_TOKEN_ISSUER,
         sub: username,
         iat: issuedAt,

@@ -159,6 +159,29 @@ const envSchema = z.object({
     .pipe(z.array(z.string().refine(isOrigin, { error: 'each must be an origin such as https://app.example.com (scheme, host and port only)' })))
     .optional(),
 
+  /** the WebAuthn relying party id: the site's registrable domain (passkeys are off in production without it) */
+  WEBAUTHN_RP_ID: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
+      error: 'must be a domain name such as example.com or localhost (no scheme, port or path)',
+    })
+    .optional(),
+  WEBAUTHN_RP_NAME: z.string().trim().min(1).max(100).default('FountainAI'),
+  /** the origins whose pages may run the ceremonies (comma-separated), each on WEBAUTHN_RP_ID */
+  WEBAUTHN_ORIGINS: z
+    .string()
+    .trim()
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().refine(isOrigin, { error: 'each must be an origin such as https://app.example.com (scheme, host and port only)' }))
+        .min(1, { error: 'must name at least one origin' }),
+    )
+    .optional(),
+  WEBAUTHN_USER_VERIFICATION: z.enum(['required', 'preferred']).default('required'),
+
   LOG_RETENTION_DAYS: int(1, 3650).default(90),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
 });
@@ -186,6 +209,7 @@ export function parseConfig(rawEnv: Env) {
   const production = (result.success ? result.data.NODE_ENV : env.NODE_ENV) === 'production';
 
   if (production) problems.push(...productionProblems(env));
+  if (result.success) problems.push(...webauthnProblems(result.data, production));
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
 
   return reshape(result.data, production);
@@ -223,6 +247,28 @@ function productionProblems(env: Env) {
       variable: 'SECRET_KEY',
       message: `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production`,
     });
+  return problems;
+}
+
+/**
+ * Passkeys are on when WEBAUTHN_RP_ID is set, or outside production (on `localhost`). Every
+ * origin must be the RP id or one of its subdomains (browsers refuse any other), and in
+ * production an origin must be named: the service cannot guess where its frontends live.
+ */
+function webauthnProblems(env: z.infer<typeof envSchema>, production: boolean) {
+  const problems: { variable: string; message: string }[] = [];
+  if (production && env.WEBAUTHN_RP_ID !== undefined && env.WEBAUTHN_ORIGINS === undefined) {
+    problems.push({ variable: 'WEBAUTHN_ORIGINS', message: 'is required in production when passkeys are on (WEBAUTHN_RP_ID is set)' });
+  }
+  const rpId = env.WEBAUTHN_RP_ID ?? 'localhost';
+  for (const origin of env.WEBAUTHN_ORIGINS ?? []) {
+    const { hostname, protocol } = new URL(origin);
+    if (hostname !== rpId && !hostname.endsWith(`.${rpId}`)) {
+      problems.push({ variable: 'WEBAUTHN_ORIGINS', message: `${origin} is not on the relying party id ${rpId} (WEBAUTHN_RP_ID)` });
+    } else if (protocol !== 'https:' && hostname !== 'localhost' && !hostname.endsWith('.localhost')) {
+      problems.push({ variable: 'WEBAUTHN_ORIGINS', message: `${origin} must use https (browsers offer passkeys only to secure origins)` });
+    }
+  }
   return problems;
 }
 
@@ -325,6 +371,16 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
       corsOrigins: env.CORS_ORIGINS ?? [],
     },
+    /** passkeys (WebAuthn); undefined when they are off (production without WEBAUTHN_RP_ID) */
+    webauthn:
+      env.WEBAUTHN_RP_ID !== undefined || !production
+        ? {
+            rpId: env.WEBAUTHN_RP_ID ?? 'localhost',
+            rpName: env.WEBAUTHN_RP_NAME,
+            origins: env.WEBAUTHN_ORIGINS ?? [`http://localhost:${env.PORT}`],
+            userVerification: env.WEBAUTHN_USER_VERIFICATION,
+          }
+        : undefined,
     retention: { logDays: env.LOG_RETENTION_DAYS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

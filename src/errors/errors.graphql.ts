@@ -27,6 +27,18 @@ import {
   InvalidPhoneNumberError,
   SmsRefusedError,
   type SmsRefusal,
+  PasskeysNotConfiguredError,
+  NoPasskeyError,
+  PasskeyNotFoundError,
+  PasskeyAlreadyRegisteredError,
+  PasskeyChallengeExpiredError,
+  PasskeyChallengeInvalidError,
+  PasskeyOriginMismatchError,
+  PasskeyRpIdMismatchError,
+  PasskeyUserNotVerifiedError,
+  PasskeyUnknownCredentialError,
+  PasskeyCounterRegressedError,
+  PasskeyInvalidError,
 } from './errors.js';
 
 /** Every GraphQL error type is described by its catalogue entry. */
@@ -67,6 +79,18 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
     TotpNotEnrolledError,
     CodeReplayedError,
     InvalidPhoneNumberError,
+    PasskeysNotConfiguredError,
+    NoPasskeyError,
+    PasskeyNotFoundError,
+    PasskeyAlreadyRegisteredError,
+    PasskeyChallengeExpiredError,
+    PasskeyChallengeInvalidError,
+    PasskeyOriginMismatchError,
+    PasskeyRpIdMismatchError,
+    PasskeyUserNotVerifiedError,
+    PasskeyUnknownCredentialError,
+    PasskeyCounterRegressedError,
+    PasskeyInvalidError,
   ];
   for (const ErrorClass of simple) {
     builder.objectType(ErrorClass, {

@@ -122,6 +122,86 @@ export const errorCatalogue = {
     message: 'Codes are not sent by SMS to this number',
     description: 'Codes are not sent by SMS to this number; the refusal is audited.',
   },
+  PASSKEYS_NOT_CONFIGURED: {
+    status: 503,
+    message: 'Passkeys are not configured on this service',
+    description: 'Passkeys are off: WEBAUTHN_RP_ID is not set (production).',
+  },
+  NO_PASSKEY: {
+    status: 400,
+    message: 'The user has no passkey; register one first',
+    description: 'The user has registered no passkey, so there is nothing to verify with.',
+  },
+  PASSKEY_NOT_FOUND: {
+    status: 400,
+    message: 'The user has no passkey with this id',
+    description: 'No passkey of this user has this id (renamePasskey, removePasskey).',
+  },
+  PASSKEY_ALREADY_REGISTERED: {
+    status: 409,
+    message: 'This passkey is registered already',
+    description: 'The authenticator’s credential is registered already (a credential id belongs to one user).',
+  },
+  PASSKEY_CHALLENGE_EXPIRED: {
+    status: 400,
+    message: 'The passkey challenge has expired; start again',
+    description: 'The challenge is older than OTP_EXPIRATION_MINUTES; start the ceremony again. Nothing was judged.',
+  },
+  PASSKEY_CHALLENGE_INVALID: {
+    status: 400,
+    message: 'The passkey answer is not for a challenge issued to this user, or was used already; start again',
+    description:
+      'The signed challenge is unknown, was answered already (a replay), or was issued to another user or for the other ' +
+      'ceremony. In verifyPasskey it counts as a guess.',
+    guess: true,
+    failure: true,
+  },
+  PASSKEY_ORIGIN_MISMATCH: {
+    status: 400,
+    message: 'The passkey answer was made on a website this service does not serve',
+    description: 'The browser signed for an origin not in WEBAUTHN_ORIGINS (a phishing page, or a misconfiguration). In verifyPasskey it counts as a guess.',
+    guess: true,
+    failure: true,
+  },
+  PASSKEY_RP_ID_MISMATCH: {
+    status: 400,
+    message: 'The passkey answer was made for another relying party',
+    description: 'The authenticator signed for a relying party id other than WEBAUTHN_RP_ID. In verifyPasskey it counts as a guess.',
+    guess: true,
+    failure: true,
+  },
+  PASSKEY_USER_NOT_VERIFIED: {
+    status: 400,
+    message: 'The authenticator did not verify the user',
+    description:
+      'WEBAUTHN_USER_VERIFICATION is required and the authenticator did not verify the user (PIN, fingerprint, face). ' +
+      'In verifyPasskey it counts as a guess.',
+    guess: true,
+    failure: true,
+  },
+  PASSKEY_UNKNOWN_CREDENTIAL: {
+    status: 400,
+    message: 'This passkey is not registered for this user',
+    description: 'The assertion names a credential that is not one of this user’s passkeys (unknown, removed, or another user’s). It counts as a guess.',
+    guess: true,
+    failure: true,
+  },
+  PASSKEY_COUNTER_REGRESSED: {
+    status: 400,
+    message: 'The passkey’s signature counter went backwards; the authenticator may have been cloned',
+    description:
+      'The authenticator keeps a signature counter and it did not increase since the last use (a cloned authenticator, or ' +
+      'a replayed assertion). It counts as a guess.',
+    guess: true,
+    failure: true,
+  },
+  PASSKEY_INVALID: {
+    status: 400,
+    message: 'The passkey answer is not valid',
+    description: 'The answer is malformed or its signature does not verify with the registered public key. In verifyPasskey it counts as a guess.',
+    guess: true,
+    failure: true,
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
@@ -238,3 +318,16 @@ export class SmsRefusedError extends domainError('SMS_REFUSED', 'SmsRefusedError
     super(message);
   }
 }
+
+export class PasskeysNotConfiguredError extends domainError('PASSKEYS_NOT_CONFIGURED', 'PasskeysNotConfiguredError') {}
+export class NoPasskeyError extends domainError('NO_PASSKEY', 'NoPasskeyError') {}
+export class PasskeyNotFoundError extends domainError('PASSKEY_NOT_FOUND', 'PasskeyNotFoundError') {}
+export class PasskeyAlreadyRegisteredError extends domainError('PASSKEY_ALREADY_REGISTERED', 'PasskeyAlreadyRegisteredError') {}
+export class PasskeyChallengeExpiredError extends domainError('PASSKEY_CHALLENGE_EXPIRED', 'PasskeyChallengeExpiredError') {}
+export class PasskeyChallengeInvalidError extends domainError('PASSKEY_CHALLENGE_INVALID', 'PasskeyChallengeInvalidError') {}
+export class PasskeyOriginMismatchError extends domainError('PASSKEY_ORIGIN_MISMATCH', 'PasskeyOriginMismatchError') {}
+export class PasskeyRpIdMismatchError extends domainError('PASSKEY_RP_ID_MISMATCH', 'PasskeyRpIdMismatchError') {}
+export class PasskeyUserNotVerifiedError extends domainError('PASSKEY_USER_NOT_VERIFIED', 'PasskeyUserNotVerifiedError') {}
+export class PasskeyUnknownCredentialError extends domainError('PASSKEY_UNKNOWN_CREDENTIAL', 'PasskeyUnknownCredentialError') {}
+export class PasskeyCounterRegressedError extends domainError('PASSKEY_COUNTER_REGRESSED', 'PasskeyCounterRegressedError') {}
+export class PasskeyInvalidError extends domainError('PASSKEY_INVALID', 'PasskeyInvalidError') {}

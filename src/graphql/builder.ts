@@ -5,7 +5,7 @@ import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin, { decodeGlobalID, resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { AuthScopeFailureType, RequestCache, type AuthFailure, type AuthScopeMap } from '@pothos/plugin-scope-auth';
-import { DateTimeResolver, EmailAddressResolver, PhoneNumberResolver } from 'graphql-scalars';
+import { DateTimeResolver, EmailAddressResolver, JSONResolver, PhoneNumberResolver } from 'graphql-scalars';
 import type { Db } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
 import { getDatamodel } from '../db/generated/pothos-types.js';
@@ -15,6 +15,7 @@ import type { VerificationService } from '../verification/verification.service.j
 import type { UsersService } from '../users/users.service.js';
 import type { TotpService } from '../totp/totp.service.js';
 import type { RecoveryService } from '../recovery/recovery.service.js';
+import type { PasskeysService } from '../passkeys/passkeys.service.js';
 
 /** What every resolver gets: the services, and what the request says about its caller. */
 export interface GraphQLContext {
@@ -23,6 +24,7 @@ export interface GraphQLContext {
     verification: VerificationService;
     totp: TotpService;
     recovery: RecoveryService;
+    passkeys: PasskeysService;
   };
   /** the service's clock, for fields that depend on the time (a lock still running) */
   now: () => Date;
@@ -48,6 +50,8 @@ export interface BuilderTypes {
     DateTime: { Input: Date; Output: Date };
     EmailAddress: { Input: string; Output: string };
     PhoneNumber: { Input: string; Output: string };
+    /** WebAuthn's JSON forms (options to the browser, its answers back): read by the passkeys service */
+    JSON: { Input: unknown; Output: unknown };
   };
 }
 
@@ -167,6 +171,7 @@ export function createBuilder(db: Db) {
   builder.addScalarType('DateTime', DateTimeResolver);
   builder.addScalarType('EmailAddress', EmailAddressResolver);
   builder.addScalarType('PhoneNumber', PhoneNumberResolver);
+  builder.addScalarType('JSON', JSONResolver);
   builder.queryType({ description: 'Reads: users and the log of delivered codes.' });
   builder.mutationType({
     description: 'Writes: users, and sending and checking one-time codes.',

@@ -82,6 +82,21 @@ export const exampleVariables: Readonly<Record<string, Record<string, unknown>>>
   Node: { id: 'VXNlcjox' },
   DisableTwoFactor: { username: 'alice' },
   DeleteUser: { username: 'alice' },
+  StartPasskeyRegistration: { username: 'alice' },
+  // `response` is what the browser answers: credential.toJSON() after navigator.credentials.create/get
+  FinishPasskeyRegistration: {
+    username: 'alice',
+    name: 'MacBook',
+    response: { id: '…', rawId: '…', type: 'public-key', response: { clientDataJSON: '…', attestationObject: '…', transports: ['internal'] } },
+  },
+  StartPasskeyVerification: { username: 'alice' },
+  VerifyPasskey: {
+    username: 'alice',
+    response: { id: '…', rawId: '…', type: 'public-key', response: { clientDataJSON: '…', authenticatorData: '…', signature: '…' } },
+  },
+  RenamePasskey: { username: 'alice', id: 'UGFzc2tleTox', name: 'Work laptop' },
+  RemovePasskey: { username: 'alice', id: 'UGFzc2tleTox' },
+  UserFactors: { username: 'alice' },
 };
 
 /** What a new GraphiQL tab opens with: one query to run at once, and where the examples are. */

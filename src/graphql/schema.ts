@@ -3,6 +3,7 @@ import { addAuditTypes } from '../audit/audit.graphql.js';
 import type { Database } from '../db/client.js';
 import { addErrorTypes } from '../errors/errors.graphql.js';
 import { addOtpTypes } from '../otp/otp.graphql.js';
+import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
 import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
 import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
@@ -17,8 +18,9 @@ import { documentInputBounds } from './bounded-input.js';
 export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>): GraphQLSchema {
   const builder = createBuilder(db);
   addUserTypes(builder, db, provider);
-  const { Channel } = addOtpTypes(builder, db);
+  const { Channel, VerifyOtpPayload } = addOtpTypes(builder, db);
   addTotpTypes(builder);
+  addPasskeyTypes(builder, { VerifyOtpPayload });
   addRecoveryTypes(builder);
   addAuditTypes(builder, db);
   addErrorTypes(builder, { Channel });

@@ -28,6 +28,9 @@ export const maxLengthByName: Readonly<Record<string, number>> = {
   phoneNumber: 32,
   // RFC 5646 §4.4.1: a tag of 35 characters must be supported
   locale: 35,
+  // a passkey's answer (WebAuthn JSON): its attestation object and client data are base64url
+  // strings of a few hundred characters (an RSA key, a long credential id: under 2,000)
+  response: 4096,
   // global ids and cursors are short base64 strings
   id: 128,
   ids: 128,

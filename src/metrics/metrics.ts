@@ -55,6 +55,12 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
+  const passkeys = new Counter({
+    name: 'twofa_passkey_changes_total',
+    help: 'Passkey registrations, renames and removals by outcome (SUCCESS or an error code); their use is twofa_otp_verify_total{method="passkey"}.',
+    labelNames: ['change', 'outcome'] as const,
+    registers: [registry],
+  });
   const graphqlRequests = new Counter({
     name: 'twofa_graphql_requests_total',
     help: 'GraphQL requests by what answered them: direct (the plain JSON POSTs services send, run on Yoga\'s envelop instance) or yoga (everything else).',
@@ -81,6 +87,7 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     verified,
     lockouts,
     throttled,
+    passkeys,
     graphqlRequests,
     /** Wraps a delivery so every send is timed and its failures counted. */
     instrument(delivery: Delivery): Delivery {

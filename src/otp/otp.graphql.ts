@@ -32,7 +32,7 @@ const statuses: Record<CodeStatus, string> = {
   FAILED: 'Delivery failed; the code was never usable.',
 };
 
-/** The one-time code types; returns the `Channel` enum, which DeliveryFailedError uses too. */
+/** The one-time code types; returns the `Channel` enum, which DeliveryFailedError uses too, and the verify payload verifyPasskey shares. */
 export function addOtpTypes(builder: Builder, db: Db) {
   const OtpStatus = builder.enumType('OtpStatus', {
     description: 'Where a delivered code is in its life.',
@@ -183,5 +183,5 @@ export function addOtpTypes(builder: Builder, db: Db) {
       resolve: (_root, args, ctx) => ctx.services.verification.verify(args.username, args.code, ctx.caller),
     }),
   }));
-  return { Channel };
+  return { Channel, VerifyOtpPayload };
 }

@@ -24,8 +24,14 @@ import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recover
 import { secondsUntil, type GuessBudget, type GuessSlot } from '../throttle/guess-budget.js';
 import type { TotpService } from '../totp/totp.service.js';
 
-/** How the user proved it: a delivered code, an authenticator app, or a recovery code (RFC 8176 style). */
-export type VerificationMethod = 'otp' | 'totp' | 'recovery';
+/** How the user proved it: a delivered code, an authenticator app, a recovery code, or a passkey (RFC 8176 style). */
+export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey';
+
+/** What a method's check says when it says more than its name: the token's `amr` (RFC 8176 values). */
+export interface JudgedMethod {
+  method: VerificationMethod;
+  amr: string[];
+}
 
 export interface Verified {
   username: string;
@@ -104,7 +110,7 @@ export function createVerificationService(deps: VerificationDeps) {
     username: string,
     context: CallContext,
     method: {
-      check: (slot: GuessSlot, now: Date) => Promise<VerificationMethod>;
+      check: (slot: GuessSlot, now: Date) => Promise<VerificationMethod | JudgedMethod>;
       retryOf?: (now: Date) => Promise<{ error: DomainError; userId: number } | null>;
     },
   ): Promise<Verified> {
@@ -127,8 +133,11 @@ export function createVerificationService(deps: VerificationDeps) {
     }
 
     let accepted: VerificationMethod;
+    let amr: string[] | undefined;
     try {
-      accepted = await method.check(slot, now);
+      const judgedAs = await method.check(slot, now);
+      accepted = typeof judgedAs === 'string' ? judgedAs : judgedAs.method;
+      amr = typeof judgedAs === 'string' ? undefined : judgedAs.amr;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (!isGuess(error)) {
@@ -152,7 +161,7 @@ export function createVerificationService(deps: VerificationDeps) {
     if (accepted === 'recovery') {
       await audit.record({ event: 'RECOVERY_CODE_USE', outcome: 'SUCCESS', method: accepted, userId: slot.userId, username }, context);
     }
-    const token = await resultTokens.issue({ username, method: accepted });
+    const token = await resultTokens.issue({ username, method: accepted, amr });
     return { username, method: accepted, verifiedAt: now, token };
   }
 

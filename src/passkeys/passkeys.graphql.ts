@@ -1,0 +1,270 @@
+import {
+  ForbiddenError,
+  NoPasskeyError,
+  PasskeyAlreadyRegisteredError,
+  PasskeyChallengeExpiredError,
+  PasskeyChallengeInvalidError,
+  PasskeyCounterRegressedError,
+  PasskeyInvalidError,
+  PasskeyNotFoundError,
+  PasskeyOriginMismatchError,
+  PasskeyRpIdMismatchError,
+  PasskeysNotConfiguredError,
+  PasskeyUnknownCredentialError,
+  PasskeyUserNotVerifiedError,
+  TwoFactorDisabledError,
+  TwoFactorSuspendedError,
+  UnauthenticatedError,
+  UserLockedError,
+  UserNotFoundError,
+  ValidationFailedError,
+} from '../errors/errors.js';
+import { mutationResult, type Builder } from '../graphql/builder.js';
+import type { addOtpTypes } from '../otp/otp.graphql.js';
+import type { PasskeyOptions } from './passkeys.service.js';
+
+/** The kinds of second factor a user can have, and whether each resists phishing. */
+const factorKinds = {
+  EMAIL_CODE: { phishingResistant: false, description: 'Codes delivered by email (the user has an email address).' },
+  SMS_CODE: { phishingResistant: false, description: 'Codes delivered by SMS (the user has a phone number).' },
+  AUTHENTICATOR_APP: { phishingResistant: false, description: 'Codes from an authenticator app (enrolled and confirmed).' },
+  RECOVERY_CODES: { phishingResistant: false, description: 'Single-use recovery codes (some left).' },
+  PASSKEY: {
+    phishingResistant: true,
+    description: 'A passkey (WebAuthn): the browser signs for the origin it runs on, so a look-alike site gets nothing to relay.',
+  },
+} as const;
+type FactorKind = keyof typeof factorKinds;
+
+
+/** Passkeys (WebAuthn): the two ceremonies as four mutations, the user's passkeys and factors, rename and remove. */
+export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<ReturnType<typeof addOtpTypes>, 'VerifyOtpPayload'>) {
+  const PasskeyRef = builder.prismaNode('Passkey', {
+    description:
+      'A passkey the user registered: a key pair on an authenticator (a phone, a laptop, a security key) whose ' +
+      'public key the service keeps. Never holds anything secret.',
+    // As User: reading it needs users:read, except for the caller of the mutation that returned it.
+    authScopes: { 'users:read': true, $granted: mutationResult },
+    nullable: true,
+    id: { field: 'id', description: 'Global (Relay) identifier; renamePasskey and removePasskey take it.' },
+    fields: (t) => ({
+      name: t.exposeString('name', { description: 'What the user calls it, e.g. "MacBook".' }),
+      createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was registered.' }),
+      lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'When it last verified the user; null if never.' }),
+      backedUp: t.exposeBoolean('backedUp', {
+        description: 'Whether the authenticator says it is backed up (synced to the user’s other devices), as of its last use.',
+      }),
+      multiDevice: t.boolean({
+        description: 'Whether it may be synced to other devices (a multi-device passkey) rather than bound to one authenticator.',
+        resolve: (passkey) => passkey.deviceType === 'multiDevice',
+      }),
+      transports: t.stringList({
+        description: 'How the browser reaches the authenticator, as the browser said at registration: internal, hybrid, usb, nfc, ble.',
+        resolve: (passkey) => passkey.transports.split(',').filter(Boolean),
+      }),
+    }),
+  });
+
+  type PasskeyRow = typeof PasskeyRef.$inferType;
+  interface Factor {
+    kind: FactorKind;
+    /** for PASSKEY: which one */
+    passkey: PasskeyRow | null;
+  }
+
+  const FactorKindEnum = builder.enumType('FactorKind', {
+    description: 'A kind of second factor.',
+    values: Object.fromEntries(Object.entries(factorKinds).map(([kind, { description }]) => [kind, { description }])) as Record<
+      FactorKind,
+      { description: string }
+    >,
+  });
+
+  const FactorRef = builder.objectRef<Factor>('Factor').implement({
+    description: 'One second factor the user can verify with now.',
+    fields: (t) => ({
+      kind: t.field({ type: FactorKindEnum, description: 'What it is.', resolve: (factor) => factor.kind }),
+      phishingResistant: t.boolean({
+        description:
+          'Whether a fake login page relaying what the user does cannot use it (NIST SP 800-63B rev 4 §3.2.5): true for passkeys only.',
+        resolve: (factor) => factorKinds[factor.kind].phishingResistant,
+      }),
+      name: t.string({ nullable: true, description: 'The passkey’s name; null for other kinds.', resolve: (factor) => factor.passkey?.name ?? null }),
+      passkey: t.field({ type: PasskeyRef, nullable: true, description: 'The passkey; null for other kinds.', resolve: (factor) => factor.passkey }),
+    }),
+  });
+
+  builder.prismaObjectFields('User', (t) => ({
+    passkeys: t.relation('passkeys', {
+      description: 'The user’s passkeys, oldest first.',
+      query: { orderBy: { id: 'asc' } },
+    }),
+    factors: t.field({
+      type: [FactorRef],
+      description:
+        'Every second factor the user can verify with now (none while two-factor authentication is off), each with ' +
+        'whether it resists phishing: an AAL2 verifier must offer at least one that does (NIST SP 800-63B rev 4 §2.2.2).',
+      select: {
+        id: true,
+        otpEnabled: true,
+        email: true,
+        phoneNumber: true,
+        totpSecret: true,
+        totpEnabledAt: true,
+        passkeys: { orderBy: { id: 'asc' } },
+      },
+      resolve: async (user, _args, ctx) => {
+        if (!user.otpEnabled) return [];
+        const plain = (kind: FactorKind): Factor => ({ kind, passkey: null });
+        const factors: Factor[] = [];
+        if (user.email) factors.push(plain('EMAIL_CODE'));
+        if (user.phoneNumber) factors.push(plain('SMS_CODE'));
+        if (user.totpSecret !== null && user.totpEnabledAt !== null) factors.push(plain('AUTHENTICATOR_APP'));
+        if ((await ctx.services.recovery.remaining(user.id)) > 0) factors.push(plain('RECOVERY_CODES'));
+        for (const passkey of user.passkeys) factors.push({ kind: 'PASSKEY', passkey });
+        return factors;
+      },
+    }),
+  }));
+
+  const optionsPayload = (name: string, description: string, optionsDescription: string) =>
+    builder.objectRef<PasskeyOptions<unknown>>(name).implement({
+      description,
+      fields: (t) => ({
+        options: t.field({ type: 'JSON', description: optionsDescription, resolve: (payload) => payload.options }),
+      }),
+    });
+  const StartPasskeyRegistrationPayload = optionsPayload(
+    'StartPasskeyRegistrationPayload',
+    'A registration ceremony was started: hand `options` to the browser.',
+    'PublicKeyCredentialCreationOptionsJSON: pass it to PublicKeyCredential.parseCreationOptionsFromJSON() and ' +
+      'navigator.credentials.create({ publicKey }), or to @simplewebauthn/browser’s startRegistration({ optionsJSON }). ' +
+      'Its challenge works once, within OTP_EXPIRATION_MINUTES.',
+  );
+  const StartPasskeyVerificationPayload = optionsPayload(
+    'StartPasskeyVerificationPayload',
+    'A verification ceremony was started: hand `options` to the browser.',
+    'PublicKeyCredentialRequestOptionsJSON naming the user’s passkeys: pass it to ' +
+      'PublicKeyCredential.parseRequestOptionsFromJSON() and navigator.credentials.get({ publicKey }), or to ' +
+      '@simplewebauthn/browser’s startAuthentication({ optionsJSON }). Its challenge works once, within OTP_EXPIRATION_MINUTES.',
+  );
+
+  const answerErrors = [
+    PasskeyInvalidError,
+    PasskeyChallengeInvalidError,
+    PasskeyChallengeExpiredError,
+    PasskeyOriginMismatchError,
+    PasskeyRpIdMismatchError,
+    PasskeyUserNotVerifiedError,
+  ];
+
+  builder.mutationFields((t) => ({
+    startPasskeyRegistration: t.field({
+      type: StartPasskeyRegistrationPayload,
+      description:
+        'Starts registering a passkey for the user (scope users:write): the options for navigator.credentials.create(), ' +
+        'with a new challenge. The browser’s answer goes to finishPasskeyRegistration.',
+      errors: { types: [UserNotFoundError, PasskeysNotConfiguredError, UnauthenticatedError, ForbiddenError] },
+      args: { username: t.arg.string({ required: true, description: 'Whose passkey.' }) },
+      authScopes: { 'users:write': true },
+      resolve: (_root, args, ctx) => ctx.services.passkeys.startRegistration(args.username),
+    }),
+    finishPasskeyRegistration: t.prismaField({
+      type: 'Passkey',
+      description:
+        'Finishes registering: checks the browser’s answer (RegistrationResponseJSON, what PublicKeyCredential.toJSON() ' +
+        'gives) against the challenge, the origins and the RP id, and keeps the passkey (scope users:write). Audited as PASSKEY_REGISTER.',
+      errors: {
+        types: [
+          UserNotFoundError,
+          PasskeysNotConfiguredError,
+          ValidationFailedError,
+          ...answerErrors,
+          PasskeyAlreadyRegisteredError,
+          UnauthenticatedError,
+          ForbiddenError,
+        ],
+      },
+      args: {
+        username: t.arg.string({ required: true, description: 'Whose passkey.' }),
+        response: t.arg({ type: 'JSON', required: true, description: 'The browser’s answer: the credential’s toJSON().' }),
+        name: t.arg.string({ required: false, description: 'What to call it, e.g. "MacBook" (at most 64 characters); "Passkey N" by default.' }),
+      },
+      authScopes: { 'users:write': true },
+      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.finishRegistration(args.username, args.response, args.name, ctx.caller),
+    }),
+    startPasskeyVerification: t.field({
+      type: StartPasskeyVerificationPayload,
+      description:
+        'Starts verifying the user with a passkey (scope otp:generate): the options for navigator.credentials.get(), ' +
+        'with a new challenge. The browser’s answer goes to verifyPasskey.',
+      errors: {
+        types: [
+          UserNotFoundError,
+          TwoFactorDisabledError,
+          TwoFactorSuspendedError,
+          NoPasskeyError,
+          PasskeysNotConfiguredError,
+          UnauthenticatedError,
+          ForbiddenError,
+        ],
+      },
+      args: { username: t.arg.string({ required: true, description: 'Who is verifying.' }) },
+      authScopes: { 'otp:generate': true },
+      resolve: (_root, args, ctx) => ctx.services.passkeys.startVerification(args.username),
+    }),
+    verifyPasskey: t.field({
+      type: VerifyOtpPayload,
+      description:
+        'Checks the browser’s answer (AuthenticationResponseJSON) to startPasskeyVerification’s challenge (scope ' +
+        'otp:verify). A success answers as verifyOtp does, with method passkey and a result token whose amr is ' +
+        '["pop"], plus "user" when the authenticator verified the user. Every refusal that judged an answer counts ' +
+        'as a guess towards the user’s lockout, as a wrong code does.',
+      errors: {
+        types: [
+          UserNotFoundError,
+          TwoFactorDisabledError,
+          TwoFactorSuspendedError,
+          UserLockedError,
+          PasskeysNotConfiguredError,
+          ...answerErrors,
+          PasskeyUnknownCredentialError,
+          PasskeyCounterRegressedError,
+          UnauthenticatedError,
+          ForbiddenError,
+        ],
+      },
+      args: {
+        username: t.arg.string({ required: true, description: 'Who is verifying.' }),
+        response: t.arg({ type: 'JSON', required: true, description: 'The browser’s answer: the credential’s toJSON().' }),
+      },
+      authScopes: { 'otp:verify': true },
+      resolve: (_root, args, ctx) => ctx.services.passkeys.verify(args.username, args.response, ctx.caller),
+    }),
+    renamePasskey: t.prismaField({
+      type: 'Passkey',
+      description: 'Renames one of the user’s passkeys (scope users:write). Audited as PASSKEY_RENAME.',
+      errors: { types: [UserNotFoundError, PasskeyNotFoundError, ValidationFailedError, UnauthenticatedError, ForbiddenError] },
+      args: {
+        username: t.arg.string({ required: true, description: 'Whose passkey.' }),
+        id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),
+        name: t.arg.string({ required: true, description: 'The new name (at most 64 characters).' }),
+      },
+      authScopes: { 'users:write': true },
+      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.rename(args.username, Number(args.id.id), args.name, ctx.caller),
+    }),
+    removePasskey: t.prismaField({
+      type: 'User',
+      description:
+        'Removes one of the user’s passkeys (scope users:write): it no longer verifies the user. Returns the user. ' +
+        'Audited as PASSKEY_REMOVE.',
+      errors: { types: [UserNotFoundError, PasskeyNotFoundError, UnauthenticatedError, ForbiddenError] },
+      args: {
+        username: t.arg.string({ required: true, description: 'Whose passkey.' }),
+        id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),
+      },
+      authScopes: { 'users:write': true },
+      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.remove(args.username, Number(args.id.id), ctx.caller),
+    }),
+  }));
+}

@@ -1,0 +1,389 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransportFuture,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { decodeAttestationObject, isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
+import { z } from 'zod';
+import type { AuditService } from '../audit/audit.service.js';
+import type { CallContext } from '../auth/caller.js';
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/config.js';
+import { isStorableText } from '../db/storable-text.js';
+import { fitsLength } from '../limits/input-limits.js';
+import {
+  auditOutcomeOf,
+  DomainError,
+  NoPasskeyError,
+  PasskeyAlreadyRegisteredError,
+  PasskeyChallengeExpiredError,
+  PasskeyChallengeInvalidError,
+  PasskeyCounterRegressedError,
+  PasskeyInvalidError,
+  PasskeyNotFoundError,
+  PasskeyOriginMismatchError,
+  PasskeyRpIdMismatchError,
+  PasskeysNotConfiguredError,
+  PasskeyUnknownCredentialError,
+  PasskeyUserNotVerifiedError,
+  TwoFactorDisabledError,
+  TwoFactorSuspendedError,
+  UserNotFoundError,
+  ValidationFailedError,
+} from '../errors/errors.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { UsersStore } from '../users/users.store.js';
+import type { Verified, VerificationService } from '../verification/verification.service.js';
+import type { Ceremony, PasskeysStore } from './passkeys.store.js';
+
+/** The longest name a passkey may be given. */
+export const PASSKEY_NAME_MAX_LENGTH = 64;
+
+const transports = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const satisfies readonly AuthenticatorTransportFuture[];
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/);
+const credentialShape = {
+  id: base64url,
+  rawId: base64url,
+  type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional().catch(undefined),
+};
+
+/** What a browser's `PublicKeyCredential.toJSON()` gives after `navigator.credentials.create()`. */
+const registrationResponse = z.object({
+  ...credentialShape,
+  response: z.object({
+    clientDataJSON: base64url,
+    attestationObject: base64url,
+    // Transports a browser of tomorrow names are dropped, not refused.
+    transports: z
+      .array(z.string())
+      .optional()
+      .transform((names) => names?.filter((name): name is AuthenticatorTransportFuture => (transports as readonly string[]).includes(name))),
+  }),
+});
+
+/** What a browser's `PublicKeyCredential.toJSON()` gives after `navigator.credentials.get()`. */
+const authenticationResponse = z.object({
+  ...credentialShape,
+  response: z.object({
+    clientDataJSON: base64url,
+    authenticatorData: base64url,
+    signature: base64url,
+    userHandle: base64url.optional(),
+  }),
+});
+
+export interface PasskeyOptions<T> {
+  /** what the browser's `navigator.credentials.create/get` takes, in its JSON form */
+  options: T;
+}
+
+export interface PasskeysServiceDeps {
+  users: Pick<UsersStore, 'findForSending' | 'findByName'>;
+  store: PasskeysStore;
+  verification: Pick<VerificationService, 'judged'>;
+  clock: Clock;
+  config: Pick<Config, 'webauthn' | 'otp' | 'security'>;
+  audit: AuditService;
+  metrics: Pick<Metrics, 'passkeys'>;
+}
+
+export type PasskeysService = ReturnType<typeof createPasskeysService>;
+
+/**
+ * Passkeys (WebAuthn) as a second factor, the phishing-resistant one: the browser signs the
+ * service's challenge together with the origin it runs on, so a look-alike site gets nothing
+ * it can relay. The rules are ours, the cryptography @simplewebauthn/server's: a challenge is
+ * random, bound to the user and the ceremony, taken once and dead after
+ * OTP_EXPIRATION_MINUTES; the origin, the RP id, user verification (when required), the
+ * credential's owner and its signature counter are each checked and refused with their own
+ * error. A verification goes through `judged`, so every refusal that judged an assertion is a
+ * guess in the user's budget, and a burst is judged no more often than the budget allows.
+ */
+export function createPasskeysService({ users, store, verification, clock, config, audit, metrics }: PasskeysServiceDeps) {
+  const handleKey = createHmac('sha256', config.security.secretKey).update('webauthn-user-handle').digest();
+  const challengeMs = config.otp.expirationMinutes * 60_000;
+
+  function settings() {
+    if (!config.webauthn) throw new PasskeysNotConfiguredError();
+    return config.webauthn;
+  }
+
+  /**
+   * The user handle the authenticator keeps with a passkey: stable per user (so one
+   * authenticator holds one passkey per user), and neither the username nor the row id.
+   */
+  function userHandle(userId: number): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(createHmac('sha256', handleKey).update(String(userId)).digest().subarray(0, 16));
+  }
+
+  async function userOf(username: string) {
+    const user = isStorableText(username) ? await users.findForSending(username) : null;
+    if (!user) throw new UserNotFoundError();
+    return user;
+  }
+
+  /** Step one of registering: the options for `navigator.credentials.create()`, with a new challenge. */
+  async function startRegistration(username: string): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+    const webauthn = settings();
+    const user = await userOf(username);
+    const registered = await store.credentialsOf(user.id);
+    const options = await generateRegistrationOptions({
+      rpName: webauthn.rpName,
+      rpID: webauthn.rpId,
+      userName: username,
+      userDisplayName: username,
+      userID: userHandle(user.id),
+      timeout: challengeMs,
+      attestationType: 'none',
+      // The same authenticator is not registered twice for one user.
+      excludeCredentials: registered.map(({ credentialId, transports }) => ({ id: credentialId, transports: parseTransports(transports) })),
+      authenticatorSelection: { residentKey: 'preferred', userVerification: webauthn.userVerification },
+    });
+    const now = clock.now();
+    await store.addChallenge(user.id, 'REGISTRATION', options.challenge, now, new Date(now.getTime() + challengeMs));
+    return { options };
+  }
+
+  /** Step two: checks the browser's answer to the registration challenge and keeps the new passkey. */
+  async function finishRegistration(username: string, response: unknown, name: string | null | undefined, context: CallContext) {
+    const record = (outcome: 'SUCCESS' | DomainError, userId: number | null) =>
+      recordChange('PASSKEY_REGISTER', outcome, { userId, username }, context);
+    let userId: number | null = null;
+    try {
+      const webauthn = settings();
+      const user = await userOf(username);
+      userId = user.id;
+      const chosenName = nameOf(name) ?? `Passkey ${String((await store.credentialsOf(user.id)).length + 1)}`;
+      const parsed = registrationResponse.safeParse(response);
+      if (!parsed.success) throw new PasskeyInvalidError();
+      const answer: RegistrationResponseJSON = { ...parsed.data, clientExtensionResults: {} };
+      const now = clock.now();
+      const challenge = await takeChallenge(answer.response.clientDataJSON, 'webauthn.create', user.id, 'REGISTRATION', now);
+      const authData = authenticatorDataOf(() => decodeAttestationObject(isoBase64URL.toBuffer(answer.response.attestationObject)).get('authData'));
+      checkAuthenticatorData(authData);
+      const verified = await orInvalid(() =>
+        verifyRegistrationResponse({
+          response: answer,
+          expectedChallenge: challenge,
+          expectedOrigin: webauthn.origins,
+          expectedRPID: webauthn.rpId,
+          requireUserVerification: webauthn.userVerification === 'required',
+        }),
+      );
+      if (!verified.verified) throw new PasskeyInvalidError();
+      const { credential, credentialBackedUp, credentialDeviceType } = verified.registrationInfo;
+      const passkey = await store
+        .create({
+          userId: user.id,
+          credentialId: credential.id,
+          publicKey: isoBase64URL.fromBuffer(credential.publicKey),
+          counter: credential.counter,
+          transports: answer.response.transports ?? [],
+          backedUp: credentialBackedUp,
+          deviceType: credentialDeviceType,
+          name: chosenName,
+          createdAt: now,
+        })
+        .catch((error: unknown) => {
+          throw isUniqueViolation(error) ? new PasskeyAlreadyRegisteredError() : error;
+        });
+      await record('SUCCESS', user.id);
+      return passkey;
+    } catch (error) {
+      if (error instanceof DomainError) await record(error, userId);
+      throw error;
+    }
+  }
+
+  /** The options for `navigator.credentials.get()` with a new challenge, naming the user's passkeys. */
+  async function startVerification(username: string): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
+    const webauthn = settings();
+    const user = await userOf(username);
+    if (!user.otpEnabled) throw new TwoFactorDisabledError();
+    if (user.suspended) throw new TwoFactorSuspendedError();
+    const registered = await store.credentialsOf(user.id);
+    if (registered.length === 0) throw new NoPasskeyError();
+    const options = await generateAuthenticationOptions({
+      rpID: webauthn.rpId,
+      allowCredentials: registered.map(({ credentialId, transports }) => ({ id: credentialId, transports: parseTransports(transports) })),
+      userVerification: webauthn.userVerification,
+      timeout: challengeMs,
+    });
+    const now = clock.now();
+    await store.addChallenge(user.id, 'AUTHENTICATION', options.challenge, now, new Date(now.getTime() + challengeMs));
+    return { options };
+  }
+
+  /**
+   * Checks an assertion: through `judged`, which takes a guess from the user's budget before
+   * `checkAssertion` runs and settles it after, as for every other method.
+   */
+  function verify(username: string, response: unknown, context: CallContext): Promise<Verified> {
+    settings();
+    return verification.judged(username, context, { check: (slot, now) => checkAssertion(slot.userId, response, now) });
+  }
+
+  /**
+   * Judges one assertion for `userId`, whose guess is taken: the challenge is taken first (so
+   * whatever follows, it never works again), then origin, credential, RP id, user
+   * verification, signature and counter. Each refusal is its own error; every one but an
+   * expired challenge counts as a guess. `amr` is RFC 8176's: proof of possession of a key,
+   * and `user` when the authenticator verified the user.
+   */
+  async function checkAssertion(userId: number, response: unknown, now: Date): Promise<{ method: 'passkey'; amr: string[] }> {
+    const webauthn = settings();
+    const parsed = authenticationResponse.safeParse(response);
+    if (!parsed.success) throw new PasskeyInvalidError();
+    const answer: AuthenticationResponseJSON = { ...parsed.data, clientExtensionResults: {} };
+    const challenge = await takeChallenge(answer.response.clientDataJSON, 'webauthn.get', userId, 'AUTHENTICATION', now);
+    const passkey = await store.findCredential(userId, answer.id);
+    if (!passkey) throw new PasskeyUnknownCredentialError();
+    if (answer.response.userHandle !== undefined && !sameBytes(isoBase64URL.toBuffer(answer.response.userHandle), userHandle(userId))) {
+      throw new PasskeyUnknownCredentialError();
+    }
+    const authData = authenticatorDataOf(() => isoBase64URL.toBuffer(answer.response.authenticatorData));
+    checkAuthenticatorData(authData);
+    const verified = await orInvalid(() =>
+      verifyAuthenticationResponse({
+        response: answer,
+        expectedChallenge: challenge,
+        expectedOrigin: webauthn.origins,
+        expectedRPID: webauthn.rpId,
+        // Counter 0 here: the counter is judged below, after the signature, by a conditional write.
+        credential: { id: passkey.credentialId, publicKey: isoBase64URL.toBuffer(passkey.publicKey), counter: 0 },
+        requireUserVerification: webauthn.userVerification === 'required',
+      }),
+    );
+    if (!verified.verified) throw new PasskeyInvalidError();
+    const { newCounter, credentialBackedUp, userVerified } = verified.authenticationInfo;
+    if (!(await store.recordUse(passkey.id, newCounter, credentialBackedUp, now))) throw new PasskeyCounterRegressedError();
+    return { method: 'passkey', amr: userVerified ? ['pop', 'user'] : ['pop'] };
+  }
+
+  /**
+   * Reads the client data, takes the challenge it signed (if it was issued to this user for
+   * this ceremony and is unanswered) and checks the origin it was signed on. Returns the challenge.
+   */
+  async function takeChallenge(clientDataJSON: string, type: string, userId: number, ceremony: Ceremony, now: Date): Promise<string> {
+    const clientData = clientDataOf(clientDataJSON);
+    if (clientData.type !== type) throw new PasskeyInvalidError();
+    const taken = await store.takeChallenge(clientData.challenge, userId, ceremony);
+    if (!taken) throw new PasskeyChallengeInvalidError();
+    if (taken.expiresAt <= now) throw new PasskeyChallengeExpiredError();
+    if (!settings().origins.includes(clientData.origin)) throw new PasskeyOriginMismatchError();
+    return clientData.challenge;
+  }
+
+  /** The RP id the authenticator signed for, and user verification when it is required. */
+  function checkAuthenticatorData(authData: ReturnType<typeof parseAuthenticatorData>): void {
+    const webauthn = settings();
+    const expected = createHash('sha256').update(webauthn.rpId).digest();
+    if (!sameBytes(authData.rpIdHash, expected)) throw new PasskeyRpIdMismatchError();
+    if (!authData.flags.up) throw new PasskeyInvalidError();
+    if (webauthn.userVerification === 'required' && !authData.flags.uv) throw new PasskeyUserNotVerifiedError();
+  }
+
+  async function rename(username: string, passkeyId: number, name: string, context: CallContext) {
+    const user = await userOf(username);
+    try {
+      const chosen = nameOf(name);
+      if (chosen === undefined) throw new ValidationFailedError([{ path: ['name'], message: 'must not be empty' }]);
+      const renamed = await store.rename(user.id, passkeyId, chosen);
+      if (!renamed) throw new PasskeyNotFoundError();
+      await recordChange('PASSKEY_RENAME', 'SUCCESS', { userId: user.id, username }, context);
+      return renamed;
+    } catch (error) {
+      if (error instanceof DomainError) await recordChange('PASSKEY_RENAME', error, { userId: user.id, username }, context);
+      throw error;
+    }
+  }
+
+  /** Removes one of the user's passkeys; returns the user. */
+  async function remove(username: string, passkeyId: number, context: CallContext) {
+    const user = isStorableText(username) ? await users.findByName(username) : null;
+    if (!user) throw new UserNotFoundError();
+    if (!(await store.remove(user.id, passkeyId))) {
+      const error = new PasskeyNotFoundError();
+      await recordChange('PASSKEY_REMOVE', error, { userId: user.id, username }, context);
+      throw error;
+    }
+    await recordChange('PASSKEY_REMOVE', 'SUCCESS', { userId: user.id, username }, context);
+    return user;
+  }
+
+  async function recordChange(
+    event: 'PASSKEY_REGISTER' | 'PASSKEY_RENAME' | 'PASSKEY_REMOVE',
+    outcome: 'SUCCESS' | DomainError,
+    who: { userId: number | null; username: string },
+    context: CallContext,
+  ): Promise<void> {
+    const change = event === 'PASSKEY_REGISTER' ? 'register' : event === 'PASSKEY_RENAME' ? 'rename' : 'remove';
+    metrics.passkeys.inc({ change, outcome: outcome === 'SUCCESS' ? outcome : outcome.code });
+    await audit.record(
+      outcome === 'SUCCESS'
+        ? { event, outcome, method: 'passkey', ...who }
+        : { event, outcome: auditOutcomeOf(outcome), reason: outcome.code, method: 'passkey', ...who },
+      context,
+    );
+  }
+
+  return { startRegistration, finishRegistration, startVerification, verify, checkAssertion, rename, remove };
+}
+
+/** A name as given, trimmed; undefined when none was given. */
+function nameOf(name: string | null | undefined): string | undefined {
+  const trimmed = name?.trim();
+  if (!trimmed) return undefined;
+  if (!isStorableText(trimmed) || !fitsLength(trimmed, PASSKEY_NAME_MAX_LENGTH)) {
+    throw new ValidationFailedError([{ path: ['name'], message: `must be at most ${String(PASSKEY_NAME_MAX_LENGTH)} characters of text` }]);
+  }
+  return trimmed;
+}
+
+function clientDataOf(clientDataJSON: string): { type: string; challenge: string; origin: string } {
+  try {
+    const parsed: unknown = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON));
+    const clientData = z.object({ type: z.string(), challenge: z.string().max(512), origin: z.string() }).safeParse(parsed);
+    if (clientData.success) return clientData.data;
+  } catch {
+    // not JSON: refused below
+  }
+  throw new PasskeyInvalidError();
+}
+
+function authenticatorDataOf(bytes: () => Uint8Array<ArrayBuffer>) {
+  try {
+    return parseAuthenticatorData(bytes());
+  } catch {
+    throw new PasskeyInvalidError();
+  }
+}
+
+/** The library's verdict; anything it throws on (a key it cannot read, a malformed field) is an invalid answer. */
+async function orInvalid<T>(verify: () => Promise<T>): Promise<T> {
+  try {
+    return await verify();
+  } catch {
+    throw new PasskeyInvalidError();
+  }
+}
+
+function parseTransports(names: string[]): AuthenticatorTransportFuture[] {
+  return names.filter((name): name is AuthenticatorTransportFuture => (transports as readonly string[]).includes(name));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
+}

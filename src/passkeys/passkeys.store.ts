@@ -1,0 +1,124 @@
+import type { Db } from '../db/client.js';
+import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+
+/** Which ceremony a challenge was issued for: it answers that one only. */
+export type Ceremony = 'REGISTRATION' | 'AUTHENTICATION';
+
+/** A registered passkey as an assertion is checked against it. */
+export interface StoredCredential {
+  id: number;
+  credentialId: string;
+  /** the COSE public key, base64url */
+  publicKey: string;
+  counter: number;
+  transports: string[];
+}
+
+export interface NewPasskey {
+  userId: number;
+  credentialId: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+  backedUp: boolean;
+  deviceType: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** How many unanswered challenges of one ceremony a user may hold (several tabs, a retry); older ones go. */
+const LIVE_CHALLENGES_PER_CEREMONY = 5;
+
+export type PasskeysStore = ReturnType<typeof createPasskeysStore>;
+
+/**
+ * Every statement on `passkeys` and `passkey_challenges`. A verification's statements (taking
+ * a challenge, reading the credential, recording its use) run on the driver through `sql`;
+ * registration and administration run on Prisma. Transports are kept comma-separated (SQLite
+ * has no arrays) and the counter as a BIGINT (PostgreSQL's driver returns it as text): both end here.
+ */
+export function createPasskeysStore({ db, sql }: { db: Db; sql: Sql }) {
+  const transportsOf = (text: string) => text.split(',').filter(Boolean);
+
+  /**
+   * Records a challenge for the user and ceremony, and prunes the user's expired challenges
+   * and all but the newest few live ones of the ceremony, so that asking again and again
+   * cannot grow the table.
+   */
+  async function addChallenge(userId: number, ceremony: Ceremony, challenge: string, now: Date, expiresAt: Date): Promise<void> {
+    await sql.run`
+      INSERT INTO passkey_challenges (challenge, user_id, ceremony, expires_at, created_at)
+      VALUES (${challenge}, ${userId}, ${ceremony}, ${expiresAt}, ${now})`;
+    await sql.run`
+      DELETE FROM passkey_challenges
+       WHERE user_id = ${userId}
+         AND (expires_at <= ${now}
+              OR (ceremony = ${ceremony} AND id NOT IN (
+                    SELECT id FROM passkey_challenges WHERE user_id = ${userId} AND ceremony = ${ceremony}
+                     ORDER BY id DESC LIMIT ${LIVE_CHALLENGES_PER_CEREMONY})))`;
+  }
+
+  /**
+   * Takes the challenge if it was issued to this user for this ceremony, in one conditional
+   * delete: of concurrent answers to one challenge exactly one gets it, and it never works
+   * again. Returns when it expires (the caller refuses an expired one), or null when there is
+   * no such challenge (never issued, answered already, another user's or ceremony's).
+   */
+  async function takeChallenge(challenge: string, userId: number, ceremony: Ceremony): Promise<{ expiresAt: Date } | null> {
+    const [row] = await sql.rows<{ expires_at: SqlDate }>`
+      DELETE FROM passkey_challenges
+       WHERE challenge = ${challenge} AND user_id = ${userId} AND ceremony = ${ceremony}
+      RETURNING expires_at`;
+    return row ? { expiresAt: dateOf(row.expires_at) } : null;
+  }
+
+  /** The user's passkey with this credential id, or null (no such credential, or another user's). */
+  async function findCredential(userId: number, credentialId: string): Promise<StoredCredential | null> {
+    const [row] = await sql.rows<{ id: number; credential_id: string; public_key: string; counter: number | string; transports: string }>`
+      SELECT id, credential_id, public_key, counter, transports FROM passkeys
+       WHERE credential_id = ${credentialId} AND user_id = ${userId}`;
+    return row
+      ? { id: row.id, credentialId: row.credential_id, publicKey: row.public_key, counter: Number(row.counter), transports: transportsOf(row.transports) }
+      : null;
+  }
+
+  /**
+   * Records a verified use, if the signature counter moved forward (or the authenticator keeps
+   * none: 0 then and before). One conditional update, so two assertions with one counter
+   * value cannot both pass. False when the counter did not move forward.
+   */
+  async function recordUse(id: number, counter: number, backedUp: boolean, now: Date): Promise<boolean> {
+    const changed = await sql.run`
+      UPDATE passkeys SET counter = ${counter}, backed_up = ${backedUp}, last_used_at = ${now}
+       WHERE id = ${id} AND (counter < ${counter} OR (counter = 0 AND counter = ${counter}))`;
+    return changed === 1;
+  }
+
+  /** The credential ids (and transports) of the user's passkeys, for the browser's allow and exclude lists. */
+  async function credentialsOf(userId: number): Promise<{ credentialId: string; transports: string[] }[]> {
+    const rows = await sql.rows<{ credential_id: string; transports: string }>`
+      SELECT credential_id, transports FROM passkeys WHERE user_id = ${userId} ORDER BY id`;
+    return rows.map((row) => ({ credentialId: row.credential_id, transports: transportsOf(row.transports) }));
+  }
+
+  /** Stores a new passkey; a credential id registered already (by anyone) fails with Prisma's unique violation. */
+  function create(passkey: NewPasskey) {
+    return db.passkey.create({
+      data: { ...passkey, counter: BigInt(passkey.counter), transports: passkey.transports.join(',') },
+    });
+  }
+
+  /** Renames the user's passkey `id`; null when the user has none by that id. */
+  async function rename(userId: number, id: number, name: string) {
+    const renamed = await db.passkey.updateMany({ where: { id, userId }, data: { name } });
+    return renamed.count === 1 ? db.passkey.findUnique({ where: { id } }) : null;
+  }
+
+  /** Deletes the user's passkey `id`: false when the user has none by that id. */
+  async function remove(userId: number, id: number): Promise<boolean> {
+    const removed = await db.passkey.deleteMany({ where: { id, userId } });
+    return removed.count === 1;
+  }
+
+  return { addChallenge, takeChallenge, findCredential, recordUse, credentialsOf, create, rename, remove };
+}
