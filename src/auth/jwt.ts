@@ -12,7 +12,7 @@ const hashOf = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' } as const
 
 /**
  * The same key imported once for one HMAC algorithm: jose would import raw bytes again on every
- * call, which costs more than the signature itself (about 70 µs against 25 µs a verification).
+ * call, which costs more than the signature itself (docs/performance.md).
  */
 export function hmacCryptoKey(secretKey: string, algorithm: keyof typeof hashOf, usage: 'sign' | 'verify'): Promise<CryptoKey> {
   return crypto.subtle.importKey('raw', hmacKey(secretKey), { name: 'HMAC', hash: hashOf[algorithm] }, false, [usage]);

@@ -18,7 +18,7 @@ interface QueuedWrite {
 /**
  * What every SQLite connection of the service sets (this one and Prisma's):
  * - WAL lets readers run beside the writer; NORMAL syncs at checkpoints instead of every
- *   commit (measured 2.4x faster, durable across a process crash);
+ *   commit (much faster, see docs/performance.md; durable across a process crash);
  * - a 4 MB page cache: better-sqlite3 builds SQLite with 16 MB per connection, which a large
  *   database fills, two connections making 32 MB of the process's memory. The hot path's
  *   lookups go through the indexes' upper pages, which stay cached; the pages below come from
