@@ -17,7 +17,7 @@ import { otpRoutes } from './otp/otp.routes.js';
 import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
 import { rootErrorHandler } from './http/root-error-handler.js';
-import { refuseUnstorableText } from './http/well-formed-input.js';
+import { refuseUnstorableText } from './http/storable-input.js';
 import { createIpRateLimit } from './http/ip-rate-limit.js';
 import { createServices } from './services.js';
 import { createMetrics } from './metrics/metrics.js';

@@ -7,7 +7,7 @@ import type { Config } from '../config/config.js';
 import { DomainError, errorCatalogue } from '../errors/errors.js';
 import { isDatabaseUnavailable } from '../http/error-reply.js';
 import type { GraphQLContext } from './builder.js';
-import { useWellFormedStrings } from './well-formed-strings.js';
+import { useStorableStrings } from './storable-strings.js';
 import { useBoundedInput } from './bounded-input.js';
 import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
 import { usePersistedOperations } from './persisted-operations.js';
@@ -101,7 +101,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     // No uploads here, and Fastify, which has no multipart parser, answers 415 before Yoga.
     multipart: false,
     plugins: [
-      useWellFormedStrings(),
+      useStorableStrings(),
       // Over-long text and over-long lists, inline or in variables, before any resolver runs.
       useBoundedInput(),
       // GET and form POSTs (the requests a browser sends cross-site without asking) need a

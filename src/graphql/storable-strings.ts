@@ -6,7 +6,7 @@ import { isStorableText } from '../db/storable-text.js';
  * String literals written into a GraphQL document (`user(username: "a\u0000b")`) escape the
  * HTTP-level check of variables; this refuses them at validation, before any resolver runs.
  */
-export function useWellFormedStrings(): Plugin {
+export function useStorableStrings(): Plugin {
   // Yoga's parser cache hands back the same document object for the same text: check it once.
   const checked = new WeakMap<DocumentNode, boolean>();
   const unstorable = (document: DocumentNode) => {
