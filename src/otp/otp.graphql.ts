@@ -150,7 +150,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
       },
       authScopes: { 'otp:generate': true },
       resolve: async (_root, args, ctx) => ({
-        ...(await ctx.services.verification.requestCode(args.username, ctx.caller, { channel: args.channel ?? undefined })),
+        ...(await ctx.services.verification.generate(args.username, ctx.caller, { channel: args.channel ?? undefined })),
         showCode: ctx.otpInResponse,
       }),
     }),

@@ -194,7 +194,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
       },
       async (request) => {
         const { username, channel } = request.query;
-        const generated = await verification.requestCode(username, request.callContext, { channel });
+        const generated = await verification.generate(username, request.callContext, { channel });
         return {
           otp_code: otpInResponse ? generated.code : null,
           expires_at: generated.expiresAt.toISOString(),

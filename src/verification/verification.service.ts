@@ -61,7 +61,7 @@ export type VerificationService = ReturnType<typeof createVerificationService>;
  */
 export function createVerificationService(deps: VerificationDeps) {
   const { users, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
-  async function requestCode(username: string, context: CallContext, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
+  async function generate(username: string, context: CallContext, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
     try {
       const generated = await otp.generate(username, options);
       metrics.generated.inc({ outcome: 'SUCCESS', channel: generated.channel });
@@ -214,5 +214,5 @@ export function createVerificationService(deps: VerificationDeps) {
     return users.idOf(username);
   }
 
-  return { requestCode, verify, judged };
+  return { generate, verify, judged };
 }
