@@ -8,6 +8,9 @@
  *   --duration=S       seconds per phase (default 10)
  *   --connections=N    concurrent connections (default 50)
  *   --service-node-flags="..."  extra Node flags for the service, e.g. "--max-semi-space-size=8"
+ *   --phases=a,b       only these phases (bare, root, generate, verify-wrong, verify-right,
+ *                      graphql-verify), e.g. --phases=generate; default all. The targets that
+ *                      compare phases are checked only when both ran.
  *
  * The service runs as production runs it (`npm run build` output with `start:prod`'s settings and Node flags,
  * NODE_ENV=production, throttles lifted, see
@@ -70,7 +73,12 @@ interface Options {
   serviceNodeFlags: string[];
   duration: number;
   connections: number;
+  /** the phases to run */
+  phases: Set<PhaseId>;
 }
+
+const PHASE_IDS = ['bare', 'root', 'generate', 'verify-wrong', 'verify-right', 'graphql-verify'] as const;
+type PhaseId = (typeof PHASE_IDS)[number];
 
 interface PhaseResult {
   id: string;
@@ -113,6 +121,7 @@ function parseOptions(): Options {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       'service-node-flags': { type: 'string', default: '' },
+      phases: { type: 'string', default: PHASE_IDS.join(',') },
       help: { type: 'boolean', default: false },
     },
   });
@@ -121,7 +130,8 @@ function parseOptions(): Options {
       'npm run bench -- [--postgres[=URL]] [--profile] [--duration=SECONDS] [--connections=N] [--service-node-flags="..."]\n' +
         `  --postgres   PostgreSQL (default ${DEFAULT_POSTGRES}); the bench creates and drops its own database\n` +
         '  --profile    run the service with --cpu-prof and summarise the verify phases\n' +
-        '  --service-node-flags  extra Node flags for the service process, e.g. "--max-semi-space-size=8"\n',
+        '  --service-node-flags  extra Node flags for the service process, e.g. "--max-semi-space-size=8"\n' +
+        `  --phases=a,b  only these phases, of ${PHASE_IDS.join(', ')} (default all)\n`,
     );
     process.exit(0);
   }
@@ -130,7 +140,13 @@ function parseOptions(): Options {
   if (!(duration >= 1 && duration <= 120)) throw new Error('--duration must be 1-120 seconds');
   if (!(Number.isInteger(connections) && connections >= 1 && connections <= 1000)) throw new Error('--connections must be 1-1000');
   const serviceNodeFlags = values['service-node-flags'].split(/\s+/).filter(Boolean);
-  return { postgres: values.postgres, profile: values.profile, serviceNodeFlags, duration, connections };
+  const phases = new Set<PhaseId>();
+  for (const id of values.phases.split(',').map((phase) => phase.trim()).filter(Boolean)) {
+    const known = PHASE_IDS.find((phase) => phase === id);
+    if (!known) throw new Error(`--phases: unknown phase ${id} (known: ${PHASE_IDS.join(', ')})`);
+    phases.add(known);
+  }
+  return { postgres: values.postgres, profile: values.profile, serviceNodeFlags, duration, connections, phases };
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -157,6 +173,8 @@ async function main() {
   if (options.profile) log('profiling: the service runs with --cpu-prof (a few % slower)');
   log(`as production starts it: ${[...Object.entries(production.env).map(([k, v]) => `${k}=${v}`), 'node', ...production.nodeFlags].join(' ')}`);
   if (options.serviceNodeFlags.length) log(`service Node flags: ${options.serviceNodeFlags.join(' ')}`);
+  const want = (id: PhaseId) => options.phases.has(id);
+  if (options.phases.size < PHASE_IDS.length) log(`phases: ${[...options.phases].join(', ')} only`);
 
   const smtp = await startSinkSmtpServer();
   cleanup.push(() => smtp.close());
@@ -177,7 +195,7 @@ async function main() {
   };
 
   // 1. The ceiling: a bare Fastify route, started the same way, measured the same way.
-  {
+  if (want('bare')) {
     const bare = await startChild({
       name: 'bare Fastify server',
       script: bareServer,
@@ -228,16 +246,18 @@ async function main() {
   });
   const base = { url: service.url, connections, duration };
 
-  log('phase 2/6: service GET /');
-  await runLoad({ ...base, duration: WARM_UP_S, method: 'GET', path: '/' });
-  show(await measure('root', 'service GET /', service, (s) => s === 200, { ...base, method: 'GET', path: '/' }));
+  if (want('root')) {
+    log('phase 2/6: service GET /');
+    await runLoad({ ...base, duration: WARM_UP_S, method: 'GET', path: '/' });
+    show(await measure('root', 'service GET /', service, (s) => s === 200, { ...base, method: 'GET', path: '/' }));
+  }
 
   // 3. Generate with delivery: round robin over a pool of users, keeping each one's newest code.
-  const genUsers = names('gen', GENERATE_POOL);
-  await timed(`creating ${genUsers.length} users through GraphQL`, () => createUsers(helper.url, genUsers));
   const issued = new Map<string, string>();
-  log('phase 3/6: REST generate, delivered by email to the local SMTP server');
-  {
+  if (want('generate')) {
+    const genUsers = names('gen', GENERATE_POOL);
+    await timed(`creating ${genUsers.length} users through GraphQL`, () => createUsers(helper.url, genUsers));
+    log('phase 3/6: REST generate, delivered by email to the local SMTP server');
     await runLoad({ ...base, duration: WARM_UP_S, ...generateRequests(genUsers, issued) });
     const received = smtp.received;
     const phase = await measure('generate', 'REST generate + SMTP delivery', service, (s) => s === 200, {
@@ -251,7 +271,7 @@ async function main() {
   // Calibration and warm-up of the verify path: the codes just delivered, each verified once.
   const delivered = [...issued.entries()];
   let calibrated = MIN_EXPECTED_RATE;
-  if (delivered.length >= connections * 4) {
+  if (delivered.length >= connections * 4 && (want('verify-wrong') || want('verify-right') || want('graphql-verify'))) {
     let sent = 0;
     let ok = 0;
     const load = await runLoad({
@@ -273,9 +293,9 @@ async function main() {
   }
 
   // 4. Wrong codes: users with a live code, at most WRONG_GUESSES_PER_CODE guesses each.
-  const wrongPool = await prepareCodes(helper.url, 'wrong', Math.ceil((calibrated * duration * WRONG_POOL_HEADROOM) / WRONG_GUESSES_PER_CODE), connections);
-  log(`phase 4/6: REST verify, wrong code (each request another user with a live code, at most ${WRONG_GUESSES_PER_CODE} guesses each)`);
-  {
+  if (want('verify-wrong')) {
+    const wrongPool = await prepareCodes(helper.url, 'wrong', Math.ceil((calibrated * duration * WRONG_POOL_HEADROOM) / WRONG_GUESSES_PER_CODE), connections);
+    log(`phase 4/6: REST verify, wrong code (each request another user with a live code, at most ${WRONG_GUESSES_PER_CODE} guesses each)`);
     let sent = 0;
     let ranOut = 0;
     const capacity = wrongPool.length * WRONG_GUESSES_PER_CODE;
@@ -297,22 +317,24 @@ async function main() {
   // 5. Right codes, each used once. A right code costs about what a wrong one does: the warmed-up
   // wrong-code rate sizes the supply better than the cold warm-up did.
   const wrongRate = phases.find((p) => p.id === 'verify-wrong')?.okPerS ?? 0;
-  const restCodes = await prepareCodes(helper.url, 'rest', Math.ceil(Math.max(calibrated, wrongRate) * (duration + WARM_UP_S) * CODE_HEADROOM), connections);
-  log(`phase 5/6: REST verify, right code (${restCodes.length} fresh codes, each used once)`);
-  show(
-    await verifyPhase('verify-right', 'REST verify, right code', restCodes, base, service, (username, code) => ({
-      path: '/auth/verify',
-      body: JSON.stringify({ username, otp_code: code }),
-      ok: (status) => status === 200,
-    })),
-  );
+  if (want('verify-right')) {
+    const restCodes = await prepareCodes(helper.url, 'rest', Math.ceil(Math.max(calibrated, wrongRate) * (duration + WARM_UP_S) * CODE_HEADROOM), connections);
+    log(`phase 5/6: REST verify, right code (${restCodes.length} fresh codes, each used once)`);
+    show(
+      await verifyPhase('verify-right', 'REST verify, right code', restCodes, base, service, (username, code) => ({
+        path: '/auth/verify',
+        body: JSON.stringify({ username, otp_code: code }),
+        ok: (status) => status === 200,
+      })),
+    );
+  }
 
   // 6. GraphQL verifyOtp, the same way.
   const restRate = Math.max(phases.find((p) => p.id === 'verify-right')?.okPerS ?? 0, MIN_EXPECTED_RATE);
   // GraphQL runs the same verify behind more layers: the REST rate bounds it
-  const gqlCodes = await prepareCodes(helper.url, 'gql', Math.ceil(restRate * (duration + WARM_UP_S) * GRAPHQL_HEADROOM), connections);
-  log(`phase 6/6: GraphQL verifyOtp, right code (${gqlCodes.length} fresh codes, each used once)`);
-  {
+  if (want('graphql-verify')) {
+    const gqlCodes = await prepareCodes(helper.url, 'gql', Math.ceil(restRate * (duration + WARM_UP_S) * GRAPHQL_HEADROOM), connections);
+    log(`phase 6/6: GraphQL verifyOtp, right code (${gqlCodes.length} fresh codes, each used once)`);
     const before = await graphqlServed(service.url);
     const phase = await verifyPhase('graphql-verify', 'GraphQL verifyOtp, right code', gqlCodes, base, service, (username, code) => ({
       path: '/graphql',
