@@ -24,6 +24,8 @@ import { createMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { notFound } from './http/not-found.js';
 import { faviconRoute } from './http/favicon.js';
+import { jwksRoutes } from './tokens/jwks.routes.js';
+import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -102,6 +104,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   }
 
   const services = createServices({ db: database.db, sql: database.sql, clock, delivery, config, logger: app.log, metrics });
+  // The result-token signing key: read, or created by the first instance to start.
+  // A database that cannot serve yet is no reason not to start (the first verification reads
+  // it again); a key sealed under an ENCRYPTION_KEY this instance lacks is.
+  await services.signingKeys.current().catch((error: unknown) => {
+    if (error instanceof SigningKeyUnreadableError) throw error;
+    app.log.warn({ err: error }, 'result tokens: the signing key could not be read yet');
+  });
+  // The outbox's dispatcher: webhooks and security notices, stopped before the database closes.
+  if (config.outbox.dispatcher) {
+    services.dispatcher.start();
+    app.addHook('onClose', () => services.dispatcher.stop());
+  }
   const callerAuth = createCallerAuth(config, { clock, logger: app.log });
   // Declared up front so every request has the same shape; the hook below sets it before routing.
   app.decorateRequest('callContext', null as unknown as CallContext);
@@ -150,7 +164,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
             description:
               'A JWT signed with SECRET_KEY (ALGORITHM, HS256 by default) with `sub` (the calling service), ' +
               '`exp`, and `scope`: space-separated scopes from otp:generate otp:verify users:read users:write ' +
-              'logs:read. Without a token a caller is let in only where ALLOW_ANONYMOUS_CALLERS is on.',
+              'logs:read webhooks:read webhooks:write. Without a token a caller is let in only where ALLOW_ANONYMOUS_CALLERS is on.',
           },
         },
       },
@@ -163,6 +177,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(healthRoutes, { database, lifecycle, degraded: ipRateLimit.problem });
   await app.register(faviconRoute);
   await app.register(metricsRoutes, { registry: metrics.registry });
+  await app.register(jwksRoutes, { signingKeys: services.signingKeys });
   await app.register(otpRoutes, {
     prefix: '/auth',
     verification: services.verification,

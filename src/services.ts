@@ -8,6 +8,8 @@ import { createRetentionService } from './retention/retention.service.js';
 import { createUsersStore } from './users/users.store.js';
 import { createPasskeysStore } from './passkeys/passkeys.store.js';
 import { createPasskeysService } from './passkeys/passkeys.service.js';
+import { createSigningKeysStore } from './tokens/signing-keys.store.js';
+import { createSigningKeys } from './tokens/signing-keys.js';
 import { createResultTokens } from './auth/result-token.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
@@ -26,6 +28,11 @@ import { createCountersStore } from './throttle/counters.store.js';
 import { createThrottleService } from './throttle/throttle.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
+import { createOutboxStore } from './events/outbox.store.js';
+import { createDispatcher } from './events/dispatcher.js';
+import { createEndpointsStore } from './webhooks/endpoints.store.js';
+import { createDeliveriesStore } from './webhooks/deliveries.store.js';
+import { createWebhooksService } from './webhooks/webhooks.service.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -35,7 +42,7 @@ export interface ServiceDeps {
   delivery: Delivery;
   config: Config;
   logger: Logger;
-  metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled' | 'passkeys'>;
+  metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled' | 'passkeys' | 'outbox'>;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -43,13 +50,19 @@ export type Stores = ReturnType<typeof createStores>;
 
 /** One store per table: the only code that speaks SQL (see each store for its table). */
 export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
+  // the outbox's writes ride in the transactions of the stores whose changes cause events
+  const outbox = createOutboxStore({ db, sql });
   return {
-    users: createUsersStore({ db, sql }),
-    codes: createCodesStore({ db, sql }),
-    recovery: createRecoveryStore({ db }),
-    audit: createAuditStore({ db, sql }),
+    outbox,
+    webhookEndpoints: createEndpointsStore({ db }),
+    webhookDeliveries: createDeliveriesStore({ db, sql }),
+    users: createUsersStore({ db, sql, outbox }),
+    codes: createCodesStore({ db, sql, outbox }),
+    recovery: createRecoveryStore({ db, sql, outbox }),
+    audit: createAuditStore({ db, sql, outbox }),
     counters: createCountersStore({ db, sql }),
     passkeys: createPasskeysStore({ db, sql }),
+    signingKeys: createSigningKeysStore({ db, sql }),
   };
 }
 
@@ -58,11 +71,40 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const stores = createStores({ db, sql });
   const { users: userStore, codes, counters } = stores;
   const audit = createAuditService({ store: stores.audit, clock, logger });
-  const resultTokens = createResultTokens({ config, clock });
+  const signingKeys = createSigningKeys({
+    store: stores.signingKeys,
+    box: createSecretBox(config.security.encryptionKeys, { purpose: 'signing-key' }),
+    clock,
+    config,
+    logger,
+  });
+  const resultTokens = createResultTokens({ config, clock, keys: signingKeys });
   const throttle = createThrottleService({ users: userStore, codes, counters, config });
   const smsGuard = createSmsGuard({ codes, counters, config, logger });
   const otp = createOtpService({ users: userStore, codes, throttle, clock, delivery, smsGuard, config, logger });
-  const users = createUsersService({ users: userStore, audit, secretKey: config.security.secretKey });
+  const users = createUsersService({ users: userStore, audit, secretKey: config.security.secretKey, clock });
+  const webhookBox = createSecretBox(config.security.encryptionKeys, { purpose: 'webhook-secret' });
+  const webhooks = createWebhooksService({
+    endpoints: stores.webhookEndpoints,
+    deliveries: stores.webhookDeliveries,
+    box: webhookBox,
+    clock,
+    config,
+    audit,
+  });
+  const dispatcher = createDispatcher({
+    deliveries: stores.webhookDeliveries,
+    endpoints: stores.webhookEndpoints,
+    outbox: stores.outbox,
+    users: userStore,
+    box: webhookBox,
+    delivery,
+    clock,
+    config,
+    logger,
+    audit,
+    metrics,
+  });
   const box = createSecretBox(config.security.encryptionKeys);
   const totp = createTotpService({ users: userStore, clock, box, config, audit });
   const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit });
@@ -73,6 +115,14 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const keys = {
     /** Re-seals every app secret under the newest ENCRYPTION_KEY (the one rotation entry point: `npm run cli -- keys:rotate`). */
     rotate: (context: CallContext) => rotateSecrets({ users: userStore, box, audit, context }),
+    /** Re-seals the result-token signing keys' private parts under the newest ENCRYPTION_KEY (also part of `keys:rotate`). */
+    resealSigningKeys: () => signingKeys.reseal(),
+    /** A new result-token signing key; the old one stays published until its tokens expire (`keys:rotate-signing`). */
+    rotateSigning: async (context: CallContext) => {
+      const rotated = await signingKeys.rotate();
+      await audit.record({ event: 'SIGNING_KEY_ROTATION', outcome: 'SUCCESS' }, context);
+      return rotated;
+    },
   };
-  return { audit, throttle, guesses, otp, users, verification, totp, recovery, passkeys, resultTokens, retention, keys };
+  return { audit, throttle, guesses, otp, users, verification, totp, recovery, passkeys, resultTokens, signingKeys, retention, keys, webhooks, dispatcher };
 }

@@ -14,6 +14,7 @@ const events: Record<AuditEventName, string> = {
   SUSPENSION: 'MAX_CONSECUTIVE_FAILURES failed verifications in a row suspended the user’s second factors until an operator reinstates them.',
   TWO_FACTOR_REINSTATE: 'An operator reinstated a user’s second factors: the suspension, the lock and the failure counts were cleared.',
   KEY_ROTATION: 'Stored secrets were re-encrypted under the newest key.',
+  SIGNING_KEY_ROTATION: 'A new result-token signing key became active; the previous one stays in the JWKS until its tokens expire.',
   USER_CREATE: 'A user was created.',
   USER_UPDATE: 'A user was changed.',
   USER_DELETE: 'A user was erased.',
@@ -21,6 +22,11 @@ const events: Record<AuditEventName, string> = {
   PASSKEY_REGISTER: 'A passkey registration was finished (or refused); its use is an OTP_VERIFY with method passkey.',
   PASSKEY_RENAME: 'A passkey was renamed.',
   PASSKEY_REMOVE: 'A passkey was removed.',
+  WEBHOOK_ENDPOINT_CREATE: 'A webhook endpoint was added.',
+  WEBHOOK_ENDPOINT_UPDATE: 'A webhook endpoint was changed.',
+  WEBHOOK_ENDPOINT_DELETE: 'A webhook endpoint was deleted, with its deliveries.',
+  WEBHOOK_SECRET_ROTATE: 'A webhook endpoint’s signing secret was replaced; the old one signs too until its grace period ends.',
+  WEBHOOK_ENDPOINT_DISABLE: 'A webhook endpoint was disabled: by a caller, or by the dispatcher after it failed for the whole retry schedule (reason FAILING).',
 };
 
 const outcomes: Record<AuditOutcome, string> = {

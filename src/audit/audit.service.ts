@@ -2,6 +2,7 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { AuditStore } from './audit.store.js';
+import type { SecurityEvent } from '../events/events.js';
 import { storableText } from '../db/storable-text.js';
 import { truncateText, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 
@@ -17,6 +18,7 @@ export const auditEvents = [
   'SUSPENSION',
   'TWO_FACTOR_REINSTATE',
   'KEY_ROTATION',
+  'SIGNING_KEY_ROTATION',
   'USER_CREATE',
   'USER_UPDATE',
   'USER_DELETE',
@@ -24,6 +26,11 @@ export const auditEvents = [
   'PASSKEY_REGISTER',
   'PASSKEY_RENAME',
   'PASSKEY_REMOVE',
+  'WEBHOOK_ENDPOINT_CREATE',
+  'WEBHOOK_ENDPOINT_UPDATE',
+  'WEBHOOK_ENDPOINT_DELETE',
+  'WEBHOOK_SECRET_ROTATE',
+  'WEBHOOK_ENDPOINT_DISABLE',
 ] as const;
 export type AuditEventName = (typeof auditEvents)[number];
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'REFUSED';
@@ -48,7 +55,11 @@ export type AuditService = ReturnType<typeof createAuditService>;
  * the caller gets must not depend on the audit write.
  */
 export function createAuditService({ store, clock, logger }: { store: Pick<AuditStore, 'insert'>; clock: Clock; logger: Logger }) {
-  async function record(entry: AuditEntry, context: CallContext): Promise<void> {
+  /**
+   * `events`: outbox events the entry records (a lockout, a suspension), written in the same
+   * transaction as the entry: both are kept, or (the write failed, and is logged) neither.
+   */
+  async function record(entry: AuditEntry, context: CallContext, events: readonly SecurityEvent[] = []): Promise<void> {
     try {
       await store.insert({
         createdAt: clock.now(),
@@ -63,7 +74,7 @@ export function createAuditService({ store, clock, logger }: { store: Pick<Audit
         ip: context.ip,
         userAgent: context.userAgent?.slice(0, 512) ?? null,
         requestId: context.requestId,
-      });
+      }, events);
     } catch (error) {
       logger.error({ err: error, event: entry.event, outcome: entry.outcome }, 'audit: could not record an event');
     }

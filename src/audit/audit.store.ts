@@ -1,5 +1,7 @@
 import type { Db } from '../db/client.js';
 import type { Sql } from '../db/sql.js';
+import type { SecurityEvent } from '../events/events.js';
+import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
 export interface AuditRow {
   createdAt: Date;
@@ -19,12 +21,16 @@ export interface AuditRow {
 export type AuditStore = ReturnType<typeof createAuditStore>;
 
 /** Every statement on `audit_events`: one insert per event on the driver (every generate and verify writes one). */
-export function createAuditStore({ db, sql }: { db: Db; sql: Sql }) {
-  async function insert(row: AuditRow): Promise<void> {
-    await sql.run`
+export function createAuditStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
+  /** One event; `events` (the outbox's) are written with it, atomically. */
+  async function insert(row: AuditRow, events: readonly SecurityEvent[] = []): Promise<void> {
+    await sql.atomic([
+      sql.statement`
       INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
       VALUES (${row.createdAt}, ${row.event}, ${row.outcome}, ${row.reason}, ${row.method}, ${row.channel}, ${row.userId},
-              ${row.username}, ${row.caller}, ${row.ip}, ${row.userAgent}, ${row.requestId})`;
+              ${row.username}, ${row.caller}, ${row.ip}, ${row.userAgent}, ${row.requestId})`,
+      ...outbox.statements(events),
+    ]);
   }
 
   /** Deletes the events recorded before `before`. */

@@ -1,6 +1,6 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
 
-export const scopes = ['otp:generate', 'otp:verify', 'users:read', 'users:write', 'logs:read'] as const;
+export const scopes = ['otp:generate', 'otp:verify', 'users:read', 'users:write', 'logs:read', 'webhooks:read', 'webhooks:write'] as const;
 export type Scope = (typeof scopes)[number];
 
 /**

@@ -48,6 +48,21 @@ const keyring = z.string().transform((value, ctx) => {
   return keys;
 });
 
+/** `5s,5m,30m,2h`: the waits between a webhook's attempts, each a number and a unit (ms, s, m, h). */
+const durationList = z.string().transform((value, ctx) => {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const waits = value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    const match = /^(\d+)(ms|s|m|h)$/.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" must be a whole number and a unit (ms, s, m or h), e.g. 5s,5m,30m,2h` });
+      return 0;
+    }
+    return Number(match[1]) * (units[match[2]] ?? 0);
+  });
+  if (waits.length === 0 || waits.length > 50) ctx.addIssue({ code: 'custom', message: 'must list 1 to 50 waits' });
+  return waits;
+});
+
 const optionalText = z
   .string()
   .trim()
@@ -110,6 +125,8 @@ const envSchema = z.object({
   RECOVERY_CODE_COUNT: int(1, 50).default(10),
   TOTP_WINDOW: int(0, 10).default(1),
   RESULT_TOKEN_TTL_SECONDS: int(10, 86_400).default(300),
+  /** ES256 or EdDSA: keys in the database, public parts at /.well-known/jwks.json; HS256: SECRET_KEY, shared */
+  RESULT_TOKEN_ALGORITHM: z.enum(['ES256', 'EdDSA', 'HS256']).default('ES256'),
 
   ENCRYPTION_KEY: keyring.optional(),
   ALLOW_ANONYMOUS_CALLERS: bool.optional(),
@@ -117,6 +134,15 @@ const envSchema = z.object({
   CALLER_TOKEN_MAX_TTL_SECONDS: int(10, 30 * 86_400).default(3600),
   /** when set, a caller's token must name it in `aud` */
   CALLER_AUDIENCE: optionalText,
+  /** the platform issuer's JWKS: caller tokens signed by its asymmetric keys are accepted, with `iss` CALLER_ISSUER */
+  CALLER_JWKS_URL: z
+    .string()
+    .trim()
+    .refine((url) => /^https?:\/\//.test(url) && URL.canParse(url), { error: 'must be an http(s) URL' })
+    .optional(),
+  CALLER_ISSUER: optionalText,
+  /** how long a fetch of CALLER_JWKS_URL may take before the token is judged on the keys known so far */
+  CALLER_JWKS_TIMEOUT_MS: int(100, 60_000).default(2000),
   IP_RATE_LIMIT: int(0, 1_000_000).default(600),
   /** the per-process limit while Redis is unreachable; a quarter of IP_RATE_LIMIT by default */
   IP_RATE_LIMIT_FALLBACK: int(1, 1_000_000).optional(),
@@ -182,6 +208,14 @@ const envSchema = z.object({
     .optional(),
   WEBAUTHN_USER_VERIFICATION: z.enum(['required', 'preferred']).default('required'),
 
+  /** the waits between a webhook's (or notice's) attempts: Standard Webhooks' schedule, about 27 hours in all */
+  WEBHOOK_RETRY_SCHEDULE: durationList.prefault('5s,5m,30m,2h,5h,10h,10h'),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.optional(),
+  WEBHOOK_SECRET_GRACE_HOURS: int(0, 720).default(24),
+  OUTBOX_DISPATCHER: bool.default(true),
+  OUTBOX_POLL_INTERVAL_MS: int(10, 600_000).default(1000),
+
   LOG_RETENTION_DAYS: int(1, 3650).default(90),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
 });
@@ -209,6 +243,10 @@ export function parseConfig(rawEnv: Env) {
   const production = (result.success ? result.data.NODE_ENV : env.NODE_ENV) === 'production';
 
   if (production) problems.push(...productionProblems(env));
+  if (result.success && (result.data.CALLER_JWKS_URL === undefined) !== (result.data.CALLER_ISSUER === undefined)) {
+    const [missing, set] = result.data.CALLER_JWKS_URL ? ['CALLER_ISSUER', 'CALLER_JWKS_URL'] : ['CALLER_JWKS_URL', 'CALLER_ISSUER'];
+    problems.push({ variable: missing, message: `is required with ${set}: set both or neither` });
+  }
   if (result.success) problems.push(...webauthnProblems(result.data, production));
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
 
@@ -317,6 +355,9 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       callerTokenMaxTtlSeconds: env.CALLER_TOKEN_MAX_TTL_SECONDS,
       callerAudience: env.CALLER_AUDIENCE,
       resultTokenTtlSeconds: env.RESULT_TOKEN_TTL_SECONDS,
+      resultTokenAlgorithm: env.RESULT_TOKEN_ALGORITHM,
+      callerIssuer:
+        env.CALLER_JWKS_URL && env.CALLER_ISSUER ? { jwksUrl: env.CALLER_JWKS_URL, issuer: env.CALLER_ISSUER, timeoutMs: env.CALLER_JWKS_TIMEOUT_MS } : undefined,
       ipRateLimitPerMinute: env.IP_RATE_LIMIT,
       ipRateLimitFallbackPerMinute: env.IP_RATE_LIMIT_FALLBACK ?? Math.max(1, Math.floor(env.IP_RATE_LIMIT / 4)),
       redisUrl: env.REDIS_URL,
@@ -381,6 +422,15 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
             userVerification: env.WEBAUTHN_USER_VERIFICATION,
           }
         : undefined,
+    /** the outbox's dispatcher: webhooks and security notices */
+    outbox: {
+      dispatcher: env.OUTBOX_DISPATCHER,
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+      retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? !production,
+      secretGraceHours: env.WEBHOOK_SECRET_GRACE_HOURS,
+    },
     retention: { logDays: env.LOG_RETENTION_DAYS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

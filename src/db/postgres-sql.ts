@@ -39,6 +39,10 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
    * whole transaction stays on one server connection, and the statements go unnamed as above.
    */
   async function atomic(statements: readonly SqlStatement[]): Promise<number[]> {
+    const [only, ...more] = statements;
+    if (!only) return [];
+    // one statement is atomic by itself: no transaction to open
+    if (more.length === 0) return [(await pool.query(config(only.strings, only.values))).rowCount ?? 0];
     const client = await pool.connect();
     let broken: unknown;
     try {

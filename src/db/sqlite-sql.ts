@@ -124,7 +124,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
 
   function enqueue<R>(write: Omit<QueuedWrite, 'resolve' | 'reject'>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      queue.push({ ...write, resolve: resolve as (result: unknown) => void, reject });
+      queue.push({ ...write, resolve, reject });
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(() => void flush());
@@ -133,8 +133,10 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
   }
 
   function atomic(statements: readonly SqlStatement[]): Promise<number[]> {
-    if (statements.length === 0) return Promise.resolve([]);
     const [first] = statements;
+    if (!first) return Promise.resolve([]);
+    // one statement is atomic by itself: no savepoint needed
+    if (statements.length === 1) return execute<number>(first.strings, [...first.values], false).then((count) => [count]);
     try {
       const reopening = file.check(false);
       if (reopening) return reopening.then(() => atomic(statements));
@@ -142,7 +144,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const set = statements.map(({ strings, values }) => ({ strings, params: values.map(sqliteValue) }));
-    return enqueue<number[]>({ strings: first?.strings ?? Object.assign([], { raw: [] }), params: [], returnsRows: false, set });
+    return enqueue<number[]>({ strings: first.strings, params: [], returnsRows: false, set });
   }
 
   /** Runs an atomic set inside the group's transaction: all of it, or (rolled back to its savepoint) none. */

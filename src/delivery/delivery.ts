@@ -44,6 +44,11 @@ export function createDelivery(config: Pick<Config, 'production' | 'smtp' | 'twi
       if (!sender) throw new DeliveryNotConfiguredError();
       return withTimeout(sender.send(message), timeoutMs, message.channel);
     },
+    notify(message) {
+      const sender = senders[message.channel];
+      if (!sender?.notify) throw new DeliveryNotConfiguredError();
+      return withTimeout(sender.notify(message), timeoutMs, message.channel);
+    },
     async close() {
       const distinct = new Set(Object.values(senders).filter((sender) => sender !== undefined));
       await Promise.all([...distinct].map((sender) => sender.close()));

@@ -12,6 +12,12 @@ export function createLogChannel(logger: Logger): ChannelSender {
       logger.info({ channel: message.channel, to, providerMessageId }, 'delivery: code sent through the development log channel');
       return Promise.resolve({ providerMessageId });
     },
+    notify(message) {
+      const to = message.channel === 'EMAIL' ? maskEmail(message.to) : maskPhone(message.to);
+      const providerMessageId = `log-${randomUUID()}`;
+      logger.info({ channel: message.channel, to, providerMessageId, subject: message.subject }, 'delivery: notice sent through the development log channel');
+      return Promise.resolve({ providerMessageId });
+    },
     close: () => Promise.resolve(),
   };
 }

@@ -90,6 +90,15 @@ export function createSmsChannel(config: TwilioConfig, options: { timeoutMs: num
         throw fromTwilioError(error);
       }
     },
+    async notify(message) {
+      try {
+        const { client } = await connected();
+        const sent = await client.messages.create({ to: message.to, body: message.text, ...sender });
+        return { providerMessageId: sent.sid };
+      } catch (error) {
+        throw fromTwilioError(error);
+      }
+    },
     async close() {
       if (!connection) return;
       const { httpClient } = await connection.catch(() => ({ httpClient: undefined }));

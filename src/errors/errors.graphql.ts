@@ -27,6 +27,8 @@ import {
   InvalidPhoneNumberError,
   SmsRefusedError,
   type SmsRefusal,
+  ContextMismatchError,
+  ContextTooLongForSmsError,
   PasskeysNotConfiguredError,
   NoPasskeyError,
   PasskeyNotFoundError,
@@ -39,6 +41,8 @@ import {
   PasskeyUnknownCredentialError,
   PasskeyCounterRegressedError,
   PasskeyInvalidError,
+  WebhookEndpointNotFoundError,
+  WebhookUrlRefusedError,
 } from './errors.js';
 
 /** Every GraphQL error type is described by its catalogue entry. */
@@ -62,6 +66,14 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
       code: t.field({ type: ErrorCodeEnum, description: 'Stable machine-readable code.', resolve: (e) => e.code }),
       message: t.exposeString('message', { description: 'Human-readable reason, safe to show.' }),
     }),
+  });
+
+  /** What every error type shares: named after its class, described by its catalogue entry. */
+  const errorTypeOf = (ErrorClass: { code: ErrorCode; name: string } & (abstract new (...args: never[]) => DomainError)) => ({
+    name: ErrorClass.name,
+    description: describe(ErrorClass),
+    interfaces: [ErrorInterface],
+    isTypeOf: (value: unknown) => value instanceof ErrorClass,
   });
 
   const simple = [
@@ -91,21 +103,13 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
     PasskeyUnknownCredentialError,
     PasskeyCounterRegressedError,
     PasskeyInvalidError,
+    ContextTooLongForSmsError,
+    WebhookEndpointNotFoundError,
   ];
-  for (const ErrorClass of simple) {
-    builder.objectType(ErrorClass, {
-      name: ErrorClass.name,
-      description: describe(ErrorClass),
-      interfaces: [ErrorInterface],
-      isTypeOf: (value) => value instanceof ErrorClass,
-    });
-  }
+  for (const ErrorClass of simple) builder.objectType(ErrorClass, errorTypeOf(ErrorClass));
 
   builder.objectType(InvalidCodeError, {
-    name: 'InvalidCodeError',
-    description: describe(InvalidCodeError),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof InvalidCodeError,
+    ...errorTypeOf(InvalidCodeError),
     fields: (t) => ({
       attemptsLeft: t.exposeInt('attemptsLeft', {
         description:
@@ -115,11 +119,24 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
     }),
   });
 
+  builder.objectType(ContextMismatchError, {
+    ...errorTypeOf(ContextMismatchError),
+    fields: (t) => ({
+      attemptsLeft: t.exposeInt('attemptsLeft', {
+        description: 'Wrong guesses left, as InvalidCodeError counts them: a mismatched context is one.',
+      }),
+    }),
+  });
+
+  builder.objectType(WebhookUrlRefusedError, {
+    ...errorTypeOf(WebhookUrlRefusedError),
+    fields: (t) => ({
+      reason: t.exposeString('reason', { description: 'Why the URL is refused, e.g. "must use https in production".' }),
+    }),
+  });
+
   builder.objectType(DeliveryFailedError, {
-    name: 'DeliveryFailedError',
-    description: describe(DeliveryFailedError),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof DeliveryFailedError,
+    ...errorTypeOf(DeliveryFailedError),
     fields: (t) => ({
       channel: t.field({
         type: Channel,
@@ -138,40 +155,28 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
   });
 
   builder.objectType(ValidationFailedError, {
-    name: 'ValidationFailedError',
-    description: describe(ValidationFailedError),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof ValidationFailedError,
+    ...errorTypeOf(ValidationFailedError),
     fields: (t) => ({
       issues: t.field({ type: [FieldIssueRef], description: 'Every problem found.', resolve: (e) => e.issues }),
     }),
   });
 
   builder.objectType(RateLimitedError, {
-    name: 'RateLimitedError',
-    description: describe(RateLimitedError),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof RateLimitedError,
+    ...errorTypeOf(RateLimitedError),
     fields: (t) => ({
       retryAfter: t.exposeInt('retryAfter', { description: 'Seconds to wait before trying again.' }),
     }),
   });
 
   builder.objectType(UserLockedError, {
-    name: 'UserLockedError',
-    description: describe(UserLockedError),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof UserLockedError,
+    ...errorTypeOf(UserLockedError),
     fields: (t) => ({
       retryAfter: t.exposeInt('retryAfter', { description: 'Seconds until the lock ends.' }),
     }),
   });
 
   builder.objectType(ForbiddenError, {
-    name: 'ForbiddenError',
-    description: describe(ForbiddenError),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof ForbiddenError,
+    ...errorTypeOf(ForbiddenError),
     fields: (t) => ({
       requiredScope: t.exposeString('requiredScope', { description: 'The scope that is missing.' }),
     }),
@@ -187,10 +192,7 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
   });
 
   builder.objectType(SmsRefusedError, {
-    name: 'SmsRefusedError',
-    description: describe(SmsRefusedError),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value) => value instanceof SmsRefusedError,
+    ...errorTypeOf(SmsRefusedError),
     fields: (t) => ({
       reason: t.field({ type: SmsRefusalEnum, description: 'Which rule refused it.', resolve: (e) => e.reason }),
     }),

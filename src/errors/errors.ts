@@ -122,6 +122,22 @@ export const errorCatalogue = {
     message: 'Codes are not sent by SMS to this number',
     description: 'Codes are not sent by SMS to this number; the refusal is audited.',
   },
+  CONTEXT_MISMATCH: {
+    status: 400,
+    message: 'The code was generated for another action (context); it is not accepted for this one',
+    description:
+      'The delivered code was generated with another `context`, or with one where none was given, or without one where one ' +
+      'was given. It counts as a wrong guess, against the code’s attempts and the user’s budget, whatever the digits.',
+    guess: true,
+    failure: true,
+  },
+  CONTEXT_TOO_LONG_FOR_SMS: {
+    status: 400,
+    message: 'The context does not fit in one text message with the code; shorten it or send by email',
+    description:
+      'With this `context` the SMS would take more than one GSM-7 segment (160 characters, fewer for characters such as € ' +
+      'or {}; characters outside GSM-7 are not sent). Nothing was sent and no send slot was taken.',
+  },
   PASSKEYS_NOT_CONFIGURED: {
     status: 503,
     message: 'Passkeys are not configured on this service',
@@ -201,6 +217,18 @@ export const errorCatalogue = {
     description: 'The answer is malformed or its signature does not verify with the registered public key. In verifyPasskey it counts as a guess.',
     guess: true,
     failure: true,
+  },
+  WEBHOOK_ENDPOINT_NOT_FOUND: {
+    status: 404,
+    message: 'No webhook endpoint has this id',
+    description: 'No webhook endpoint has this id (it may have been deleted).',
+  },
+  WEBHOOK_URL_REFUSED: {
+    status: 400,
+    message: 'This webhook URL is not allowed',
+    description:
+      'The URL is not absolute http(s), or (in production, unless WEBHOOK_ALLOW_PRIVATE_NETWORKS) not https or on a private, ' +
+      'loopback or link-local address. Names are checked again on every send, on the address they resolve to.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 
@@ -310,6 +338,15 @@ export class InvalidPhoneNumberError extends domainError('INVALID_PHONE_NUMBER',
 /** Why an SMS destination is refused (SMS-pumping defence). */
 export type SmsRefusal = 'COUNTRY_NOT_ALLOWED' | 'PREMIUM_OR_SHORT_NUMBER' | 'PREFIX_VELOCITY';
 
+/** A delivered code verified for an action (`context`) other than the one it was generated for: a wrong guess. */
+export class ContextMismatchError extends domainError('CONTEXT_MISMATCH', 'ContextMismatchError') {
+  constructor(readonly attemptsLeft: number) {
+    super();
+  }
+}
+
+export class ContextTooLongForSmsError extends domainError('CONTEXT_TOO_LONG_FOR_SMS', 'ContextTooLongForSmsError') {}
+
 export class SmsRefusedError extends domainError('SMS_REFUSED', 'SmsRefusedError') {
   constructor(
     readonly reason: SmsRefusal,
@@ -331,3 +368,10 @@ export class PasskeyUserNotVerifiedError extends domainError('PASSKEY_USER_NOT_V
 export class PasskeyUnknownCredentialError extends domainError('PASSKEY_UNKNOWN_CREDENTIAL', 'PasskeyUnknownCredentialError') {}
 export class PasskeyCounterRegressedError extends domainError('PASSKEY_COUNTER_REGRESSED', 'PasskeyCounterRegressedError') {}
 export class PasskeyInvalidError extends domainError('PASSKEY_INVALID', 'PasskeyInvalidError') {}
+export class WebhookEndpointNotFoundError extends domainError('WEBHOOK_ENDPOINT_NOT_FOUND', 'WebhookEndpointNotFoundError') {}
+export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', 'WebhookUrlRefusedError') {
+  /** `reason`: why, e.g. "must be https in production" */
+  constructor(readonly reason: string) {
+    super(`This webhook URL is not allowed: ${reason}`);
+  }
+}

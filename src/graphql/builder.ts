@@ -16,6 +16,7 @@ import type { UsersService } from '../users/users.service.js';
 import type { TotpService } from '../totp/totp.service.js';
 import type { RecoveryService } from '../recovery/recovery.service.js';
 import type { PasskeysService } from '../passkeys/passkeys.service.js';
+import type { WebhooksService } from '../webhooks/webhooks.service.js';
 
 /** What every resolver gets: the services, and what the request says about its caller. */
 export interface GraphQLContext {
@@ -25,6 +26,7 @@ export interface GraphQLContext {
     totp: TotpService;
     recovery: RecoveryService;
     passkeys: PasskeysService;
+    webhooks: WebhooksService;
   };
   /** the service's clock, for fields that depend on the time (a lock still running) */
   now: () => Date;
@@ -116,6 +118,8 @@ export function createBuilder(db: Db) {
         'users:read': caller.scopes.has('users:read'),
         'users:write': caller.scopes.has('users:write'),
         'logs:read': caller.scopes.has('logs:read'),
+        'webhooks:read': caller.scopes.has('webhooks:read'),
+        'webhooks:write': caller.scopes.has('webhooks:write'),
         admitted: caller.authenticated || caller.scopes.size > 0,
       }),
       unauthorizedError: (_parent, context, _info, { failure }) => refusal(context.caller, failure),

@@ -7,6 +7,7 @@ import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
 import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
 import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
+import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
 import { createBuilder } from './builder.js';
 import { addUserEntity, guardFederationFields } from './federation.js';
 import { documentInputBounds } from './bounded-input.js';
@@ -23,6 +24,7 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   addPasskeyTypes(builder, { VerifyOtpPayload });
   addRecoveryTypes(builder);
   addAuditTypes(builder, db);
+  addWebhookTypes(builder);
   addErrorTypes(builder, { Channel });
   addUserEntity(builder, db);
   return guardFederationFields(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })), builder);

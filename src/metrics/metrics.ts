@@ -67,6 +67,36 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     labelNames: ['path'] as const,
     registers: [registry],
   });
+  const outbox = {
+    pending: new Gauge({
+      name: 'twofa_outbox_pending',
+      help: 'Outbox deliveries (webhooks and notices) waiting to be sent or retried, as the dispatcher last counted them.',
+      registers: [registry],
+    }),
+    oldestAge: new Gauge({
+      name: 'twofa_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest outbox delivery still waiting (0 when none is).',
+      registers: [registry],
+    }),
+    delivered: new Counter({
+      name: 'twofa_outbox_delivered_total',
+      help: 'Outbox deliveries sent and accepted, by kind (WEBHOOK, NOTICE).',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    attemptsFailed: new Counter({
+      name: 'twofa_outbox_attempts_failed_total',
+      help: 'Outbox delivery attempts that failed (to be retried, or given up), by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    failed: new Counter({
+      name: 'twofa_outbox_failed_total',
+      help: 'Outbox deliveries given up after every retry (or whose destination is gone), by kind.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+  };
   new Gauge({
     name: 'twofa_db_pool_connections',
     help: 'Database pool connections by state (total, idle, waiting).',
@@ -89,6 +119,7 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     throttled,
     passkeys,
     graphqlRequests,
+    outbox,
     /** Wraps a delivery so every send is timed and its failures counted. */
     instrument(delivery: Delivery): Delivery {
       return {
@@ -104,6 +135,7 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
             throw error;
           }
         },
+        ...(delivery.notify ? { notify: delivery.notify.bind(delivery) } : {}),
         close: () => delivery.close(),
       };
     },

@@ -1,5 +1,7 @@
 import type { Db } from '../db/client.js';
 import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+import type { SecurityEvent } from '../events/events.js';
+import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
 /**
  * Life of a delivered code (otp_logs.status):
@@ -16,6 +18,8 @@ export interface NewCode {
   /** masked */
   destination: string;
   country: string | null;
+  /** base64url SHA-256 of the action the code is for (`context`), null for none */
+  contextHash: string | null;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -46,19 +50,20 @@ const HOUR_MS = 3_600_000;
  * activate their code without seeing the other's, and the older of two ACTIVE codes must not
  * come back to life once the newer one is used.
  */
-export function createCodesStore({ db, sql }: { db: Db; sql: Sql }) {
+export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   async function insertSending(code: NewCode): Promise<number> {
     const [row] = await sql.rows<{ id: number }>`
-      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, status, attempts, verified, expires_at, created_at)
-      VALUES (${code.userId}, ${code.codeHash}, ${code.channel}, ${code.destination}, ${code.country},
+      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, context_hash, status, attempts, verified, expires_at, created_at)
+      VALUES (${code.userId}, ${code.codeHash}, ${code.channel}, ${code.destination}, ${code.country}, ${code.contextHash},
               'SENDING', 0, ${false}, ${code.expiresAt}, ${code.createdAt})
       RETURNING id`;
     if (!row) throw new Error('the new code was not recorded');
     return row.id;
   }
 
-  async function markFailed(codeId: number, reason: string): Promise<void> {
-    await sql.run`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${codeId}`;
+  /** The code never reached the user; `events` (delivery.failed) are written with it, atomically. */
+  async function markFailed(codeId: number, reason: string, events: readonly SecurityEvent[] = []): Promise<void> {
+    await sql.atomic([sql.statement`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${codeId}`, ...outbox.statements(events)]);
   }
 
   /** One statement: the delivered code becomes ACTIVE and the user's previous ACTIVE one SUPERSEDED. */
@@ -73,18 +78,18 @@ export function createCodesStore({ db, sql }: { db: Db; sql: Sql }) {
 
   /**
    * Reserves one attempt on the user's newest delivered code, if it is ACTIVE, unexpired and
-   * has attempts left: its id, hash and attempts so far (this one included), or null.
+   * has attempts left: its id, hash, context hash and attempts so far (this one included), or null.
    */
   async function reserveAttempt(userId: number, now: Date, maxAttempts: number) {
-    const [row] = await sql.rows<{ id: number; code_hash: string; attempts: number }>`
+    const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number }>`
       UPDATE otp_logs
          SET attempts = attempts + 1
        WHERE id = (SELECT id FROM otp_logs
                     WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
                     ORDER BY id DESC LIMIT 1)
          AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
-      RETURNING id, code_hash, attempts`;
-    return row ? { id: row.id, codeHash: row.code_hash, attempts: row.attempts } : null;
+      RETURNING id, code_hash, context_hash, attempts`;
+    return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts } : null;
   }
 
   /** Uses the code up, once: false when another request did first. */

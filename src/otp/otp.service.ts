@@ -3,9 +3,14 @@ import type { Config } from '../config/config.js';
 import type { Channel, Delivery } from '../delivery/channel.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
 import type { SmsGuard } from '../delivery/sms-guard.js';
+import { fitsOneGsm7Segment } from '../delivery/gsm7.js';
+import { renderSms } from '../delivery/templates.js';
+import { contextHash } from '../verification/action-context.js';
 import {
   CodeAlreadyUsedError,
   CodeExpiredError,
+  ContextMismatchError,
+  ContextTooLongForSmsError,
   DeliveryFailedError,
   DomainError,
   InvalidCodeError,
@@ -21,6 +26,7 @@ import type { ThrottleService } from '../throttle/throttle.service.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { CodesStore } from './codes.store.js';
 import { codeKey, hashCode, newCode, sameHash } from './code.js';
+import { securityEvent } from '../events/events.js';
 
 export interface GeneratedCode {
   userId: number;
@@ -58,8 +64,12 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
    * An SMS must first pass the SMS-pumping guard (number, country, premium rate, the
    * service's hourly budget, prefix velocity): before the user's send slot is taken, so a
    * refused request costs the user nothing, and before a code exists.
+   *
+   * `context`, the action the code approves, is shown in the message and required again to
+   * verify; only its hash is kept. An SMS must stay one segment with it, checked before anything
+   * else is spent.
    */
-  async function generate(username: string, options: { channel?: Channel } = {}): Promise<GeneratedCode> {
+  async function generate(username: string, options: { channel?: Channel; context?: string } = {}): Promise<GeneratedCode> {
     const user = await users.findForSending(username);
     if (!user) throw new UserNotFoundError();
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
@@ -68,6 +78,11 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
     const channel: Channel = options.channel ?? (user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL');
     const stored = channel === 'SMS' ? user.phoneNumber : user.email;
     if (!stored) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
+    const { context } = options;
+    // Any code of this length renders at the same length: every digit is one GSM-7 septet.
+    if (channel === 'SMS' && context !== undefined && !fitsOneGsm7Segment(renderSms({ code: '0'.repeat(length), expiresInMinutes: expirationMinutes, locale: user.locale, context }))) {
+      throw new ContextTooLongForSmsError();
+    }
 
     const now = clock.now();
     const sms = channel === 'SMS' ? await smsGuard.admit(stored, now) : undefined;
@@ -91,18 +106,21 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
       channel,
       destination,
       country: sms?.country ?? null,
+      contextHash: context === undefined ? null : contextHash(context),
       expiresAt,
       createdAt: now,
     });
 
     let providerMessageId: string | null = null;
     try {
-      const receipt = await delivery.send({ channel, to, code, expiresInMinutes: expirationMinutes, locale: user.locale });
+      const receipt = await delivery.send({ channel, to, code, expiresInMinutes: expirationMinutes, locale: user.locale, context });
       providerMessageId = receipt.providerMessageId ?? null;
     } catch (error) {
       const reason = describeDeliveryError(error, to, destination);
       logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
-      await codes.markFailed(codeId, reason);
+      // the event says which error, never the destination or the provider's words
+      const failure = error instanceof DomainError ? error.code : 'DELIVERY_FAILED';
+      await codes.markFailed(codeId, reason, [securityEvent('delivery.failed', user.id, { username, channel, reason: failure }, now)]);
       // Nothing reached the user: the next generate may send at once, and the SMS cost nothing.
       await throttle.releaseSend(user.id, now);
       if (sms) await smsGuard.release(now);
@@ -125,14 +143,21 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
    * activate their code without seeing the other's (both were SENDING in each statement's
    * snapshot), and the older of two ACTIVE codes must not come back to life once the newer
    * one is used.
+   *
+   * A code generated for an action (`context`) is accepted only with the same context, and one
+   * generated without only without: a mismatch spends the attempt like a wrong code, whatever
+   * the digits, so it says nothing about them.
    */
-  async function verify(userId: number, code: string, now: Date): Promise<void> {
+  async function verify(userId: number, code: string, now: Date, context?: string): Promise<void> {
     const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, userId, code) : '';
     const reserved = await codes.reserveAttempt(userId, now, maxAttempts);
     if (!reserved) throw await diagnose(userId, candidate, now);
 
+    const attemptsLeft = maxAttempts - reserved.attempts;
+    if (reserved.contextHash !== (context === undefined ? null : contextHash(context))) {
+      throw attemptsLeft > 0 ? new ContextMismatchError(attemptsLeft) : new TooManyAttemptsError();
+    }
     if (!candidate || !sameHash(candidate, reserved.codeHash)) {
-      const attemptsLeft = maxAttempts - reserved.attempts;
       throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
     }
     if (!(await codes.consume(reserved.id, now))) throw new CodeAlreadyUsedError();

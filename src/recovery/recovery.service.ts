@@ -8,6 +8,7 @@ import { isStorableText, storableText } from '../db/storable-text.js';
 import { UserNotFoundError } from '../errors/errors.js';
 import { codeKey, hashCode } from '../otp/code.js';
 import type { RecoveryStore } from './recovery.store.js';
+import { securityEvent } from '../events/events.js';
 
 /**
  * Crockford's base32 alphabet: no I, L, O or U, so nothing is misread; what a user
@@ -59,7 +60,8 @@ export function createRecoveryService({ users, store, clock, config, audit }: Re
     }
     const now = clock.now();
     const codes = Array.from({ length: config.recovery.count }, newRecoveryCode);
-    await store.replaceSet(userId, codes.map((code) => hashOf(userId, normalise(code))), now);
+    const added = securityEvent('factor.added', userId, { username, method: 'recovery_codes' }, now);
+    await store.replaceSet(userId, codes.map((code) => hashOf(userId, normalise(code))), now, [added]);
     await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'SUCCESS', method: 'recovery', userId, username }, context);
     return { codes };
   }

@@ -1,19 +1,23 @@
 import type { Db } from '../db/client.js';
+import type { Sql } from '../db/sql.js';
+import type { SecurityEvent } from '../events/events.js';
+import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
 export type RecoveryStore = ReturnType<typeof createRecoveryStore>;
 
 /** Every statement on `recovery_codes`, each code stored as its keyed hash only. */
-export function createRecoveryStore({ db }: { db: Db }) {
+export function createRecoveryStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   /**
    * Replaces the user's set whole, in one transaction that first writes the user's row: on
    * PostgreSQL its row lock queues a concurrent replacement until this one commits, so two
    * sets never survive side by side.
    */
-  async function replaceSet(userId: number, hashes: string[], now: Date): Promise<void> {
+  async function replaceSet(userId: number, hashes: string[], now: Date, events: readonly SecurityEvent[] = []): Promise<void> {
     await db.$transaction([
       db.user.update({ where: { id: userId }, data: { updatedAt: now }, select: { id: true } }),
       db.recoveryCode.deleteMany({ where: { userId } }),
       db.recoveryCode.createMany({ data: hashes.map((codeHash) => ({ userId, codeHash, createdAt: now })) }),
+      ...outbox.prismaWrites(events),
     ]);
   }
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { TwoFactorDisabledError, TwoFactorSuspendedError, UserLockedError, UserNotFoundError } from '../errors/errors.js';
 import type { UsersStore } from '../users/users.store.js';
+import type { SecurityEvent } from '../events/events.js';
 
 /**
  * One guess a verification may make, taken from the user's budget before anything is judged.
@@ -63,9 +64,9 @@ export function createGuessBudget({
     };
   }
 
-  /** The guess was right: the run of failures is over, and any lock its slot set with it. */
-  async function succeeded(slot: GuessSlot): Promise<void> {
-    await users.clearGuesses(slot.userId);
+  /** The guess was right: the run of failures is over, and any lock its slot set with it. `events` are written with the change, atomically. */
+  async function succeeded(slot: GuessSlot, events: readonly SecurityEvent[] = []): Promise<void> {
+    await users.clearGuesses(slot.userId, events);
   }
 
   /**

@@ -7,6 +7,7 @@ import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { DomainError, InvalidCodeError, TotpNotEnrolledError, UserNotFoundError } from '../errors/errors.js';
 import { matchStep, newTotpSecret, totpUri, type TotpParams } from './totp.js';
+import { securityEvent } from '../events/events.js';
 
 export interface TotpEnrollment {
   /** the new secret, base32: shown once, for typing in when the QR code cannot be scanned */
@@ -90,7 +91,8 @@ export function createTotpService({ users, clock, box, config, audit }: TotpServ
       throw await refused('TOTP_CONFIRM', new InvalidCodeError(left), username, user.id, context, 'FAILURE');
     }
 
-    if (!(await users.activatePendingTotp(user.id, pending, step, now))) throw await refused('TOTP_CONFIRM', new TotpNotEnrolledError(), username, user.id, context);
+    const added = securityEvent('factor.added', user.id, { username, method: 'totp' }, now);
+    if (!(await users.activatePendingTotp(user.id, pending, step, now, [added]))) throw await refused('TOTP_CONFIRM', new TotpNotEnrolledError(), username, user.id, context);
     await audit.record({ event: 'TOTP_CONFIRM', outcome: 'SUCCESS', method: 'totp', userId: user.id, username }, context);
     return { username, enabledAt: now };
   }

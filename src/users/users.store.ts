@@ -1,5 +1,7 @@
 import type { Db } from '../db/client.js';
 import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
+import type { SecurityEvent } from '../events/events.js';
+import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
 /** What generate needs of a user. */
 export interface SendingUser {
@@ -57,7 +59,7 @@ export type UsersStore = ReturnType<typeof createUsersStore>;
  * the driver through `sql`; administration runs on Prisma. Callers speak in domain types: the
  * SQLite and PostgreSQL differences (booleans as 0/1, timestamps as text) end here.
  */
-export function createUsersStore({ db, sql }: { db: Db; sql: Sql }) {
+export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   async function idOf(username: string): Promise<number | null> {
     const [row] = await sql.rows<{ id: number }>`SELECT id FROM users WHERE username = ${username}`;
     return row?.id ?? null;
@@ -136,11 +138,12 @@ export function createUsersStore({ db, sql }: { db: Db; sql: Sql }) {
     return row ? { otpEnabled: boolOf(row.otp_enabled), suspended: row.suspended_at !== null, lockedUntil: dateOf(row.locked_until) } : null;
   }
 
-  /** A success: both counts, the lock and the suspension are cleared. */
-  async function clearGuesses(userId: number): Promise<void> {
-    await sql.run`
+  /** A success: both counts, the lock and the suspension are cleared; `events` are written with it, atomically. */
+  async function clearGuesses(userId: number, events: readonly SecurityEvent[] = []): Promise<void> {
+    const clear = sql.statement`
       UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
        WHERE id = ${userId}`;
+    await sql.atomic([clear, ...outbox.statements(events)]);
   }
 
   /** A guess that judged nothing: given back, with the lock or suspension its taking set. */
@@ -197,13 +200,20 @@ export function createUsersStore({ db, sql }: { db: Db; sql: Sql }) {
     return user && { id: user.id, sealedSecret: user.totpPendingSecret };
   }
 
-  /** Makes the pending secret active if it is still `sealedSecret` (a re-enrolment may have replaced it). */
-  async function activatePendingTotp(userId: number, sealedSecret: string, step: number, now: Date): Promise<boolean> {
-    const moved = await db.user.updateMany({
-      where: { id: userId, totpPendingSecret: sealedSecret },
-      data: { totpSecret: sealedSecret, totpPendingSecret: null, totpEnabledAt: now, totpLastStep: step },
+  /**
+   * Makes the pending secret active if it is still `sealedSecret` (a re-enrolment may have
+   * replaced it), and writes `events` in the same transaction, only when it did.
+   */
+  async function activatePendingTotp(userId: number, sealedSecret: string, step: number, now: Date, events: readonly SecurityEvent[] = []): Promise<boolean> {
+    return db.$transaction(async (tx) => {
+      const moved = await tx.user.updateMany({
+        where: { id: userId, totpPendingSecret: sealedSecret },
+        data: { totpSecret: sealedSecret, totpPendingSecret: null, totpEnabledAt: now, totpLastStep: step },
+      });
+      if (moved.count !== 1) return false;
+      await outbox.writeIn(tx, events);
+      return true;
     });
-    return moved.count === 1;
   }
 
   /** Users with a sealed app secret (active or pending), `take` at a time in id order, for a key rotation. */
@@ -235,7 +245,7 @@ export function createUsersStore({ db, sql }: { db: Db; sql: Sql }) {
   }
 
   /** Two-factor off: the app, pending codes and recovery codes go, so switching it on starts clean. */
-  async function disableTwoFactor(userId: number) {
+  async function disableTwoFactor(userId: number, events: readonly SecurityEvent[] = []) {
     const [user] = await db.$transaction([
       db.user.update({
         where: { id: userId },
@@ -243,6 +253,7 @@ export function createUsersStore({ db, sql }: { db: Db; sql: Sql }) {
       }),
       db.otpLog.updateMany({ where: { userId, status: { in: ['SENDING', 'ACTIVE'] } }, data: { status: 'SUPERSEDED' } }),
       db.recoveryCode.deleteMany({ where: { userId } }),
+      ...outbox.prismaWrites(events),
     ]);
     return user;
   }

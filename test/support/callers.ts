@@ -9,7 +9,7 @@ import { TEST_SECRET, type TestApp } from './app.js';
  * GraphQL and REST requests that carry them.
  */
 
-export const ALL_SCOPES = 'otp:generate otp:verify users:read users:write logs:read';
+export const ALL_SCOPES = 'otp:generate otp:verify users:read users:write logs:read webhooks:read webhooks:write';
 
 export interface CallerTokenOptions {
   /** the calling service; `null` leaves `sub` out */

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditService } from '../audit/audit.service.js';
+import { systemContext } from '../auth/caller.js';
+import type { Clock } from '../clock/clock.js';
+import type { Config } from '../config/config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Delivery } from '../delivery/channel.js';
+import { renderNotice, type NoticeType } from '../delivery/notice-templates.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { UsersStore } from '../users/users.store.js';
+import type { DeliveriesStore, ClaimedDelivery } from '../webhooks/deliveries.store.js';
+import type { EndpointsStore } from '../webhooks/endpoints.store.js';
+import { postWebhook } from '../webhooks/post.js';
+import { signatureHeader } from '../webhooks/signing.js';
+import { noticeEventTypes, type EventType } from './events.js';
+import type { OutboxStore } from './outbox.store.js';
+
+/** Deliveries one poll claims at most; they are sent concurrently. */
+const BATCH = 20;
+/** The longest pause after the database failed a poll. */
+const MAX_BACKOFF_MS = 30_000;
+/** How often the backlog is counted for the metrics. */
+const BACKLOG_EVERY_MS = 5_000;
+
+/** Where the CloudEvents say they come from. */
+export const EVENT_SOURCE = '/fountainai/2fa';
+
+export interface DispatcherDeps {
+  deliveries: DeliveriesStore;
+  endpoints: Pick<EndpointsStore, 'failed' | 'succeeded' | 'disableIfFailingSince'>;
+  outbox: Pick<OutboxStore, 'backlog'>;
+  users: Pick<UsersStore, 'findForSending'>;
+  box: SecretBox;
+  delivery: Delivery;
+  clock: Clock;
+  config: Pick<Config, 'outbox'>;
+  logger: Logger;
+  audit: AuditService;
+  metrics: Pick<Metrics, 'outbox'>;
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+/** The CloudEvents 1.0 JSON body of an event (structured mode): what every endpoint receives. */
+export function cloudEvent(event: ClaimedDelivery['event']): string {
+  return JSON.stringify({
+    specversion: '1.0',
+    id: event.id,
+    source: EVENT_SOURCE,
+    type: event.type,
+    time: event.occurredAt.toISOString(),
+    datacontenttype: 'application/json',
+    ...(event.data.username ? { subject: event.data.username } : {}),
+    data: event.data,
+  });
+}
+
+/**
+ * Sends the outbox's deliveries: webhooks (signed, Standard Webhooks) and the user's
+ * security notices. It polls: claims the due deliveries with a lease, sends them, records each
+ * outcome under its claim. What a killed process had claimed is claimed again by whoever polls
+ * once the lease has run out, so every event is delivered at least once; a receiver tells
+ * repeats apart by `webhook-id`. Polling backs off while the database fails.
+ */
+export function createDispatcher(deps: DispatcherDeps) {
+  const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics } = deps;
+  const { retryScheduleMs, timeoutMs, allowPrivateNetworks, pollIntervalMs } = config.outbox;
+  // a lease outlives the longest attempt (the timeout) with room to record the outcome
+  const leaseMs = Math.max(60_000, 3 * timeoutMs);
+  const system = systemContext('outbox-dispatcher');
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = true;
+  let backoffMs = 0;
+  let lastBacklog = 0;
+
+  /** One poll: every due delivery it could claim, sent. Resolves to how many it claimed. */
+  async function poll(): Promise<number> {
+    const now = clock.now();
+    const token = randomUUID();
+    const claimed = await deliveries.claim(token, now, new Date(now.getTime() + leaseMs), BATCH);
+    await Promise.all(claimed.map((claim) => attempt(claim, token)));
+    if (Date.now() - lastBacklog >= BACKLOG_EVERY_MS || claimed.length > 0) await countBacklog();
+    return claimed.length;
+  }
+
+  async function countBacklog(): Promise<void> {
+    lastBacklog = Date.now();
+    const { pending, oldest } = await outbox.backlog();
+    metrics.outbox.pending.set(pending);
+    metrics.outbox.oldestAge.set(oldest ? Math.max(0, (clock.now().getTime() - oldest.getTime()) / 1000) : 0);
+  }
+
+  async function attempt(claim: ClaimedDelivery, token: string): Promise<void> {
+    let responseCode: number | null = null;
+    try {
+      if (claim.kind === 'NOTICE') await notify(claim);
+      else {
+        responseCode = await post(claim);
+        if (responseCode < 200 || responseCode > 299) throw new Error(`answered ${String(responseCode)}`);
+      }
+    } catch (error) {
+      await failed(claim, token, responseCode, error);
+      return;
+    }
+    const now = clock.now();
+    if (await deliveries.delivered(claim.id, token, now, responseCode)) metrics.outbox.delivered.inc({ kind: claim.kind });
+    if (claim.endpoint) await endpoints.succeeded(claim.endpoint.id);
+  }
+
+  async function post(claim: ClaimedDelivery): Promise<number> {
+    const endpoint = claim.endpoint;
+    if (!endpoint) throw new GoneError('the endpoint was deleted');
+    if (endpoint.disabled) throw new GoneError('the endpoint is disabled');
+    const now = clock.now();
+    const secrets = [box.decrypt(endpoint.secret)];
+    if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
+      secrets.push(box.decrypt(endpoint.previousSecret));
+    }
+    const body = cloudEvent(claim.event);
+    // the id is the event's, the same on every retry; the timestamp is this attempt's
+    const headers = {
+      'webhook-id': claim.event.id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': signatureHeader(secrets, claim.event.id, now, body),
+    };
+    return postWebhook(endpoint.url, headers, body, { timeoutMs, allowPrivateNetworks });
+  }
+
+  async function notify(claim: ClaimedDelivery): Promise<void> {
+    const { event } = claim;
+    if (!isNoticeType(event.type)) throw new GoneError(`no notice for ${event.type}`);
+    const user = event.data.username ? await users.findForSending(event.data.username) : null;
+    if (!user || user.id !== event.userId) throw new GoneError('the user no longer exists');
+    const channel = user.email ? 'EMAIL' : user.phoneNumber ? 'SMS' : null;
+    const to = user.email ?? user.phoneNumber;
+    if (!channel || !to) throw new GoneError('the user has no email address or phone number');
+    if (!delivery.notify) throw new GoneError('the delivery cannot send notices');
+    const notice = renderNotice(event.type, event.data, event.occurredAt, user.locale);
+    await delivery.notify({ channel, to, locale: user.locale, subject: notice.subject, text: channel === 'EMAIL' ? notice.text : notice.sms });
+  }
+
+  async function failed(claim: ClaimedDelivery, token: string, responseCode: number | null, error: unknown): Promise<void> {
+    const now = clock.now();
+    const gone = error instanceof GoneError;
+    const wait = gone ? undefined : retryScheduleMs[claim.attempts];
+    const nextAttemptAt = wait === undefined ? null : new Date(now.getTime() + wait);
+    const reason = describe(error);
+    metrics.outbox.attemptsFailed.inc({ kind: claim.kind });
+    const recorded = await deliveries.attemptFailed(claim.id, token, now, { responseCode, error: reason, nextAttemptAt });
+    logger.warn(
+      { deliveryId: claim.id, kind: claim.kind, eventType: claim.event.type, endpointId: claim.endpoint?.id, attempts: claim.attempts + 1, responseCode, reason, retryAt: nextAttemptAt },
+      'outbox: a delivery attempt failed',
+    );
+    if (!recorded) return;
+    if (!nextAttemptAt) metrics.outbox.failed.inc({ kind: claim.kind });
+    const endpoint = claim.endpoint;
+    if (!endpoint || endpoint.disabled) return;
+    await endpoints.failed(endpoint.id, now);
+    // Every retry of this delivery failed, and nothing reached the endpoint since its first
+    // attempt: it has been failing for the whole schedule, and is switched off.
+    if (!nextAttemptAt && (await endpoints.disableIfFailingSince(endpoint.id, claim.createdAt, now))) {
+      logger.warn({ endpointId: endpoint.id }, 'outbox: a webhook endpoint kept failing and was disabled');
+      await audit.record({ event: 'WEBHOOK_ENDPOINT_DISABLE', outcome: 'SUCCESS', reason: 'FAILING' }, system);
+    }
+  }
+
+  function schedule(delayMs: number): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = loop();
+    }, delayMs);
+    timer.unref();
+  }
+
+  async function loop(): Promise<void> {
+    let claimed = 0;
+    try {
+      claimed = await poll();
+      backoffMs = 0;
+    } catch (error) {
+      backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs === 0 ? pollIntervalMs : backoffMs * 2);
+      logger.warn({ err: error, retryInMs: backoffMs }, 'outbox: the dispatcher could not poll');
+    }
+    // a full batch: more are due now
+    schedule(backoffMs > 0 ? backoffMs : claimed >= BATCH ? 0 : pollIntervalMs);
+  }
+
+  return {
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    /** Stops polling and waits for the poll in flight; what it claimed and did not send is claimed again after the lease. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    /** One poll now (tests and the CLI): how many deliveries it claimed. */
+    poll,
+  };
+}
+
+/** A destination that cannot take the delivery however often it is tried. */
+class GoneError extends Error {}
+
+function isNoticeType(type: EventType): type is NoticeType {
+  return noticeEventTypes.has(type);
+}
+
+/** A short reason for the delivery's record: never a secret (URLs are the caller's own, and not logged with credentials). */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}

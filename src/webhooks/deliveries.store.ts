@@ -1,0 +1,156 @@
+import type { Db } from '../db/client.js';
+import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+import type { EventData, EventType } from '../events/events.js';
+
+export type DeliveryKind = 'WEBHOOK' | 'NOTICE';
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
+
+/** A delivery a dispatcher holds the lease on, with its event and destination. */
+export interface ClaimedDelivery {
+  id: number;
+  kind: DeliveryKind;
+  attempts: number;
+  createdAt: Date;
+  event: { id: string; type: EventType; userId: number | null; occurredAt: Date; data: EventData };
+  /** null for a NOTICE */
+  endpoint: { id: number; url: string; secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null; disabled: boolean } | null;
+}
+
+export interface DeliveryView {
+  id: number;
+  eventId: string;
+  eventType: string;
+  endpointId: number | null;
+  kind: string;
+  status: string;
+  attempts: number;
+  responseCode: number | null;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export type DeliveriesStore = ReturnType<typeof createDeliveriesStore>;
+
+/**
+ * Every statement on `webhook_deliveries`. A dispatcher claims due deliveries with a lease
+ * (`claimed_until`) under its own token; every later write is conditional on the token, so a
+ * dispatcher whose lease ran out (and whose delivery another claimed) changes nothing. On
+ * PostgreSQL the claim skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`), so
+ * instances never wait on each other; SQLite has one writer, the one process.
+ */
+export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
+  async function claim(token: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+    const claimed =
+      sql.dialect === 'postgres'
+        ? await sql.run`
+            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
+             WHERE id IN (SELECT id FROM webhook_deliveries
+                           WHERE status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+                           ORDER BY next_attempt_at LIMIT ${limit}
+                             FOR UPDATE SKIP LOCKED)`
+        : await sql.run`
+            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
+             WHERE id IN (SELECT id FROM webhook_deliveries
+                           WHERE status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+                           ORDER BY next_attempt_at LIMIT ${limit})`;
+    if (claimed === 0) return [];
+    const rows = await sql.rows<{
+      id: number;
+      kind: DeliveryKind;
+      attempts: number;
+      created_at: SqlDate;
+      event_id: string;
+      type: EventType;
+      user_id: number | null;
+      occurred_at: SqlDate;
+      data: string;
+      endpoint_id: number | null;
+      url: string | null;
+      secret: string | null;
+      previous_secret: string | null;
+      previous_secret_expires_at: SqlDate | null;
+      disabled_at: SqlDate | null;
+    }>`
+      SELECT d.id, d.kind, d.attempts, d.created_at, e.id AS event_id, e.type, e.user_id, e.occurred_at, e.data,
+             w.id AS endpoint_id, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, w.disabled_at
+        FROM webhook_deliveries d
+        JOIN outbox_events e ON e.id = d.event_id
+        LEFT JOIN webhook_endpoints w ON w.id = d.endpoint_id
+       WHERE d.claim_token = ${token} AND d.status = 'PENDING'
+       ORDER BY d.id`;
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      attempts: row.attempts,
+      createdAt: dateOf(row.created_at),
+      event: { id: row.event_id, type: row.type, userId: row.user_id, occurredAt: dateOf(row.occurred_at), data: JSON.parse(row.data) as EventData },
+      endpoint:
+        row.endpoint_id !== null && row.url !== null && row.secret !== null
+          ? {
+              id: row.endpoint_id,
+              url: row.url,
+              secret: row.secret,
+              previousSecret: row.previous_secret,
+              previousSecretExpiresAt: dateOf(row.previous_secret_expires_at),
+              disabled: row.disabled_at !== null,
+            }
+          : null,
+    }));
+  }
+
+  async function delivered(id: number, token: string, now: Date, responseCode: number | null): Promise<boolean> {
+    const written = await sql.run`
+      UPDATE webhook_deliveries
+         SET status = 'DELIVERED', attempts = attempts + 1, last_attempt_at = ${now}, delivered_at = ${now},
+             response_code = ${responseCode}, last_error = NULL, claimed_until = NULL, claim_token = NULL
+       WHERE id = ${id} AND claim_token = ${token}`;
+    return written === 1;
+  }
+
+  /** A failed attempt: tried again at `nextAttemptAt`, or FAILED for good when that is null. */
+  async function attemptFailed(
+    id: number,
+    token: string,
+    now: Date,
+    outcome: { responseCode: number | null; error: string; nextAttemptAt: Date | null },
+  ): Promise<boolean> {
+    const status = outcome.nextAttemptAt ? 'PENDING' : 'FAILED';
+    const written = await sql.run`
+      UPDATE webhook_deliveries
+         SET status = ${status}, attempts = attempts + 1, last_attempt_at = ${now},
+             next_attempt_at = COALESCE(${outcome.nextAttemptAt}, next_attempt_at),
+             response_code = ${outcome.responseCode}, last_error = ${outcome.error.slice(0, 500)},
+             claimed_until = NULL, claim_token = NULL
+       WHERE id = ${id} AND claim_token = ${token}`;
+    return written === 1;
+  }
+
+  /** Gives the claim back untried (the dispatcher is stopping). */
+  async function release(id: number, token: string): Promise<void> {
+    await sql.run`UPDATE webhook_deliveries SET claimed_until = NULL, claim_token = NULL WHERE id = ${id} AND claim_token = ${token}`;
+  }
+
+  /** The newest deliveries first, of one endpoint or of all (notices included when no endpoint is named). */
+  async function list(filter: { endpointId?: number; status?: DeliveryStatus; kind?: DeliveryKind; first: number }): Promise<DeliveryView[]> {
+    const rows = await db.webhookDelivery.findMany({
+      where: {
+        ...(filter.endpointId !== undefined ? { endpointId: filter.endpointId } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.kind ? { kind: filter.kind } : {}),
+      },
+      include: { event: { select: { type: true } } },
+      orderBy: { id: 'desc' },
+      take: filter.first,
+    });
+    return rows.map(({ event, ...row }) => ({
+      ...row,
+      eventType: event.type,
+      nextAttemptAt: row.status === 'PENDING' ? row.nextAttemptAt : null,
+    }));
+  }
+
+  return { claim, delivered, attemptFailed, release, list };
+}
