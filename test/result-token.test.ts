@@ -1,22 +1,24 @@
 /**
  * The result token. The attack it answers: a service that trusts "the 2FA service said yes"
  * from anything but a signature (a redirect parameter, a boolean in a shared cache) can be told
- * yes by anyone. A successful verification returns a short-lived JWT that any FountainAI service
- * holding SECRET_KEY checks offline; a forged, altered, expired or misdirected token fails that
- * check, and a token never reaches a log line.
+ * yes by anyone. A successful verification returns a short-lived JWT signed with the service's
+ * private key (ES256 by default), which any FountainAI service checks offline with the public
+ * keys at /.well-known/jwks.json; a forged, altered, expired or misdirected token fails that
+ * check, and a token never reaches a log line. test/result-token-jwks.test.ts holds the
+ * forgeries a JWKS-only checker refuses; test/result-token-rotation.test.ts the key's life.
  */
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
-import { decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createResultTokens, RESULT_TOKEN_ISSUER, verifyResultToken } from '../src/auth/result-token.js';
-import { parseConfig } from '../src/config/config.js';
+import { verifyResultToken } from '../src/auth/result-token.js';
 import { redactPaths } from '../src/logging/logger.js';
-import { ManualClock, TEST_SECRET, useTestApp, type TestApp } from './support/app.js';
+import { contextHash } from '../src/verification/action-context.js';
+import { TEST_SECRET, useTestApp, type TestApp } from './support/app.js';
 import { bearer, callerToken, graphqlAs } from './support/callers.js';
 import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
+import { fetchJwks, jwksOf } from './support/result-tokens.js';
 
-const key = new TextEncoder().encode(TEST_SECRET);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Generates a code for a new user, verifies it over REST and returns the user and the 200 body. */
@@ -27,56 +29,68 @@ async function verifiedOverRest(app: TestApp) {
   expect(response.statusCode, response.body).toBe(200);
   const body = response.json<{ success: boolean; method: string; token?: string }>();
   expect(body.token, response.body).toEqual(expect.any(String));
-  return { username, body };
+  return { username, body, token: body.token ?? '' };
 }
 
-describe('the token a successful verification returns', () => {
+describe('the token a successful verification returns (RESULT_TOKEN_ALGORITHM=ES256, the default)', () => {
   const app = useTestApp();
 
-  it('REST: `token` checks offline with jose and SECRET_KEY: iss, sub, amr, iat, exp (+300 s), jti', async () => {
+  it('REST: `token` is an ES256 JWT with a kid the JWKS lists: iss, sub, amr, iat, auth_time, exp (+300 s), jti', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const { username, body } = await verifiedOverRest(app);
+    const { username, body, token } = await verifiedOverRest(app);
     expect(body).toMatchObject({ success: true, method: 'otp' });
-    const token = body.token ?? '';
 
-    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
-    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: 'fountainai-2fa' });
-    expect(Object.keys(payload).sort()).toEqual(['amr', 'exp', 'iat', 'iss', 'jti', 'sub']);
-    expect(payload).toMatchObject({ iss: 'fountainai-2fa', sub: username, amr: ['otp'] });
+    const header = decodeProtectedHeader(token);
+    expect(header).toEqual({ alg: 'ES256', kid: expect.any(String) as unknown, typ: 'JWT' });
+    const jwks = await fetchJwks(app);
+    expect(jwks.keys.map((key) => key.kid)).toContain(header.kid);
+
+    const { payload } = await jwtVerify(token, await jwksOf(app), { algorithms: ['ES256'], issuer: 'fountainai-2fa' });
+    expect(Object.keys(payload).sort()).toEqual(['amr', 'auth_time', 'exp', 'iat', 'iss', 'jti', 'sub']);
+    expect(payload).toMatchObject({ iss: 'fountainai-2fa', sub: username, amr: ['otp'], auth_time: payload.iat });
     expect(payload.jti).toMatch(UUID);
     expect(payload.iat).toBeGreaterThanOrEqual(before);
     expect(payload.iat).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(300);
 
-    expect(await verifyResultToken(token, { secretKey: TEST_SECRET, algorithm: 'HS256' })).toMatchObject({
-      username,
-      methods: ['otp'],
-      id: payload.jti,
-    });
+    expect(await verifyResultToken(token, { jwks })).toMatchObject({ username, methods: ['otp'], id: payload.jti });
+    // A SECRET_KEY holder can no longer check (or forge) it.
+    await expect(verifyResultToken(token, { secretKey: TEST_SECRET })).rejects.toThrow();
   });
 
-  it('GraphQL: VerifyOtpPayload.token, the same kind of token', async () => {
+  it('GraphQL: VerifyOtpPayload.token, the same kind of token, with ctx and aud when the caller gives context and audience', async () => {
     const username = await createUser(app);
-    const { code } = await requestCode(app, username);
+    const context = 'Pay 42.00 EUR to ACME GmbH';
+    const generated = await graphqlAs(
+      app,
+      {},
+      `mutation ($u: String!, $x: String) { generateOtp(username: $u, context: $x) { __typename ... on GenerateOtpPayload { otpCode } } }`,
+      { u: username, x: context },
+    );
+    const code = (generated.body.data?.generateOtp as { otpCode: string }).otpCode;
     const { body } = await graphqlAs(
       app,
       {},
-      `mutation ($u: String!, $c: String!) { verifyOtp(username: $u, code: $c) { __typename ... on VerifyOtpPayload { method token } } }`,
-      { u: username, c: code },
+      `mutation ($u: String!, $c: String!, $x: String, $a: String) {
+         verifyOtp(username: $u, code: $c, context: $x, audience: $a) { __typename ... on VerifyOtpPayload { method token } }
+       }`,
+      { u: username, c: code, x: context, a: 'payments' },
     );
     expect(body.errors, JSON.stringify(body)).toBeUndefined();
     const result = body.data?.verifyOtp as { __typename: string; method: string; token: string };
     expect(result.__typename).toBe('VerifyOtpPayload');
-    const claims = await verifyResultToken(result.token, { secretKey: TEST_SECRET, algorithm: 'HS256' });
-    expect(claims).toMatchObject({ username, methods: [result.method] });
+    const jwks = await fetchJwks(app);
+    const claims = await verifyResultToken(result.token, { jwks }, { context, audience: 'payments' });
+    expect(claims).toMatchObject({ username, methods: [result.method], contextHash: contextHash(context), audience: 'payments' });
+    // ctx is base64url(SHA-256(UTF-8 context)), computable by anyone who knows the action.
+    expect(claims.contextHash).toBe(Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(context))).toString('base64url'));
   });
 
   it('gives every verification its own jti, and no token to a refused one', async () => {
+    const jwks = await jwksOf(app);
     const first = await verifiedOverRest(app);
     const second = await verifiedOverRest(app);
-    const ids = await Promise.all(
-      [first.body.token, second.body.token].map(async (token) => (await jwtVerify(token ?? '', key)).payload.jti),
-    );
+    const ids = await Promise.all([first.token, second.token].map(async (token) => (await jwtVerify(token, jwks)).payload.jti));
     expect(new Set(ids).size).toBe(2);
 
     const username = await createUser(app);
@@ -87,71 +101,57 @@ describe('the token a successful verification returns', () => {
   });
 
   it('is no caller token: presented back to the service, it gets 401', async () => {
-    const { body } = await verifiedOverRest(app);
-    const response = await app.inject({ method: 'POST', url: '/auth/generate?username=x', headers: bearer(body.token) });
+    const { token } = await verifiedOverRest(app);
+    const response = await app.inject({ method: 'POST', url: '/auth/generate?username=x', headers: bearer(token) });
     expect(response.statusCode).toBe(401);
   });
-});
 
-describe('RESULT_TOKEN_TTL_SECONDS=60 and ALGORITHM=HS512', () => {
-  const app = useTestApp({ RESULT_TOKEN_TTL_SECONDS: '60', ALGORITHM: 'HS512' });
-
-  it('signs under HS512 and lives 60 s', async () => {
-    const { body } = await verifiedOverRest(app);
-    const token = body.token ?? '';
-    expect(decodeProtectedHeader(token).alg).toBe('HS512');
-    const { payload } = await jwtVerify(token, key, { algorithms: ['HS512'] });
-    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(60);
-    await expect(verifyResultToken(token, { secretKey: TEST_SECRET, algorithm: 'HS256' })).rejects.toThrow();
+  it('GET /.well-known/jwks.json: public keys only, cacheable', async () => {
+    const response = await app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    const { keys } = response.json<{ keys: Record<string, unknown>[] }>();
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    for (const key of keys) {
+      expect(['EC', 'OKP']).toContain(key.kty);
+      expect(Object.keys(key).every((member) => ['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use'].includes(member)), JSON.stringify(key)).toBe(true);
+      expect(key).toMatchObject({ use: 'sig', kid: expect.any(String) as unknown });
+      expect(key).not.toHaveProperty('d');
+    }
   });
 });
 
-describe('verifyResultToken, the check other services make', () => {
-  const start = new Date('2026-11-23T12:00:00Z');
-  const config = parseConfig({ SECRET_KEY: TEST_SECRET, RESULT_TOKEN_TTL_SECONDS: '300' });
-  const issue = (clock = new ManualClock(start)) => createResultTokens({ config, clock }).issue({ username: 'alice', method: 'totp' });
-  const check = (token: string, at: Date, options: { secretKey?: string; algorithm?: string } = {}) =>
-    verifyResultToken(token, { secretKey: TEST_SECRET, algorithm: 'HS256', currentDate: at, ...options });
-  const seconds = (n: number) => new Date(start.getTime() + n * 1000);
+describe('RESULT_TOKEN_ALGORITHM=EdDSA', () => {
+  const app = useTestApp({ RESULT_TOKEN_ALGORITHM: 'EdDSA' });
 
-  it('accepts the token until it expires (with 30 s of clock skew), then refuses it', async () => {
-    const token = await issue();
-    const claims = await check(token, seconds(299));
-    expect(claims).toMatchObject({ username: 'alice', methods: ['totp'], issuedAt: start, expiresAt: seconds(300) });
-    expect(claims.id).toMatch(UUID);
-    await expect(check(token, seconds(320))).resolves.toMatchObject({ username: 'alice' });
-    await expect(check(token, seconds(331))).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+  it('signs with an Ed25519 key the JWKS publishes', async () => {
+    const { username, token } = await verifiedOverRest(app);
+    const header = decodeProtectedHeader(token);
+    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'JWT' });
+    const jwks = await fetchJwks(app);
+    expect(jwks.keys.find((key) => key.kid === header.kid)).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+    expect(await verifyResultToken(token, { jwks })).toMatchObject({ username, methods: ['otp'] });
   });
+});
 
-  it('refuses another key, another algorithm, an altered subject, alg none, and a caller token', async () => {
-    const token = await issue();
-    await expect(check(token, start, { secretKey: 'another-secret-key-of-at-least-32-chars' })).rejects.toMatchObject({
-      code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
-    });
-    await expect(check(token, start, { algorithm: 'HS512' })).rejects.toMatchObject({ code: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+describe('RESULT_TOKEN_ALGORITHM=HS256 (explicit) and RESULT_TOKEN_TTL_SECONDS=60', () => {
+  const app = useTestApp({ RESULT_TOKEN_TTL_SECONDS: '60', RESULT_TOKEN_ALGORITHM: 'HS256', ALGORITHM: 'HS512' });
 
-    const [header, payload, signature] = token.split('.');
-    const altered = { ...(JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as object), sub: 'mallory' };
-    await expect(check(`${header}.${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${signature}`, start)).rejects.toThrow();
-
-    const unsigned = new UnsecuredJWT({ amr: ['otp'] }).setIssuer(RESULT_TOKEN_ISSUER).setSubject('mallory').setExpirationTime('5m').encode();
-    await expect(check(unsigned, new Date())).rejects.toThrow();
-
-    // Signed with the same key, but a caller's token: no issuer of ours, no amr.
-    await expect(check(await callerToken(), new Date())).rejects.toThrow();
-    const noAmr = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(RESULT_TOKEN_ISSUER)
-      .setSubject('alice')
-      .setIssuedAt()
-      .setJti('x')
-      .setExpirationTime('5m')
-      .sign(key);
-    await expect(check(noAmr, new Date())).rejects.toThrow();
+  it('signs with SECRET_KEY under HS256 (ALGORITHM is the callers’ alone), lives 60 s, and publishes no symmetric key', async () => {
+    const { username, token } = await verifiedOverRest(app);
+    expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const claims = await verifyResultToken(token, { secretKey: TEST_SECRET });
+    expect(claims).toMatchObject({ username, methods: ['otp'] });
+    expect(claims.expiresAt.getTime() - claims.issuedAt.getTime()).toBe(60_000);
+    const jwks = await fetchJwks(app);
+    expect(jwks.keys.every((key) => key.kty !== 'oct' && key.k === undefined)).toBe(true);
+    await expect(verifyResultToken(token, { jwks })).rejects.toThrow();
   });
 });
 
 describe('tokens in logs', () => {
+  const app = useTestApp();
+
   it('are redacted wherever a log line could carry one', async () => {
     const lines: string[] = [];
     const stream = new Writable({
@@ -160,13 +160,10 @@ describe('tokens in logs', () => {
         done();
       },
     });
-    const app = Fastify({ logger: { level: 'trace', stream, redact: { paths: redactPaths, censor: '[redacted]' } } });
+    const logged = Fastify({ logger: { level: 'trace', stream, redact: { paths: redactPaths, censor: '[redacted]' } } });
     const callerJwt = await callerToken();
-    const resultJwt = await createResultTokens({ config: parseConfig({ SECRET_KEY: TEST_SECRET }), clock: new ManualClock() }).issue({
-      username: 'alice',
-      method: 'otp',
-    });
-    app.post('/echo', async (request) => {
+    const { token: resultJwt } = await verifiedOverRest(app);
+    logged.post('/echo', async (request) => {
       request.log.info({ req: request }, 'with the request');
       request.log.info({ headers: request.headers }, 'with the headers');
       request.log.info({ request: { headers: request.headers } }, 'with a nested request');
@@ -175,8 +172,8 @@ describe('tokens in logs', () => {
       request.log.info({ answer: { verified: { token: resultJwt } } }, 'a wrapped result');
       return { ok: true };
     });
-    await app.inject({ method: 'POST', url: '/echo', headers: bearer(callerJwt), payload: {} });
-    await app.close();
+    await logged.inject({ method: 'POST', url: '/echo', headers: bearer(callerJwt), payload: {} });
+    await logged.close();
 
     const all = lines.join('');
     expect(lines.length).toBeGreaterThanOrEqual(6);

@@ -1,4 +1,13 @@
-import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTHeaderParameters,
+  type FlattenedJWSInput,
+  type JWTPayload,
+} from 'jose';
 import { systemClock, type Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { errorCatalogue } from '../errors/errors.js';
@@ -28,6 +37,13 @@ const invalid = errorCatalogue.UNAUTHENTICATED.message;
 /** `aud` as a list: one string or several, as RFC 7519 allows. */
 const audiences = (aud: JWTPayload['aud']): string[] => (aud === undefined ? [] : Array.isArray(aud) ? aud : [aud]);
 
+/** What the platform issuer may sign with; never an HMAC (its JWKS is public) nor `none`. */
+export const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const issuerAlgorithms: ReadonlySet<string> = new Set(ISSUER_ALGORITHMS);
+
+/** After a failed fetch of the issuer's JWKS, how long tokens are judged on the keys known so far before fetching again. */
+const JWKS_RETRY_AFTER_MS = 30_000;
+
 const knownScopes: ReadonlySet<string> = new Set(scopes);
 const isScope = (value: string): value is Scope => knownScopes.has(value);
 
@@ -37,8 +53,11 @@ const isScope = (value: string): value is Scope => knownScopes.has(value);
  * callers' way), none otherwise. `Authorization: Bearer <JWT>` signed with SECRET_KEY under
  * exactly ALGORITHM, with `sub`, an unexpired `exp` at most CALLER_TOKEN_MAX_TTL_SECONDS after
  * its `iat`, and CALLER_AUDIENCE in `aud` where that is set, makes the caller `sub` with the
- * known scopes of its `scope` claim. Anything else in the header (another scheme, a token that
- * does not verify) gives no scope at all, never the anonymous ones, so `authorize` answers 401.
+ * known scopes of its `scope` claim. Where CALLER_JWKS_URL is set, so does a token signed by one
+ * of the platform issuer's keys (an asymmetric algorithm only) with `iss` CALLER_ISSUER, under
+ * the same checks; an HMAC token claiming that issuer is refused. Anything else in the header
+ * (another scheme, a token that does not verify) gives no scope at all, never the anonymous
+ * ones, so `authorize` answers 401.
  */
 export function createCallerAuth(config: Pick<Config, 'security'>, { clock = systemClock, logger }: CallerAuthDeps = {}) {
   const anonymousScopes: ReadonlySet<Scope> = new Set(config.security.allowAnonymousCallers ? scopes : []);
@@ -47,6 +66,8 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
   // One algorithm only: a token may not choose how it is checked (no `none`, no HS/RS confusion).
   const algorithms = [config.security.algorithm];
   const { callerTokenMaxTtlSeconds: maxTtl, callerAudience: audience } = config.security;
+  const platform = config.security.callerIssuer;
+  const issuerKeys = platform ? issuerKeySet(platform.jwksUrl, platform.timeoutMs, clock) : undefined;
 
   async function contextFor(facts: RequestFacts): Promise<CallContext> {
     const base = { ip: facts.ip, userAgent: facts.userAgent ?? null, requestId: facts.requestId };
@@ -68,12 +89,15 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
     if (!token) return { refused: 'NOT_A_BEARER_JWT' };
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, await key, {
-        algorithms,
-        requiredClaims: ['exp', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        currentDate: clock.now(),
-      }));
+      const checks = { requiredClaims: ['exp', 'sub'], clockTolerance: CLOCK_TOLERANCE_SECONDS, currentDate: clock.now() };
+      // The header only picks which key set to try; each set fixes its own algorithms and issuer.
+      if (platform && issuerKeys && issuerAlgorithms.has(decodeProtectedHeader(token).alg ?? '')) {
+        ({ payload } = await jwtVerify(token, issuerKeys, { ...checks, algorithms: ISSUER_ALGORITHMS, issuer: platform.issuer }));
+      } else {
+        ({ payload } = await jwtVerify(token, await key, { ...checks, algorithms }));
+        // The platform issuer signs with its published keys only: SECRET_KEY cannot speak for it.
+        if (platform && payload.iss === platform.issuer) return { refused: 'ISSUER_REQUIRES_ITS_KEYS' };
+      }
     } catch (error) {
       return { refused: error instanceof joseErrors.JOSEError ? error.code : 'INVALID_TOKEN' };
     }
@@ -104,4 +128,32 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
   }
 
   return { contextFor };
+}
+
+/**
+ * The platform issuer's keys: jose's remote JWKS (fetched on first use, cached, fetched again on
+ * an unknown `kid` at most every 30 s, each fetch bounded by `timeoutMs`), and, while the
+ * issuer cannot be reached, the keys it published last: a token under a known key still
+ * passes, an unknown `kid` is refused at once, and no request waits on a dead issuer more than
+ * once every JWKS_RETRY_AFTER_MS.
+ */
+function issuerKeySet(url: string, timeoutMs: number, clock: Clock) {
+  const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: timeoutMs, cooldownDuration: 30_000 });
+  let failedAt: number | undefined;
+  return async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
+    const known = remote.jwks();
+    const now = clock.now().getTime();
+    if (known && failedAt !== undefined && now - failedAt < JWKS_RETRY_AFTER_MS) return createLocalJWKSet(known)(header, token);
+    try {
+      const found = await remote(header, token);
+      failedAt = undefined;
+      return found;
+    } catch (error) {
+      // The set was read and holds no such key: a refusal, not an outage.
+      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
+      failedAt = now;
+      if (known) return createLocalJWKSet(known)(header, token);
+      throw error;
+    }
+  };
 }

@@ -1,7 +1,9 @@
-import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
-import { jwtVerify } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
+import type { TokenSigner } from '../tokens/signing-keys.js';
+import { contextHash } from '../verification/action-context.js';
 import { CLOCK_TOLERANCE_SECONDS, hmacKey, RESULT_TOKEN_ISSUER } from './jwt.js';
 
 export { RESULT_TOKEN_ISSUER } from './jwt.js';
@@ -16,72 +18,121 @@ export interface ResultTokenClaims {
   expiresAt: Date;
   /** the token's `jti`: unique per token, for a checker that wants each token used once */
   id: string;
+  /** the token's `ctx`: base64url(SHA-256(context)) of the action the user approved, if any */
+  contextHash?: string;
+  /** the token's `aud`, when the caller asked for one */
+  audience?: string;
+}
+
+/** What a verification tells the token. */
+export interface ResultTokenRequest {
+  username: string;
+  /** the method that succeeded */
+  method: string;
+  /** `amr` when it says more than the method alone (RFC 8176 values); [method] otherwise */
+  amr?: string[];
+  /** the action the user approved: the token carries its hash as `ctx` */
+  context?: string;
+  /** who the token is for (`aud`), when the caller asked */
+  audience?: string;
 }
 
 export type ResultTokens = ReturnType<typeof createResultTokens>;
 
-const nodeHashOf = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
-
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
 /**
- * Issues the token a successful verification returns: a short-lived JWT that any FountainAI
- * service holding SECRET_KEY can check offline ("this user passed 2FA just now, by this method").
+ * Issues the token a successful verification returns: a short-lived JWT saying "this user
+ * passed 2FA just now, by this method, for this action", signed with the active key
+ * (ES256 or EdDSA, `kid` in the header; its public part at /.well-known/jwks.json), or with
+ * SECRET_KEY where RESULT_TOKEN_ALGORITHM is HS256. Built in-line, a plain compact JWS that
+ * `verifyResultToken` (jose) and any JWT library check.
  */
-export function createResultTokens({ config, clock }: { config: Pick<Config, 'security'>; clock: Clock }) {
-  const { algorithm, resultTokenTtlSeconds } = config.security;
-  // a KeyObject made once: an HMAC over raw bytes costs several times more (16 µs against 2)
-  const key = createSecretKey(hmacKey(config.security.secretKey));
-  const hash = nodeHashOf[algorithm];
-  const header = base64url(JSON.stringify({ alg: algorithm, typ: 'JWT' }));
+export function createResultTokens({
+  config,
+  clock,
+  keys,
+}: {
+  config: Pick<Config, 'security'>;
+  clock: Clock;
+  keys: { current(): Promise<TokenSigner> };
+}) {
+  const { resultTokenTtlSeconds } = config.security;
 
-  /**
-   * Signed in-line with node:crypto's HMAC (a few µs) rather than through WebCrypto, whose
-   * thread-pool round trip cost more than the rest of a verification's CPU. The token is a
-   * plain compact JWS: `verifyResultToken` (jose) and any JWT library check it.
-   */
-  /** `amr` when it says more than the method alone (RFC 8176 values, e.g. a passkey's ["pop", "user"]); [method] otherwise */
-  function issue({ username, method, amr }: { username: string; method: string; amr?: string[] }): Promise<string> {
+  async function issue({ username, method, amr, context, audience }: ResultTokenRequest): Promise<string> {
+    const signer = await keys.current();
     const issuedAt = Math.floor(clock.now().getTime() / 1000);
+    const header = base64url(JSON.stringify(signer.kid === undefined ? { alg: signer.alg, typ: 'JWT' } : { alg: signer.alg, kid: signer.kid, typ: 'JWT' }));
     const payload = base64url(
       JSON.stringify({
-        amr: amr ?? [method],
         iss: RESULT_TOKEN_ISSUER,
         sub: username,
+        ...(audience === undefined ? {} : { aud: audience }),
         iat: issuedAt,
         exp: issuedAt + resultTokenTtlSeconds,
         jti: randomUUID(),
+        auth_time: issuedAt,
+        amr: amr ?? [method],
+        ...(context === undefined ? {} : { ctx: contextHash(context) }),
       }),
     );
-    const signature = createHmac(hash, key).update(`${header}.${payload}`).digest('base64url');
-    return Promise.resolve(`${header}.${payload}.${signature}`);
+    return `${header}.${payload}.${signer.sign(`${header}.${payload}`)}`;
   }
 
   return { issue };
 }
 
+/** How a checker knows the keys: the service's JWKS (the default), or SECRET_KEY where RESULT_TOKEN_ALGORITHM is HS256. */
+export type ResultTokenKeys = { jwks: JSONWebKeySet | JWTVerifyGetKey } | { secretKey: string };
+
+export interface ResultTokenCheck {
+  /** the action the caller is about to perform: the token's `ctx` must be its hash; null: the token must have none */
+  context?: string | null;
+  /** this service's name, when it asked for tokens addressed to it */
+  audience?: string;
+  currentDate?: Date;
+}
+
 /**
- * The check another service makes (and the README shows): signed with `secretKey` under
- * exactly `algorithm`, issued by this service, unexpired, with a subject and methods. Throws
- * (a jose error, or a TypeError for a malformed `amr`) when any of that fails.
+ * The check another service makes (docs/rest.md shows it without this helper): signed by one
+ * of the service's keys under an algorithm fixed here (ES256 or EdDSA with a JWKS, HS256 with
+ * SECRET_KEY; never the one the token names alone), issued by this service, unexpired, with a
+ * subject and methods, addressed to `audience` when given, for `context` when given. Throws (a
+ * jose error, or a TypeError) when any of that fails.
  */
-export async function verifyResultToken(
-  token: string,
-  { secretKey, algorithm, currentDate }: { secretKey: string; algorithm: string; currentDate?: Date },
-): Promise<ResultTokenClaims> {
-  const { payload } = await jwtVerify(token, hmacKey(secretKey), {
-    algorithms: [algorithm],
+export async function verifyResultToken(token: string, keys: ResultTokenKeys, check: ResultTokenCheck = {}): Promise<ResultTokenClaims> {
+  const options = {
     issuer: RESULT_TOKEN_ISSUER,
+    audience: check.audience,
     requiredClaims: ['sub', 'exp', 'iat', 'jti', 'amr'],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    currentDate,
-  });
-  const { sub, amr, iat, exp, jti } = payload;
+    currentDate: check.currentDate,
+  };
+  const { payload } =
+    'secretKey' in keys
+      ? await jwtVerify(token, hmacKey(keys.secretKey), { ...options, algorithms: ['HS256'] })
+      : await jwtVerify(token, typeof keys.jwks === 'function' ? keys.jwks : createLocalJWKSet(keys.jwks), {
+          ...options,
+          algorithms: ['ES256', 'EdDSA'],
+        });
+  const { sub, amr, iat, exp, jti, ctx, aud } = payload;
   if (!Array.isArray(amr) || amr.length === 0 || !amr.every((m): m is string => typeof m === 'string')) {
     throw new TypeError('result token: amr must be a non-empty array of strings');
   }
   if (sub === undefined || iat === undefined || exp === undefined || jti === undefined) {
     throw new TypeError('result token: sub, iat, exp and jti are required');
   }
-  return { username: sub, methods: amr, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000), id: jti };
+  if (ctx !== undefined && typeof ctx !== 'string') throw new TypeError('result token: ctx must be a string');
+  if (check.context !== undefined && ctx !== (check.context === null ? undefined : contextHash(check.context))) {
+    throw new TypeError(check.context === null ? 'result token: it was issued for an action (ctx)' : 'result token: it was issued for another action (ctx)');
+  }
+  return {
+    username: sub,
+    methods: amr,
+    issuedAt: new Date(iat * 1000),
+    expiresAt: new Date(exp * 1000),
+    id: jti,
+    ...(typeof ctx === 'string' ? { contextHash: ctx } : {}),
+    ...(typeof aud === 'string' ? { audience: aud } : {}),
+  };
 }

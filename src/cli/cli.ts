@@ -21,8 +21,10 @@ Commands:
                          in a row, with any lock and the failure counts (audited)
   logs:purge [--days N]  delete code records and audit events older than N days
                          (default: LOG_RETENTION_DAYS)
-  keys:rotate            re-encrypt every authenticator-app secret under the newest ENCRYPTION_KEY
-                         (the same as npm run rotate-keys)
+  keys:rotate            re-encrypt every authenticator-app secret and result-token signing key under
+                         the newest ENCRYPTION_KEY (the same as npm run rotate-keys)
+  keys:rotate-signing    a new result-token signing key (RESULT_TOKEN_ALGORITHM); the previous one stays
+                         in /.well-known/jwks.json until the last token it signed has expired
   --help                 this text
 
 The command runs against DATABASE_URL, with the same configuration as the service.`;
@@ -118,17 +120,42 @@ export async function runCli(
         }
         // Safe while the service runs, and again: a value already under the newest key is left alone.
         const result = await services.keys.rotate(systemContext('rotate-keys'));
+        const signing = await services.keys.resealSigningKeys();
         const newest = config.security.encryptionKeys[0]?.id ?? '';
         out(
           `Re-encrypted under key "${newest}": ${result.reencrypted}; already current: ${result.alreadyCurrent}; ` +
             `changed meanwhile (kept): ${result.changedMeanwhile}`,
         );
+        out(`Result-token signing keys re-encrypted: ${signing.reencrypted}; already current: ${signing.alreadyCurrent}`);
+        if (signing.unreadable.length) {
+          // Replaceable, unlike an app secret: a warning, not a failure.
+          err(
+            `No configured key opens the active signing key ${signing.unreadable.join(', ')}; instances with this ENCRYPTION_KEY ` +
+              'cannot sign with it: add the key it was sealed under and run again, or replace it with keys:rotate-signing',
+          );
+        }
         if (!result.unreadable.length) return 0;
         err(
           `No configured key opens the TOTP secrets of user id(s) ${result.unreadable.join(', ')}: ` +
             'add the key they were sealed under to ENCRYPTION_KEY and run again',
         );
         return 1;
+      }
+      case 'keys:rotate-signing': {
+        if (config.security.resultTokenAlgorithm === 'HS256') {
+          err('RESULT_TOKEN_ALGORITHM is HS256: result tokens are signed with SECRET_KEY, which has no key pair to rotate');
+          return 2;
+        }
+        if (config.security.encryptionKeyIsEphemeral) {
+          err('ENCRYPTION_KEY is not set: a new signing key would be unreadable to every other instance');
+          return 2;
+        }
+        const rotated = await services.keys.rotateSigning(systemContext('cli'));
+        out(
+          `New ${config.security.resultTokenAlgorithm} signing key ${rotated.kid}; other instances use it within a minute. ` +
+            `Retired: ${rotated.retired.join(', ') || 'none'} (published until ${rotated.publishedUntil.toISOString()})`,
+        );
+        return 0;
       }
       default:
         out(`unknown command: ${command}\n\n${usage}`);

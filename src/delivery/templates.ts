@@ -18,6 +18,8 @@ interface Wording {
   minutes: (count: number) => string;
   /** one GSM-7 segment: no typographic quotes, dashes or emoji (test/templates.test.ts) */
   sms: (code: string, validity: string) => string;
+  /** the SMS of a code bound to an action: short, so the action has most of the segment */
+  smsWithContext: (code: string, validity: string, context: string) => string;
   email: {
     subject: string;
     /** the text body's first line, which carries the code */
@@ -26,6 +28,9 @@ interface Wording {
     codeLead: string;
     validity: (validity: string) => string;
     ignore: string;
+    /** what the code approves, on a line of its own */
+    contextLine: (context: string) => string;
+    contextWarning: string;
   };
 }
 
@@ -34,18 +39,22 @@ const wordings: Record<Locale, Wording> = {
     minutes: (count) => `${count} minute${count === 1 ? '' : 's'}`,
     sms: (code, validity) =>
       `Your ${SENDER_NAME} verification code is ${code}. It is valid for ${validity}. Never share it with anyone.`,
+    smsWithContext: (code, validity, context) => `${SENDER_NAME} code ${code} to approve "${context}". Valid ${validity}. Never share it.`,
     email: {
       subject: `Your ${SENDER_NAME} verification code`,
       codeLine: (code) => `Your ${SENDER_NAME} verification code is ${code}.`,
       codeLead: `Your ${SENDER_NAME} verification code is`,
       validity: (validity) => `It is valid for ${validity} and can be used once.`,
       ignore: 'If you did not ask for this code, you can ignore this email; nobody can sign in without it.',
+      contextLine: (context) => `It approves: ${context}`,
+      contextWarning: 'Enter it only if this is what you are doing.',
     },
   },
   de: {
     minutes: (count) => `${count} Minute${count === 1 ? '' : 'n'}`,
     sms: (code, validity) =>
       `Ihr ${SENDER_NAME}-Bestätigungscode lautet ${code}. Er ist ${validity} gültig. Geben Sie ihn niemals weiter.`,
+    smsWithContext: (code, validity, context) => `${SENDER_NAME}-Code ${code} zur Freigabe von "${context}". ${validity} gültig. Niemals weitergeben.`,
     email: {
       subject: `Ihr ${SENDER_NAME}-Bestätigungscode`,
       codeLine: (code) => `Ihr ${SENDER_NAME}-Bestätigungscode lautet ${code}.`,
@@ -53,6 +62,8 @@ const wordings: Record<Locale, Wording> = {
       validity: (validity) => `Er ist ${validity} gültig und kann einmal verwendet werden.`,
       ignore:
         'Wenn Sie diesen Code nicht angefordert haben, können Sie diese E-Mail ignorieren; ohne den Code kann sich niemand anmelden.',
+      contextLine: (context) => `Er gibt frei: ${context}`,
+      contextWarning: 'Geben Sie ihn nur ein, wenn Sie genau das tun möchten.',
     },
   },
 };
@@ -65,25 +76,33 @@ export function localeOf(locale: string | null | undefined): Locale {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-/** The email that carries a code: who sends it, the code, and how long it is valid. */
-export function renderEmail(message: Pick<CodeMessage, 'code' | 'expiresInMinutes' | 'locale'>): RenderedEmail {
+/** The email that carries a code: who sends it, the code, what it approves (if bound to an action), and how long it is valid. */
+export function renderEmail(message: Pick<CodeMessage, 'code' | 'expiresInMinutes' | 'locale' | 'context'>): RenderedEmail {
   const locale = localeOf(message.locale);
   const { email, minutes } = wordings[locale];
   const validity = minutes(message.expiresInMinutes);
-  const text = [email.codeLine(message.code), '', email.validity(validity), email.ignore, '', `— ${SENDER_NAME}`].join('\n');
+  const { context } = message;
+  const approves = context === undefined ? [] : [email.contextLine(context), email.contextWarning, ''];
+  const text = [email.codeLine(message.code), '', ...approves, email.validity(validity), email.ignore, '', `— ${SENDER_NAME}`].join('\n');
+  const approvesHtml =
+    context === undefined ? '' : `<p><strong>${escapeHtml(email.contextLine(context))}</strong><br>${escapeHtml(email.contextWarning)}</p>\n`;
   const html = `<!doctype html>
 <html lang="${locale}"><body style="font-family: sans-serif">
 <p>${escapeHtml(email.codeLead)}</p>
 <p style="font-size: 28px; font-weight: bold; letter-spacing: 4px">${escapeHtml(message.code)}</p>
-<p>${escapeHtml(email.validity(validity))}</p>
+${approvesHtml}<p>${escapeHtml(email.validity(validity))}</p>
 <p>${escapeHtml(email.ignore)}</p>
 <p>— ${escapeHtml(SENDER_NAME)}</p>
 </body></html>`;
   return { subject: email.subject, text, html };
 }
 
-/** The text message that carries a code: one GSM-7 segment in every locale. */
-export function renderSms(message: Pick<CodeMessage, 'code' | 'expiresInMinutes' | 'locale'>): string {
-  const { sms, minutes } = wordings[localeOf(message.locale)];
-  return sms(message.code, minutes(message.expiresInMinutes));
+/**
+ * The text message that carries a code: one GSM-7 segment in every locale. With a context it
+ * may not be: the generate refuses such a context (CONTEXT_TOO_LONG_FOR_SMS) before sending.
+ */
+export function renderSms(message: Pick<CodeMessage, 'code' | 'expiresInMinutes' | 'locale' | 'context'>): string {
+  const { sms, smsWithContext, minutes } = wordings[localeOf(message.locale)];
+  const validity = minutes(message.expiresInMinutes);
+  return message.context === undefined ? sms(message.code, validity) : smsWithContext(message.code, validity, message.context);
 }

@@ -11,6 +11,9 @@ export const USERNAME_MAX_LENGTH = 256;
 /** The longest code accepted: delivered and app codes have 6 digits, recovery codes fewer than 20 symbols. */
 export const CODE_MAX_LENGTH = 64;
 
+/** The longest action context (`context`, e.g. "Pay 42.00 EUR to ACME GmbH") and `audience` of a verification. */
+export const CONTEXT_MAX_LENGTH = 256;
+
 /** The most items a list argument may hold and a page may ask for (`first`, `last`). */
 export const MAX_LIST_ITEMS = 100;
 
@@ -22,6 +25,8 @@ export const maxLengthByName: Readonly<Record<string, number>> = {
   username: USERNAME_MAX_LENGTH,
   usernamePrefix: USERNAME_MAX_LENGTH,
   code: CODE_MAX_LENGTH,
+  context: CONTEXT_MAX_LENGTH,
+  audience: CONTEXT_MAX_LENGTH,
   // RFC 5321's limit on a forward path
   email: 254,
   // E.164 has at most 15 digits; room for a `+` and separators

@@ -1,6 +1,9 @@
 import type { Db } from '../db/client.js';
 import {
   CodeAlreadyUsedError,
+  ContextMismatchError,
+  ContextTooLongForSmsError,
+  ValidationFailedError,
   CodeExpiredError,
   CodeReplayedError,
   DeliveryFailedError,
@@ -112,9 +115,10 @@ export function addOtpTypes(builder: Builder, db: Db) {
       verifiedAt: t.expose('verifiedAt', { type: 'DateTime', description: 'When.' }),
       token: t.exposeString('token', {
         description:
-          'The result token: a JWT signed with SECRET_KEY (ALGORITHM), valid RESULT_TOKEN_TTL_SECONDS (5 minutes), with ' +
-          '`iss` "fountainai-2fa", `sub` the username, `amr` the method, `iat`, `exp` and `jti`. Any service holding ' +
-          'the key can check it offline.',
+          'The result token: a JWT signed under RESULT_TOKEN_ALGORITHM (ES256 by default; the public keys at ' +
+          '/.well-known/jwks.json), valid RESULT_TOKEN_TTL_SECONDS (5 minutes), with `iss` "fountainai-2fa", `sub` the ' +
+          'username, `amr` the method, `iat`, `auth_time`, `exp`, `jti`, `ctx` = base64url(SHA-256(context)) when a ' +
+          'context was given and `aud` when an audience was. Any service can check it offline with the JWKS.',
       }),
     }),
   });
@@ -136,6 +140,8 @@ export function addOtpTypes(builder: Builder, db: Db) {
           RateLimitedError,
           InvalidPhoneNumberError,
           SmsRefusedError,
+          ContextTooLongForSmsError,
+          ValidationFailedError,
           UnauthenticatedError,
           ForbiddenError,
         ],
@@ -147,10 +153,21 @@ export function addOtpTypes(builder: Builder, db: Db) {
           required: false,
           description: 'Send by this channel instead of the user’s delivery method; the user must have its destination.',
         }),
+        context: t.arg.string({
+          required: false,
+          description:
+            'The action the code approves, one line (e.g. "Pay 42.00 EUR to ACME GmbH"), shown to the user with the code. ' +
+            'The code is then accepted only with the same `context` in verifyOtp, and the result token carries `ctx` = ' +
+            'base64url(SHA-256(context)). By SMS the message must stay one segment: a long context is refused ' +
+            '(ContextTooLongForSmsError) before anything is sent.',
+        }),
       },
       authScopes: { 'otp:generate': true },
       resolve: async (_root, args, ctx) => ({
-        ...(await ctx.services.verification.generate(args.username, ctx.caller, { channel: args.channel ?? undefined })),
+        ...(await ctx.services.verification.generate(args.username, ctx.caller, {
+          channel: args.channel ?? undefined,
+          actionContext: args.context ?? undefined,
+        })),
         showCode: ctx.otpInResponse,
       }),
     }),
@@ -164,6 +181,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
           UserNotFoundError,
           NoPendingCodeError,
           InvalidCodeError,
+          ContextMismatchError,
           CodeReplayedError,
           CodeExpiredError,
           CodeAlreadyUsedError,
@@ -171,6 +189,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
           TwoFactorDisabledError,
           TwoFactorSuspendedError,
           UserLockedError,
+          ValidationFailedError,
           UnauthenticatedError,
           ForbiddenError,
         ],
@@ -178,9 +197,21 @@ export function addOtpTypes(builder: Builder, db: Db) {
       args: {
         username: t.arg.string({ required: true, description: 'Whose code.' }),
         code: t.arg.string({ required: true, description: 'The code the user typed.' }),
+        context: t.arg.string({
+          required: false,
+          description:
+            'The action the user is approving, exactly as given to generateOtp: a delivered code generated with a context ' +
+            'is accepted only with the same one, and one generated without only without (a mismatch is a wrong guess, ' +
+            'ContextMismatchError). App and recovery codes accept any. The token carries its hash as `ctx`.',
+        }),
+        audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
       },
       authScopes: { 'otp:verify': true },
-      resolve: (_root, args, ctx) => ctx.services.verification.verify(args.username, args.code, ctx.caller),
+      resolve: (_root, args, ctx) =>
+        ctx.services.verification.verify(args.username, args.code, ctx.caller, {
+          actionContext: args.context ?? undefined,
+          audience: args.audience ?? undefined,
+        }),
     }),
   }));
   return { Channel, VerifyOtpPayload };

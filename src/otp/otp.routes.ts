@@ -3,7 +3,7 @@ import { authorize, type Scope } from '../auth/caller.js';
 import type { Channel } from '../delivery/channel.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
-import { CODE_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
+import { CODE_MAX_LENGTH, CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 import { detailAnswer, validationAnswer } from '../http/schemas.js';
 import type { VerificationService } from '../verification/verification.service.js';
 
@@ -47,6 +47,17 @@ const generateSchema = {
         enum: ['EMAIL', 'SMS'],
         description: "Send by this channel instead of the user's delivery method; the user must have its destination.",
       },
+      context: {
+        type: 'string',
+        minLength: 1,
+        maxLength: CONTEXT_MAX_LENGTH,
+        description:
+          `The action the code approves (at most ${String(CONTEXT_MAX_LENGTH)} characters, one line), shown to the user in ` +
+          'the email or SMS. The code is then accepted only with the same `context` on verify, and the result token ' +
+          'carries `ctx` = base64url(SHA-256(context)). By SMS the message must stay one segment, so a long context is ' +
+          'refused (400, nothing sent): about 85 GSM-7 characters in English.',
+        examples: ['Pay 42.00 EUR to ACME GmbH'],
+      },
     },
   },
   response: {
@@ -62,7 +73,12 @@ const generateSchema = {
       },
       examples: [{ otp_code: null, expires_at: '2026-11-23T19:11:40.469Z', channel: 'EMAIL', destination: 'a***@example.com' }],
     },
-    400: detailAnswer('Refused: the request is well-formed but cannot be served for this user.', 'User not found', 'The user has no destination for the chosen delivery method'),
+    400: detailAnswer(
+      'Refused: the request is well-formed but cannot be served for this user.',
+      'User not found',
+      'The user has no destination for the chosen delivery method',
+      'The context does not fit in one text message with the code; shorten it or send by email',
+    ),
     ...callerRefusals,
     422: validationAnswer('query', 'username'),
     429: tooManyRequests('A code was sent moments ago; wait 30 s before asking for another', 'At most 5 codes per hour; try again in 41 min'),
@@ -96,6 +112,23 @@ const verifySchema = {
           `The code the user typed (at most ${String(CODE_MAX_LENGTH)} characters); a JSON number is read as its ` +
           'digits, as the legacy service did.',
       },
+      context: {
+        type: 'string',
+        minLength: 1,
+        maxLength: CONTEXT_MAX_LENGTH,
+        description:
+          'The action the user is approving, exactly as given to generate: a delivered code generated with a context is ' +
+          'accepted only with the same one, and one generated without only without (a mismatch counts as a wrong code). ' +
+          'The result token carries `ctx` = base64url(SHA-256(context)).',
+        examples: ['Pay 42.00 EUR to ACME GmbH'],
+      },
+      audience: {
+        type: 'string',
+        minLength: 1,
+        maxLength: CONTEXT_MAX_LENGTH,
+        description: 'The service the result token is for: it becomes the token’s `aud`, which that service checks.',
+        examples: ['payments'],
+      },
     },
   },
   response: {
@@ -113,15 +146,17 @@ const verifySchema = {
         token: {
           type: 'string',
           description:
-            'The result token: a JWT (HS256 by default) signed with SECRET_KEY, valid RESULT_TOKEN_TTL_SECONDS, with iss ' +
-            '"fountainai-2fa", sub the username and amr the method, that other services can check offline.',
+            'The result token: a JWT signed under RESULT_TOKEN_ALGORITHM (ES256 by default, its public key at ' +
+            '/.well-known/jwks.json), valid RESULT_TOKEN_TTL_SECONDS, with iss "fountainai-2fa", sub the username, amr the ' +
+            'method, auth_time, ctx (the context’s hash) and aud when asked for; other services check it offline.',
         },
       },
-      examples: [{ success: true, method: 'otp', token: 'eyJhbGciOiJIUzI1NiJ9.eyJhbXIiOlsib3RwIl0sImlzcyI6ImZvdW50YWluYWktMmZhIiwic3ViIjoiYWxpY2UifQ.c2lnbmF0dXJl' }],
+      examples: [{ success: true, method: 'otp', token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IjEyMyIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmb3VudGFpbmFpLTJmYSIsInN1YiI6ImFsaWNlIiwiYW1yIjpbIm90cCJdfQ.c2lnbmF0dXJl' }],
     },
     400: detailAnswer(
-      'Refused: a wrong, expired or used code, no pending code, an unknown user, or second factors suspended.',
+      'Refused: a wrong, expired or used code, a code generated for another context, no pending code, an unknown user, or second factors suspended.',
       'Invalid code',
+      'The code was generated for another action (context); it is not accepted for this one',
       'The code has already been used; request a new one',
       'The code has expired; request a new one',
       'User not found',
@@ -182,7 +217,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
       payload.on('error', (error) => done(error, undefined));
       payload.resume();
     });
-    generate.post<{ Querystring: { username: string; channel?: Channel } }>(
+    generate.post<{ Querystring: { username: string; channel?: Channel; context?: string } }>(
       '/generate',
       {
         schema: generateSchema,
@@ -193,8 +228,8 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
         preParsing: requireScope('otp:generate'),
       },
       async (request) => {
-        const { username, channel } = request.query;
-        const generated = await verification.generate(username, request.callContext, { channel });
+        const { username, channel, context } = request.query;
+        const generated = await verification.generate(username, request.callContext, { channel, actionContext: context });
         return {
           otp_code: otpInResponse ? generated.code : null,
           expires_at: generated.expiresAt.toISOString(),
@@ -205,11 +240,12 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
     );
   });
 
-  app.post<{ Body: { username: string; otp_code: string | number } }>(
+  app.post<{ Body: { username: string; otp_code: string | number; context?: string; audience?: string } }>(
     '/verify',
     { schema: verifySchema, preParsing: requireScope('otp:verify') },
     async (request) => {
-      const verified = await verification.verify(request.body.username, String(request.body.otp_code), request.callContext);
+      const { username, otp_code: code, context, audience } = request.body;
+      const verified = await verification.verify(username, String(code), request.callContext, { actionContext: context, audience });
       return { success: true, method: verified.method, token: verified.token };
     },
   );

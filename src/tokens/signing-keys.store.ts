@@ -71,14 +71,16 @@ export function createSigningKeysStore({ db, sql }: { db: Db; sql: Sql }) {
   /**
    * In one transaction: retires every active key (of any algorithm, so a change of
    * RESULT_TOKEN_ALGORITHM retires the old algorithm's key too), stamping when its last token
-   * expires, and makes `next` the active key of its algorithm. The kids retired.
+   * expires and erasing its private part (instances that still hold it in memory sign with it
+   * until they next read the active key), and makes `next` the active key of its algorithm.
+   * The kids retired.
    */
   async function rotate(next: NewSigningKey, retiredAt: Date, lastTokenExpiresAt: Date): Promise<string[]> {
     const retiring = await db.signingKey.findMany({ where: { activeFor: { not: null } }, select: { kid: true } });
     await db.$transaction([
       db.signingKey.updateMany({
         where: { kid: { in: retiring.map((key) => key.kid) }, activeFor: { not: null } },
-        data: { activeFor: null, retiredAt, expiresAt: lastTokenExpiresAt },
+        data: { activeFor: null, retiredAt, expiresAt: lastTokenExpiresAt, privateKey: '' },
       }),
       db.signingKey.create({
         data: {
@@ -94,12 +96,9 @@ export function createSigningKeysStore({ db, sql }: { db: Db; sql: Sql }) {
     return retiring.map((key) => key.kid);
   }
 
-  /** Every key whose private part may still be used or published (for re-sealing under a new ENCRYPTION_KEY). */
-  async function sealed(now: Date): Promise<{ kid: string; sealedPrivateKey: string }[]> {
-    const rows = await db.signingKey.findMany({
-      where: { OR: [{ activeFor: { not: null } }, { expiresAt: { gt: now } }] },
-      select: { kid: true, privateKey: true },
-    });
+  /** The active keys' sealed private parts (for re-sealing under a new ENCRYPTION_KEY); retired keys keep none. */
+  async function sealed(): Promise<{ kid: string; sealedPrivateKey: string }[]> {
+    const rows = await db.signingKey.findMany({ where: { activeFor: { not: null } }, select: { kid: true, privateKey: true } });
     return rows.map((row) => ({ kid: row.kid, sealedPrivateKey: row.privateKey }));
   }
 

@@ -151,10 +151,10 @@ export function createSigningKeys({ store, box, clock, config, logger }: Signing
     return { keys: published.map((json) => publicOnly(JSON.parse(json) as JWK)) };
   }
 
-  /** Re-seals every private key still in use under the newest ENCRYPTION_KEY (part of `keys:rotate`). */
+  /** Re-seals the active keys' private parts under the newest ENCRYPTION_KEY (part of `keys:rotate`). */
   async function reseal(): Promise<ResealResult> {
     const result: ResealResult = { reencrypted: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [] };
-    for (const { kid, sealedPrivateKey } of await store.sealed(clock.now())) {
+    for (const { kid, sealedPrivateKey } of await store.sealed()) {
       if (box.isCurrent(sealedPrivateKey)) {
         result.alreadyCurrent++;
         continue;

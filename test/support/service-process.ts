@@ -4,14 +4,17 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_SECRET } from './app.js';
+import { TEST_ENCRYPTION_KEY, TEST_SECRET } from './app.js';
 import { answers, freePort, sleep } from './net.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsxLoader = createRequire(import.meta.url).resolve('tsx');
 
-/** A fixed 32-byte key (base64), so every instance of a test can read what another encrypted. */
-export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+/**
+ * The apps' ENCRYPTION_KEY, so every instance of a run, in-process or not, can read what
+ * another encrypted (the app secrets and the result-token signing key they share).
+ */
+export { TEST_ENCRYPTION_KEY };
 
 export interface ServiceProcessOptions {
   /** the environment of the service, over {@link processEnv}'s defaults (DATABASE_URL is required) */
