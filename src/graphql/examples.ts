@@ -87,7 +87,7 @@ export const exampleVariables: Readonly<Record<string, Record<string, unknown>>>
   FinishPasskeyRegistration: {
     username: 'alice',
     name: 'MacBook',
-    response: { id: '…', rawId: '…', type: 'public-key', response: { clientDataJSON: '…', attestationObject: '…', transports: ['internal'] } },
+    response: { id: '…', rawId: '…', type: 'public-key', response: { clientDataJSON: '…', attestationObject: '…' } },
   },
   StartPasskeyVerification: { username: 'alice' },
   VerifyPasskey: {
