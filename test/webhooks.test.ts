@@ -1,0 +1,217 @@
+// Events other services act on, and the user's security notices: every delivery is signed
+// (Standard Webhooks) and verified here with the `standardwebhooks` package by a real HTTP
+// server; a receiver that fails gets the same event again, under the same webhook-id and a
+// fresh signature, until it accepts it once; an endpoint inside the network is refused in
+// production; and neither a payload nor a notice ever carries a code or a secret.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postWebhook } from '../src/webhooks/post.js';
+import { createTestApp, ManualClock, uniqueName, type TestApp } from './support/app.js';
+import { bearer, callerToken, graphqlAs } from './support/callers.js';
+import { createUser, requestCode, submitCode } from './support/flows.js';
+import { executeRaw } from './support/graphql.js';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { enrollAndConfirm, midStep } from './support/totp.js';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  verified: boolean;
+  status: number;
+}
+
+/** A receiver: verifies each request with standardwebhooks; answers 500 to the first `failFirst` tries of each webhook-id. */
+export async function startReceiver(options: { failFirst?: number } = {}) {
+  const received: Received[] = [];
+  const tries = new Map<string, number>();
+  let secret = '';
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let verified = false;
+      try {
+        new Webhook(secret).verify(body, request.headers as Record<string, string>);
+        verified = true;
+      } catch {
+        verified = false;
+      }
+      const id = String(request.headers['webhook-id']);
+      const tried = (tries.get(id) ?? 0) + 1;
+      tries.set(id, tried);
+      const status = verified && tried > (options.failFirst ?? 0) ? 200 : 500;
+      received.push({ headers: request.headers, body, verified, status });
+      response.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/hook`,
+    received,
+    setSecret: (value: string) => (secret = value),
+    /** the requests about `username` */
+    about: (username: string) => received.filter((r) => (JSON.parse(r.body) as { data: { username?: string } }).data.username === username),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function until<T>(check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {
+  createWebhookEndpoint(input: $input) {
+    __typename
+    ... on WebhookEndpointWithSecret { secret endpoint { id url events enabled } }
+    ... on WebhookUrlRefusedError { reason }
+  }
+}`;
+const DELETE = `mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) { __typename } }`;
+
+describe('signed webhooks', () => {
+  let app: TestApp;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let endpointId = '';
+  beforeAll(async () => {
+    receiver = await startReceiver({ failFirst: 2 });
+    app = await createTestApp({ WEBHOOK_RETRY_SCHEDULE: '1100ms,1100ms,1100ms', OUTBOX_POLL_INTERVAL_MS: '25' });
+    const created = await executeRaw(app, CREATE, {
+      input: { url: receiver.url, events: ['VERIFICATION_APPROVED', 'VERIFICATION_FAILED'], description: 'test receiver' },
+    });
+    const result = created.body.data?.createWebhookEndpoint as { secret: string; endpoint: { id: string } };
+    expect(result.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    receiver.setSecret(result.secret);
+    endpointId = result.endpoint.id;
+  });
+  afterAll(async () => {
+    await executeRaw(app, DELETE, { id: endpointId });
+    await app.close();
+    await receiver.close();
+  });
+
+  it('delivers an approval, signed, as a CloudEvent, once accepted: two 500s, then 200, under one webhook-id with a fresh timestamp each try', async () => {
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    expect((await submitCode(app, username, code)).statusCode).toBe(200);
+
+    const tries = await until(() => {
+      const about = receiver.about(username);
+      return about.some((r) => r.status === 200) && about;
+    });
+    expect(tries.map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(tries.every((r) => r.verified)).toBe(true);
+    expect(new Set(tries.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    // a timestamp has whole seconds: the retries, 1.1 s apart, each carry their own, and so their own signature
+    expect(new Set(tries.map((r) => r.headers['webhook-timestamp'])).size).toBe(3);
+    expect(new Set(tries.map((r) => r.headers['webhook-signature'])).size).toBe(3);
+    console.info(`--- delivered request ---\nPOST /hook\n${Object.entries(tries[2]?.headers ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join('\n')}\n\n${tries[2]?.body ?? ''}`);
+    expect(tries.map((r) => r.headers['webhook-timestamp']).every((t) => Math.abs(Number(t) - Date.now() / 1000) < 30)).toBe(true);
+
+    const event = JSON.parse(tries[2]?.body ?? '') as Record<string, unknown>;
+    expect(event).toMatchObject({
+      specversion: '1.0',
+      id: tries[0]?.headers['webhook-id'],
+      source: '/fountainai/2fa',
+      type: 'verification.approved',
+      data: { username, method: 'otp' },
+    });
+    expect(new Date(String(event.time)).getTime()).toBeGreaterThan(0);
+    for (const r of tries) expect(r.body).not.toContain(code);
+
+    // nothing more comes for it, and its delivery says so
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(receiver.about(username)).toHaveLength(3);
+    const deliveries = await executeRaw(app, `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesSuccess { data { eventId status attempts responseCode nextAttemptAt } } } }`, { id: endpointId });
+    const rows = (deliveries.body.data?.webhookDeliveries as { data: { eventId: string; status: string; attempts: number; responseCode: number }[] }).data;
+    expect(rows.find((row) => row.eventId === event.id)).toMatchObject({ status: 'DELIVERED', attempts: 3, responseCode: 200 });
+  });
+
+  it('tells of a wrong guess without the guess', async () => {
+    const username = await createUser(app);
+    await requestCode(app, username);
+    expect((await submitCode(app, username, '000000')).statusCode).toBe(400);
+    const accepted = await until(() => receiver.about(username).find((r) => r.status === 200), 20_000);
+    expect(JSON.parse(accepted.body)).toMatchObject({ type: 'verification.failed', data: { username, reason: 'INVALID_CODE' } });
+    expect(accepted.body).not.toContain('000000');
+  });
+
+  it('needs webhooks:write to add an endpoint and webhooks:read to list them', async () => {
+    const token = await callerToken({ scope: 'users:read' });
+    const refused = await graphqlAs(app, bearer(token), CREATE, { input: { url: receiver.url, events: ['USER_LOCKED'] } });
+    expect(JSON.stringify(refused.body)).toContain('ForbiddenError');
+    const list = await graphqlAs(app, bearer(token), `{ webhookEndpoints { __typename } }`);
+    expect(JSON.stringify(list.body)).toContain('ForbiddenError');
+  });
+});
+
+describe('an endpoint inside the network, in production', () => {
+  let app: TestApp;
+  let headers: Record<string, string>;
+  beforeAll(async () => {
+    app = await createTestApp({ NODE_ENV: 'production', ALLOW_ANONYMOUS_CALLERS: 'false' });
+    headers = bearer(await callerToken());
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['https://127.0.0.1/hook', 'must not be a private, loopback or link-local address'],
+    ['https://10.1.2.3/hook', 'must not be a private, loopback or link-local address'],
+    ['https://169.254.169.254/latest/meta-data', 'must not be a private, loopback or link-local address'],
+    ['https://[::1]/hook', 'must not be a private, loopback or link-local address'],
+    ['https://localhost/hook', 'must not be a private, loopback or link-local address'],
+    ['http://hooks.example.com/hook', 'must use https in production'],
+  ])('refuses %s', async (url, reason) => {
+    const answer = await graphqlAs(app, headers, CREATE, { input: { url, events: ['USER_LOCKED'] } });
+    expect(answer.body.errors, JSON.stringify(answer.body)).toBeUndefined();
+    expect(answer.body.data?.createWebhookEndpoint).toEqual({ __typename: 'WebhookUrlRefusedError', reason });
+  });
+
+  it('refuses, at send time, a name that resolves to a loopback address', async () => {
+    const receiver = await startReceiver();
+    try {
+      const url = receiver.url.replace('127.0.0.1', 'localhost');
+      await expect(postWebhook(url, {}, '{}', { timeoutMs: 2000, allowPrivateNetworks: false })).rejects.toThrow(/private, loopback or link-local/);
+      expect(receiver.received).toHaveLength(0);
+      expect(await postWebhook(url, {}, '{}', { timeoutMs: 2000, allowPrivateNetworks: true })).toBe(500);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('security notices', () => {
+  let smtp: TestSmtpServer;
+  let app: TestApp;
+  const clock = new ManualClock(midStep());
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    app = await createTestApp({ SMTP_SERVER: '127.0.0.1', SMTP_PORT: String(smtp.port), SMTP_SECURITY: 'none', OUTBOX_POLL_INTERVAL_MS: '25' }, { clock });
+  });
+  afterAll(async () => {
+    await app.close();
+    await smtp.close();
+  });
+
+  it('tells the user, by email, that an authenticator app was added: what, when, what to do; never the secret or a code', async () => {
+    const email = `${uniqueName('notice')}@example.com`;
+    const username = await createUser(app, { email });
+    const secret = await enrollAndConfirm(app, username, clock);
+    const notice = await until(() => smtp.messages.find((m) => m.to.includes(email) && /Security alert/.test(m.subject)));
+    expect(notice.subject).toBe('Security alert: a sign-in method was added to your FountainAI account');
+    expect(notice.text).toContain('An authenticator app was added to your FountainAI account.');
+    expect(notice.text).toContain(`When: ${clock.now().toISOString().replace('T', ' ').slice(0, 16)} (UTC).`);
+    expect(notice.text).toContain('If this was not you');
+    expect(notice.raw).not.toContain(secret);
+    expect(notice.raw).not.toMatch(/\b\d{6}\b/);
+    console.info(`--- notice as received ---\n${notice.raw}`);
+  });
+});
