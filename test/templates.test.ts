@@ -99,3 +99,32 @@ describe('email templates', () => {
     expect(renderEmail({ code: '<b>&', expiresInMinutes: 5, locale: 'en' }).html).toContain('&lt;b&gt;&amp;');
   });
 });
+
+describe('a code bound to an action (context)', () => {
+  const context = 'Pay 42.00 EUR to ACME GmbH';
+
+  it.each(locales)('shows the action in the %s SMS and email, and the SMS still fits one segment', (locale) => {
+    const sms = renderSms({ code: '999999', expiresInMinutes: LONGEST_EXPIRY, locale, context });
+    expect(sms).toContain(`"${context}"`);
+    expect(sms).toContain('999999');
+    expect(fitsOneGsm7Segment(sms), sms).toBe(true);
+    const email = renderEmail({ code: '999999', expiresInMinutes: 5, locale, context });
+    expect(email.text).toContain(context);
+    expect(email.html).toContain(context);
+  });
+
+  it('escapes the action in the HTML email', () => {
+    const email = renderEmail({ code: CODE, expiresInMinutes: 5, locale: 'en', context: 'Pay <b>1</b> & "more"' });
+    expect(email.html).toContain('Pay &lt;b&gt;1&lt;/b&gt; &amp; &quot;more&quot;');
+    expect(email.html).not.toContain('<b>1</b>');
+  });
+
+  it('leaves room for about 85 GSM-7 characters of context in English and 75 in German', () => {
+    const fits = (locale: string, length: number) =>
+      fitsOneGsm7Segment(renderSms({ code: '999999', expiresInMinutes: LONGEST_EXPIRY, locale, context: 'x'.repeat(length) }));
+    expect(fits('en', 85)).toBe(true);
+    expect(fits('de', 75)).toBe(true);
+    expect(fits('en', 100)).toBe(false);
+    expect(fits('de', 100)).toBe(false);
+  });
+});
