@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/client.js';
 import {
+  DisableTwoFactorDocument,
   FinishPasskeyRegistrationDocument,
   RemovePasskeyDocument,
   RenamePasskeyDocument,
@@ -101,6 +102,16 @@ describe('passkeys', () => {
     const { startPasskeyVerification } = await execute(app, StartPasskeyVerificationDocument, { username });
     expect(startPasskeyVerification.__typename).toBe('NoPasskeyError');
     expect((await execute(app, UserFactorsDocument, { username })).user?.factors.map((f) => f.kind)).toEqual(['EMAIL_CODE']);
+  });
+
+  it('removes the user’s passkeys with the other factors when two-factor authentication is switched off', async () => {
+    const username = await createUser(app);
+    const authenticator = await enrolledAuthenticator(app, username);
+    const options = await verificationOptions(app, username);
+    expectType((await execute(app, DisableTwoFactorDocument, { username })).disableTwoFactor, 'User');
+    expect(await database.db.passkey.count({ where: { user: { username } } })).toBe(0);
+    expect(await database.db.passkeyChallenge.count({ where: { user: { username } } })).toBe(0);
+    expect((await verifyWith(app, username, authenticator.assert(options))).__typename).toBe('TwoFactorDisabledError');
   });
 
   it('keeps a credential id to one user: registering it again, for anyone, is refused', async () => {

@@ -160,7 +160,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       type: 'User',
       description:
         'Switches two-factor authentication off for the user: pending codes stop working, and the ' +
-        'authenticator app and recovery codes are removed.',
+        'authenticator app, recovery codes and passkeys are removed.',
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Whose two-factor authentication.' }) },

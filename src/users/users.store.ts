@@ -244,7 +244,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     return db.user.update({ where: { id: userId }, data: changes });
   }
 
-  /** Two-factor off: the app, pending codes and recovery codes go, so switching it on starts clean. */
+  /** Two-factor off: the app, pending codes, recovery codes and passkeys go, so switching it on starts clean. */
   async function disableTwoFactor(userId: number, events: readonly SecurityEvent[] = []) {
     const [user] = await db.$transaction([
       db.user.update({
@@ -253,6 +253,8 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
       }),
       db.otpLog.updateMany({ where: { userId, status: { in: ['SENDING', 'ACTIVE'] } }, data: { status: 'SUPERSEDED' } }),
       db.recoveryCode.deleteMany({ where: { userId } }),
+      db.passkey.deleteMany({ where: { userId } }),
+      db.passkeyChallenge.deleteMany({ where: { userId } }),
       ...outbox.prismaWrites(events),
     ]);
     return user;
