@@ -1,0 +1,54 @@
+// Two instances on one PostgreSQL database share the outbox: each pending delivery is claimed
+// by one of them at a time (FOR UPDATE SKIP LOCKED, with a lease), so a burst of events
+// reaches a receiver that always accepts exactly once each.
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { securityEvent } from '../../src/events/events.js';
+import { createOutboxStore } from '../../src/events/outbox.store.js';
+import { openTestDatabase } from '../support/db.js';
+import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { startReceiver, until } from '../support/webhooks.js';
+import { uniqueName } from '../support/app.js';
+
+describe('two instances, one outbox', () => {
+  const started: ServiceProcess[] = [];
+  afterAll(async () => {
+    for (const service of started) if (!service.exited) await service.stop();
+  });
+
+  it('deliver each event of a burst once', async () => {
+    const receiver = await startReceiver();
+    const env = { DATABASE_URL: inject('databaseUrl'), OUTBOX_POLL_INTERVAL_MS: '20' };
+    const [a, b] = await Promise.all([startServiceProcess({ env }), startServiceProcess({ env })]);
+    if (!a || !b) throw new Error('not started');
+    started.push(a, b);
+    const response = await fetch(`${a.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation ($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { ... on WebhookEndpointWithSecret { secret endpoint { id } } } }`,
+        variables: { input: { url: receiver.url, events: ['DELIVERY_FAILED'] } },
+      }),
+    });
+    const { data } = (await response.json()) as { data: { createWebhookEndpoint: { secret: string; endpoint: { id: string } } } };
+    receiver.setSecret(data.createWebhookEndpoint.secret);
+
+    const database = await openTestDatabase();
+    const outbox = createOutboxStore(database);
+    const prefix = uniqueName('burst');
+    const count = 200;
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => outbox.record([securityEvent('delivery.failed', null, { username: `${prefix}-${String(i)}`, channel: 'SMS', reason: 'DELIVERY_FAILED' }, new Date())])),
+    );
+    const ours = () => receiver.received.filter((r) => r.body.includes(prefix));
+    await until(() => new Set(ours().map((r) => r.headers['webhook-id'])).size === count, 60_000);
+    // time for a second copy to arrive, if the claim let one through
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const received = ours();
+    expect(received.every((r) => r.verified && r.status === 200)).toBe(true);
+    expect(received).toHaveLength(count);
+    expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(count);
+    await database.db.webhookEndpoint.delete({ where: { id: Number(data.createWebhookEndpoint.endpoint.id) } });
+    await database.close();
+    await receiver.close();
+  });
+});
