@@ -59,6 +59,16 @@ export function createEmailChannel(smtp: SmtpConfig): ChannelSender {
       });
       return { providerMessageId: composed.messageId };
     },
+    async notify(message) {
+      const info = await transport.sendMail({
+        from: { name: SENDER_NAME, address: smtp.from },
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        headers: { 'Content-Language': localeOf(message.locale), 'Auto-Submitted': 'auto-generated' },
+      });
+      return { providerMessageId: info.messageId };
+    },
     close() {
       transport.close();
       return Promise.resolve();
