@@ -79,10 +79,11 @@ describe('OpenAPI document and docs', () => {
 
   it('documents POST /auth/generate: a required username query parameter, and 200/400/422 answers', () => {
     const generate = doc.paths['/auth/generate']?.post;
-    expect(generate?.parameters?.map((parameter) => parameter.name)).toEqual(['username', 'channel']);
+    expect(generate?.parameters?.map((parameter) => parameter.name)).toEqual(['username', 'channel', 'context']);
     expect(generate?.parameters?.[0]).toMatchObject({ in: 'query', name: 'username', required: true, schema: { type: 'string' } });
     // added later, optional, so legacy callers are unaffected
     expect(generate?.parameters?.[1]).toMatchObject({ in: 'query', name: 'channel', required: false, schema: { enum: ['EMAIL', 'SMS'] } });
+    expect(generate?.parameters?.[2]).toMatchObject({ in: 'query', name: 'context', required: false, schema: { type: 'string', maxLength: 256 } });
     expect(generate?.requestBody).toBeUndefined();
     expect(Object.keys(generate?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '422']));
     const ok = jsonSchemaOf(generate, '200');
@@ -104,6 +105,10 @@ describe('OpenAPI document and docs', () => {
     expect(body?.required).toEqual(expect.arrayContaining(['username', 'otp_code']));
     expect(body?.properties?.username?.type).toBe('string');
     expect(body?.properties?.otp_code?.type).toEqual(expect.arrayContaining(['string']));
+    // added later, optional, so legacy callers are unaffected
+    expect(body?.properties?.context).toMatchObject({ type: 'string', maxLength: 256 });
+    expect(body?.properties?.audience).toMatchObject({ type: 'string', maxLength: 256 });
+    expect(body?.required).not.toContain('context');
     expect(Object.keys(verify?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '422']));
     expect(jsonSchemaOf(verify, '200')).toMatchObject({ required: ['success'], properties: { success: { type: 'boolean' } } });
     expect(jsonSchemaOf(verify, '400')).toMatchObject({ required: ['detail'] });
