@@ -9,7 +9,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { ConfirmTotpDocument, EnrollTotpDocument, GenerateRecoveryCodesDocument, VerifyOtpDocument } from '../generated/graphql.js';
-import { openTestDatabase } from '../support/db.js';
+import { openTestDatabase, storedOtpLogs } from '../support/db.js';
 import { budgetOf, burst, guessMethods, wrongGuesses, type GuessMethod } from '../support/guess-burst.js';
 import { remoteCreateUser, remoteGraphql, remoteRequestCode, remoteVerify } from '../support/remote.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
@@ -102,5 +102,54 @@ describe('two service processes on one PostgreSQL database, under a burst of gue
     expect(outcome.judgedFailures).toBeLessThanOrEqual(outcome.successes ? 2 * THRESHOLD - 1 : THRESHOLD);
     expect(outcome.judgedFailures + outcome.successes + outcome.refusedLocked).toBe(BURST);
     expect((await budgetOf(database, username)).failedVerifications).toBe(THRESHOLD);
+  });
+});
+
+describe('two service processes on one PostgreSQL database, under a burst against one delivered code', () => {
+  const processes: ServiceProcess[] = [];
+  let database: Database;
+  const ATTEMPTS = 5;
+
+  beforeAll(async () => {
+    // The user's budget is out of the way here: only the code's own allowance holds the burst.
+    const env = {
+      DATABASE_URL: inject('databaseUrl'),
+      ALLOW_ANONYMOUS_CALLERS: 'true',
+      IP_RATE_LIMIT: '1000000',
+      OTP_MAX_ATTEMPTS: String(ATTEMPTS),
+      LOCKOUT_THRESHOLD: '1000',
+      MAX_CONSECUTIVE_FAILURES: '100000',
+    };
+    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
+    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    database = await openTestDatabase();
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(processes.map((service) => service.stop()));
+    await database.close();
+  });
+
+  it(`${BURST} concurrent wrong guesses at one code over both: exactly ${ATTEMPTS} compared, then even the right code is refused`, async () => {
+    const [a, b] = processes;
+    if (!a || !b) throw new Error('expected two service processes');
+    const username = await remoteCreateUser(a.url);
+    const right = await remoteRequestCode(a.url, username);
+    const guesses = wrongGuesses('otp', BURST, right);
+
+    const outcome = await burst(database, username, guesses, async (code, i) => (await remoteVerify((i % 2 ? b : a).url, username, code)).status);
+
+    expect(outcome.judgedFailures).toBe(BURST);
+    const [code] = await storedOtpLogs(database, username);
+    expect(Number(code?.attempts)).toBe(ATTEMPTS);
+    const wrongAnswers = await database.db.auditEvent.groupBy({ by: ['reason'], where: { username, event: 'OTP_VERIFY' }, _count: true });
+    expect(Object.fromEntries(wrongAnswers.map((row) => [row.reason, row._count]))).toEqual({
+      INVALID_CODE: ATTEMPTS - 1,
+      TOO_MANY_ATTEMPTS: BURST - ATTEMPTS + 1,
+    });
+    const after = await remoteVerify(a.url, username, right);
+    expect(after.status).toBe(400);
+    expect(after.body).toEqual({ detail: 'Too many wrong attempts for this code; request a new one' });
   });
 });
