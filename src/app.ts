@@ -162,7 +162,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
             scheme: 'bearer',
             bearerFormat: 'JWT',
             description:
-              'A JWT signed with SECRET_KEY (ALGORITHM, HS256 by default) with `sub` (the calling service), ' +
+              'A JWT signed with SECRET_KEY (ALGORITHM, HS256 by default), or by the platform issuer (CALLER_JWKS_URL, ' +
+              'CALLER_ISSUER), with `sub` (the calling service), ' +
               '`exp`, and `scope`: space-separated scopes from otp:generate otp:verify users:read users:write ' +
               'logs:read webhooks:read webhooks:write. Without a token a caller is let in only where ALLOW_ANONYMOUS_CALLERS is on.',
           },
