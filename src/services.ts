@@ -113,10 +113,17 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });
   const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, clock });
   const keys = {
-    /** Re-seals every app secret under the newest ENCRYPTION_KEY (the one rotation entry point: `npm run cli -- keys:rotate`). */
-    rotate: (context: CallContext) => rotateSecrets({ users: userStore, box, audit, context }),
-    /** Re-seals the result-token signing keys' private parts under the newest ENCRYPTION_KEY (also part of `keys:rotate`). */
-    resealSigningKeys: () => signingKeys.reseal(),
+    /**
+     * Re-seals every stored secret under the newest ENCRYPTION_KEY: app secrets, result-token
+     * signing keys, webhook secrets (the one rotation entry point: `npm run cli -- keys:rotate`).
+     */
+    rotate: (context: CallContext) =>
+      rotateSecrets({
+        sources: [() => userStore.sealedSecrets(), () => stores.signingKeys.sealedSecrets(), () => stores.webhookEndpoints.sealedSecrets()],
+        box,
+        audit,
+        context,
+      }),
     /** A new result-token signing key; the old one stays published until its tokens expire (`keys:rotate-signing`). */
     rotateSigning: async (context: CallContext) => {
       const rotated = await signingKeys.rotate();

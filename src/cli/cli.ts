@@ -120,25 +120,22 @@ export async function runCli(
         }
         // Safe while the service runs, and again: a value already under the newest key is left alone.
         const result = await services.keys.rotate(systemContext('rotate-keys'));
-        const signing = await services.keys.resealSigningKeys();
         const newest = config.security.encryptionKeys[0]?.id ?? '';
         out(
           `Re-encrypted under key "${newest}": ${result.reencrypted}; already current: ${result.alreadyCurrent}; ` +
             `changed meanwhile (kept): ${result.changedMeanwhile}`,
         );
-        out(`Result-token signing keys re-encrypted: ${signing.reencrypted}; already current: ${signing.alreadyCurrent}`);
-        if (signing.unreadable.length) {
-          // Replaceable, unlike an app secret: a warning, not a failure.
+        const signing = result.unreadable.filter((owner) => owner.startsWith('signing key '));
+        const lost = result.unreadable.filter((owner) => !owner.startsWith('signing key '));
+        if (signing.length) {
+          // Replaceable, unlike an app or webhook secret: a warning, not a failure.
           err(
-            `No configured key opens the active signing key ${signing.unreadable.join(', ')}; instances with this ENCRYPTION_KEY ` +
-              'cannot sign with it: add the key it was sealed under and run again, or replace it with keys:rotate-signing',
+            `No configured key opens the active ${signing.join(', ')}; instances with this ENCRYPTION_KEY cannot sign with it: ` +
+              'add the key it was sealed under and run again, or replace it with keys:rotate-signing',
           );
         }
-        if (!result.unreadable.length) return 0;
-        err(
-          `No configured key opens the TOTP secrets of user id(s) ${result.unreadable.join(', ')}: ` +
-            'add the key they were sealed under to ENCRYPTION_KEY and run again',
-        );
+        if (!lost.length) return 0;
+        err(`No configured key opens the secrets of ${lost.join(', ')}: add the key they were sealed under to ENCRYPTION_KEY and run again`);
         return 1;
       }
       case 'keys:rotate-signing': {

@@ -1,3 +1,4 @@
+import type { SealedValue } from '../crypto/rotate-keys.js';
 import type { Db } from '../db/client.js';
 import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
 
@@ -96,17 +97,17 @@ export function createSigningKeysStore({ db, sql }: { db: Db; sql: Sql }) {
     return retiring.map((key) => key.kid);
   }
 
-  /** The active keys' sealed private parts (for re-sealing under a new ENCRYPTION_KEY); retired keys keep none. */
-  async function sealed(): Promise<{ kid: string; sealedPrivateKey: string }[]> {
+  /** The active keys' sealed private parts, for a key rotation (retired keys keep none). */
+  async function* sealedSecrets(): AsyncIterable<SealedValue> {
     const rows = await db.signingKey.findMany({ where: { activeFor: { not: null } }, select: { kid: true, privateKey: true } });
-    return rows.map((row) => ({ kid: row.kid, sealedPrivateKey: row.privateKey }));
+    for (const { kid, privateKey } of rows) {
+      yield {
+        owner: `signing key ${kid}`,
+        stored: privateKey,
+        replace: async (resealed) => (await db.signingKey.updateMany({ where: { kid, privateKey }, data: { privateKey: resealed } })).count === 1,
+      };
+    }
   }
 
-  /** Replaces a sealed private key, only where it still holds `was`: false when it changed meanwhile. */
-  async function reseal(kid: string, was: string, sealedPrivateKey: string): Promise<boolean> {
-    const { count } = await db.signingKey.updateMany({ where: { kid, privateKey: was }, data: { privateKey: sealedPrivateKey } });
-    return count === 1;
-  }
-
-  return { active, insertIfNoneActive, published, rotate, sealed, reseal };
+  return { active, insertIfNoneActive, published, rotate, sealedSecrets };
 }

@@ -151,28 +151,7 @@ export function createSigningKeys({ store, box, clock, config, logger }: Signing
     return { keys: published.map((json) => publicOnly(JSON.parse(json) as JWK)) };
   }
 
-  /** Re-seals the active keys' private parts under the newest ENCRYPTION_KEY (part of `keys:rotate`). */
-  async function reseal(): Promise<ResealResult> {
-    const result: ResealResult = { reencrypted: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [] };
-    for (const { kid, sealedPrivateKey } of await store.sealed()) {
-      if (box.isCurrent(sealedPrivateKey)) {
-        result.alreadyCurrent++;
-        continue;
-      }
-      let resealed: string;
-      try {
-        resealed = box.encrypt(box.decrypt(sealedPrivateKey));
-      } catch {
-        result.unreadable.push(kid);
-        continue;
-      }
-      if (await store.reseal(kid, sealedPrivateKey, resealed)) result.reencrypted++;
-      else result.changedMeanwhile++;
-    }
-    return result;
-  }
-
-  return { algorithm, current, rotate, jwks, reseal };
+  return { algorithm, current, rotate, jwks };
 }
 
 /** The members of a public JWK (RFC 7517/7518/8037), so a private member could never slip into the JWKS. */

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import type { SealedValue } from '../crypto/rotate-keys.js';
 import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
@@ -216,20 +217,31 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     });
   }
 
-  /** Users with a sealed app secret (active or pending), `take` at a time in id order, for a key rotation. */
-  function sealedSecretsAfter(afterId: number, take: number) {
-    return db.user.findMany({
-      where: { id: { gt: afterId }, OR: [{ totpSecret: { not: null } }, { totpPendingSecret: { not: null } }] },
-      select: { id: true, totpSecret: true, totpPendingSecret: true },
-      orderBy: { id: 'asc' },
-      take,
-    });
-  }
-
-  /** Replaces one sealed secret if it is still `stored` (a concurrent enrolment wins). */
-  async function resealSecret(userId: number, column: 'totpSecret' | 'totpPendingSecret', stored: string, resealed: string): Promise<boolean> {
-    const written = await db.user.updateMany({ where: { id: userId, [column]: stored }, data: { [column]: resealed } });
-    return written.count === 1;
+  /** Every sealed app secret (active and pending), read in batches by id, for a key rotation. */
+  async function* sealedSecrets(batchSize = 500): AsyncIterable<SealedValue> {
+    for (let afterId = 0; ; ) {
+      const users = await db.user.findMany({
+        where: { id: { gt: afterId }, OR: [{ totpSecret: { not: null } }, { totpPendingSecret: { not: null } }] },
+        select: { id: true, totpSecret: true, totpPendingSecret: true },
+        orderBy: { id: 'asc' },
+        take: batchSize,
+      });
+      for (const user of users) {
+        for (const column of ['totpSecret', 'totpPendingSecret'] as const) {
+          const stored = user[column];
+          if (stored === null) continue;
+          yield {
+            owner: `user ${user.id}`,
+            stored,
+            replace: async (resealed) =>
+              (await db.user.updateMany({ where: { id: user.id, [column]: stored }, data: { [column]: resealed } })).count === 1,
+          };
+        }
+      }
+      const last = users.at(-1);
+      if (!last || users.length < batchSize) return;
+      afterId = last.id;
+    }
   }
 
   function create(user: NewUser) {
@@ -318,8 +330,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     setPendingTotp,
     pendingTotp,
     activatePendingTotp,
-    sealedSecretsAfter,
-    resealSecret,
+    sealedSecrets,
     create,
     findByName,
     update,

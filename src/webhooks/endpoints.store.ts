@@ -1,3 +1,4 @@
+import type { SealedValue } from '../crypto/rotate-keys.js';
 import type { Db } from '../db/client.js';
 
 export interface EndpointRow {
@@ -111,13 +112,22 @@ export function createEndpointsStore({ db }: { db: Db }) {
   }
 
   /** Endpoints with a sealed secret, for a key rotation. */
-  function sealedSecrets() {
-    return db.webhookEndpoint.findMany({ select: { id: true, secret: true, previousSecret: true }, orderBy: { id: 'asc' } });
+  /** Every endpoint's sealed signing secrets (current, and previous during a rotation's grace), for a key rotation. */
+  async function* sealedSecrets(): AsyncIterable<SealedValue> {
+    const rows = await db.webhookEndpoint.findMany({ select: { id: true, secret: true, previousSecret: true }, orderBy: { id: 'asc' } });
+    for (const row of rows) {
+      for (const column of ['secret', 'previousSecret'] as const) {
+        const stored = row[column];
+        if (stored === null) continue;
+        yield {
+          owner: `webhook endpoint ${row.id}`,
+          stored,
+          replace: async (resealed) =>
+            (await db.webhookEndpoint.updateMany({ where: { id: row.id, [column]: stored }, data: { [column]: resealed } })).count === 1,
+        };
+      }
+    }
   }
 
-  async function resealSecret(id: number, column: 'secret' | 'previousSecret', stored: string, resealed: string): Promise<boolean> {
-    return (await db.webhookEndpoint.updateMany({ where: { id, [column]: stored }, data: { [column]: resealed } })).count === 1;
-  }
-
-  return { create, find, list, update, rotateSecret, remove, failed, succeeded, disableIfFailingSince, sealedSecrets, resealSecret };
+  return { create, find, list, update, rotateSecret, remove, failed, succeeded, disableIfFailingSince, sealedSecrets };
 }
