@@ -64,7 +64,7 @@ describe('behind a proxy (TRUST_PROXY)', () => {
     expect(response.statusCode).toBe(200);
     const database = await openTestDatabase();
     try {
-      const events = await database.db.auditEvent.findMany({ where: { username }, select: { ip: true } });
+      const events = await database.db.auditEvent.findMany({ where: { username, event: 'OTP_GENERATE' }, select: { ip: true } });
       expect(events).toEqual([{ ip: '203.0.113.9' }]);
     } finally {
       await database.close();
