@@ -4,6 +4,7 @@
 // them; User.factors says which factor resists phishing. Registration refuses what a browser
 // on another site, or another relying party, would answer. The attacks on verification are
 // in passkeys-hostile.test.ts, the real browser in browser-passkey.test.ts.
+import { createHash } from 'node:crypto';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config/config.js';
@@ -22,7 +23,7 @@ import { createTestApp, ManualClock, testEnv, useTestApp } from './support/app.j
 import { bearer, callerToken, graphqlAs } from './support/callers.js';
 import { openTestDatabase } from './support/db.js';
 import { createUser } from './support/flows.js';
-import { execute, expectType } from './support/graphql.js';
+import { execute, executeRaw, expectType } from './support/graphql.js';
 import {
   checkResultToken,
   enrolledAuthenticator,
@@ -60,6 +61,25 @@ describe('passkeys', () => {
     const stored = await database.db.passkey.findFirstOrThrow({ where: { user: { username } } });
     expect(Number(stored.counter)).toBe(2);
     expect(stored.lastUsedAt?.getTime()).toBe(clock.now().getTime());
+  });
+
+  it('binds the result token to the action approved: ctx and aud, as verifyOtp does', async () => {
+    const username = await createUser(app);
+    const authenticator = new SoftAuthenticator(ORIGIN);
+    expectType(await registerWith(app, username, authenticator), 'Passkey');
+    const action = 'Pay 42.00 EUR to ACME GmbH';
+    const response = authenticator.assert(await verificationOptions(app, username));
+    const answer = await executeRaw(
+      app,
+      'mutation($u: String!, $r: JSON!, $c: String, $a: String) { verifyPasskey(username: $u, response: $r, context: $c, audience: $a) { __typename ... on VerifyOtpPayload { token } } }',
+      { u: username, r: response, c: action, a: 'payments' },
+    );
+    const { token } = answer.body.data?.verifyPasskey as { token: string };
+    expect(await checkResultToken(app, token)).toMatchObject({
+      sub: username,
+      aud: 'payments',
+      ctx: createHash('sha256').update(action, 'utf8').digest('base64url'),
+    });
   });
 
   it('lists the user’s passkeys and factors, the passkeys phishing-resistant and nothing else', async () => {

@@ -237,9 +237,18 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
       args: {
         username: t.arg.string({ required: true, description: 'Who is verifying.' }),
         response: t.arg({ type: 'JSON', required: true, description: 'The browser’s answer: the credential’s toJSON().' }),
+        context: t.arg.string({
+          required: false,
+          description: 'The action the user is approving (one line): the result token carries `ctx` = base64url(SHA-256(context)).',
+        }),
+        audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
       },
       authScopes: { 'otp:verify': true },
-      resolve: (_root, args, ctx) => ctx.services.passkeys.verify(args.username, args.response, ctx.caller),
+      resolve: (_root, args, ctx) =>
+        ctx.services.passkeys.verify(args.username, args.response, ctx.caller, {
+          actionContext: args.context ?? undefined,
+          audience: args.audience ?? undefined,
+        }),
     }),
     renamePasskey: t.prismaField({
       type: 'Passkey',

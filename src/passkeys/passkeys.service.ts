@@ -40,7 +40,7 @@ import {
 } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { Verified, VerificationService } from '../verification/verification.service.js';
+import type { ActionBinding, Verified, VerificationService } from '../verification/verification.service.js';
 import type { Ceremony, PasskeysStore } from './passkeys.store.js';
 
 /** The longest name a passkey may be given. */
@@ -226,9 +226,9 @@ export function createPasskeysService({ users, store, verification, clock, confi
    * Checks an assertion: through `judged`, which takes a guess from the user's budget before
    * `checkAssertion` runs and settles it after, as for every other method.
    */
-  function verify(username: string, response: unknown, context: CallContext): Promise<Verified> {
+  function verify(username: string, response: unknown, context: CallContext, binding: ActionBinding = {}): Promise<Verified> {
     settings();
-    return verification.judged(username, context, { check: (slot, now) => checkAssertion(slot.userId, response, now) });
+    return verification.judged(username, context, { check: (slot, now) => checkAssertion(slot.userId, response, now) }, binding);
   }
 
   /**

@@ -112,7 +112,6 @@ export function createVerificationService(deps: VerificationDeps) {
    * app and recovery codes accept any, and the token is bound to it either way.
    */
   async function verify(username: string, code: string, context: CallContext, binding: ActionBinding = {}): Promise<Verified> {
-    checkBinding(binding);
     const typed = code.trim();
     return judged(
       username,
@@ -155,6 +154,7 @@ export function createVerificationService(deps: VerificationDeps) {
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
+    checkBinding(binding);
     const now = clock.now();
     // Events ride with the write that records what caused them: a wrong guess, its lock or
     // suspension with the audit entry of the judgment (the guess itself was counted before
