@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
@@ -89,8 +90,67 @@ function expectedMigrations(provider: DbProvider): string[] {
 
 function createSqliteClient(config: DatabaseConfig, file: SqliteFile | undefined): Db {
   // Never create the file: a missing database is a fault to report, not an empty one to fill.
-  const factory = new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: config.sqliteBusyTimeoutMs, fileMustExist: true });
+  const factory = withReusedStatements(
+    new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: config.sqliteBusyTimeoutMs, fileMustExist: true }),
+  );
   return new SqliteClient({ adapter: file ? guardedSqliteAdapter(factory, file) : factory });
+}
+
+/** Prepared statements kept per Prisma SQLite connection, least recently used dropped first. */
+const REUSED_STATEMENTS = 200;
+
+/**
+ * Prisma's SQLite adapter prepares every statement anew (`client.prepare(sql).bind(args)`),
+ * and a better-sqlite3 statement's native memory (~5 KB) is freed only when the garbage
+ * collector finalises its small JavaScript object, which a full collection does, rarely: under
+ * the benchmark's user creation the process's malloc heap grew by ~20 KB a Prisma query, to
+ * ~110 MB after 6,000 queries (RSS 245 MB), against 11 MB with the statements kept and reused
+ * (RSS 150 MB; each query also 10-15% less CPU). The adapter's connections get a `prepare` that
+ * returns the cached statement behind the three calls the adapter makes (`bind(args)` then
+ * `run`, `reader`/`columns`/`raw().all()`; `run` alone for BEGIN), each passing the arguments
+ * at execution, so nothing is bound for good. A connection of another shape is left alone.
+ */
+function withReusedStatements(factory: SqliteAdapterFactory): SqliteAdapterFactory {
+  return Object.assign(Object.create(factory) as SqliteAdapterFactory, {
+    connect: async () => {
+      const adapter = await factory.connect();
+      reuseStatements(adapter);
+      return adapter;
+    },
+  });
+}
+
+function reuseStatements(adapter: SqliteAdapter): void {
+  const client = (adapter as unknown as { client?: unknown }).client;
+  if (!(client instanceof BetterSqlite3)) return;
+  const prepare = client.prepare.bind(client);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cached = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= REUSED_STATEMENTS) cache.delete(cache.keys().next().value ?? '');
+    }
+    cache.set(sql, statement);
+    return statement;
+  };
+  const reusable = (sql: string) => {
+    const statement = cached(sql);
+    return {
+      run: () => statement.run(),
+      bind: (args: unknown[]) => ({
+        get reader() {
+          return statement.reader;
+        },
+        columns: () => statement.columns(),
+        run: () => statement.run(...args),
+        raw: () => ({ all: () => statement.raw(true).all(...args) }),
+      }),
+    };
+  };
+  Object.assign(client, { prepare: reusable });
 }
 
 type SqliteAdapterFactory = PrismaBetterSQLite3;
