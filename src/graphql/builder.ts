@@ -31,7 +31,7 @@ export interface GraphQLContext {
   /** the service's clock, for fields that depend on the time (a lock still running) */
   now: () => Date;
   /** who is calling: what the `authScopes` of fields and types are checked against */
-  caller: CallContext;
+  call: CallContext;
   /** whether generateOtp may return the code to the caller (OTP_IN_RESPONSE) */
   otpInResponse: boolean;
 }
@@ -112,7 +112,7 @@ export function createBuilder(db: Db) {
     defaultFieldNullability: false,
     prisma: { client: db, dmmf: getDatamodel(), exposeDescriptions: false, filterConnectionTotalCount: true },
     scopeAuth: {
-      authScopes: ({ caller }) => ({
+      authScopes: ({ call: caller }) => ({
         'otp:generate': caller.scopes.has('otp:generate'),
         'otp:verify': caller.scopes.has('otp:verify'),
         'users:read': caller.scopes.has('users:read'),
@@ -122,7 +122,7 @@ export function createBuilder(db: Db) {
         'webhooks:write': caller.scopes.has('webhooks:write'),
         admitted: caller.authenticated || caller.scopes.size > 0,
       }),
-      unauthorizedError: (_parent, context, _info, { failure }) => refusal(context.caller, failure),
+      unauthorizedError: (_parent, context, _info, { failure }) => refusal(context.call, failure),
       // A type's scopes are checked once per object, as the field that returns it completes,
       // and refuse that field (one error, at its path), not each field read from the object.
       runScopesOnType: true,
@@ -211,6 +211,6 @@ export function refusalOfScopes(
 ): MaybePromise<UnauthenticatedError | ForbiddenError | undefined> {
   if (scopes === undefined) return undefined;
   return completeValue(RequestCache.fromContext(context, builder).evaluateScopeMap(scopes), (failure) =>
-    failure ? refusal(context.caller, failure) : undefined,
+    failure ? refusal(context.call, failure) : undefined,
   );
 }

@@ -17,7 +17,7 @@ import { graphiqlAssetRoutes, renderGraphiQL } from './graphiql.js';
 interface GraphqlRoutesOptions {
   schema: GraphQLSchema;
   /** the per-request context, less the caller, which each request brings */
-  context: Omit<GraphQLContext, 'caller'>;
+  context: Omit<GraphQLContext, 'call'>;
   /** GRAPHIQL, GRAPHQL_INTROSPECTION and PERSISTED_OPERATIONS_ONLY */
   settings: Config['graphql'];
   /** the operations GraphiQL shows and persisted mode accepts; read from schema/operations when left out */
@@ -89,7 +89,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
-    context: ({ req }) => ({ ...options.context, caller: req.callContext }),
+    context: ({ req }) => ({ ...options.context, call: req.callContext }),
     graphiql: settings.graphiql ? graphiql : false,
     // GraphiQL bundled in the package (Yoga's default page pulls its scripts from a CDN, which
     // locked-down networks cannot reach), its files served compressed and cached (graphiql.ts).

@@ -164,7 +164,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
       },
       authScopes: { 'otp:generate': true },
       resolve: async (_root, args, ctx) => ({
-        ...(await ctx.services.verification.generate(args.username, ctx.caller, {
+        ...(await ctx.services.verification.generate(args.username, ctx.call, {
           channel: args.channel ?? undefined,
           actionContext: args.context ?? undefined,
         })),
@@ -208,7 +208,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
       },
       authScopes: { 'otp:verify': true },
       resolve: (_root, args, ctx) =>
-        ctx.services.verification.verify(args.username, args.code, ctx.caller, {
+        ctx.services.verification.verify(args.username, args.code, ctx.call, {
           actionContext: args.context ?? undefined,
           audience: args.audience ?? undefined,
         }),

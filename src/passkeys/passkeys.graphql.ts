@@ -191,7 +191,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
         name: t.arg.string({ required: false, description: 'What to call it, e.g. "MacBook" (at most 64 characters); "Passkey N" by default.' }),
       },
       authScopes: { 'users:write': true },
-      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.finishRegistration(args.username, args.response, args.name, ctx.caller),
+      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.finishRegistration(args.username, args.response, args.name, ctx.call),
     }),
     startPasskeyVerification: t.field({
       type: StartPasskeyVerificationPayload,
@@ -245,7 +245,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
       },
       authScopes: { 'otp:verify': true },
       resolve: (_root, args, ctx) =>
-        ctx.services.passkeys.verify(args.username, args.response, ctx.caller, {
+        ctx.services.passkeys.verify(args.username, args.response, ctx.call, {
           actionContext: args.context ?? undefined,
           audience: args.audience ?? undefined,
         }),
@@ -260,7 +260,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
         name: t.arg.string({ required: true, description: 'The new name (at most 64 characters).' }),
       },
       authScopes: { 'users:write': true },
-      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.rename(args.username, Number(args.id.id), args.name, ctx.caller),
+      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.rename(args.username, Number(args.id.id), args.name, ctx.call),
     }),
     removePasskey: t.prismaField({
       type: 'User',
@@ -273,7 +273,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
         id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),
       },
       authScopes: { 'users:write': true },
-      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.remove(args.username, Number(args.id.id), ctx.caller),
+      resolve: (_query, _root, args, ctx) => ctx.services.passkeys.remove(args.username, Number(args.id.id), ctx.call),
     }),
   }));
 }

@@ -22,7 +22,7 @@ export function addRecoveryTypes(builder: Builder) {
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose codes.' }) },
       authScopes: { 'users:write': true },
-      resolve: (_root, args, ctx) => ctx.services.recovery.generate(args.username, ctx.caller),
+      resolve: (_root, args, ctx) => ctx.services.recovery.generate(args.username, ctx.call),
     }),
   }));
 }

@@ -44,7 +44,7 @@ export function addTotpTypes(builder: Builder) {
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose app.' }) },
       authScopes: { 'users:write': true },
-      resolve: (_root, args, ctx) => ctx.services.totp.enroll(args.username, ctx.caller),
+      resolve: (_root, args, ctx) => ctx.services.totp.enroll(args.username, ctx.call),
     }),
     confirmTotp: t.field({
       type: TotpConfirmationRef,
@@ -57,7 +57,7 @@ export function addTotpTypes(builder: Builder) {
         code: t.arg.string({ required: true, description: 'The 6-digit code the app shows now.' }),
       },
       authScopes: { 'users:write': true },
-      resolve: (_root, args, ctx) => ctx.services.totp.confirm(args.username, args.code, ctx.caller),
+      resolve: (_root, args, ctx) => ctx.services.totp.confirm(args.username, args.code, ctx.call),
     }),
   }));
 }

@@ -146,7 +146,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       errors: { types: [ValidationFailedError, UsernameTakenError, UnauthenticatedError, ForbiddenError] },
       authScopes: { 'users:write': true },
       args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
-      resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input, ctx.caller),
+      resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input, ctx.call),
     }),
     updateUser: t.prismaField({
       type: 'User',
@@ -154,7 +154,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       errors: { types: [ValidationFailedError, UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       authScopes: { 'users:write': true },
       args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'Which user, and what to change.' }) },
-      resolve: (_query, _root, { input }, ctx) => ctx.services.users.update(input, ctx.caller),
+      resolve: (_query, _root, { input }, ctx) => ctx.services.users.update(input, ctx.call),
     }),
     disableTwoFactor: t.prismaField({
       type: 'User',
@@ -164,7 +164,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Whose two-factor authentication.' }) },
-      resolve: (_query, _root, args, ctx) => ctx.services.users.disableTwoFactor(args.username, ctx.caller),
+      resolve: (_query, _root, args, ctx) => ctx.services.users.disableTwoFactor(args.username, ctx.call),
     }),
     reinstateTwoFactor: t.prismaField({
       type: 'User',
@@ -174,7 +174,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Whose second factors.' }) },
-      resolve: (_query, _root, args, ctx) => ctx.services.users.reinstateTwoFactor(args.username, ctx.caller),
+      resolve: (_query, _root, args, ctx) => ctx.services.users.reinstateTwoFactor(args.username, ctx.call),
     }),
     deleteUser: t.field({
       type: DeleteUserPayload,
@@ -184,7 +184,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Who to erase.' }) },
-      resolve: (_root, args, ctx) => ctx.services.users.erase(args.username, ctx.caller),
+      resolve: (_root, args, ctx) => ctx.services.users.erase(args.username, ctx.call),
     }),
   }));
 }

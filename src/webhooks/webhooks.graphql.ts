@@ -144,7 +144,7 @@ export function addWebhookTypes(builder: Builder) {
       errors: { types: writeErrors },
       args: { input: t.arg({ type: CreateWebhookEndpointInput, required: true }) },
       authScopes: { 'webhooks:write': true },
-      resolve: (_root, { input }, ctx) => ctx.services.webhooks.create(input, ctx.caller),
+      resolve: (_root, { input }, ctx) => ctx.services.webhooks.create(input, ctx.call),
     }),
     updateWebhookEndpoint: t.field({
       type: WebhookEndpointRef,
@@ -154,7 +154,7 @@ export function addWebhookTypes(builder: Builder) {
       authScopes: { 'webhooks:write': true },
       resolve: (_root, { input }, ctx) => {
         const { id, ...changes } = input;
-        return ctx.services.webhooks.update(idOf(id), changes, ctx.caller);
+        return ctx.services.webhooks.update(idOf(id), changes, ctx.call);
       },
     }),
     disableWebhookEndpoint: t.field({
@@ -163,7 +163,7 @@ export function addWebhookTypes(builder: Builder) {
       errors: { types: writeErrors },
       args: { id: t.arg.id({ required: true, description: 'The endpoint.' }) },
       authScopes: { 'webhooks:write': true },
-      resolve: (_root, args, ctx) => ctx.services.webhooks.update(idOf(args.id), { enabled: false }, ctx.caller),
+      resolve: (_root, args, ctx) => ctx.services.webhooks.update(idOf(args.id), { enabled: false }, ctx.call),
     }),
     deleteWebhookEndpoint: t.field({
       type: DeleteWebhookEndpointPayload,
@@ -171,7 +171,7 @@ export function addWebhookTypes(builder: Builder) {
       errors: { types: writeErrors },
       args: { id: t.arg.id({ required: true, description: 'The endpoint.' }) },
       authScopes: { 'webhooks:write': true },
-      resolve: async (_root, args, ctx) => ({ deletedId: await ctx.services.webhooks.remove(idOf(args.id), ctx.caller) }),
+      resolve: async (_root, args, ctx) => ({ deletedId: await ctx.services.webhooks.remove(idOf(args.id), ctx.call) }),
     }),
     rotateWebhookEndpointSecret: t.field({
       type: WebhookEndpointSecretRef,
@@ -181,7 +181,7 @@ export function addWebhookTypes(builder: Builder) {
       errors: { types: writeErrors },
       args: { id: t.arg.id({ required: true, description: 'The endpoint.' }) },
       authScopes: { 'webhooks:write': true },
-      resolve: (_root, args, ctx) => ctx.services.webhooks.rotateSecret(idOf(args.id), ctx.caller),
+      resolve: (_root, args, ctx) => ctx.services.webhooks.rotateSecret(idOf(args.id), ctx.call),
     }),
   }));
 }
