@@ -232,6 +232,8 @@ async function main() {
     readyPath: '/healthz',
   });
   log(`service: pid ${service.pid} on ${service.url}, RSS ${service.rssMb() ?? '?'} MB after start-up`);
+  const residentAtStart = service.residentBreakdown();
+  if (residentAtStart) log(`  by mapping: ${JSON.stringify(residentAtStart)} MB`);
   // Fresh codes for the verify phases come from the service's own generate, in a second
   // instance whose delivery is the development log channel (no SMTP_SERVER outside
   // production): email delivery is too slow to prepare tens of thousands of codes. It sits
@@ -348,6 +350,13 @@ async function main() {
   }
 
   const peakRssMb = service.peakRssMb();
+  const resident = service.residentBreakdown();
+  if (resident) {
+    log(
+      `service RSS after the last phase, by mapping: Node binary ${resident.nodeBinary} MB, malloc heap ${resident.mallocHeap} MB, ` +
+        `anonymous (V8 heap and code, thread arenas, WebAssembly) ${resident.anonymous} MB, other files ${resident.otherFiles} MB`,
+    );
+  }
   await helper.stop();
   await service.stop(options.profile ? 30_000 : 10_000);
 

@@ -77,6 +77,8 @@ export interface Child {
   rssMb(): number | null;
   /** the highest resident set the process reached (VmHWM), in MB */
   peakRssMb(): number | null;
+  /** the resident set now by kind of mapping, MB (Linux /proc/PID/smaps), or null once it is gone */
+  residentBreakdown(): ResidentBreakdown | null;
   /** CPU time (user + system) the process has used so far, in ms (Linux /proc) */
   cpuMs(): number | null;
   output(): string;
@@ -160,6 +162,7 @@ export async function startChild(options: StartOptions): Promise<Child> {
     },
     rssMb: () => procStatusMb(pid, 'VmRSS'),
     peakRssMb: () => procStatusMb(pid, 'VmHWM'),
+    residentBreakdown: () => residentBreakdown(pid),
     cpuMs: () => procCpuMs(pid),
     output: () => out,
     async stop(graceMs = 10_000) {
@@ -187,6 +190,41 @@ export async function startChild(options: StartOptions): Promise<Child> {
     }
     await sleep(100);
   }
+}
+
+/** Where a process's resident memory is, MB. */
+export interface ResidentBreakdown {
+  /** pages of the Node binary itself (its code and read-only data, shared between processes) */
+  nodeBinary: number;
+  /** other files mapped: shared libraries, native addons, SQLite's shared memory */
+  otherFiles: number;
+  /** glibc's main arena (`[heap]`, malloc's brk heap) */
+  mallocHeap: number;
+  /** anonymous mappings: V8's heap and code, thread arenas, WebAssembly, stacks */
+  anonymous: number;
+}
+
+function residentBreakdown(pid: number): ResidentBreakdown | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return null;
+  }
+  const kb = { nodeBinary: 0, otherFiles: 0, mallocHeap: 0, anonymous: 0 };
+  let kind: keyof typeof kb = 'anonymous';
+  for (const line of text.split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1] ?? '';
+      kind = name === '[heap]' ? 'mallocHeap' : name.endsWith('/bin/node') ? 'nodeBinary' : name.startsWith('/') ? 'otherFiles' : 'anonymous';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kb[kind] += Number(rss[1]);
+  }
+  const mb = (value: number) => Math.round(value / 102.4) / 10;
+  return { nodeBinary: mb(kb.nodeBinary), otherFiles: mb(kb.otherFiles), mallocHeap: mb(kb.mallocHeap), anonymous: mb(kb.anonymous) };
 }
 
 function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
