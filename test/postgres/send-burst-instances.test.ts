@@ -4,11 +4,14 @@
 // by the request. Each cap is now a slot taken by one conditional write before the send and
 // given back if the send fails, so two service processes on one PostgreSQL database let
 // exactly the cap through, however the burst is spread.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { print } from 'graphql';
 import type { Database } from '../../src/db/client.js';
 import { CreateUserDocument } from '../generated/graphql.js';
-import { openTestDatabase, storedOtpLogs } from '../support/db.js';
+import { parseConfig } from '../../src/config/config.js';
+import { createDatabase } from '../../src/db/client.js';
+import { storedOtpLogs } from '../support/db.js';
+import { createPrivateDatabase, type PrivateDatabase } from '../support/private-database.js';
 import { uniqueName } from '../support/app.js';
 import { remoteCreateUser, remoteGenerate, remoteGraphql } from '../support/remote.js';
 import { sleep, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
@@ -34,10 +37,14 @@ describe('two service processes on one PostgreSQL database, under a burst of sen
     return chosen.url;
   };
 
+  let privateDatabase: PrivateDatabase;
+
   beforeAll(async () => {
     twilio = await startTwilioServer();
+    // The service's SMS budget counts every SMS in the database: other files' tests must not share it.
+    privateDatabase = await createPrivateDatabase('send-burst');
     const env = {
-      DATABASE_URL: inject('databaseUrl'),
+      DATABASE_URL: privateDatabase.url,
       ALLOW_ANONYMOUS_CALLERS: 'true',
       IP_RATE_LIMIT: '1000000',
       // Only the caps under test hold the burst back: no resend interval, no prefix velocity.
@@ -50,12 +57,14 @@ describe('two service processes on one PostgreSQL database, under a burst of sen
     const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
     for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
     for (const result of started) if (result.status === 'rejected') throw result.reason;
-    database = await openTestDatabase();
+    database = createDatabase(parseConfig({ DATABASE_URL: privateDatabase.url }).database);
+    await database.init();
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(processes.map((service) => service.stop()));
     await Promise.all([database.close(), twilio.close()]);
+    await privateDatabase.drop();
   });
 
   it(`one user, ${BURST} concurrent generates over both, at most ${CAP} an hour: exactly ${CAP} sent`, async () => {

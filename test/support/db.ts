@@ -56,9 +56,14 @@ export function slowDatabase(delayMs: number): Database {
         return result;
       };
       if (!delayed.has(property)) return (...args: unknown[]) => call(args);
-      return async (...args: unknown[]) => {
-        await pause();
-        return call(args);
+      // Still Prisma's own (lazy) promise, so it can join a $transaction; awaited alone, it waits first.
+      return (...args: unknown[]) => {
+        const promise = call(args) as PromiseLike<unknown>;
+        const then = promise.then.bind(promise);
+        return Object.assign(promise, {
+          then: (onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) =>
+            pause().then(() => then(onFulfilled, onRejected)),
+        });
       };
     },
   });
