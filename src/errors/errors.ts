@@ -375,3 +375,35 @@ export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', '
     super(`This webhook URL is not allowed: ${reason}`);
   }
 }
+
+/** The errors whose GraphQL type carries nothing but `code` and `message`. */
+export const errorsWithoutFields = [
+  UserNotFoundError,
+  UsernameTakenError,
+  TwoFactorDisabledError,
+  TwoFactorSuspendedError,
+  NoDeliveryDestinationError,
+  NoPendingCodeError,
+  CodeExpiredError,
+  CodeAlreadyUsedError,
+  TooManyAttemptsError,
+  DeliveryNotConfiguredError,
+  UnauthenticatedError,
+  TotpNotEnrolledError,
+  CodeReplayedError,
+  InvalidPhoneNumberError,
+  PasskeysNotConfiguredError,
+  NoPasskeyError,
+  PasskeyNotFoundError,
+  PasskeyAlreadyRegisteredError,
+  PasskeyChallengeExpiredError,
+  PasskeyChallengeInvalidError,
+  PasskeyOriginMismatchError,
+  PasskeyRpIdMismatchError,
+  PasskeyUserNotVerifiedError,
+  PasskeyUnknownCredentialError,
+  PasskeyCounterRegressedError,
+  PasskeyInvalidError,
+  ContextTooLongForSmsError,
+  WebhookEndpointNotFoundError,
+];
