@@ -111,7 +111,7 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const guesses = createGuessBudget({ users: userStore, config });
   const verification = createVerificationService({ users: userStore, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics });
   const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });
-  const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, clock });
+  const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, outbox: stores.outbox, clock });
   const keys = {
     /**
      * Re-seals every stored secret under the newest ENCRYPTION_KEY: app secrets, result-token

@@ -84,11 +84,17 @@ describe('admin CLI', () => {
         data: { userId: user.id, codeHash: 'y', channel: 'EMAIL', destination: 'p***@example.com', expiresAt: new Date() },
       });
       await database.db.auditEvent.create({ data: { event: 'OTP_GENERATE', outcome: 'SUCCESS', userId: user.id, createdAt: old } });
+      // An old event whose delivery is settled goes; one still to be sent stays, however old.
+      const event = (id: string) => ({ id, type: 'verification.approved', userId: user.id, username: user.username, data: '{}', occurredAt: old, createdAt: old });
+      const [settled, pending] = [`purge-${user.id}-settled`, `purge-${user.id}-pending`];
+      await database.db.outboxEvent.create({ data: { ...event(settled), deliveries: { create: { kind: 'NOTICE', status: 'DELIVERED', nextAttemptAt: old } } } });
+      await database.db.outboxEvent.create({ data: { ...event(pending), deliveries: { create: { kind: 'NOTICE', status: 'PENDING', nextAttemptAt: old } } } });
       const { code, output } = await cli('logs:purge', '--days', '365');
       expect(code).toBe(0);
       expect(output).toMatch(/deleted [1-9]\d* code records and [1-9]\d* audit events/);
       expect(await database.db.otpLog.count({ where: { userId: user.id } })).toBe(1);
       expect(await database.db.auditEvent.count({ where: { userId: user.id } })).toBe(0);
+      expect((await database.db.outboxEvent.findMany({ where: { userId: user.id }, select: { id: true } })).map((row) => row.id)).toEqual([pending]);
     } finally {
       await database.close();
     }

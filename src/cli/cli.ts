@@ -110,7 +110,10 @@ export async function runCli(
           return 2;
         }
         const purged = await services.retention.purge(days);
-        out(`deleted ${purged.codes} code records and ${purged.auditEvents} audit events older than ${purged.before.toISOString()}`);
+        out(
+          `deleted ${purged.codes} code records and ${purged.auditEvents} audit events older than ${purged.before.toISOString()}, ` +
+            `and ${purged.events} security events with nothing left to send`,
+        );
         return 0;
       }
       case 'keys:rotate': {

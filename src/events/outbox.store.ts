@@ -77,7 +77,15 @@ export function createOutboxStore({ db, sql }: { db: Db; sql: Sql }) {
     return { pending: Number(row?.pending ?? 0), oldest: dateOf(row?.oldest ?? null) };
   }
 
-  return { statements, prismaWrites, writeIn, record, backlog };
+  /** Deletes the events created before `before` that have nothing left to send (their deliveries go with them). */
+  async function purge(before: Date): Promise<number> {
+    const purged = await db.outboxEvent.deleteMany({
+      where: { createdAt: { lt: before }, deliveries: { none: { status: 'PENDING' } } },
+    });
+    return purged.count;
+  }
+
+  return { statements, prismaWrites, writeIn, record, backlog, purge };
 }
 
 function row(event: SecurityEvent) {

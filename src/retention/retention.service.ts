@@ -1,5 +1,6 @@
 import type { AuditStore } from '../audit/audit.store.js';
 import type { Clock } from '../clock/clock.js';
+import type { OutboxStore } from '../events/outbox.store.js';
 import type { CodesStore } from '../otp/codes.store.js';
 import type { CountersStore } from '../throttle/counters.store.js';
 
@@ -9,6 +10,7 @@ export interface RetentionDeps {
   codes: Pick<CodesStore, 'purge'>;
   auditTrail: Pick<AuditStore, 'purge'>;
   counters: Pick<CountersStore, 'purge'>;
+  outbox: Pick<OutboxStore, 'purge'>;
   clock: Clock;
 }
 
@@ -18,14 +20,16 @@ export interface RetentionDeps {
  * operator's retention says (LOG_RETENTION_DAYS), not forever. Send counters matter for their
  * clock hour only and go after a day.
  */
-export function createRetentionService({ codes, auditTrail, counters, clock }: RetentionDeps) {
-  async function purge(olderThanDays: number): Promise<{ codes: number; auditEvents: number; before: Date }> {
+export function createRetentionService({ codes, auditTrail, counters, outbox, clock }: RetentionDeps) {
+  async function purge(olderThanDays: number): Promise<{ codes: number; auditEvents: number; events: number; before: Date }> {
     const now = clock.now();
     const before = new Date(now.getTime() - olderThanDays * DAY_MS);
     const purgedCodes = await codes.purge(before);
     const auditEvents = await auditTrail.purge(before);
     await counters.purge(new Date(now.getTime() - DAY_MS));
-    return { codes: purgedCodes, auditEvents, before };
+    // Security events still being sent stay until their last delivery is settled.
+    const events = await outbox.purge(before);
+    return { codes: purgedCodes, auditEvents, events, before };
   }
   return { purge };
 }
