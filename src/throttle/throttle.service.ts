@@ -32,15 +32,11 @@ export function createThrottleService({ users, codes, counters, config }: Thrott
 
   /** Takes the user's send slot for now, or throws RateLimitedError with the wait. */
   async function reserveSend(userId: number, now: Date): Promise<void> {
-    // The sliding hour, read first: it gives the precise wait, and a refused request writes nothing.
-    const recent = await codes.recentSendTimes(userId, now, maxSendsPerHour);
-    if (recent.length >= maxSendsPerHour) throw hourlyCap(recent[0] ?? now, now);
-    if (!(await users.takeSendInterval(userId, now, new Date(now.getTime() - resendIntervalSeconds * 1000)))) {
-      const last = (await users.lastSendAt(userId)) ?? now;
-      const retryAfter = Math.max(1, Math.ceil((last.getTime() + resendIntervalSeconds * 1000 - now.getTime()) / 1000));
-      throw new RateLimitedError(retryAfter, `A code was sent moments ago; wait ${retryAfter} s before asking for another`);
+    const hour = { since: new Date(now.getTime() - HOUR_MS), max: maxSendsPerHour };
+    if (!(await users.takeSendInterval(userId, now, new Date(now.getTime() - resendIntervalSeconds * 1000), hour))) {
+      throw await whyNoSend(userId, now);
     }
-    // The read above saw committed sends only; the counter also holds those in flight.
+    // The count above saw committed sends only; the counter also holds those in flight.
     if (await counters.take(`user:${userId}`, maxSendsPerHour, now)) return;
     await users.giveBackSendInterval(userId, now);
     throw hourlyCap(new Date(now.getTime() + counters.secondsToNextWindow(now) * 1000 - HOUR_MS), now);
@@ -54,6 +50,15 @@ export function createThrottleService({ users, codes, counters, config }: Thrott
   async function releaseSend(userId: number, reservedAt: Date): Promise<void> {
     await users.giveBackSendInterval(userId, reservedAt);
     await counters.giveBack(`user:${userId}`, reservedAt);
+  }
+
+  /** Which limit refused the send, and for how long: read on the refusal path only. */
+  async function whyNoSend(userId: number, now: Date): Promise<RateLimitedError> {
+    const recent = await codes.recentSendTimes(userId, now, maxSendsPerHour);
+    if (recent.length >= maxSendsPerHour) return hourlyCap(recent[0] ?? now, now);
+    const last = (await users.lastSendAt(userId)) ?? now;
+    const retryAfter = Math.max(1, Math.ceil((last.getTime() + resendIntervalSeconds * 1000 - now.getTime()) / 1000));
+    return new RateLimitedError(retryAfter, `A code was sent moments ago; wait ${retryAfter} s before asking for another`);
   }
 
   /** The cap refusal, given the send whose ageing out of the hour frees a slot. */

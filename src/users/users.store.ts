@@ -166,11 +166,15 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     return row && !(lockedUntil && lockedUntil <= now) ? row.failed_verifications : 0;
   }
 
-  /** Takes the send interval: true when the last send is older than `earliest` (or none). */
-  async function takeSendInterval(userId: number, now: Date, earliest: Date): Promise<boolean> {
+  /** Takes the send interval: true when the last send is older than `earliest` (or none) and the hour has room. */
+  async function takeSendInterval(userId: number, now: Date, earliest: Date, hour: { since: Date; max: number }): Promise<boolean> {
+    // The user's sends of the sliding hour (delivered or in flight, not failed) are counted by
+    // the same statement, so a request under neither limit costs one round trip.
     const taken = await sql.run`
       UPDATE users SET last_send_at = ${now}
-       WHERE id = ${userId} AND (last_send_at IS NULL OR last_send_at <= ${earliest})`;
+       WHERE id = ${userId} AND (last_send_at IS NULL OR last_send_at <= ${earliest})
+         AND (SELECT COUNT(*) FROM otp_logs
+               WHERE user_id = ${userId} AND created_at > ${hour.since} AND status <> 'FAILED') < ${hour.max}`;
     return taken === 1;
   }
 
