@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { call, type RemoteAnswer } from './support/remote.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startServiceProcess, type ServiceProcess } from './support/service-process.js';
+import { startServiceProcesses, type ServiceProcess } from './support/service-process.js';
 import { sleep } from './support/net.js';
 
 const LIMIT = 20;
@@ -31,9 +31,7 @@ describe(`two service processes, one Redis, IP_RATE_LIMIT=${LIMIT}`, () => {
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'info',
     };
-    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    await startServiceProcesses({ env }, processes);
     [a, b] = processes as [ServiceProcess, ServiceProcess];
   }, 60_000);
 

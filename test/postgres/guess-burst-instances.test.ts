@@ -12,7 +12,7 @@ import { ConfirmTotpDocument, EnrollTotpDocument, GenerateRecoveryCodesDocument,
 import { openTestDatabase, storedOtpLogs } from '../support/db.js';
 import { budgetOf, burst, guessMethods, wrongGuesses, type GuessMethod } from '../support/guess-burst.js';
 import { remoteCreateUser, remoteGraphql, remoteRequestCode, remoteVerify } from '../support/remote.js';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 import { appCode } from '../support/totp.js';
 
 const THRESHOLD = 10;
@@ -35,9 +35,7 @@ describe('two service processes on one PostgreSQL database, under a burst of gue
       OTP_MAX_ATTEMPTS: '20',
       LOCKOUT_THRESHOLD: String(THRESHOLD),
     };
-    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    await startServiceProcesses({ env }, processes);
     database = await openTestDatabase();
   }, 60_000);
 
@@ -120,9 +118,7 @@ describe('two service processes on one PostgreSQL database, under a burst agains
       LOCKOUT_THRESHOLD: '1000',
       MAX_CONSECUTIVE_FAILURES: '100000',
     };
-    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    await startServiceProcesses({ env }, processes);
     database = await openTestDatabase();
   }, 60_000);
 

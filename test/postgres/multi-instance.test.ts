@@ -8,7 +8,7 @@ import type { Database } from '../../src/db/client.js';
 import { openTestDatabase, storedOtpLogs } from '../support/db.js';
 import { wrongCode } from '../support/flows.js';
 import { remoteCreateUser, remoteGenerate, remoteRequestCode, remoteVerify, type RemoteAnswer } from '../support/remote.js';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 
 const RACERS = 50;
 const LOCKOUT_THRESHOLD = 10;
@@ -31,9 +31,7 @@ describe('two service processes on one PostgreSQL database', () => {
       OTP_MAX_ATTEMPTS: '20',
       LOCKOUT_THRESHOLD: String(LOCKOUT_THRESHOLD),
     };
-    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    await startServiceProcesses({ env }, processes);
     const [first, second] = processes;
     if (!first || !second) throw new Error('expected two service processes');
     [a, b] = [first, second];

@@ -8,7 +8,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateDatabase, type PrivateDatabase } from '../support/private-database.js';
 import { call, remoteCreateUser, remoteRequestCode, remoteVerify } from '../support/remote.js';
-import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 
 describe('two service processes on one PostgreSQL database', () => {
   const processes: ServiceProcess[] = [];
@@ -17,9 +17,7 @@ describe('two service processes on one PostgreSQL database', () => {
   beforeAll(async () => {
     database = await createPrivateDatabase('jwks_instances');
     const env = { DATABASE_URL: database.url, ALLOW_ANONYMOUS_CALLERS: 'true', IP_RATE_LIMIT: '1000000' };
-    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    await startServiceProcesses({ env }, processes);
   }, 60_000);
 
   afterAll(async () => {

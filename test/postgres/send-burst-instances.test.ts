@@ -14,7 +14,7 @@ import { storedOtpLogs } from '../support/db.js';
 import { createPrivateDatabase, type PrivateDatabase } from '../support/private-database.js';
 import { uniqueName } from '../support/app.js';
 import { remoteCreateUser, remoteGenerate, remoteGraphql } from '../support/remote.js';
-import { sleep, startServiceProcess, type ServiceProcess } from '../support/service-process.js';
+import { sleep, startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 import { startTwilioServer, twilioEnv, uniqueMobile, type TestTwilioServer } from '../support/twilio.js';
 
 const BURST = 40;
@@ -54,9 +54,7 @@ describe('two service processes on one PostgreSQL database, under a burst of sen
       SMS_PREFIX_MIN_SENDS: '1000000',
       ...twilioEnv(twilio, { TWILIO_PHONE_NUMBER: '+15005550006' }),
     };
-    const started = await Promise.allSettled([startServiceProcess({ env }), startServiceProcess({ env })]);
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    await startServiceProcesses({ env }, processes);
     database = createDatabase(parseConfig({ DATABASE_URL: privateDatabase.url }).database);
     await database.init();
   }, 60_000);

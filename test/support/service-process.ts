@@ -139,4 +139,15 @@ function describeExit(exit: ExitResult): string {
 }
 
 
+/**
+ * Starts `count` service processes with one environment, side by side, as instances behind a
+ * load balancer. Every process that started is added to `into` (for the test to stop), even
+ * when another failed to start, whose error is then thrown.
+ */
+export async function startServiceProcesses(options: ServiceProcessOptions, into: ServiceProcess[], count = 2): Promise<void> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startServiceProcess(options)));
+  for (const result of started) if (result.status === 'fulfilled') into.push(result.value);
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
+}
+
 export { freePort, sleep };
