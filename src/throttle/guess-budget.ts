@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { TwoFactorDisabledError, TwoFactorSuspendedError, UserLockedError, UserNotFoundError } from '../errors/errors.js';
-import type { UsersStore } from '../users/users.store.js';
+import type { AppState, UsersStore } from '../users/users.store.js';
 import type { SecurityEvent } from '../events/events.js';
 
 /**
@@ -17,6 +17,12 @@ export interface GuessSlot {
   locks: Date | null;
   /** whether this slot reached MAX_CONSECUTIVE_FAILURES: the user is suspended if the guess fails */
   suspends: boolean;
+}
+
+/** No guess was taken: why, and the user as read then (null when there is none). */
+export interface GuessRefusal {
+  refused: TwoFactorDisabledError | TwoFactorSuspendedError | UserLockedError | UserNotFoundError;
+  user: AppState | null;
 }
 
 export type GuessBudget = ReturnType<typeof createGuessBudget>;
@@ -49,11 +55,14 @@ export function createGuessBudget({
   const { lockoutThreshold, lockoutMinutes, maxConsecutiveFailures } = config.throttle;
   const limits = { threshold: lockoutThreshold, maxConsecutive: maxConsecutiveFailures };
 
-  /** Takes one guess for `username`, or throws why none is left (or why it cannot verify at all). */
-  async function take(username: string, now: Date): Promise<GuessSlot> {
+  /**
+   * Takes one guess for `username`, or says why none is left (or why the user cannot verify at
+   * all), with the user as read then: null when there is no such user.
+   */
+  async function take(username: string, now: Date): Promise<GuessSlot | GuessRefusal> {
     const lockEnd = new Date(now.getTime() + lockoutMinutes * 60_000);
     const taken = await users.takeGuess(username, now, lockEnd, limits);
-    if (!taken) throw await whyNot(username, now);
+    if (!taken) return whyNot(username, now);
     return {
       userId: taken.id,
       totpSecret: taken.totpSecret,
@@ -78,13 +87,13 @@ export function createGuessBudget({
   }
 
   /** Why no slot was taken: read once, on the refusal path only. */
-  async function whyNot(username: string, now: Date) {
+  async function whyNot(username: string, now: Date): Promise<GuessRefusal> {
     const user = await users.guessRefusalState(username);
-    if (!user) return new UserNotFoundError();
-    if (!user.otpEnabled) return new TwoFactorDisabledError();
-    if (user.suspended) return new TwoFactorSuspendedError();
+    if (!user) return { refused: new UserNotFoundError(), user: null };
+    if (!user.otpEnabled) return { refused: new TwoFactorDisabledError(), user };
+    if (user.suspended) return { refused: new TwoFactorSuspendedError(), user };
     // A lock that ended between the two statements: the next attempt starts a new window.
-    return new UserLockedError(user.lockedUntil && user.lockedUntil > now ? secondsUntil(user.lockedUntil, now) : 1);
+    return { refused: new UserLockedError(user.lockedUntil && user.lockedUntil > now ? secondsUntil(user.lockedUntil, now) : 1), user };
   }
 
   return { take, succeeded, giveBack };

@@ -35,8 +35,8 @@ export interface GuessLimits {
   maxConsecutive: number;
 }
 
-/** Why no guess could be taken: the user's switches as they are now. */
-export interface GuessRefusalState {
+/** Why no guess could be taken: the user's switches as they are now, with the app state a retry is judged by. */
+export interface GuessRefusalState extends AppState {
   otpEnabled: boolean;
   suspended: boolean;
   lockedUntil: Date | null;
@@ -88,12 +88,6 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     };
   }
 
-  async function appState(username: string): Promise<AppState | null> {
-    const [row] = await sql.rows<{ id: number; totp_secret: string | null; totp_last_step: number | null }>`
-      SELECT id, totp_secret, totp_last_step FROM users WHERE username = ${username}`;
-    return row ? { id: row.id, totpSecret: row.totp_secret, totpLastStep: row.totp_last_step } : null;
-  }
-
   /**
    * Takes one guess for a user who may verify (switched on, not suspended, not locked), in one
    * conditional update: counted as a failure now, locked at the window's last guess (`lockEnd`),
@@ -134,9 +128,23 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
   }
 
   async function guessRefusalState(username: string): Promise<GuessRefusalState | null> {
-    const [row] = await sql.rows<{ otp_enabled: SqlBool; suspended_at: SqlDate | null; locked_until: SqlDate | null }>`
-      SELECT otp_enabled, suspended_at, locked_until FROM users WHERE username = ${username}`;
-    return row ? { otpEnabled: boolOf(row.otp_enabled), suspended: row.suspended_at !== null, lockedUntil: dateOf(row.locked_until) } : null;
+    const [row] = await sql.rows<{
+      id: number;
+      otp_enabled: SqlBool;
+      suspended_at: SqlDate | null;
+      locked_until: SqlDate | null;
+      totp_secret: string | null;
+      totp_last_step: number | null;
+    }>`SELECT id, otp_enabled, suspended_at, locked_until, totp_secret, totp_last_step FROM users WHERE username = ${username}`;
+    if (!row) return null;
+    return {
+      id: row.id,
+      otpEnabled: boolOf(row.otp_enabled),
+      suspended: row.suspended_at !== null,
+      lockedUntil: dateOf(row.locked_until),
+      totpSecret: row.totp_secret,
+      totpLastStep: row.totp_last_step,
+    };
   }
 
   /** A success: both counts, the lock and the suspension are cleared; `events` are written with it, atomically. */
@@ -321,7 +329,6 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
   return {
     idOf,
     findForSending,
-    appState,
     takeGuess,
     guessRefusalState,
     clearGuesses,

@@ -1,7 +1,7 @@
 import type { CallContext } from '../auth/caller.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Clock } from '../clock/clock.js';
-import type { UsersStore } from '../users/users.store.js';
+import type { AppState, UsersStore } from '../users/users.store.js';
 import type { Channel } from '../delivery/channel.js';
 import {
   auditOutcomeOf,
@@ -16,7 +16,6 @@ import {
   RateLimitedError,
   TwoFactorSuspendedError,
   UserLockedError,
-  UserNotFoundError,
   ValidationFailedError,
   type FieldIssue,
 } from '../errors/errors.js';
@@ -57,7 +56,7 @@ export interface Verified {
 }
 
 export interface VerificationDeps {
-  users: Pick<UsersStore, 'idOf' | 'appState'>;
+  users: Pick<UsersStore, 'idOf'>;
   clock: Clock;
   otp: OtpService;
   guesses: GuessBudget;
@@ -120,7 +119,7 @@ export function createVerificationService(deps: VerificationDeps) {
         check: (slot, now) => check(slot, typed, now, binding.actionContext),
         // A client retrying a code that was accepted gets that answer, not "locked": retries
         // spend no guesses, but while many are in flight their slots can fill the window.
-        retryOf: (now) => retryOf(username, typed, now),
+        retryOf: (user, now) => retryOf(user, typed, now),
       },
       binding,
     );
@@ -150,7 +149,7 @@ export function createVerificationService(deps: VerificationDeps) {
     context: CallContext,
     method: {
       check: (slot: GuessSlot, now: Date) => Promise<VerificationMethod | JudgedMethod>;
-      retryOf?: (now: Date) => Promise<{ error: DomainError; userId: number } | null>;
+      retryOf?: (user: AppState, now: Date) => Promise<DomainError | null>;
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
@@ -164,17 +163,16 @@ export function createVerificationService(deps: VerificationDeps) {
       await audit.record({ event: 'OTP_VERIFY', outcome: auditOutcomeOf(error), reason: error.code, userId, username }, context, events);
       return error;
     };
-    let slot: GuessSlot;
-    try {
-      slot = await guesses.take(username, now);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      if (error instanceof UserLockedError && method.retryOf) {
-        const retried = await method.retryOf(now);
-        if (retried) throw await refuse(retried.error, retried.userId);
+    const taken = await guesses.take(username, now);
+    if ('refused' in taken) {
+      const { refused, user } = taken;
+      if (refused instanceof UserLockedError && user && method.retryOf) {
+        const retried = await method.retryOf(user, now);
+        if (retried) throw await refuse(retried, user.id);
       }
-      throw await refuse(error, error instanceof UserNotFoundError ? null : await userIdOf(username));
+      throw await refuse(refused, user?.id ?? null);
     }
+    const slot: GuessSlot = taken;
 
     let accepted: VerificationMethod;
     let amr: string[] | undefined;
@@ -255,17 +253,12 @@ export function createVerificationService(deps: VerificationDeps) {
    * When `code` repeats an answer the user's methods accepted before, the refusal a retry
    * gets. Judging it needs no guess: an accepted code opens nothing any more.
    */
-  async function retryOf(username: string, code: string, now: Date): Promise<{ error: DomainError; userId: number } | null> {
-    const user = await users.appState(username);
-    if (!user) return null;
-    if (looksLikeRecoveryCode(code)) {
-      return (await recovery.wasUsed(user.id, code)) ? { error: new CodeAlreadyUsedError(), userId: user.id } : null;
-    }
-    if (totp.isReplay(user, code, now)) {
-      return { error: new CodeReplayedError(), userId: user.id };
-    }
-    return (await otp.wasAccepted(user.id, code)) ? { error: new CodeAlreadyUsedError(), userId: user.id } : null;
+  async function retryOf(user: AppState, code: string, now: Date): Promise<DomainError | null> {
+    if (looksLikeRecoveryCode(code)) return (await recovery.wasUsed(user.id, code)) ? new CodeAlreadyUsedError() : null;
+    if (totp.isReplay(user, code, now)) return new CodeReplayedError();
+    return (await otp.wasAccepted(user.id, code)) ? new CodeAlreadyUsedError() : null;
   }
+
 
   function userIdOf(username: string): Promise<number | null> {
     return users.idOf(username);
