@@ -28,6 +28,7 @@ import { createCountersStore } from './throttle/counters.store.js';
 import { createThrottleService } from './throttle/throttle.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
+import { createVerificationStore } from './verification/verification.store.js';
 import { createOutboxStore } from './events/outbox.store.js';
 import { createDispatcher } from './events/dispatcher.js';
 import { createEndpointsStore } from './webhooks/endpoints.store.js';
@@ -48,19 +49,25 @@ export interface ServiceDeps {
 export type Services = ReturnType<typeof createServices>;
 export type Stores = ReturnType<typeof createStores>;
 
-/** One store per table: the only code that speaks SQL (see each store for its table). */
+/** One store per table, and a verification's writes across them: the only code that speaks SQL (see each store). */
 export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
   // the outbox's writes ride in the transactions of the stores whose changes cause events
   const outbox = createOutboxStore({ db, sql });
+  const users = createUsersStore({ db, sql, outbox });
+  const codes = createCodesStore({ db, sql, outbox });
+  const audit = createAuditStore({ db, sql, outbox });
+  const counters = createCountersStore({ db, sql });
   return {
     outbox,
     webhookEndpoints: createEndpointsStore({ db }),
     webhookDeliveries: createDeliveriesStore({ db, sql }),
-    users: createUsersStore({ db, sql, outbox }),
-    codes: createCodesStore({ db, sql, outbox }),
+    users,
+    codes,
     recovery: createRecoveryStore({ db, sql, outbox }),
-    audit: createAuditStore({ db, sql, outbox }),
-    counters: createCountersStore({ db, sql }),
+    audit,
+    // the one store across tables: a verification's two writes, one statement each on PostgreSQL
+    verification: createVerificationStore({ sql, users, codes, counters, audit, outbox }),
+    counters,
     passkeys: createPasskeysStore({ db, sql }),
     signingKeys: createSigningKeysStore({ db, sql }),
   };
@@ -79,9 +86,9 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     logger,
   });
   const resultTokens = createResultTokens({ config, clock, keys: signingKeys });
-  const throttle = createThrottleService({ users: userStore, codes, counters, config });
+  const throttle = createThrottleService({ users: userStore, codes, counters, store: stores.verification, config });
   const smsGuard = createSmsGuard({ codes, counters, config, logger });
-  const otp = createOtpService({ users: userStore, codes, throttle, clock, delivery, smsGuard, config, logger });
+  const otp = createOtpService({ users: userStore, codes, store: stores.verification, throttle, clock, delivery, smsGuard, config, logger });
   const users = createUsersService({ users: userStore, audit, secretKey: config.security.secretKey, clock });
   const webhookBox = createSecretBox(config.security.encryptionKeys, { purpose: 'webhook-secret' });
   const webhooks = createWebhooksService({
@@ -108,8 +115,20 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const box = createSecretBox(config.security.encryptionKeys);
   const totp = createTotpService({ users: userStore, clock, box, config, audit });
   const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit });
-  const guesses = createGuessBudget({ users: userStore, config });
-  const verification = createVerificationService({ users: userStore, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics });
+  const guesses = createGuessBudget({ users: userStore, store: stores.verification, config });
+  const verification = createVerificationService({
+    users: userStore,
+    store: stores.verification,
+    clock,
+    otp,
+    guesses,
+    audit,
+    totp,
+    recovery,
+    resultTokens,
+    metrics,
+    logger,
+  });
   const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });
   const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, outbox: stores.outbox, clock });
   const keys = {

@@ -1,7 +1,7 @@
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';
-import type { AuditStore } from './audit.store.js';
+import type { AuditRow, AuditStore } from './audit.store.js';
 import type { SecurityEvent } from '../events/events.js';
 import { storableText } from '../db/storable-text.js';
 import { truncateText, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
@@ -61,25 +61,31 @@ export function createAuditService({ store, clock, logger }: { store: Pick<Audit
    */
   async function record(entry: AuditEntry, context: CallContext, events: readonly SecurityEvent[] = []): Promise<void> {
     try {
-      await store.insert({
-        createdAt: clock.now(),
-        event: entry.event,
-        outcome: entry.outcome,
-        reason: entry.reason ?? null,
-        method: entry.method ?? null,
-        channel: entry.channel ?? null,
-        userId: entry.userId ?? null,
-        username: boundedName(entry.username),
-        caller: context.caller,
-        ip: context.ip,
-        userAgent: context.userAgent?.slice(0, 512) ?? null,
-        requestId: context.requestId,
-      }, events);
+      await store.insert(row(entry, context), events);
     } catch (error) {
       logger.error({ err: error, event: entry.event, outcome: entry.outcome }, 'audit: could not record an event');
     }
   }
-  return { record };
+
+  /** The row an entry becomes, for a caller that writes it with other changes (verification.store.ts). */
+  function row(entry: AuditEntry, context: CallContext): AuditRow {
+    return {
+      createdAt: clock.now(),
+      event: entry.event,
+      outcome: entry.outcome,
+      reason: entry.reason ?? null,
+      method: entry.method ?? null,
+      channel: entry.channel ?? null,
+      userId: entry.userId ?? null,
+      username: boundedName(entry.username),
+      caller: context.caller,
+      ip: context.ip,
+      userAgent: context.userAgent?.slice(0, 512) ?? null,
+      requestId: context.requestId,
+    };
+  }
+
+  return { record, row };
 }
 
 /**

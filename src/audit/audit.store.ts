@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import type { Sql } from '../db/sql.js';
+import type { Sql, SqlStatement } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
@@ -24,13 +24,15 @@ export type AuditStore = ReturnType<typeof createAuditStore>;
 export function createAuditStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   /** One event; `events` (the outbox's) are written with it, atomically. */
   async function insert(row: AuditRow, events: readonly SecurityEvent[] = []): Promise<void> {
-    await sql.atomic([
-      sql.statement`
+    await sql.atomic([insertStatement(row), ...outbox.statements(events)]);
+  }
+
+  /** One event's insert, for an atomic set of several tables' writes (see verification.store.ts). */
+  function insertStatement(row: AuditRow): SqlStatement {
+    return sql.statement`
       INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
       VALUES (${row.createdAt}, ${row.event}, ${row.outcome}, ${row.reason}, ${row.method}, ${row.channel}, ${row.userId},
-              ${row.username}, ${row.caller}, ${row.ip}, ${row.userAgent}, ${row.requestId})`,
-      ...outbox.statements(events),
-    ]);
+              ${row.username}, ${row.caller}, ${row.ip}, ${row.userAgent}, ${row.requestId})`;
   }
 
   /** Deletes the events recorded before `before`. */
@@ -38,5 +40,5 @@ export function createAuditStore({ db, sql, outbox = createOutboxStore({ db, sql
     return (await db.auditEvent.deleteMany({ where: { createdAt: { lt: before } } })).count;
   }
 
-  return { insert, purge };
+  return { insert, insertStatement, purge };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+import { dateOf, type Sql, type SqlDate, type SqlStatement } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
@@ -30,6 +30,14 @@ export interface NewestCode {
   attempts: number;
   expiresAt: Date;
   codeHash: string;
+}
+
+/** An attempt reserved on the user's newest delivered code: the code, and its attempts so far (this one included). */
+export interface ReservedCode {
+  id: number;
+  codeHash: string;
+  contextHash: string | null;
+  attempts: number;
 }
 
 /** SMS sends in the last hour and in the hours before it, overall and to one country. */
@@ -66,9 +74,12 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
     await sql.atomic([sql.statement`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${codeId}`, ...outbox.statements(events)]);
   }
 
-  /** One statement: the delivered code becomes ACTIVE and the user's previous ACTIVE one SUPERSEDED. */
-  async function activate(userId: number, codeId: number, providerMessageId: string | null): Promise<void> {
-    await sql.run`
+  /**
+   * One statement: the delivered code becomes ACTIVE and the user's previous ACTIVE one
+   * SUPERSEDED. Written with the send's audit row (see verification.store.ts).
+   */
+  function activateStatement(userId: number, codeId: number, providerMessageId: string | null): SqlStatement {
+    return sql.statement`
       UPDATE otp_logs
          SET status = CASE WHEN id = ${codeId} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
              provider_message_id = CASE WHEN id = ${codeId} THEN ${providerMessageId} ELSE provider_message_id END
@@ -80,7 +91,7 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
    * Reserves one attempt on the user's newest delivered code, if it is ACTIVE, unexpired and
    * has attempts left: its id, hash, context hash and attempts so far (this one included), or null.
    */
-  async function reserveAttempt(userId: number, now: Date, maxAttempts: number) {
+  async function reserveAttempt(userId: number, now: Date, maxAttempts: number): Promise<ReservedCode | null> {
     const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number }>`
       UPDATE otp_logs
          SET attempts = attempts + 1
@@ -152,5 +163,5 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
     return (await db.otpLog.deleteMany({ where: { createdAt: { lt: before } } })).count;
   }
 
-  return { insertSending, markFailed, activate, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, purge };
+  return { insertSending, markFailed, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, purge };
 }

@@ -24,7 +24,9 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { CodesStore } from './codes.store.js';
+import type { CodesStore, NewCode, ReservedCode } from './codes.store.js';
+import type { AuditRow } from '../audit/audit.store.js';
+import type { VerificationStore } from '../verification/verification.store.js';
 import { codeKey, hashCode, newCode, sameHash } from './code.js';
 import { securityEvent } from '../events/events.js';
 
@@ -41,6 +43,7 @@ export interface GeneratedCode {
 export interface OtpServiceDeps {
   users: Pick<UsersStore, 'findForSending'>;
   codes: CodesStore;
+  store: Pick<VerificationStore, 'settle'>;
   throttle: Pick<ThrottleService, 'reserveSend' | 'releaseSend'>;
   clock: Clock;
   delivery: Delivery;
@@ -51,7 +54,7 @@ export interface OtpServiceDeps {
 
 export type OtpService = ReturnType<typeof createOtpService>;
 
-export function createOtpService({ users, codes, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
+export function createOtpService({ users, codes, store, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
   const { length, expirationMinutes, maxAttempts } = config.otp;
   const secret = codeKey(config.security.secretKey);
 
@@ -69,7 +72,10 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
    * verify; only its hash is kept. An SMS must stay one segment with it, checked before anything
    * else is spent.
    */
-  async function generate(username: string, options: { channel?: Channel; context?: string } = {}): Promise<GeneratedCode> {
+  async function generate(
+    username: string,
+    options: { channel?: Channel; context?: string; audits?: (sent: { userId: number; channel: Channel }) => AuditRow[] } = {},
+  ): Promise<GeneratedCode> {
     const user = await users.findForSending(username);
     if (!user) throw new UserNotFoundError();
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
@@ -87,20 +93,10 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
     const now = clock.now();
     const sms = channel === 'SMS' ? await smsGuard.admit(stored, now) : undefined;
     const to = sms?.e164 ?? stored;
-    // Only a request that would send is throttled: bad input never takes the user's slot.
-    await throttle.reserveSend(user.id, now);
-    if (sms) {
-      try {
-        await smsGuard.reserve(now);
-      } catch (error) {
-        await throttle.releaseSend(user.id, now);
-        throw error;
-      }
-    }
     const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
     const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
-    const codeId = await codes.insertSending({
+    const record: NewCode = {
       userId: user.id,
       codeHash: hashCode(secret, user.id, code),
       channel,
@@ -109,7 +105,20 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
       contextHash: context === undefined ? null : contextHash(context),
       expiresAt,
       createdAt: now,
-    });
+    };
+    // Only a request that would send is throttled: bad input never takes the user's slot. An
+    // email's slot and record are one statement; an SMS takes the service's budget between them.
+    let codeId = sms ? await throttle.reserveSend(user.id, now) : await throttle.reserveSend(user.id, now, record);
+    if (sms) {
+      try {
+        await smsGuard.reserve(now);
+      } catch (error) {
+        await throttle.releaseSend(user.id, now);
+        throw error;
+      }
+      codeId = await codes.insertSending(record);
+    }
+    if (codeId === null) throw new Error('the new code was not recorded');
 
     let providerMessageId: string | null = null;
     try {
@@ -128,16 +137,18 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
       throw new DeliveryFailedError(channel);
     }
 
-    await codes.activate(user.id, codeId, providerMessageId);
+    // Usable from here on, written with the send's audit rows.
+    await store.settle({ at: now, activateCode: { userId: user.id, codeId, providerMessageId }, audits: options.audits?.({ userId: user.id, channel }) ?? [], events: [] });
     return { userId: user.id, code, expiresAt, channel, destination };
   }
 
   /**
-   * Checks a delivered code of a user (whose existence, lock and switch the caller checked)
-   * in at most two statements. The first reserves one attempt on the user's newest delivered
-   * code, if it is ACTIVE, unexpired and has attempts left, and returns its hash; the second
-   * consumes it with a conditional update, so of many concurrent right answers exactly one
-   * succeeds. Failures are diagnosed with one more read, on the error path only.
+   * Checks a delivered code of a user (whose existence, lock and switch the caller checked).
+   * One attempt is reserved on the user's newest delivered code, if it is ACTIVE, unexpired and
+   * has attempts left, and its hash returned: by `reserved`, when the caller's guess took it in
+   * the same statement, else here. A right code answers the code's id, which the caller uses
+   * up with a conditional update (`Settlement.consumeCode`), so of many concurrent right
+   * answers exactly one succeeds. Failures are diagnosed with one more read, on the error path only.
    *
    * Only the newest delivered code counts: two generates racing on PostgreSQL can each
    * activate their code without seeing the other's (both were SENDING in each statement's
@@ -148,19 +159,19 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
    * generated without only without: a mismatch spends the attempt like a wrong code, whatever
    * the digits, so it says nothing about them.
    */
-  async function verify(userId: number, code: string, now: Date, context?: string): Promise<void> {
+  async function verify(userId: number, code: string, now: Date, context?: string, reserved?: ReservedCode | null): Promise<number> {
     const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, userId, code) : '';
-    const reserved = await codes.reserveAttempt(userId, now, maxAttempts);
-    if (!reserved) throw await diagnose(userId, candidate, now);
+    const attempt = reserved === undefined ? await codes.reserveAttempt(userId, now, maxAttempts) : reserved;
+    if (!attempt) throw await diagnose(userId, candidate, now);
 
-    const attemptsLeft = maxAttempts - reserved.attempts;
-    if (reserved.contextHash !== (context === undefined ? null : contextHash(context))) {
+    const attemptsLeft = maxAttempts - attempt.attempts;
+    if (attempt.contextHash !== (context === undefined ? null : contextHash(context))) {
       throw attemptsLeft > 0 ? new ContextMismatchError(attemptsLeft) : new TooManyAttemptsError();
     }
-    if (!candidate || !sameHash(candidate, reserved.codeHash)) {
+    if (!candidate || !sameHash(candidate, attempt.codeHash)) {
       throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
     }
-    if (!(await codes.consume(reserved.id, now))) throw new CodeAlreadyUsedError();
+    return attempt.id;
   }
 
   /**
@@ -185,7 +196,7 @@ export function createOtpService({ users, codes, throttle, clock, delivery, smsG
     return last?.status === 'USED' && sameHash(hashCode(secret, userId, code), last.codeHash);
   }
 
-  return { generate, verify, wasAccepted };
+  return { generate, verify, wasAccepted, maxAttempts };
 }
 
 /**

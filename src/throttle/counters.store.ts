@@ -5,6 +5,9 @@ const HOUR_MS = 3_600_000;
 
 export type CountersStore = ReturnType<typeof createCountersStore>;
 
+/** The clock hour a counter's slot taken at `now` belongs to. */
+export const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+
 /**
  * Hard caps per clock hour that hold exactly under any concurrency: a slot is taken by one
  * conditional upsert of the counter's row before the work (the row lock serialises takers on
@@ -16,7 +19,6 @@ export type CountersStore = ReturnType<typeof createCountersStore>;
  * one sliding hour, so a counter never refuses what the sliding rule, counted exactly, allows.
  */
 export function createCountersStore({ db, sql }: { db: Db; sql: Sql }) {
-  const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
 
   /** Takes one of `max` slots of `name` for the clock hour of `now`; false when none is left. */
   async function take(name: string, max: number, now: Date): Promise<boolean> {

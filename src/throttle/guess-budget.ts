@@ -1,7 +1,8 @@
 import type { Config } from '../config/config.js';
 import { TwoFactorDisabledError, TwoFactorSuspendedError, UserLockedError, UserNotFoundError } from '../errors/errors.js';
 import type { AppState, UsersStore } from '../users/users.store.js';
-import type { SecurityEvent } from '../events/events.js';
+import type { ReservedCode } from '../otp/codes.store.js';
+import type { VerificationStore } from '../verification/verification.store.js';
 
 /**
  * One guess a verification may make, taken from the user's budget before anything is judged.
@@ -17,6 +18,11 @@ export interface GuessSlot {
   locks: Date | null;
   /** whether this slot reached MAX_CONSECUTIVE_FAILURES: the user is suspended if the guess fails */
   suspends: boolean;
+  /**
+   * The attempt on the user's newest delivered code reserved with the guess, when asked for and
+   * the user has no app (null: none could be reserved); undefined when not taken with the guess.
+   */
+  reserved?: ReservedCode | null;
 }
 
 /** No guess was taken: why, and the user as read then (null when there is none). */
@@ -36,8 +42,9 @@ export type GuessBudget = ReturnType<typeof createGuessBudget>;
  * judging has spent its guess rather than lost it.
  *
  * Afterwards the verification settles the slot: a success resets every count (and lifts the
- * lock or suspension its own slot may have set); a refusal that judged no wrong code (a retry
- * of a code already accepted, nothing pending) gives the slot back; a wrong guess keeps it.
+ * lock or suspension its own slot may have set: `Settlement.clearGuessesOf`, written with the
+ * success's other rows); a refusal that judged no wrong code (a retry of a code already
+ * accepted, nothing pending) gives the slot back; a wrong guess keeps it.
  *
  * Two counts live on the user: `failed_verifications`, the guesses of the current window
  * (reaching `lockoutThreshold` locks for `lockoutMinutes`; the first guess after the lock
@@ -47,9 +54,11 @@ export type GuessBudget = ReturnType<typeof createGuessBudget>;
  */
 export function createGuessBudget({
   users,
+  store,
   config,
 }: {
-  users: Pick<UsersStore, 'takeGuess' | 'guessRefusalState' | 'clearGuesses' | 'giveBackGuess'>;
+  users: Pick<UsersStore, 'guessRefusalState' | 'giveBackGuess'>;
+  store: Pick<VerificationStore, 'takeGuess'>;
   config: Pick<Config, 'throttle'>;
 }) {
   const { lockoutThreshold, lockoutMinutes, maxConsecutiveFailures } = config.throttle;
@@ -57,25 +66,24 @@ export function createGuessBudget({
 
   /**
    * Takes one guess for `username`, or says why none is left (or why the user cannot verify at
-   * all), with the user as read then: null when there is no such user.
+   * all), with the user as read then: null when there is no such user. With `reserveCode`, the
+   * same statement reserves an attempt on the user's newest delivered code (users without an
+   * app: an app's code is judged first, and needs no write to be judged).
    */
-  async function take(username: string, now: Date): Promise<GuessSlot | GuessRefusal> {
+  async function take(username: string, now: Date, reserveCode?: { maxAttempts: number }): Promise<GuessSlot | GuessRefusal> {
     const lockEnd = new Date(now.getTime() + lockoutMinutes * 60_000);
-    const taken = await users.takeGuess(username, now, lockEnd, limits);
+    const taken = await store.takeGuess(username, now, lockEnd, limits, reserveCode);
     if (!taken) return whyNot(username, now);
+    const { guess, reserved } = taken;
     return {
-      userId: taken.id,
-      totpSecret: taken.totpSecret,
-      totpLastStep: taken.totpLastStep,
-      guessesLeft: Math.max(0, lockoutThreshold - taken.windowGuesses),
-      locks: taken.windowGuesses >= lockoutThreshold ? lockEnd : null,
-      suspends: taken.consecutiveFailures >= maxConsecutiveFailures,
+      userId: guess.id,
+      totpSecret: guess.totpSecret,
+      totpLastStep: guess.totpLastStep,
+      guessesLeft: Math.max(0, lockoutThreshold - guess.windowGuesses),
+      locks: guess.windowGuesses >= lockoutThreshold ? lockEnd : null,
+      suspends: guess.consecutiveFailures >= maxConsecutiveFailures,
+      ...(reserved === undefined ? {} : { reserved }),
     };
-  }
-
-  /** The guess was right: the run of failures is over, and any lock its slot set with it. `events` are written with the change, atomically. */
-  async function succeeded(slot: GuessSlot, events: readonly SecurityEvent[] = []): Promise<void> {
-    await users.clearGuesses(slot.userId, events);
   }
 
   /**
@@ -96,7 +104,7 @@ export function createGuessBudget({
     return { refused: new UserLockedError(user.lockedUntil && user.lockedUntil > now ? secondsUntil(user.lockedUntil, now) : 1), user };
   }
 
-  return { take, succeeded, giveBack };
+  return { take, giveBack };
 }
 
 export function secondsUntil(end: Date, now: Date): number {

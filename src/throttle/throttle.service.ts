@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { RateLimitedError } from '../errors/errors.js';
-import type { CodesStore } from '../otp/codes.store.js';
+import type { CodesStore, NewCode } from '../otp/codes.store.js';
+import type { VerificationStore } from '../verification/verification.store.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { CountersStore } from './counters.store.js';
 
@@ -9,9 +10,10 @@ export type ThrottleService = ReturnType<typeof createThrottleService>;
 const HOUR_MS = 3_600_000;
 
 export interface ThrottleDeps {
-  users: Pick<UsersStore, 'takeSendInterval' | 'giveBackSendInterval' | 'lastSendAt'>;
+  users: Pick<UsersStore, 'giveBackSendInterval' | 'lastSendAt'>;
   codes: Pick<CodesStore, 'recentSendTimes'>;
-  counters: CountersStore;
+  counters: Pick<CountersStore, 'giveBack' | 'secondsToNextWindow'>;
+  store: Pick<VerificationStore, 'takeSend'>;
   config: Pick<Config, 'throttle'>;
 }
 
@@ -27,17 +29,27 @@ export interface ThrottleDeps {
  *
  * The user's guess budget (lockout and suspension) is in guess-budget.ts.
  */
-export function createThrottleService({ users, codes, counters, config }: ThrottleDeps) {
+export function createThrottleService({ users, codes, counters, store, config }: ThrottleDeps) {
   const { resendIntervalSeconds, maxSendsPerHour } = config.throttle;
 
-  /** Takes the user's send slot for now, or throws RateLimitedError with the wait. */
-  async function reserveSend(userId: number, now: Date): Promise<void> {
-    const hour = { since: new Date(now.getTime() - HOUR_MS), max: maxSendsPerHour };
-    if (!(await users.takeSendInterval(userId, now, new Date(now.getTime() - resendIntervalSeconds * 1000), hour))) {
-      throw await whyNoSend(userId, now);
-    }
-    // The count above saw committed sends only; the counter also holds those in flight.
-    if (await counters.take(`user:${userId}`, maxSendsPerHour, now)) return;
+  /**
+   * Takes the user's send slot for now, or throws RateLimitedError with the wait. With `code`,
+   * the same statement records it as SENDING (see verification.store.ts), and its id is returned.
+   */
+  async function reserveSend(userId: number, now: Date, code?: NewCode): Promise<number | null> {
+    const taken = await store.takeSend(
+      userId,
+      now,
+      {
+        earliest: new Date(now.getTime() - resendIntervalSeconds * 1000),
+        hour: { since: new Date(now.getTime() - HOUR_MS), max: maxSendsPerHour },
+        // The sliding hour counts committed sends only; the counter also holds those in flight.
+        counter: { name: `user:${userId}`, max: maxSendsPerHour },
+      },
+      code,
+    );
+    if (!taken.spaced) throw await whyNoSend(userId, now);
+    if (taken.counted) return taken.codeId;
     await users.giveBackSendInterval(userId, now);
     throw hourlyCap(new Date(now.getTime() + counters.secondsToNextWindow(now) * 1000 - HOUR_MS), now);
   }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { SealedValue } from '../crypto/rotate-keys.js';
-import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
+import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate, type SqlStatement } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
@@ -147,12 +147,11 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     };
   }
 
-  /** A success: both counts, the lock and the suspension are cleared; `events` are written with it, atomically. */
-  async function clearGuesses(userId: number, events: readonly SecurityEvent[] = []): Promise<void> {
-    const clear = sql.statement`
+  /** A success: both counts, the lock and the suspension are cleared (for an atomic set, see verification.store.ts). */
+  function clearGuessesStatement(userId: number): SqlStatement {
+    return sql.statement`
       UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
        WHERE id = ${userId}`;
-    await sql.atomic([clear, ...outbox.statements(events)]);
   }
 
   /** A guess that judged nothing: given back, with the lock or suspension its taking set. */
@@ -331,7 +330,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     findForSending,
     takeGuess,
     guessRefusalState,
-    clearGuesses,
+    clearGuessesStatement,
     giveBackGuess,
     windowGuesses,
     takeSendInterval,

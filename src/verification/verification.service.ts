@@ -1,5 +1,6 @@
 import type { CallContext } from '../auth/caller.js';
-import type { AuditService } from '../audit/audit.service.js';
+import type { AuditEntry, AuditService } from '../audit/audit.service.js';
+import type { AuditRow } from '../audit/audit.store.js';
 import type { Clock } from '../clock/clock.js';
 import type { AppState, UsersStore } from '../users/users.store.js';
 import type { Channel } from '../delivery/channel.js';
@@ -23,19 +24,25 @@ import { CONTEXT_MAX_LENGTH, fitsLength } from '../limits/input-limits.js';
 import { RECOVERY_CODES_LOW, securityEvent, type SecurityEvent } from '../events/events.js';
 import { contextProblem } from './action-context.js';
 import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
+import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResultTokens } from '../auth/result-token.js';
 import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recovery.service.js';
 import { secondsUntil, type GuessBudget, type GuessSlot } from '../throttle/guess-budget.js';
 import type { TotpService } from '../totp/totp.service.js';
+import type { VerificationStore } from './verification.store.js';
 
 /** How the user proved it: a delivered code, an authenticator app, a recovery code, or a passkey (RFC 8176 style). */
 export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey';
 
-/** What a method's check says when it says more than its name: the token's `amr` (RFC 8176 values). */
+/**
+ * What a method's check says when it says more than its name: the token's `amr` (RFC 8176
+ * values), and the delivered code its success uses up (with the rest of the success, at once).
+ */
 export interface JudgedMethod {
   method: VerificationMethod;
-  amr: string[];
+  amr?: string[];
+  consumeCode?: number;
 }
 
 /**
@@ -57,6 +64,7 @@ export interface Verified {
 
 export interface VerificationDeps {
   users: Pick<UsersStore, 'idOf'>;
+  store: Pick<VerificationStore, 'settle'>;
   clock: Clock;
   otp: OtpService;
   guesses: GuessBudget;
@@ -65,6 +73,7 @@ export interface VerificationDeps {
   recovery: Pick<RecoveryService, 'consume' | 'wasUsed' | 'remaining'>;
   resultTokens: ResultTokens;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
+  logger: Logger;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
@@ -75,7 +84,7 @@ export type VerificationService = ReturnType<typeof createVerificationService>;
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
 export function createVerificationService(deps: VerificationDeps) {
-  const { users, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
+  const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics, logger } = deps;
   async function generate(
     username: string,
     context: CallContext,
@@ -83,12 +92,13 @@ export function createVerificationService(deps: VerificationDeps) {
   ): Promise<GeneratedCode> {
     checkBinding({ actionContext: options.actionContext });
     try {
-      const generated = await otp.generate(username, { channel: options.channel, context: options.actionContext });
+      const generated = await otp.generate(username, {
+        channel: options.channel,
+        context: options.actionContext,
+        // written with the code's activation, in one statement on PostgreSQL
+        audits: ({ userId, channel }) => [audit.row({ event: 'OTP_GENERATE', outcome: 'SUCCESS', channel, userId, username }, context)],
+      });
       metrics.generated.inc({ outcome: 'SUCCESS', channel: generated.channel });
-      await audit.record(
-        { event: 'OTP_GENERATE', outcome: 'SUCCESS', channel: generated.channel, userId: generated.userId, username },
-        context,
-      );
       return generated;
     } catch (error) {
       if (error instanceof DomainError) {
@@ -117,6 +127,8 @@ export function createVerificationService(deps: VerificationDeps) {
       context,
       {
         check: (slot, now) => check(slot, typed, now, binding.actionContext),
+        // a recovery code's shape says it is not a delivered code: no attempt to reserve
+        reserveCode: !looksLikeRecoveryCode(typed),
         // A client retrying a code that was accepted gets that answer, not "locked": retries
         // spend no guesses, but while many are in flight their slots can fill the window.
         retryOf: (user, now) => retryOf(user, typed, now),
@@ -142,7 +154,12 @@ export function createVerificationService(deps: VerificationDeps) {
    * judge the answer; the slot is settled by the outcome (a success clears the budget, a
    * refusal that judged nothing gives the slot back, a wrong answer keeps it), and every
    * attempt is audited. `retryOf` says whether an answer refused as locked repeats one that
-   * was accepted before. The token is bound to `binding` (its `ctx` and `aud`).
+   * was accepted before; `reserveCode`, that the guess may reserve an attempt on the user's
+   * delivered code in the same statement. The token is bound to `binding` (its `ctx` and `aud`).
+   *
+   * What a judgment writes (the code used up, the budget cleared, its audit rows, its events)
+   * is written at once, as one unit (`store.settle`): on PostgreSQL a success costs two
+   * statements in all, the guess and the settlement.
    */
   async function judged(
     username: string,
@@ -150,20 +167,20 @@ export function createVerificationService(deps: VerificationDeps) {
     method: {
       check: (slot: GuessSlot, now: Date) => Promise<VerificationMethod | JudgedMethod>;
       retryOf?: (user: AppState, now: Date) => Promise<DomainError | null>;
+      reserveCode?: boolean;
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
     checkBinding(binding);
     const now = clock.now();
-    // Events ride with the write that records what caused them: a wrong guess, its lock or
-    // suspension with the audit entry of the judgment (the guess itself was counted before
-    // judging, when nothing was known yet); a success with the write that settles its slot.
-    const refuse = async (error: DomainError, userId: number | null, events: readonly SecurityEvent[] = []) => {
+    const entry = (event: AuditEntry['event'], outcome: AuditEntry['outcome'], fields: Partial<AuditEntry>) =>
+      audit.row({ event, outcome, username, ...fields }, context);
+    const refuse = async (error: DomainError, userId: number | null) => {
       metrics.verified.inc({ outcome: error.code, method: 'unknown' });
-      await audit.record({ event: 'OTP_VERIFY', outcome: auditOutcomeOf(error), reason: error.code, userId, username }, context, events);
+      await record([entry('OTP_VERIFY', auditOutcomeOf(error), { reason: error.code, userId })], []);
       return error;
     };
-    const taken = await guesses.take(username, now);
+    const taken = await guesses.take(username, now, method.reserveCode ? { maxAttempts: otp.maxAttempts } : undefined);
     if ('refused' in taken) {
       const { refused, user } = taken;
       if (refused instanceof UserLockedError && user && method.retryOf) {
@@ -174,39 +191,80 @@ export function createVerificationService(deps: VerificationDeps) {
     }
     const slot: GuessSlot = taken;
 
-    let accepted: VerificationMethod;
-    let amr: string[] | undefined;
+    let judgedAs: JudgedMethod;
     try {
-      const judgedAs = await method.check(slot, now);
-      accepted = typeof judgedAs === 'string' ? judgedAs : judgedAs.method;
-      amr = typeof judgedAs === 'string' ? undefined : judgedAs.amr;
+      const result = await method.check(slot, now);
+      judgedAs = typeof result === 'string' ? { method: result } : result;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (!isGuess(error)) {
         await guesses.giveBack(slot);
         throw await refuse(error, slot.userId);
       }
-      await refuse(error, slot.userId, [securityEvent('verification.failed', slot.userId, { username, reason: error.code }, now)]);
-      if (slot.suspends) {
-        const suspended = securityEvent('user.suspended', slot.userId, { username, reason: 'TWO_FACTOR_SUSPENDED' }, now);
-        await audit.record({ event: 'SUSPENSION', outcome: 'SUCCESS', reason: 'TWO_FACTOR_SUSPENDED', userId: slot.userId, username }, context, [suspended]);
-        throw new TwoFactorSuspendedError();
-      }
-      if (!slot.locks) throw error;
-      metrics.lockouts.inc();
-      const locked = securityEvent('user.locked', slot.userId, { username, reason: 'USER_LOCKED', lockedUntil: slot.locks.toISOString() }, now);
-      await audit.record({ event: 'LOCKOUT', outcome: 'SUCCESS', reason: 'USER_LOCKED', userId: slot.userId, username }, context, [locked]);
-      throw new UserLockedError(secondsUntil(slot.locks, now));
+      throw await wrongGuess(error, slot, username, entry, now);
     }
 
-    await guesses.succeeded(slot, await approvedEvents(slot.userId, username, accepted, now));
-    metrics.verified.inc({ outcome: 'SUCCESS', method: accepted });
-    await audit.record({ event: 'OTP_VERIFY', outcome: 'SUCCESS', method: accepted, userId: slot.userId, username }, context);
-    if (accepted === 'recovery') {
-      await audit.record({ event: 'RECOVERY_CODE_USE', outcome: 'SUCCESS', method: accepted, userId: slot.userId, username }, context);
+    const accepted = judgedAs.method;
+    const audits = [entry('OTP_VERIFY', 'SUCCESS', { method: accepted, userId: slot.userId })];
+    if (accepted === 'recovery') audits.push(entry('RECOVERY_CODE_USE', 'SUCCESS', { method: accepted, userId: slot.userId }));
+    const settled = await store.settle({
+      at: now,
+      consumeCode: judgedAs.consumeCode,
+      clearGuessesOf: slot.userId,
+      audits,
+      events: await approvedEvents(slot.userId, username, accepted, now),
+    });
+    if (!settled) {
+      // Another request used the code up since this one reserved its attempt: a retry's answer.
+      await guesses.giveBack(slot);
+      throw await refuse(new CodeAlreadyUsedError(), slot.userId);
     }
-    const token = await resultTokens.issue({ username, method: accepted, amr, context: binding.actionContext, audience: binding.audience });
+    metrics.verified.inc({ outcome: 'SUCCESS', method: accepted });
+    const token = await resultTokens.issue({ username, method: accepted, amr: judgedAs.amr, context: binding.actionContext, audience: binding.audience });
     return { username, method: accepted, verifiedAt: now, token };
+  }
+
+  /**
+   * A wrong answer: its audit row and event, and the lock or suspension its slot set with
+   * theirs, written as one unit. Events ride with the write that records what caused them (the
+   * guess itself was counted before judging, when nothing was known yet). Returns what to throw.
+   */
+  async function wrongGuess(
+    error: DomainError,
+    slot: GuessSlot,
+    username: string,
+    entry: (event: AuditEntry['event'], outcome: AuditEntry['outcome'], fields: Partial<AuditEntry>) => AuditRow,
+    now: Date,
+  ): Promise<DomainError> {
+    const { userId } = slot;
+    metrics.verified.inc({ outcome: error.code, method: 'unknown' });
+    const audits = [entry('OTP_VERIFY', auditOutcomeOf(error), { reason: error.code, userId })];
+    const events = [securityEvent('verification.failed', userId, { username, reason: error.code }, now)];
+    let thrown = error;
+    if (slot.suspends) {
+      audits.push(entry('SUSPENSION', 'SUCCESS', { reason: 'TWO_FACTOR_SUSPENDED', userId }));
+      events.push(securityEvent('user.suspended', userId, { username, reason: 'TWO_FACTOR_SUSPENDED' }, now));
+      thrown = new TwoFactorSuspendedError();
+    } else if (slot.locks) {
+      metrics.lockouts.inc();
+      audits.push(entry('LOCKOUT', 'SUCCESS', { reason: 'USER_LOCKED', userId }));
+      events.push(securityEvent('user.locked', userId, { username, reason: 'USER_LOCKED', lockedUntil: slot.locks.toISOString() }, now));
+      thrown = new UserLockedError(secondsUntil(slot.locks, now));
+    }
+    await record(audits, events);
+    return thrown;
+  }
+
+  /**
+   * A refusal's rows and events. As for every audit entry, a failure to write them is logged,
+   * not thrown: the answer the caller gets must not depend on the audit write.
+   */
+  async function record(audits: AuditRow[], events: SecurityEvent[]): Promise<void> {
+    try {
+      await store.settle({ at: clock.now(), audits, events });
+    } catch (error) {
+      logger.error({ err: error, event: audits[0]?.event, outcome: audits[0]?.outcome }, 'audit: could not record an event');
+    }
   }
 
   /** What a success tells the outbox: approved, and for a recovery code its use and, when few are left, that they run low. */
@@ -224,7 +282,7 @@ export function createVerificationService(deps: VerificationDeps) {
    * authenticator app's (tried first: no write unless it matches) or a delivered code's. When
    * the user has an app and no delivered code is pending, a miss is reported as the app's.
    */
-  async function check(slot: GuessSlot, code: string, now: Date, actionContext: string | undefined): Promise<VerificationMethod> {
+  async function check(slot: GuessSlot, code: string, now: Date, actionContext: string | undefined): Promise<VerificationMethod | JudgedMethod> {
     if (looksLikeRecoveryCode(code)) {
       const used = await recovery.consume(slot.userId, code, now);
       if (used === 'OK') return 'recovery';
@@ -234,8 +292,7 @@ export function createVerificationService(deps: VerificationDeps) {
     const app = user.totpSecret ? await totp.verifyCode(user, code, now) : 'INVALID';
     if (app === 'OK') return 'totp';
     try {
-      await otp.verify(slot.userId, code, now, actionContext);
-      return 'otp';
+      return { method: 'otp', consumeCode: await otp.verify(slot.userId, code, now, actionContext, slot.reserved) };
     } catch (error) {
       const nothingDelivered = error instanceof NoPendingCodeError || error instanceof CodeExpiredError;
       if (user.totpSecret && nothingDelivered) {

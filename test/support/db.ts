@@ -93,3 +93,29 @@ export function migrationNames(provider: 'sqlite' | 'postgres'): string[] {
     .map((entry) => entry.name)
     .sort();
 }
+
+/**
+ * The same database, counting the round trips the hot path's statements make (`sql`): one per
+ * statement, and for an atomic set on PostgreSQL BEGIN and COMMIT besides (one statement
+ * alone is sent as it is). Prisma's own queries are not counted. Close it after use.
+ */
+export function countingDatabase(): Database & { roundTrips: { count: number } } {
+  const database = createDatabase(parseConfig(testEnv()).database);
+  const roundTrips = { count: 0 };
+  const sql: Sql = {
+    ...database.sql,
+    rows: (strings, ...values) => {
+      roundTrips.count++;
+      return database.sql.rows(strings, ...values);
+    },
+    run: (strings, ...values) => {
+      roundTrips.count++;
+      return database.sql.run(strings, ...values);
+    },
+    atomic: (statements) => {
+      roundTrips.count += statements.length + (database.provider === 'postgres' && statements.length > 1 ? 2 : 0);
+      return database.sql.atomic(statements);
+    },
+  };
+  return Object.assign({ ...database, sql }, { roundTrips });
+}

@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestApp } from './support/app.js';
+import { countingDatabase } from './support/db.js';
+import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
+
+/**
+ * What a verify costs the database, in round trips of the hot path's statements. On
+ * PostgreSQL a verification is two statements, each one transaction: the guess taken with
+ * the code's attempt reserved, and, once the hash was compared in the process, everything
+ * the judgment writes (the code used up, the budget cleared, the audit row, the outbox event
+ * and its fan-out). It took nine round trips and five commits as separate statements.
+ */
+describe('round trips of a verify', () => {
+  const database = countingDatabase();
+  afterAll(() => database.close());
+  const app = useTestApp({}, { database });
+  const postgres = database.provider === 'postgres';
+
+  async function roundTripsOf(work: () => Promise<unknown>): Promise<number> {
+    const before = database.roundTrips.count;
+    await work();
+    return database.roundTrips.count - before;
+  }
+
+  it('a right code: two statements on PostgreSQL, and every row it writes is there', async () => {
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    let answer: Awaited<ReturnType<typeof submitCode>> | undefined;
+    const trips = await roundTripsOf(async () => (answer = await submitCode(app, username, code)));
+    expect(answer?.statusCode).toBe(200);
+    // SQLite: guess, attempt, use, then one atomic set (budget, audit row, event, its fan-out)
+    expect(trips).toBe(postgres ? 2 : 7);
+    const user = await database.db.user.findUniqueOrThrow({ where: { username } });
+    expect(user.failedVerifications).toBe(0);
+    expect(await database.db.otpLog.findMany({ where: { userId: user.id }, select: { status: true, attempts: true } })).toEqual([
+      { status: 'USED', attempts: 1 },
+    ]);
+    expect(await database.db.auditEvent.count({ where: { userId: user.id, event: 'OTP_VERIFY', outcome: 'SUCCESS' } })).toBe(1);
+    expect(await database.db.outboxEvent.count({ where: { userId: user.id, type: 'verification.approved' } })).toBe(1);
+  });
+
+  it('a wrong code: two statements on PostgreSQL; the guess and the attempt counted, the failure audited with its event', async () => {
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    let answer: Awaited<ReturnType<typeof submitCode>> | undefined;
+    const trips = await roundTripsOf(async () => (answer = await submitCode(app, username, wrongCode(code))));
+    expect(answer?.statusCode).toBe(400);
+    // SQLite: guess, attempt, then one atomic set (audit row, event, its fan-out)
+    expect(trips).toBe(postgres ? 2 : 5);
+    const user = await database.db.user.findUniqueOrThrow({ where: { username } });
+    expect(user.failedVerifications).toBe(1);
+    expect(await database.db.otpLog.findMany({ where: { userId: user.id }, select: { status: true, attempts: true } })).toEqual([
+      { status: 'ACTIVE', attempts: 1 },
+    ]);
+    expect(await database.db.auditEvent.count({ where: { userId: user.id, event: 'OTP_VERIFY', outcome: 'FAILURE' } })).toBe(1);
+    expect(await database.db.outboxEvent.count({ where: { userId: user.id, type: 'verification.failed' } })).toBe(1);
+  });
+});
+
+/**
+ * A generate by email on PostgreSQL: the user read, then one statement taking the send's slot
+ * (interval, sliding hour, the hour's counter) with the code recorded as SENDING, and after the
+ * delivery one making it ACTIVE with the audit row. The delivery holds no transaction open.
+ */
+describe('round trips of a generate', () => {
+  const database = countingDatabase();
+  afterAll(() => database.close());
+  const app = useTestApp({}, { database });
+  const postgres = database.provider === 'postgres';
+
+  it('three statements on PostgreSQL; the code is recorded, counted, activated and audited', async () => {
+    const username = await createUser(app);
+    const before = database.roundTrips.count;
+    const { code } = await requestCode(app, username);
+    // SQLite: user, interval, counter, record, then one atomic set (activation, audit row)
+    expect(database.roundTrips.count - before).toBe(postgres ? 3 : 6);
+    const user = await database.db.user.findUniqueOrThrow({ where: { username } });
+    expect(user.lastSendAt).not.toBeNull();
+    expect(await database.db.otpLog.findMany({ where: { userId: user.id }, select: { status: true, channel: true } })).toEqual([
+      { status: 'ACTIVE', channel: 'EMAIL' },
+    ]);
+    expect(await database.db.sendCounter.findMany({ where: { name: `user:${user.id}` }, select: { count: true } })).toEqual([{ count: 1 }]);
+    expect(await database.db.auditEvent.count({ where: { userId: user.id, event: 'OTP_GENERATE', outcome: 'SUCCESS' } })).toBe(1);
+    expect((await submitCode(app, username, code)).statusCode).toBe(200);
+  });
+});
