@@ -41,7 +41,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runLoad, type DynamicRequest, type LoadOptions, type LoadResult } from './support/load.js';
-import { bareServer, compiledService, freePort, killAllNow, productionCommand, root, startChild, stopAll, type Child } from './support/processes.js';
+import { bareServer, compiledService, cpuSnapshot, cpuSplit, freePort, killAllNow, productionCommand, root, startChild, stopAll, type Child } from './support/processes.js';
 import { summariseProfile, type ProfileSummary } from './support/profile.js';
 import { startSinkSmtpServer } from './support/smtp.js';
 
@@ -114,6 +114,8 @@ interface PhaseResult {
   /** requests sent after the prepared codes ran out (they cannot succeed) */
   ranOut?: number;
   note?: string;
+  /** where the machine's CPU went per response (ms): the service, PostgreSQL, the bench itself, the rest; and its idle share */
+  cpuSplit?: ReturnType<typeof cpuSplit>;
   /** CPU time of the measured process per response (ms), and its use of one core (%) */
   cpuMsPerRequest: number | null;
   cpuPct: number | null;
@@ -206,6 +208,7 @@ async function main() {
         (phase.ranOut ? `, RAN OUT of codes for ${phase.ranOut} requests` : '') +
         (phase.note ? `; ${phase.note}` : ''),
     );
+    showCpuSplit(phase);
   };
 
   // 1. The ceiling: a bare Fastify route, started the same way, measured the same way.
@@ -297,6 +300,7 @@ async function main() {
         `  ${fmt(phase.okPerS)} transactions/s (pgbench tps, without initial connection time), latency average ${phase.latencyAvgMs} ms, ` +
           `${fmt(phase.ok)} transactions${phase.errors ? `, ${phase.errors} failed` : ''}; ${phase.note}`,
       );
+      showCpuSplit(phase);
     } else {
       log('phase 4/7: pgbench -N skipped: it measures PostgreSQL, and this run is on SQLite (add --postgres)');
     }
@@ -438,9 +442,13 @@ async function main() {
 /** Runs one measured phase and reads the process's CPU time and RSS around it. */
 async function measure(id: string, label: string, child: Child, expected: (status: number) => boolean, load: LoadOptions): Promise<PhaseResult> {
   const cpuBefore = child.cpuMs();
+  const machineBefore = cpuSnapshot();
   const result = await runLoad(load);
+  const machineAfter = cpuSnapshot();
   const cpuAfter = child.cpuMs();
-  const phase = phaseResult(id, label, result, child, expected, cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null);
+  const serviceMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+  const phase = phaseResult(id, label, result, child, expected, serviceMs);
+  phase.cpuSplit = cpuSplit(machineBefore, machineAfter, result.responses, serviceMs);
   if (id !== 'bare') phase.heap = await heapOf(child.url);
   return phase;
 }
@@ -738,6 +746,17 @@ function printTable(phases: PhaseResult[], peakRssMb: number | null) {
   if (busy > cpus().length + 0.5) log(`note: the machine's load average reached ${busy} on ${cpus().length} cores: other work competed for the CPU`);
 }
 
+/** Where the machine's CPU went during a phase, per answer (per transaction for pgbench). */
+function showCpuSplit(phase: PhaseResult) {
+  const split = phase.cpuSplit;
+  if (!split) return;
+  const parts =
+    phase.id === 'pgbench'
+      ? [`PostgreSQL ${split.postgres}`, `pgbench's client and the rest ${split.other}`, `the idle service and bench ${split.bench}`]
+      : [`service ${split.service}`, `PostgreSQL ${split.postgres}`, `bench (load generator, SMTP sink) ${split.bench}`, `other ${split.other}`];
+  log(`  machine CPU per ${phase.id === 'pgbench' ? 'transaction' : 'answer'}: ${parts.join(' + ')} = ${split.machine} ms; machine idle ${split.idlePct}%`);
+}
+
 function printProfile(label: string, summary: ProfileSummary) {
   log(`\nCPU profile of the service during "${label}": ${summary.busyMs} ms busy of ${summary.windowMs} ms`);
   log('  self time by package/area:');
@@ -802,7 +821,9 @@ async function pgbenchPhase(adminUrl: string, benchDatabaseUrl: string, connecti
   const args = ['-N', '-c', String(connections), '-j', String(PGBENCH_THREADS), '-T', String(duration), url];
   log(`  $ pgbench ${args.map(redact).join(' ')}`);
   const start = nowUs();
+  const machineBefore = cpuSnapshot();
   const { stdout } = await runCommand('pgbench', args, (duration + PGBENCH_GRACE_S) * 1000);
+  const machineAfter = cpuSnapshot();
   const end = nowUs();
   const read = (pattern: RegExp) => {
     const match = pattern.exec(stdout);
@@ -832,6 +853,8 @@ async function pgbenchPhase(adminUrl: string, benchDatabaseUrl: string, connecti
     statusCounts: {},
     cpuMsPerRequest: null,
     cpuPct: null,
+    // the pgbench client's own CPU is in `other`
+    cpuSplit: cpuSplit(machineBefore, machineAfter, processed + failed, null),
     loadavg: round2(loadavg()[0] ?? 0),
     monotonicUs: { start, end },
   };

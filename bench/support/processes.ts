@@ -252,4 +252,61 @@ function procCpuMs(pid: number): number | null {
 
 
 
+/**
+ * Where the machine's CPU went, cumulative: every process (busy time from /proc/stat, idle
+ * and iowait left out), PostgreSQL's processes (by command name, the backends that ended
+ * included), and
+ * this process (the bench's own: autocannon's load and the SMTP sink). Subtract two.
+ */
+export interface CpuSnapshot {
+  machineMs: number;
+  idleMs: number;
+  postgresMs: number;
+  benchMs: number;
+}
+
+export function cpuSnapshot(): CpuSnapshot {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: 10 ms each (USER_HZ is 100 on Linux)
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = ticks;
+  let postgresMs = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      // utime, stime, and cutime, cstime: a backend that ended was reaped by the postmaster,
+      // whose children's time then holds its CPU, so the sum does not drop when one exits
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      postgresMs += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const own = process.cpuUsage();
+  return {
+    machineMs: (user + nice + system + irq + softirq + steal) * 10,
+    idleMs: (idle + iowait) * 10,
+    postgresMs,
+    benchMs: (own.user + own.system) / 1000,
+  };
+}
+
+/** CPU per unit of work between two snapshots, ms, with the service's own; the machine's idle share. */
+export function cpuSplit(before: CpuSnapshot, after: CpuSnapshot, units: number, serviceMs: number | null) {
+  const per = (ms: number) => (units > 0 ? Math.round((ms / units) * 1000) / 1000 : 0);
+  const machine = after.machineMs - before.machineMs;
+  const postgres = after.postgresMs - before.postgresMs;
+  const bench = after.benchMs - before.benchMs;
+  const service = serviceMs ?? 0;
+  return {
+    machine: per(machine),
+    service: per(service),
+    postgres: per(postgres),
+    bench: per(bench),
+    other: per(Math.max(0, machine - service - postgres - bench)),
+    idlePct: Math.round((100 * (after.idleMs - before.idleMs)) / Math.max(1, after.idleMs - before.idleMs + machine)),
+  };
+}
+
 export { freePort, sleep };

@@ -13,6 +13,11 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
  * one they are told of. The fan-out is an INSERT ... SELECT inside the same transaction as
  * the event, so an event never exists without its deliveries, nor they without it.
  *
+ * On the hot path (`statements`, and verification.store.ts on PostgreSQL) an event that no one
+ * is to be sent, no endpoint subscribed to its type and no notice for the user, is not stored:
+ * a verification writes its audit row either way, and an event without deliveries would only
+ * wait for `logs:purge`.
+ *
  * Three ways in, one per kind of transaction the change that causes the event runs in:
  * - `statements(events)`: for `Sql.atomic([change, ...statements])` on the hot path;
  * - `prismaWrites(events)`: for Prisma's batch `db.$transaction([change, ...prismaWrites])`;
@@ -24,15 +29,17 @@ export function createOutboxStore({ db, sql }: { db: Db; sql: Sql }) {
       const written = [
         sql.statement`
           INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at)
-          VALUES (${event.id}, ${event.type}, ${event.userId}, ${event.data.username}, ${JSON.stringify(event.data)},
-                  ${event.occurredAt}, ${event.occurredAt})`,
+          SELECT ${event.id}, ${event.type}, ${event.userId}, ${event.data.username}, ${JSON.stringify(event.data)},
+                 ${event.occurredAt}, ${event.occurredAt}
+           WHERE ${isNotice(event) ? 1 : 0} = 1
+              OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL AND w.events LIKE '%,' || ${event.type} || ',%')`,
         sql.statement`
           INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
           SELECT e.id, w.id, 'WEBHOOK', 'PENDING', 0, e.created_at, e.created_at
             FROM outbox_events e, webhook_endpoints w
            WHERE e.id = ${event.id} AND w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'`,
       ];
-      if (noticeEventTypes.has(event.type) && event.userId !== null) {
+      if (isNotice(event)) {
         written.push(sql.statement`
           INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
           SELECT e.id, NULL, 'NOTICE', 'PENDING', 0, e.created_at, e.created_at FROM outbox_events e WHERE e.id = ${event.id}`);
@@ -86,6 +93,11 @@ export function createOutboxStore({ db, sql }: { db: Db; sql: Sql }) {
   }
 
   return { statements, prismaWrites, writeIn, record, backlog, purge };
+}
+
+/** Whether the user is told of the event (a NOTICE delivery). */
+export function isNotice(event: SecurityEvent): boolean {
+  return noticeEventTypes.has(event.type) && event.userId !== null;
 }
 
 function row(event: SecurityEvent) {

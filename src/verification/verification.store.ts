@@ -2,7 +2,7 @@ import type { AuditRow, AuditStore } from '../audit/audit.store.js';
 import { storableText } from '../db/storable-text.js';
 import type { Sql } from '../db/sql.js';
 import { noticeEventTypes, type SecurityEvent } from '../events/events.js';
-import type { OutboxStore } from '../events/outbox.store.js';
+import { isNotice, type OutboxStore } from '../events/outbox.store.js';
 import type { CodesStore, NewCode, ReservedCode } from '../otp/codes.store.js';
 import { windowOf, type CountersStore } from '../throttle/counters.store.js';
 import type { GuessLimits, TakenGuess, UsersStore } from '../users/users.store.js';
@@ -45,10 +45,10 @@ export interface TakenSend {
   codeId: number | null;
 }
 
-export type VerificationStore = ReturnType<typeof createVerificationStore>;
-
-/** The notice types as one comma-framed list, for a LIKE inside the settlement statement. */
+/** The notice types as one comma-framed list, for a LIKE inside the settlement statement (as `isNotice`). */
 const NOTICE_TYPES = `,${[...noticeEventTypes].join(',')},`;
+
+export type VerificationStore = ReturnType<typeof createVerificationStore>;
 
 /**
  * The writes of a generate and a verify that span tables.
@@ -237,8 +237,9 @@ export function createVerificationStore({
         INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at)
         SELECT e.id, e.type, e.user_id, e.username, e.data, e.occurred_at, e.occurred_at
           FROM json_to_recordset(${asJson(events.map(eventRecord))}::json)
-               AS e(id text, type text, user_id int, username text, data text, occurred_at timestamp)
+               AS e(id text, type text, user_id int, username text, data text, occurred_at timestamp, notice boolean)
          WHERE EXISTS (SELECT 1 FROM settled)
+           AND (e.notice OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'))
         RETURNING id, type, user_id, created_at
       ), hooks AS (
         INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
@@ -271,6 +272,7 @@ function eventRecord(event: SecurityEvent) {
     username: event.data.username,
     data: JSON.stringify(event.data),
     occurred_at: event.occurredAt.toISOString(),
+    notice: isNotice(event),
   };
 }
 
