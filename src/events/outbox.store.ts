@@ -51,7 +51,7 @@ export function createOutboxStore({ db, sql }: { db: Db; sql: Sql }) {
   function prismaWrites(events: readonly SecurityEvent[], writer: PrismaWriter = db) {
     return events.flatMap((event) => {
       const written = [
-        writer.outboxEvent.create({ data: row(event), select: { id: true } }),
+        writer.outboxEvent.create({ data: outboxRow(event), select: { id: true } }),
         writer.$executeRaw`
           INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
           SELECT e.id, w.id, 'WEBHOOK', 'PENDING', 0, e.created_at, e.created_at
@@ -100,7 +100,8 @@ export function isNotice(event: SecurityEvent): boolean {
   return noticeEventTypes.has(event.type) && event.userId !== null;
 }
 
-function row(event: SecurityEvent) {
+/** An event as `outbox_events` stores it, under the model's field names. */
+export function outboxRow(event: SecurityEvent) {
   return {
     id: event.id,
     type: event.type,

@@ -2,7 +2,7 @@ import type { AuditRow, AuditStore } from '../audit/audit.store.js';
 import { storableText } from '../db/storable-text.js';
 import type { Sql } from '../db/sql.js';
 import { noticeEventTypes, type SecurityEvent } from '../events/events.js';
-import { isNotice, type OutboxStore } from '../events/outbox.store.js';
+import { isNotice, outboxRow, type OutboxStore } from '../events/outbox.store.js';
 import type { CodesStore, NewCode, ReservedCode } from '../otp/codes.store.js';
 import { windowOf, type CountersStore } from '../throttle/counters.store.js';
 import type { GuessLimits, TakenGuess, UsersStore } from '../users/users.store.js';
@@ -235,9 +235,9 @@ export function createVerificationStore({
          WHERE id = ${clearGuessesOf ?? null}::int AND EXISTS (SELECT 1 FROM settled)
       ), events AS (
         INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at)
-        SELECT e.id, e.type, e.user_id, e.username, e.data, e.occurred_at, e.occurred_at
-          FROM json_to_recordset(${asJson(events.map(eventRecord))}::json)
-               AS e(id text, type text, user_id int, username text, data text, occurred_at timestamp, notice boolean)
+        SELECT e.id, e.type, e."userId", e.username, e.data, e."occurredAt", e."occurredAt"
+          FROM json_to_recordset(${asJson(events.map((event) => ({ ...outboxRow(event), notice: isNotice(event) })))}::json)
+               AS e(id text, type text, "userId" int, username text, data text, "occurredAt" timestamp, notice boolean)
          WHERE EXISTS (SELECT 1 FROM settled)
            AND (e.notice OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'))
         RETURNING id, type, user_id, created_at
@@ -251,10 +251,10 @@ export function createVerificationStore({
           FROM events e WHERE e.user_id IS NOT NULL AND ${NOTICE_TYPES}::text LIKE '%,' || e.type || ',%'
       ), audited AS (
         INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
-        SELECT a.created_at, a.event, a.outcome, a.reason, a.method, a.channel, a.user_id, a.username, a.caller, a.ip, a.user_agent, a.request_id
-          FROM json_to_recordset(${asJson(audits.map(auditRecord))}::json)
-               AS a(created_at timestamp, event text, outcome text, reason text, method text, channel text, user_id int,
-                    username text, caller text, ip text, user_agent text, request_id text)
+        SELECT a."createdAt", a.event, a.outcome, a.reason, a.method, a.channel, a."userId", a.username, a.caller, a.ip, a."userAgent", a."requestId"
+          FROM json_to_recordset(${asJson(audits)}::json)
+               AS a("createdAt" timestamp, event text, outcome text, reason text, method text, channel text, "userId" int,
+                    username text, caller text, ip text, "userAgent" text, "requestId" text)
          WHERE EXISTS (SELECT 1 FROM settled)
       )
       SELECT EXISTS (SELECT 1 FROM settled) AS settled`;
@@ -264,36 +264,10 @@ export function createVerificationStore({
   return { takeGuess, takeSend, settle };
 }
 
-function eventRecord(event: SecurityEvent) {
-  return {
-    id: event.id,
-    type: event.type,
-    user_id: event.userId,
-    username: event.data.username,
-    data: JSON.stringify(event.data),
-    occurred_at: event.occurredAt.toISOString(),
-    notice: isNotice(event),
-  };
-}
-
-function auditRecord(row: AuditRow) {
-  return {
-    created_at: row.createdAt.toISOString(),
-    event: row.event,
-    outcome: row.outcome,
-    reason: row.reason,
-    method: row.method,
-    channel: row.channel,
-    user_id: row.userId,
-    username: row.username,
-    caller: row.caller,
-    ip: row.ip,
-    user_agent: row.userAgent,
-    request_id: row.requestId,
-  };
-}
-
-/** JSON that PostgreSQL's json type reads back as the same text: no lone surrogate, no NUL (which it refuses). */
+/**
+ * Rows as JSON, dates as ISO text, for json_to_recordset (columns named as the keys): text that
+ * PostgreSQL's json type reads back the same, no lone surrogate and no NUL (which it refuses).
+ */
 function asJson(rows: readonly object[]): string {
   return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value));
 }
