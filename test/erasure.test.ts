@@ -27,7 +27,7 @@ describe('deleteUser and disableTwoFactor', () => {
     try {
       expect(await database.db.user.count({ where: { username } })).toBe(0);
       expect(await database.db.auditEvent.count({ where: { username } })).toBe(0);
-      const kept = await database.db.auditEvent.findMany({ where: { username: pseudonym }, select: { event: true, userId: true } });
+      const kept = await database.db.auditEvent.findMany({ where: { username: pseudonym }, select: { event: true, userId: true }, orderBy: { id: 'asc' } });
       expect(kept.map((e) => e.event)).toEqual(['USER_CREATE', 'OTP_GENERATE', 'OTP_VERIFY', 'USER_DELETE']);
       expect(kept.every((e) => e.userId === null)).toBe(true);
       const rows = JSON.stringify(await database.db.auditEvent.findMany({ where: { username: pseudonym } }));
