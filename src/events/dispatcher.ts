@@ -66,6 +66,8 @@ export function cloudEvent(event: ClaimedDelivery['event']): string {
 export function createDispatcher(deps: DispatcherDeps) {
   const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics } = deps;
   const { retryScheduleMs, timeoutMs, allowPrivateNetworks, pollIntervalMs } = config.outbox;
+  /** how long a delivery's retries take in all: an endpoint failing that long is disabled */
+  const scheduleMs = retryScheduleMs.reduce((sum, delay) => sum + delay, 0);
   // a lease outlives the longest attempt (the timeout) with room to record the outcome
   const leaseMs = Math.max(60_000, 3 * timeoutMs);
   const system = systemContext('outbox-dispatcher');
@@ -159,9 +161,11 @@ export function createDispatcher(deps: DispatcherDeps) {
     const endpoint = claim.endpoint;
     if (!endpoint || endpoint.disabled) return;
     await endpoints.failed(endpoint.id, now);
-    // Every retry of this delivery failed, and nothing reached the endpoint since its first
-    // attempt: it has been failing for the whole schedule, and is switched off.
-    if (!nextAttemptAt && (await endpoints.disableIfFailingSince(endpoint.id, claim.createdAt, now))) {
+    // This delivery's last retry failed, and the endpoint has accepted nothing for at least the
+    // whole schedule (it failed this delivery's first attempt, a schedule ago, or later ones
+    // without a success between): it is switched off. (Comparing with the delivery's creation
+    // never matched: the first failure comes after it.)
+    if (!nextAttemptAt && (await endpoints.disableIfFailingSince(endpoint.id, new Date(now.getTime() - scheduleMs), now))) {
       logger.warn({ endpointId: endpoint.id }, 'outbox: a webhook endpoint kept failing and was disabled');
       await audit.record({ event: 'WEBHOOK_ENDPOINT_DISABLE', outcome: 'SUCCESS', reason: 'FAILING' }, system);
     }

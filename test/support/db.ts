@@ -6,12 +6,12 @@ import type { Sql } from '../../src/db/sql.js';
 import { testEnv, uniqueName } from './app.js';
 
 /**
- * A connection of the test's own to this run's database, for looking at what the app
+ * A connection of the test's own to this run's database (or `url`'s), for looking at what the app
  * stored where no public surface shows it (the stored hash, a delivery error). Close it
  * after use.
  */
-export async function openTestDatabase(): Promise<Database> {
-  const database = createDatabase(parseConfig(testEnv()).database);
+export async function openTestDatabase(url?: string): Promise<Database> {
+  const database = createDatabase(parseConfig(testEnv(url ? { DATABASE_URL: url } : {})).database);
   await database.init();
   return database;
 }
