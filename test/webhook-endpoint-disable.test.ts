@@ -60,8 +60,16 @@ describe('an endpoint that fails every attempt for the whole schedule', () => {
       const disabled = await stored.db.webhookEndpoint.findUniqueOrThrow({ where: { id: Number(endpointId) } });
       expect(disabled.disabledReason).toBe('FAILING');
       expect(await stored.db.auditEvent.count({ where: { event: 'WEBHOOK_ENDPOINT_DISABLE', reason: 'FAILING' } })).toBe(1);
-      expect(await stored.db.webhookDelivery.findMany({ where: { endpointId: Number(endpointId) }, select: { status: true, attempts: true } })).toEqual([
-        { status: 'FAILED', attempts: 3 },
+      const [delivery, ...more] = await stored.db.webhookDelivery.findMany({
+        where: { endpointId: Number(endpointId) },
+        select: { status: true, attempts: true, history: { select: { outcome: true, responseCode: true, nextAttemptAt: true }, orderBy: { id: 'asc' } } },
+      });
+      expect(more).toEqual([]);
+      expect(delivery).toMatchObject({ status: 'FAILED', attempts: 3 });
+      expect(delivery?.history.map((attempt) => [attempt.outcome, attempt.responseCode, attempt.nextAttemptAt !== null])).toEqual([
+        ['FAILED', 500, true],
+        ['FAILED', 500, true],
+        ['FAILED', 500, false],
       ]);
 
       // a later approval: the endpoint is off, so nothing is queued for it or sent to it

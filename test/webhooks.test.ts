@@ -75,9 +75,27 @@ describe('signed webhooks', () => {
     // nothing more comes for it, and its delivery says so
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(receiver.about(username)).toHaveLength(3);
-    const deliveries = await executeRaw(app, `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesSuccess { data { eventId status attempts responseCode nextAttemptAt } } } }`, { id: endpointId });
-    const rows = (deliveries.body.data?.webhookDeliveries as { data: { eventId: string; status: string; attempts: number; responseCode: number }[] }).data;
-    expect(rows.find((row) => row.eventId === event.id)).toMatchObject({ status: 'DELIVERED', attempts: 3, responseCode: 200 });
+    const deliveries = await executeRaw(
+      app,
+      `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesSuccess {
+        data { eventId status attempts responseCode nextAttemptAt history { attemptedAt outcome responseCode error nextAttemptAt } } } } }`,
+      { id: endpointId },
+    );
+    type Attempt = { attemptedAt: string; outcome: string; responseCode: number | null; error: string | null; nextAttemptAt: string | null };
+    const rows = (deliveries.body.data?.webhookDeliveries as { data: { eventId: string; status: string; attempts: number; responseCode: number; history: Attempt[] }[] }).data;
+    const delivery = rows.find((row) => row.eventId === event.id);
+    expect(delivery).toMatchObject({ status: 'DELIVERED', attempts: 3, responseCode: 200 });
+    // each attempt, oldest first: two 500s, each with the time of the next try, then the 200
+    const history = delivery?.history ?? [];
+    expect(history.map((attempt) => [attempt.outcome, attempt.responseCode, attempt.nextAttemptAt !== null])).toEqual([
+      ['FAILED', 500, true],
+      ['FAILED', 500, true],
+      ['DELIVERED', 200, false],
+    ]);
+    expect(history[0]?.error).toMatch(/500/);
+    const [first = NaN, second = NaN] = history.map((attempt) => Date.parse(attempt.attemptedAt));
+    expect(second - first).toBeGreaterThanOrEqual(1_000);
+    expect(Date.parse(history[0]?.nextAttemptAt ?? '')).toBeLessThanOrEqual(second);
   });
 
   it('tells of a wrong guess without the guess', async () => {

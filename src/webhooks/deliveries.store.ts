@@ -30,6 +30,17 @@ export interface DeliveryView {
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
   createdAt: Date;
+  /** every attempt, oldest first */
+  history: AttemptView[];
+}
+
+/** One attempt of a delivery. */
+export interface AttemptView {
+  attemptedAt: Date;
+  outcome: string;
+  responseCode: number | null;
+  error: string | null;
+  nextAttemptAt: Date | null;
 }
 
 export type DeliveriesStore = ReturnType<typeof createDeliveriesStore>;
@@ -101,12 +112,26 @@ export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
     }));
   }
 
+  /**
+   * The attempt's record, written before the delivery's own change in one atomic set: only for
+   * a claim still held (`token`), which that change then clears.
+   */
+  function attemptRecord(id: number, token: string, now: Date, outcome: 'DELIVERED' | 'FAILED', responseCode: number | null, error: string | null, nextAttemptAt: Date | null) {
+    return sql.statement`
+      INSERT INTO webhook_attempts (delivery_id, attempted_at, outcome, response_code, error, next_attempt_at)
+      SELECT id, ${now}, ${outcome}, ${responseCode}, ${error}, ${nextAttemptAt} FROM webhook_deliveries
+       WHERE id = ${id} AND claim_token = ${token}`;
+  }
+
   async function delivered(id: number, token: string, now: Date, responseCode: number | null): Promise<boolean> {
-    const written = await sql.run`
+    const [, written] = await sql.atomic([
+      attemptRecord(id, token, now, 'DELIVERED', responseCode, null, null),
+      sql.statement`
       UPDATE webhook_deliveries
          SET status = 'DELIVERED', attempts = attempts + 1, last_attempt_at = ${now}, delivered_at = ${now},
              response_code = ${responseCode}, last_error = NULL, claimed_until = NULL, claim_token = NULL
-       WHERE id = ${id} AND claim_token = ${token}`;
+       WHERE id = ${id} AND claim_token = ${token}`,
+    ]);
     return written === 1;
   }
 
@@ -118,13 +143,17 @@ export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
     outcome: { responseCode: number | null; error: string; nextAttemptAt: Date | null },
   ): Promise<boolean> {
     const status = outcome.nextAttemptAt ? 'PENDING' : 'FAILED';
-    const written = await sql.run`
+    const error = outcome.error.slice(0, 500);
+    const [, written] = await sql.atomic([
+      attemptRecord(id, token, now, 'FAILED', outcome.responseCode, error, outcome.nextAttemptAt),
+      sql.statement`
       UPDATE webhook_deliveries
          SET status = ${status}, attempts = attempts + 1, last_attempt_at = ${now},
              next_attempt_at = COALESCE(${outcome.nextAttemptAt}, next_attempt_at),
-             response_code = ${outcome.responseCode}, last_error = ${outcome.error.slice(0, 500)},
+             response_code = ${outcome.responseCode}, last_error = ${error},
              claimed_until = NULL, claim_token = NULL
-       WHERE id = ${id} AND claim_token = ${token}`;
+       WHERE id = ${id} AND claim_token = ${token}`,
+    ]);
     return written === 1;
   }
 
@@ -141,7 +170,10 @@ export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.kind ? { kind: filter.kind } : {}),
       },
-      include: { event: { select: { type: true } } },
+      include: {
+        event: { select: { type: true } },
+        history: { select: { attemptedAt: true, outcome: true, responseCode: true, error: true, nextAttemptAt: true }, orderBy: { id: 'asc' } },
+      },
       orderBy: { id: 'desc' },
       take: filter.first,
     });

@@ -1,7 +1,7 @@
 import { ForbiddenError, UnauthenticatedError, ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedError } from '../errors/errors.js';
 import { eventTypes } from '../events/events.js';
 import type { Builder } from '../graphql/builder.js';
-import type { DeliveryView } from './deliveries.store.js';
+import type { AttemptView, DeliveryView } from './deliveries.store.js';
 import type { WebhookEndpoint, WebhookEndpointWithSecret } from './webhooks.service.js';
 
 const eventDescriptions: Record<(typeof eventTypes)[number], string> = {
@@ -54,6 +54,17 @@ export function addWebhookTypes(builder: Builder) {
     }),
   });
 
+  const WebhookAttemptRef = builder.objectRef<AttemptView>('WebhookAttempt').implement({
+    description: 'One attempt of a delivery.',
+    fields: (t) => ({
+      attemptedAt: t.expose('attemptedAt', { type: 'DateTime', description: 'When it was made.' }),
+      outcome: t.exposeString('outcome', { description: 'DELIVERED or FAILED.' }),
+      responseCode: t.exposeInt('responseCode', { nullable: true, description: 'The HTTP status the endpoint answered, if it answered.' }),
+      error: t.exposeString('error', { nullable: true, description: 'Why it failed.' }),
+      nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, description: 'When the delivery was to be tried again after this failure; null after the last.' }),
+    }),
+  });
+
   const WebhookDeliveryRef = builder.objectRef<DeliveryView>('WebhookDelivery').implement({
     description: 'One event to one destination (an endpoint, or the user’s security notice), with its attempts so far.',
     fields: (t) => ({
@@ -70,6 +81,7 @@ export function addWebhookTypes(builder: Builder) {
       nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true, description: 'When it is tried next (PENDING only).' }),
       deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true, description: 'When it was accepted.' }),
       createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the event was written.' }),
+      history: t.field({ type: [WebhookAttemptRef], description: 'Every attempt, oldest first.', resolve: (delivery) => delivery.history }),
     }),
   });
 

@@ -1,0 +1,1 @@
+-- PostgreSQL only (fillfactor for HOT updates of users and otp_logs): SQLite updates rows in place.
