@@ -110,7 +110,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
   function execute<R>(strings: TemplateStringsArray, values: SqlValue[], returnsRows: boolean): Promise<R> {
     let stmt: Sqlite.Statement;
     try {
-      // One stat per statement: a read never comes from a file that is no longer the database.
+      // The path looked at (once a turn): a read never comes from a file that is no longer the database.
       const reopening = file.check(false);
       if (reopening) return reopening.then(() => execute<R>(strings, values, returnsRows));
       stmt = statement(strings);
@@ -256,8 +256,8 @@ export interface SqliteConnection {
  * file it opened even after that file is deleted or replaced at its path, so writes would
  * go on, acknowledged, into a file nobody will ever read again.
  *
- * Before each statement, `check` compares the path's current device and inode with the ones
- * opened (one stat). A missing file is refused (DatabaseUnavailableError) and its
+ * Before the statements of each turn of the event loop, `check` compares the path's current
+ * device and inode with the ones opened (one stat). A missing file is refused (DatabaseUnavailableError) and its
  * connections closed; a file replaced by another closes every connection on the old one,
  * and the statement then runs on the new file, which the readiness check judges (migrated or
  * not). Both connections close together, the last one first emptying the WAL into the old
@@ -282,6 +282,16 @@ export function watchSqliteFile(path: string): SqliteFile {
   const connections = new Set<SqliteConnection>();
   let identity: { dev: number; ino: number } | undefined;
   let closing: Promise<void> | undefined;
+  /**
+   * What passed the check in this turn of the event loop (reads, or writes too): statements of
+   * the same turn run on the file it found, so the path is looked at once a turn, not once a
+   * statement (its stat, and for writes three more system calls, had been a tenth of a
+   * generate's CPU). Forgotten at the turn's end, and on any fault or replacement.
+   */
+  let passed: 'read' | 'write' | undefined;
+  const forget = () => {
+    passed = undefined;
+  };
 
   /** Closes every connection, the last one emptying the WAL first; once, however many ask. */
   function closeAll(): Promise<void> {
@@ -299,6 +309,7 @@ export function watchSqliteFile(path: string): SqliteFile {
       } finally {
         identity = undefined;
         closing = undefined;
+        passed = undefined;
       }
     })();
     return closing;
@@ -322,9 +333,13 @@ export function watchSqliteFile(path: string): SqliteFile {
   return {
     path,
     check(write) {
+      if (passed === 'write' || (passed === 'read' && !write)) return undefined;
       const { fault, reopen } = inspect(write);
       if (fault) throw Object.assign(new DatabaseUnavailableError(), { reason: fault });
-      return reopen;
+      if (reopen) return reopen;
+      if (!passed) setImmediate(forget);
+      passed = write ? 'write' : 'read';
+      return undefined;
     },
     async fault() {
       for (;;) {
