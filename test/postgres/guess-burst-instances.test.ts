@@ -6,13 +6,13 @@
 // LOCKOUT_THRESHOLD guesses of a burst between them, by every method, and then refuse the
 // right answer. (One instance, both databases: guess-burst.test.ts.)
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { ConfirmTotpDocument, EnrollTotpDocument, GenerateRecoveryCodesDocument, VerifyOtpDocument } from '../generated/graphql.js';
 import { openTestDatabase, storedOtpLogs } from '../support/db.js';
 import { budgetOf, burst, guessMethods, wrongGuesses, type GuessMethod } from '../support/guess-burst.js';
 import { remoteCreateUser, remoteGraphql, remoteRequestCode, remoteVerify } from '../support/remote.js';
-import { startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
+import { burstEnv, startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 import { appCode } from '../support/totp.js';
 
 const THRESHOLD = 10;
@@ -28,13 +28,7 @@ describe('two service processes on one PostgreSQL database, under a burst of gue
   };
 
   beforeAll(async () => {
-    const env = {
-      DATABASE_URL: inject('databaseUrl'),
-      ALLOW_ANONYMOUS_CALLERS: 'true',
-      IP_RATE_LIMIT: '1000000',
-      OTP_MAX_ATTEMPTS: '20',
-      LOCKOUT_THRESHOLD: String(THRESHOLD),
-    };
+    const env = burstEnv({ attempts: 20, threshold: THRESHOLD });
     await startServiceProcesses({ env }, processes);
     database = await openTestDatabase();
   }, 60_000);
@@ -110,14 +104,7 @@ describe('two service processes on one PostgreSQL database, under a burst agains
 
   beforeAll(async () => {
     // The user's budget is out of the way here: only the code's own allowance holds the burst.
-    const env = {
-      DATABASE_URL: inject('databaseUrl'),
-      ALLOW_ANONYMOUS_CALLERS: 'true',
-      IP_RATE_LIMIT: '1000000',
-      OTP_MAX_ATTEMPTS: String(ATTEMPTS),
-      LOCKOUT_THRESHOLD: '1000',
-      MAX_CONSECUTIVE_FAILURES: '100000',
-    };
+    const env = burstEnv({ attempts: ATTEMPTS, threshold: 1000 }, { MAX_CONSECUTIVE_FAILURES: '100000' });
     await startServiceProcesses({ env }, processes);
     database = await openTestDatabase();
   }, 60_000);

@@ -5,10 +5,10 @@
 // caller got a 500. Both take the user's row first; this burst, right and wrong answers for
 // one user at once over two processes, with sends for the same user among them, found the
 // other order within a few rounds.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wrongCode } from '../support/flows.js';
 import { remoteCreateUser, remoteGenerate, remoteRequestCode, remoteVerify } from '../support/remote.js';
-import { startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
+import { burstEnv, startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 
 const ROUNDS = 12;
 const RIGHT = 12;
@@ -19,16 +19,8 @@ describe('two service processes, right and wrong answers for one user at once', 
   const instance = (i: number) => processes[i % processes.length]?.url ?? '';
 
   beforeAll(async () => {
-    const env = {
-      DATABASE_URL: inject('databaseUrl'),
-      ALLOW_ANONYMOUS_CALLERS: 'true',
-      IP_RATE_LIMIT: '1000000',
-      // every answer of a round is judged: room for all of them on the code and in the budget
-      OTP_MAX_ATTEMPTS: '20',
-      LOCKOUT_THRESHOLD: '1000',
-      OTP_RESEND_INTERVAL_SECONDS: '0',
-      OTP_MAX_SENDS_PER_HOUR: '1000',
-    };
+    // every answer of a round is judged: room for all of them on the code and in the budget
+    const env = burstEnv({ attempts: 20, threshold: 1000 }, { OTP_RESEND_INTERVAL_SECONDS: '0', OTP_MAX_SENDS_PER_HOUR: '1000' });
     await startServiceProcesses({ env }, processes);
   }, 60_000);
 

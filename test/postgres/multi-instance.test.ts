@@ -3,12 +3,12 @@
 // send throttle, a failure count) would be multiplied by the number of instances. Two real
 // service processes on one PostgreSQL database, driven over real HTTP, must answer as one:
 // one success for one code, one send per interval, one lockout.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { openTestDatabase, storedOtpLogs } from '../support/db.js';
 import { wrongCode } from '../support/flows.js';
 import { remoteCreateUser, remoteGenerate, remoteRequestCode, remoteVerify, type RemoteAnswer } from '../support/remote.js';
-import { startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
+import { burstEnv, startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 
 const RACERS = 50;
 const LOCKOUT_THRESHOLD = 10;
@@ -22,15 +22,9 @@ describe('two service processes on one PostgreSQL database', () => {
   const instance = (i: number) => (i % 2 === 0 ? a : b);
 
   beforeAll(async () => {
-    const env = {
-      DATABASE_URL: inject('databaseUrl'),
-      ALLOW_ANONYMOUS_CALLERS: 'true',
-      IP_RATE_LIMIT: '1000000',
-      // A code survives 20 wrong guesses here (5 by default), so that the lockout, not the
-      // death of the code, is what refuses the right code after ten failures.
-      OTP_MAX_ATTEMPTS: '20',
-      LOCKOUT_THRESHOLD: String(LOCKOUT_THRESHOLD),
-    };
+    // A code survives 20 wrong guesses here (5 by default), so that the lockout, not the
+    // death of the code, is what refuses the right code after ten failures.
+    const env = burstEnv({ attempts: 20, threshold: LOCKOUT_THRESHOLD });
     await startServiceProcesses({ env }, processes);
     const [first, second] = processes;
     if (!first || !second) throw new Error('expected two service processes');

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { TEST_ENCRYPTION_KEY, TEST_SECRET } from './app.js';
 import { answers, freePort, sleep } from './net.js';
 
@@ -43,6 +44,22 @@ export interface ServiceProcess {
   stop(graceMs?: number): Promise<ExitResult>;
   /** SIGKILL at once, as the kernel's OOM killer or a pulled plug would; resolves when gone */
   kill(): Promise<ExitResult>;
+}
+
+/**
+ * The environment of instances under a burst of guesses, over `overrides`: the run's database,
+ * anonymous callers, and the per-IP limit out of the way (the guess budget is what is tested),
+ * with `attempts` a code allows and the user's lockout `threshold`.
+ */
+export function burstEnv(limits: { attempts: number; threshold: number }, overrides: Record<string, string> = {}): Record<string, string> & { DATABASE_URL: string } {
+  return {
+    DATABASE_URL: inject('databaseUrl'),
+    ALLOW_ANONYMOUS_CALLERS: 'true',
+    IP_RATE_LIMIT: '1000000',
+    OTP_MAX_ATTEMPTS: String(limits.attempts),
+    LOCKOUT_THRESHOLD: String(limits.threshold),
+    ...overrides,
+  };
 }
 
 /** The environment a service process starts from: test mode, codes in responses, fixed keys. */
