@@ -128,17 +128,15 @@ export async function runCli(
           `Re-encrypted under key "${newest}": ${result.reencrypted}; already current: ${result.alreadyCurrent}; ` +
             `changed meanwhile (kept): ${result.changedMeanwhile}`,
         );
-        const signing = result.unreadable.filter((owner) => owner.startsWith('signing key '));
-        const lost = result.unreadable.filter((owner) => !owner.startsWith('signing key '));
-        if (signing.length) {
-          // Replaceable, unlike an app or webhook secret: a warning, not a failure.
+        if (result.replaceable.length) {
+          // A signing key can be replaced, unlike an app or webhook secret: a warning, not a failure.
           err(
-            `No configured key opens the active ${signing.join(', ')}; instances with this ENCRYPTION_KEY cannot sign with it: ` +
+            `No configured key opens the active ${result.replaceable.join(', ')}; instances with this ENCRYPTION_KEY cannot sign with it: ` +
               'add the key it was sealed under and run again, or replace it with keys:rotate-signing',
           );
         }
-        if (!lost.length) return 0;
-        err(`No configured key opens the secrets of ${lost.join(', ')}: add the key they were sealed under to ENCRYPTION_KEY and run again`);
+        if (!result.unreadable.length) return 0;
+        err(`No configured key opens the secrets of ${result.unreadable.join(', ')}: add the key they were sealed under to ENCRYPTION_KEY and run again`);
         return 1;
       }
       case 'keys:rotate-signing': {

@@ -11,6 +11,8 @@ export interface RotationResult {
   changedMeanwhile: number;
   /** what holds a value no configured key opens (e.g. "user 12"): left as it is, for a person to look at */
   unreadable: string[];
+  /** the same for values that can be made anew instead (a signing key: keys:rotate-signing) */
+  replaceable: string[];
 }
 
 /** One sealed value, where it lives, and how to replace it only if it is still the value read. */
@@ -19,6 +21,8 @@ export interface SealedValue {
   owner: string;
   stored: string;
   replace: (resealed: string) => Promise<boolean>;
+  /** whether a new value can stand in for it when no key opens it (reported apart, as a warning) */
+  replaceable?: boolean;
 }
 
 export interface RotationDeps {
@@ -36,9 +40,9 @@ export interface RotationDeps {
  * it reports nothing left, older keys can be removed from ENCRYPTION_KEY.
  */
 export async function rotateSecrets({ sources, box, audit, context = systemContext('rotate-keys') }: RotationDeps): Promise<RotationResult> {
-  const result: RotationResult = { reencrypted: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [] };
+  const result: RotationResult = { reencrypted: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [], replaceable: [] };
   for (const source of sources) {
-    for await (const { owner, stored, replace } of source()) {
+    for await (const { owner, stored, replace, replaceable = false } of source()) {
       if (box.isCurrent(stored)) {
         result.alreadyCurrent++;
         continue;
@@ -47,13 +51,14 @@ export async function rotateSecrets({ sources, box, audit, context = systemConte
       try {
         resealed = box.encrypt(box.decrypt(stored));
       } catch {
-        if (!result.unreadable.includes(owner)) result.unreadable.push(owner);
+        const unreadable = replaceable ? result.replaceable : result.unreadable;
+        if (!unreadable.includes(owner)) unreadable.push(owner);
         continue;
       }
       if (await replace(resealed)) result.reencrypted++;
       else result.changedMeanwhile++;
     }
   }
-  await audit.record({ event: 'KEY_ROTATION', outcome: result.unreadable.length ? 'FAILURE' : 'SUCCESS' }, context);
+  await audit.record({ event: 'KEY_ROTATION', outcome: result.unreadable.length + result.replaceable.length ? 'FAILURE' : 'SUCCESS' }, context);
   return result;
 }

@@ -104,6 +104,7 @@ export function createSigningKeysStore({ db, sql }: { db: Db; sql: Sql }) {
       yield {
         owner: `signing key ${kid}`,
         stored: privateKey,
+        replaceable: true,
         replace: async (resealed) => (await db.signingKey.updateMany({ where: { kid, privateKey }, data: { privateKey: resealed } })).count === 1,
       };
     }

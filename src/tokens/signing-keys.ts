@@ -23,14 +23,6 @@ export interface TokenSigner {
  */
 export const KEY_REFRESH_SECONDS = 60;
 
-/** What re-sealing the signing keys did; `unreadable` lists the kids no configured key opens. */
-export interface ResealResult {
-  reencrypted: number;
-  alreadyCurrent: number;
-  changedMeanwhile: number;
-  unreadable: string[];
-}
-
 /** The active key is sealed under an ENCRYPTION_KEY this instance lacks: a configuration fault, which stops the start. */
 export class SigningKeyUnreadableError extends Error {
   override name = 'SigningKeyUnreadableError';

@@ -111,7 +111,6 @@ export function createEndpointsStore({ db }: { db: Db }) {
     return written.count === 1;
   }
 
-  /** Endpoints with a sealed secret, for a key rotation. */
   /** Every endpoint's sealed signing secrets (current, and previous during a rotation's grace), for a key rotation. */
   async function* sealedSecrets(): AsyncIterable<SealedValue> {
     const rows = await db.webhookEndpoint.findMany({ select: { id: true, secret: true, previousSecret: true }, orderBy: { id: 'asc' } });
