@@ -127,7 +127,6 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     recovery,
     resultTokens,
     metrics,
-    logger,
   });
   const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });
   const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, outbox: stores.outbox, clock });

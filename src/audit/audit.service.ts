@@ -60,10 +60,19 @@ export function createAuditService({ store, clock, logger }: { store: Pick<Audit
    * transaction as the entry: both are kept, or (the write failed, and is logged) neither.
    */
   async function record(entry: AuditEntry, context: CallContext, events: readonly SecurityEvent[] = []): Promise<void> {
+    // the row is made inside: making it reads the clock, whose failure is logged like the write's
+    await guarded(entry, () => store.insert(row(entry, context), events));
+  }
+
+  /**
+   * Runs `write`, which records `about` (and maybe more rows with it, elsewhere): a failure is
+   * logged, not thrown, as for every entry.
+   */
+  async function guarded(about: Pick<AuditRow, 'event' | 'outcome'> | undefined, write: () => Promise<unknown>): Promise<void> {
     try {
-      await store.insert(row(entry, context), events);
+      await write();
     } catch (error) {
-      logger.error({ err: error, event: entry.event, outcome: entry.outcome }, 'audit: could not record an event');
+      logger.error({ err: error, event: about?.event, outcome: about?.outcome }, 'audit: could not record an event');
     }
   }
 
@@ -85,7 +94,7 @@ export function createAuditService({ store, clock, logger }: { store: Pick<Audit
     };
   }
 
-  return { record, row };
+  return { record, row, guarded };
 }
 
 /**

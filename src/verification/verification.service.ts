@@ -24,7 +24,6 @@ import { CONTEXT_MAX_LENGTH, fitsLength } from '../limits/input-limits.js';
 import { RECOVERY_CODES_LOW, securityEvent, type SecurityEvent } from '../events/events.js';
 import { contextProblem } from './action-context.js';
 import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
-import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResultTokens } from '../auth/result-token.js';
 import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recovery.service.js';
@@ -73,7 +72,6 @@ export interface VerificationDeps {
   recovery: Pick<RecoveryService, 'consume' | 'wasUsed' | 'remaining'>;
   resultTokens: ResultTokens;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
-  logger: Logger;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
@@ -84,7 +82,7 @@ export type VerificationService = ReturnType<typeof createVerificationService>;
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
 export function createVerificationService(deps: VerificationDeps) {
-  const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics, logger } = deps;
+  const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
   async function generate(
     username: string,
     context: CallContext,
@@ -260,11 +258,7 @@ export function createVerificationService(deps: VerificationDeps) {
    * not thrown: the answer the caller gets must not depend on the audit write.
    */
   async function record(audits: AuditRow[], events: SecurityEvent[]): Promise<void> {
-    try {
-      await store.settle({ at: clock.now(), audits, events });
-    } catch (error) {
-      logger.error({ err: error, event: audits[0]?.event, outcome: audits[0]?.outcome }, 'audit: could not record an event');
-    }
+    await audit.guarded(audits[0], () => store.settle({ at: clock.now(), audits, events }));
   }
 
   /** What a success tells the outbox: approved, and for a recovery code its use and, when few are left, that they run low. */
