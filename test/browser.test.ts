@@ -36,6 +36,7 @@ describe('in a browser', { timeout: 120_000 }, () => {
   });
 
   /** What went wrong on a page: CSP violations (the page's and its workers'), console errors, uncaught errors. */
+  // A blocked data: URL would fill the report with its base64; the start says what it was.
   const problems = new WeakMap<Page, string[]>();
 
   async function open(path: string): Promise<Page> {
@@ -45,7 +46,7 @@ describe('in a browser', { timeout: 120_000 }, () => {
     const seen: string[] = [];
     problems.set(page, seen);
     // Chromium reports a blocked load or script as a console error too; the event names the directive.
-    await page.exposeFunction('reportViolation', (text: string) => seen.push(`violation: ${text}`));
+    await page.exposeFunction('reportViolation', (text: string) => seen.push(`violation: ${text}`.slice(0, 300)));
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {
         void (window as unknown as { reportViolation(text: string): Promise<void> }).reportViolation(
@@ -54,11 +55,11 @@ describe('in a browser', { timeout: 120_000 }, () => {
       });
     });
     page.on('console', (message) => {
-      if (message.type() === 'error') seen.push(`console: ${message.text()}`);
+      if (message.type() === 'error') seen.push(`console: ${message.text()}`.slice(0, 300));
     });
     page.on('pageerror', (error) => seen.push(`error: ${error.message}`));
     page.on('worker', (worker) => worker.on('console', (message) => {
-      if (message.type() === 'error') seen.push(`worker console: ${message.text()}`);
+      if (message.type() === 'error') seen.push(`worker console: ${message.text()}`.slice(0, 300));
     }));
     const response = await page.goto(`${baseUrl}${path}`);
     const policy = response?.headers()['content-security-policy'] ?? '';
