@@ -223,7 +223,8 @@ describe('query strings in the request log', () => {
 });
 
 const METRICS_TOKEN = 'metrics-token-of-at-least-32-characters';
-const production = { NODE_ENV: 'production', ALLOW_ANONYMOUS_CALLERS: 'true' };
+// Production as deployed: anonymous callers off.
+const production = { NODE_ENV: 'production' };
 
 describe('/metrics in production', () => {
   const withoutToken = useTestApp(production);
@@ -281,6 +282,22 @@ describe('/metrics in production', () => {
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as ConfigError).problems).toEqual([{ variable: 'METRICS_TOKEN', message: 'must be at least 32 characters (openssl rand -base64 32)' }]);
     expect((thrown as ConfigError).message).not.toContain(short);
+  });
+});
+
+describe('/metrics in a production process without METRICS_TOKEN', () => {
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    service = await startServiceProcess({ env: { DATABASE_URL: inject('databaseUrl'), NODE_ENV: 'production', LOG_LEVEL: 'warn' } });
+  }, 60_000);
+  afterAll(() => service.stop());
+
+  it('starts, says at start-up that /metrics is not served and names METRICS_TOKEN, and answers 404', async () => {
+    // Logged while the app is built, before /healthz answered and startServiceProcess returned.
+    expect(service.output()).toContain('METRICS_TOKEN is not set: /metrics is not served in production (404) until it is');
+    const response = await fetch(`${service.url}/metrics`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('twofa_');
   });
 });
 
