@@ -248,7 +248,7 @@ describe('PostgreSQL that cannot take writes: read-only (a failover to a standby
     const client = new pg.Client({ connectionString: postgres.urlOf(database) });
     await client.connect();
     try {
-      return (await client.query(sql, values)).rows;
+      return (await client.query<Record<string, unknown>>(sql, values)).rows;
     } finally {
       await client.end();
     }
@@ -259,7 +259,7 @@ describe('PostgreSQL that cannot take writes: read-only (a failover to a standby
       await admin(database, 'SELECT o.status FROM otp_logs o JOIN users u ON u.id = o.user_id WHERE u.username = $1 ORDER BY o.id', [
         username,
       ])
-    ).map((row: { status: string }) => row.status);
+    ).map((row) => String(row.status));
   const readyz = async (app: TestApp) => {
     const response = await app.inject({ method: 'GET', url: '/readyz' });
     return { status: response.statusCode, body: response.json<unknown>() };
