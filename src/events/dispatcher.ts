@@ -247,7 +247,6 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   async function loop(): Promise<void> {
     polling = true;
-    wanted = false;
     let taken = 0;
     try {
       taken = await poll();
@@ -258,7 +257,9 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     polling = false;
     // something was claimed, or a lane came free meanwhile: more may be due now
-    schedule(backoffMs > 0 ? backoffMs : taken > 0 || wanted ? 0 : pollIntervalMs);
+    const again = taken > 0 || wanted;
+    wanted = false;
+    schedule(backoffMs > 0 ? backoffMs : again ? 0 : pollIntervalMs);
   }
 
   return {

@@ -124,7 +124,7 @@ export class AddressRefusedError extends Error {
 /** Every address a name resolves to (injected, so tests can play a DNS server that changes its answer). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
-export const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
+export const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true, order: 'verbatim' });
 
 /**
  * The addresses of `host` after the guard: all of them public, or an AddressRefusedError. An
