@@ -172,6 +172,14 @@ describe('the connection goes to the address that was checked', () => {
       await expect(refused).rejects.toThrow('the address of other.example.test is refused');
       await expect(refused).rejects.not.toThrow(/7f00|127\.0\.0\.1/);
       expect(receiver.received).toHaveLength(1);
+
+      // an address literal is dialled without a lookup: judged before the request all the same
+      for (const literal of ['[::ffff:127.0.0.1]', '[::127.0.0.1]', '127.0.0.1']) {
+        await expect(
+          postWebhook(receiver.url.replace('127.0.0.1', literal), {}, '{}', { timeoutMs: 5_000, allowPrivateNetworks: false, resolver: dns.resolver }),
+        ).rejects.toThrow('is refused: it is private, loopback or link-local');
+      }
+      expect(receiver.received).toHaveLength(1);
     } finally {
       await receiver.close();
     }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { checkedLookup, systemResolver, type Resolver } from './address-guard.js';
+import { isIP } from 'node:net';
+import { AddressRefusedError, checkedLookup, hostOf, isPublicAddress, systemResolver, type Resolver } from './address-guard.js';
 
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
@@ -40,6 +41,10 @@ export interface WebhookAnswer {
  */
 export function postWebhook(target: string, headers: Record<string, string>, body: string, options: PostOptions): Promise<WebhookAnswer> {
   const url = new URL(target);
+  const host = hostOf(url);
+  // an address literal is dialled without a lookup, so it is judged here (an endpoint stored
+  // before a range was refused is refused now)
+  if (!options.allowPrivateNetworks && isIP(host) !== 0 && !isPublicAddress(host)) return Promise.reject(new AddressRefusedError(host));
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise<WebhookAnswer>((resolve, reject) => {
     let settled = false;
