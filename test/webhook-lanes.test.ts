@@ -6,10 +6,13 @@
 // time, across instances too, and a streamed answer is dropped after a few KB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANSWER_LIMIT_BYTES, postWebhook } from '../src/webhooks/post.js';
-import { createTestApp, type TestApp } from './support/app.js';
+import { createTestApp, uniqueName, type TestApp } from './support/app.js';
+import { systemClock } from '../src/clock/clock.js';
 import { createUser, requestCode, submitCode } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
 import { sleep } from './support/net.js';
+import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { enrollAndConfirm } from './support/totp.js';
 import { createPrivateDatabase, type PrivateDatabase } from './support/private-database.js';
 import { startHangingReceiver, startReceiver, startStreamingReceiver, until } from './support/webhooks.js';
 
@@ -41,8 +44,10 @@ describe('a hanging and a streaming receiver beside a healthy and a failing one'
   let failing: Awaited<ReturnType<typeof startReceiver>>;
   let hanging: Awaited<ReturnType<typeof startHangingReceiver>>;
   let streaming: Awaited<ReturnType<typeof startStreamingReceiver>>;
+  let smtp: TestSmtpServer;
   beforeAll(async () => {
     database = await createPrivateDatabase('webhook-lanes');
+    smtp = await startSmtpServer();
     [healthy, failing, hanging, streaming] = await Promise.all([
       startReceiver(),
       // fails twice, then accepts: a failing endpoint that is never disabled meanwhile
@@ -55,6 +60,9 @@ describe('a hanging and a streaming receiver beside a healthy and a failing one'
       WEBHOOK_RETRY_SCHEDULE: '1s,2s',
       WEBHOOK_TIMEOUT_MS: '10000',
       OUTBOX_POLL_INTERVAL_MS: '50',
+      SMTP_SERVER: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      SMTP_SECURITY: 'none',
     });
     healthy.setSecret(await addEndpoint(app, healthy.url));
     failing.setSecret(await addEndpoint(app, failing.url));
@@ -63,7 +71,7 @@ describe('a hanging and a streaming receiver beside a healthy and a failing one'
   });
   afterAll(async () => {
     await app.close();
-    await Promise.all([healthy.close(), failing.close(), hanging.close(), streaming.close()]);
+    await Promise.all([healthy.close(), failing.close(), hanging.close(), streaming.close(), smtp.close()]);
     await database.drop();
   });
 
@@ -108,6 +116,21 @@ describe('a hanging and a streaming receiver beside a healthy and a failing one'
         `hanging endpoint held at most ${String(hanging.stats().mostOpen)} attempts at once; ` +
         `streaming receiver wrote at most ${(Math.max(...written) / 1024).toFixed(0)} KB per connection (socket buffers) over ${String(written.length)} connections; rss grew ${(rssGrowth / 1048576).toFixed(1)} MB`,
     );
+  });
+
+  it('sends the users\' security notices on their own lane while the hanging endpoint holds its attempts', async () => {
+    expect(hanging.stats().open).toBeGreaterThan(0);
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const email = `${uniqueName('lanes')}@example.com`;
+      const username = await createUser(app, { email });
+      const at = Date.now();
+      await enrollAndConfirm(app, username, systemClock);
+      await until(() => smtp.messages.find((m) => m.to.includes(email) && /Security alert/.test(m.subject)), 10_000);
+      delays.push(Date.now() - at);
+    }
+    expect(Math.max(...delays)).toBeLessThan(2_000);
+    console.info(`security notices while the hanging endpoint held ${String(hanging.stats().open)} attempts: 3/3 sent, slowest ${(Math.max(...delays) / 1000).toFixed(2)} s`);
   });
 
   it('reads a streamed answer to the limit and drops the connection; the status stands', async () => {
