@@ -19,8 +19,9 @@ import type { OutboxStore } from './outbox.store.js';
 
 /**
  * The lanes. A webhook endpoint holds at most ENDPOINT_LANE attempts at once, across instances
- * (its claims in the database), so a hanging or slow receiver delays its own deliveries and no
- * one else's; an instance runs at most WEBHOOK_LANES webhook attempts at once, and the user's
+ * (its live claims in the database; instances polling at the same instant may each take what
+ * is free, so for a moment up to that many times more), so a hanging or slow receiver delays
+ * its own deliveries and no one else's; an instance runs at most WEBHOOK_LANES webhook attempts at once, and the user's
  * security notices have NOTICE_LANE of their own, so webhooks never hold them up.
  */
 const ENDPOINT_LANE = 2;
@@ -120,17 +121,17 @@ export function createDispatcher(deps: DispatcherDeps) {
   function begin(token: string, taken: ClaimedDelivery[]): number {
     for (const delivery of taken) {
       lanes[delivery.kind] += 1;
-      const running = attempt(delivery, token)
+      const done = attempt(delivery, token)
         .catch((error: unknown) => {
           // the outcome could not be recorded: the lease runs out and the delivery is tried again
           logger.warn({ err: error, deliveryId: delivery.id }, 'outbox: a delivery attempt could not be recorded');
         })
         .finally(() => {
           lanes[delivery.kind] -= 1;
-          inFlight.delete(running);
+          inFlight.delete(done);
           wake();
         });
-      inFlight.add(running);
+      inFlight.add(done);
     }
     return taken.length;
   }
