@@ -20,6 +20,7 @@ import { rootErrorHandler } from './http/root-error-handler.js';
 import { refuseUnstorableText } from './http/storable-input.js';
 import { createIpRateLimit } from './http/ip-rate-limit.js';
 import { createServices } from './services.js';
+import type { Resolver } from './webhooks/address-guard.js';
 import { createMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { notFound } from './http/not-found.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
   database?: Database;
   delivery?: Delivery;
   clock?: Clock;
+  /** how webhook hosts are resolved (tests play a DNS server with it) */
+  resolver?: Resolver;
 }
 
 /**
@@ -113,7 +116,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
-  const services = createServices({ db: database.db, sql: database.sql, clock, delivery, config, logger: app.log, metrics });
+  const services = createServices({
+    db: database.db,
+    sql: database.sql,
+    clock,
+    delivery,
+    config,
+    logger: app.log,
+    metrics,
+    ...(deps.resolver ? { resolver: deps.resolver } : {}),
+  });
   // The result-token signing key: read, or created by the first instance to start.
   // A database that cannot serve yet is no reason not to start (the first verification reads
   // it again); a key sealed under an ENCRYPTION_KEY this instance lacks is.
