@@ -4,8 +4,10 @@
  * forger tries another issuer's token, a key of its own (a new kid, or the issuer's kid), an
  * HS256 token claiming the issuer (signed with SECRET_KEY, or with the public key as secret);
  * each gets 401. And the issuer going down must not take the service down or hold requests:
- * keys fetched before still work, and an unknown kid is refused within the fetch timeout.
- * The JWKS is served by a real HTTP server on this machine.
+ * keys fetched before still work, an unknown kid is refused within the fetch timeout, and the
+ * issuer is asked at most once every 30 s, by one fetch the waiting requests share. Each 401
+ * says why, on REST and GraphQL, without repeating the token or what it claims. The JWKS is
+ * served by a real HTTP server on this machine (test/hostile-issuer.test.ts: a hostile one).
  */
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
