@@ -120,7 +120,7 @@ describe('caller token lifetime and audience', () => {
     );
     const noExp = await generate(app, { expiresIn: null });
     expect(noExp.statusCode).toBe(401);
-    expect(noExp.json()).toEqual({ detail: 'A valid bearer token is required' });
+    expect(noExp.json()).toEqual({ detail: 'A valid bearer token is required: it must carry exp' });
   });
 
   it('holds a configured CALLER_TOKEN_MAX_TTL_SECONDS, and with CALLER_AUDIENCE set, needs it in aud', async () => {
