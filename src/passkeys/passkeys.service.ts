@@ -17,6 +17,7 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { isStorableText } from '../db/storable-text.js';
+import { securityEvent } from '../events/events.js';
 import { fitsLength } from '../limits/input-limits.js';
 import {
   auditOutcomeOf,
@@ -130,10 +131,15 @@ export function createPasskeysService({ users, store, verification, clock, confi
     return user;
   }
 
-  /** Step one of registering: the options for `navigator.credentials.create()`, with a new challenge. */
+  /**
+   * Step one of registering: the options for `navigator.credentials.create()`, with a new
+   * challenge. A passkey is a second factor like the others: a user with two-factor off gets
+   * none (switching it off removed every factor; an operator switches it on first).
+   */
   async function startRegistration(username: string): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
     const webauthn = settings();
     const user = await userOf(username);
+    if (!user.otpEnabled) throw new TwoFactorDisabledError();
     const registered = await store.credentialsOf(user.id);
     const options = await generateRegistrationOptions({
       rpName: webauthn.rpName,
@@ -161,6 +167,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
       const webauthn = settings();
       const user = await userOf(username);
       userId = user.id;
+      if (!user.otpEnabled) throw new TwoFactorDisabledError();
       const chosenName = nameOf(name) ?? `Passkey ${String((await store.credentialsOf(user.id)).length + 1)}`;
       const parsed = registrationResponse.safeParse(response);
       if (!parsed.success) throw new PasskeyInvalidError();
@@ -180,21 +187,27 @@ export function createPasskeysService({ users, store, verification, clock, confi
       );
       if (!verified.verified) throw new PasskeyInvalidError();
       const { credential, credentialBackedUp, credentialDeviceType } = verified.registrationInfo;
+      const added = securityEvent('factor.added', user.id, { username, method: 'passkey' }, now);
       const passkey = await store
-        .create({
-          userId: user.id,
-          credentialId: credential.id,
-          publicKey: isoBase64URL.fromBuffer(credential.publicKey),
-          counter: credential.counter,
-          transports: answer.response.transports ?? [],
-          backedUp: credentialBackedUp,
-          deviceType: credentialDeviceType,
-          name: chosenName,
-          createdAt: now,
-        })
+        .create(
+          {
+            userId: user.id,
+            credentialId: credential.id,
+            publicKey: isoBase64URL.fromBuffer(credential.publicKey),
+            counter: credential.counter,
+            transports: answer.response.transports ?? [],
+            backedUp: credentialBackedUp,
+            deviceType: credentialDeviceType,
+            name: chosenName,
+            createdAt: now,
+          },
+          [added],
+        )
         .catch((error: unknown) => {
           throw isUniqueViolation(error) ? new PasskeyAlreadyRegisteredError() : error;
         });
+      // two-factor was switched off between the check above and the write
+      if (!passkey) throw new TwoFactorDisabledError();
       await record('SUCCESS', user.id);
       return passkey;
     } catch (error) {
@@ -310,7 +323,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
   async function remove(username: string, passkeyId: number, context: CallContext) {
     const user = isStorableText(username) ? await users.findByName(username) : null;
     if (!user) throw new UserNotFoundError();
-    if (!(await store.remove(user.id, passkeyId))) {
+    const removed = securityEvent('factor.removed', user.id, { username, method: 'passkey' }, clock.now());
+    if (!(await store.remove(user.id, passkeyId, [removed]))) {
       const error = new PasskeyNotFoundError();
       await recordChange('PASSKEY_REMOVE', error, { userId: user.id, username }, context);
       throw error;

@@ -319,6 +319,7 @@ export type FinishPasskeyRegistrationMutation = { finishPasskeyRegistration:
     | { __typename: 'PasskeyRpIdMismatchError', code: ErrorCode, message: string }
     | { __typename: 'PasskeyUserNotVerifiedError', code: ErrorCode, message: string }
     | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
     | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
@@ -421,6 +422,7 @@ export type StartPasskeyRegistrationMutation = { startPasskeyRegistration:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
     | { __typename: 'StartPasskeyRegistrationPayload', options: unknown }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
    };
