@@ -43,6 +43,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ActionBinding, Verified, VerificationService } from '../verification/verification.service.js';
 import type { Ceremony, PasskeysStore } from './passkeys.store.js';
+import { normaliseUsername } from '../users/username.js';
 
 /** The longest name a passkey may be given. */
 export const PASSKEY_NAME_MAX_LENGTH = 64;
@@ -136,7 +137,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
    * challenge. A passkey is a second factor like the others: a user with two-factor off gets
    * none (switching it off removed every factor; an operator switches it on first).
    */
-  async function startRegistration(username: string): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+  async function startRegistration(given: string): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+    const username = normaliseUsername(given);
     const webauthn = settings();
     const user = await userOf(username);
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
@@ -159,7 +161,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
   }
 
   /** Step two: checks the browser's answer to the registration challenge and keeps the new passkey. */
-  async function finishRegistration(username: string, response: unknown, name: string | null | undefined, context: CallContext) {
+  async function finishRegistration(given: string, response: unknown, name: string | null | undefined, context: CallContext) {
+    const username = normaliseUsername(given);
     const record = (outcome: 'SUCCESS' | DomainError, userId: number | null) =>
       recordChange('PASSKEY_REGISTER', outcome, { userId, username }, context);
     let userId: number | null = null;
@@ -219,7 +222,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
   /** The options for `navigator.credentials.get()` with a new challenge, naming the user's passkeys. */
   async function startVerification(username: string): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
     const webauthn = settings();
-    const user = await userOf(username);
+    const user = await userOf(normaliseUsername(username));
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
     if (user.suspended) throw new TwoFactorSuspendedError();
     const registered = await store.credentialsOf(user.id);
@@ -304,7 +307,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
     if (webauthn.userVerification === 'required' && !authData.flags.uv) throw new PasskeyUserNotVerifiedError();
   }
 
-  async function rename(username: string, passkeyId: number, name: string, context: CallContext) {
+  async function rename(given: string, passkeyId: number, name: string, context: CallContext) {
+    const username = normaliseUsername(given);
     const user = await userOf(username);
     try {
       const chosen = nameOf(name);
@@ -320,7 +324,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
   }
 
   /** Removes one of the user's passkeys; returns the user. */
-  async function remove(username: string, passkeyId: number, context: CallContext) {
+  async function remove(given: string, passkeyId: number, context: CallContext) {
+    const username = normaliseUsername(given);
     const user = isStorableText(username) ? await users.findByName(username) : null;
     if (!user) throw new UserNotFoundError();
     const removed = securityEvent('factor.removed', user.id, { username, method: 'passkey' }, clock.now());
