@@ -26,6 +26,7 @@ import type { Builder } from '../graphql/builder.js';
 import type { Verified } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
+import { normaliseUsername } from '../users/username.js';
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',
@@ -82,7 +83,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
         db.otpLog.findMany({
           ...query,
           where: {
-            ...(args.username ? { user: { username: args.username } } : {}),
+            ...(args.username ? { user: { username: normaliseUsername(args.username) } } : {}),
             ...(args.status ? { status: args.status } : {}),
           },
           orderBy: { id: 'desc' },

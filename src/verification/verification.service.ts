@@ -22,6 +22,7 @@ import {
 } from '../errors/errors.js';
 import { CONTEXT_MAX_LENGTH, fitsLength } from '../limits/input-limits.js';
 import { RECOVERY_CODES_LOW, securityEvent, type SecurityEvent } from '../events/events.js';
+import { normaliseUsername } from '../users/username.js';
 import { contextProblem } from './action-context.js';
 import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -84,10 +85,11 @@ export type VerificationService = ReturnType<typeof createVerificationService>;
 export function createVerificationService(deps: VerificationDeps) {
   const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
   async function generate(
-    username: string,
+    given: string,
     context: CallContext,
     options: { channel?: Channel; actionContext?: string } = {},
   ): Promise<GeneratedCode> {
+    const username = normaliseUsername(given);
     checkBinding({ actionContext: options.actionContext });
     try {
       const generated = await otp.generate(username, {
@@ -160,7 +162,7 @@ export function createVerificationService(deps: VerificationDeps) {
    * statements in all, the guess and the settlement.
    */
   async function judged(
-    username: string,
+    given: string,
     context: CallContext,
     method: {
       check: (slot: GuessSlot, now: Date) => Promise<VerificationMethod | JudgedMethod>;
@@ -169,6 +171,7 @@ export function createVerificationService(deps: VerificationDeps) {
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
+    const username = normaliseUsername(given);
     checkBinding(binding);
     const now = clock.now();
     const entry = (event: AuditEntry['event'], outcome: AuditEntry['outcome'], fields: Partial<AuditEntry>) =>
