@@ -18,17 +18,24 @@ async function main() {
     throw error;
   }
 
-  let phase: 'migrate' | 'serve' = 'migrate';
+  // Listen first, then write: a start that cannot listen (port in use) exits having changed
+  // nothing, neither a migration nor the signing key. Until start() has run, every request
+  // answers 503, so nothing is served from an unmigrated database.
+  let phase: 'listen' | 'migrate' | 'serve' = 'listen';
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    const applied = await applyMigrations(config.database);
-    phase = 'serve';
-    const app = await buildApp(config);
-    if (applied.length) app.log.info({ migrations: applied }, 'database migrations applied');
-    handleShutdown(app, config);
+    app = await buildApp(config);
     await app.listen({ host: config.server.host, port: config.server.port });
+    phase = 'migrate';
+    const applied = await applyMigrations(config.database);
+    if (applied.length) app.log.info({ migrations: applied }, 'database migrations applied');
+    phase = 'serve';
+    await app.start();
+    handleShutdown(app, config);
     if (!config.production) process.stderr.write(whereToLook(config, (app.server.address() as AddressInfo).port));
   } catch (error) {
     process.stderr.write(`Failed to start: ${startupProblem(error, config, phase)}\n`);
+    await app?.close().catch(() => undefined);
     process.exit(1);
   }
 }
@@ -78,7 +85,7 @@ function whereToLook(config: Config, port: number): string {
  * A start-up failure in words that name the setting at fault: a driver's "ECONNREFUSED" or
  * "directory does not exist" alone does not say which variable to fix.
  */
-function startupProblem(error: unknown, config: Config, phase: 'migrate' | 'serve'): string {
+function startupProblem(error: unknown, config: Config, phase: 'listen' | 'migrate' | 'serve'): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   const { server, database } = config;
