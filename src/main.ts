@@ -25,13 +25,17 @@ async function main() {
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     app = await buildApp(config);
-    await app.listen({ host: config.server.host, port: config.server.port });
-    phase = 'migrate';
-    const applied = await applyMigrations(config.database);
-    if (applied.length) app.log.info({ migrations: applied }, 'database migrations applied');
-    phase = 'serve';
-    await app.start();
-    handleShutdown(app, config);
+    const listening = app;
+    const starting = (async () => {
+      await listening.listen({ host: config.server.host, port: config.server.port });
+      phase = 'migrate';
+      const applied = await applyMigrations(config.database);
+      if (applied.length) listening.log.info({ migrations: applied }, 'database migrations applied');
+      phase = 'serve';
+      await listening.start();
+    })();
+    handleShutdown(app, config, starting);
+    await starting;
     if (!config.production) process.stderr.write(whereToLook(config, (app.server.address() as AddressInfo).port));
   } catch (error) {
     process.stderr.write(`Failed to start: ${startupProblem(error, config, phase)}\n`);
@@ -40,11 +44,14 @@ async function main() {
   }
 }
 
-function handleShutdown(app: Awaited<ReturnType<typeof buildApp>>, config: Config) {
+/** A signal during start-up waits for the start (a migration half-applied helps nobody), then shuts down. */
+function handleShutdown(app: Awaited<ReturnType<typeof buildApp>>, config: Config, starting: Promise<void>) {
   let closing = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    // A start that fails exits by itself (main's catch).
+    await starting.catch(() => new Promise<never>(() => undefined));
     // /readyz answers 503 from now on, so a load balancer stops sending new requests while
     // the ones in flight finish; app.close() stops accepting and closes the database last.
     app.lifecycle.draining = true;
@@ -62,8 +69,8 @@ function handleShutdown(app: Awaited<ReturnType<typeof buildApp>>, config: Confi
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 /**
