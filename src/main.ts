@@ -36,6 +36,8 @@ async function main() {
     })();
     handleShutdown(app, config, starting);
     await starting;
+    // The end of the 503s: what an operator (or a test) watching the log waits for.
+    app.log.info('start-up complete: serving requests');
     if (!config.production) process.stderr.write(whereToLook(config, (app.server.address() as AddressInfo).port));
   } catch (error) {
     process.stderr.write(`Failed to start: ${startupProblem(error, config, phase)}\n`);

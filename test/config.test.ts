@@ -221,7 +221,7 @@ describe('the main entry', () => {
   });
 
   it('starts with a valid production configuration and stops on SIGTERM', async () => {
-    let listening = false;
+    let started = false;
     const result = await run(
       {
         ...PRODUCTION,
@@ -231,25 +231,25 @@ describe('the main entry', () => {
         DATABASE_URL: `file:${join(dir, 'prod.db')}`,
       },
       (output, stop) => {
-        if (!listening && /Server listening/.test(output)) {
-          listening = true;
+        if (!started && /start-up complete/.test(output)) {
+          started = true;
           stop();
         }
       },
     );
-    expect(listening, result.stdout + result.stderr).toBe(true);
+    expect(started, result.stdout + result.stderr).toBe(true);
     expect(result.code, result.stderr).toBe(0);
   });
 
   it('in production without DATABASE_URL, warns at start that it uses ./2fa.db', async () => {
-    let listening = false;
+    let started = false;
     const result = await run({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET, HOST: '127.0.0.1', PORT: '0' }, (output, stop) => {
-      if (!listening && /Server listening/.test(output)) {
-        listening = true;
+      if (!started && /start-up complete/.test(output)) {
+        started = true;
         stop();
       }
     });
-    expect(listening, result.stdout + result.stderr).toBe(true);
+    expect(started, result.stdout + result.stderr).toBe(true);
     const warning = result.stdout.split('\n').find((line) => line.includes('DATABASE_URL is not set'));
     expect(warning, result.stdout).toBeDefined();
     expect(JSON.parse(warning ?? '{}')).toMatchObject({ level: 40, msg: expect.stringContaining('./2fa.db') as unknown });
