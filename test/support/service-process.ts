@@ -1,15 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { TEST_ENCRYPTION_KEY, TEST_SECRET } from './app.js';
+import { builtMain } from './built-service.js';
 import { answers, freePort, sleep } from './net.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsxLoader = createRequire(import.meta.url).resolve('tsx');
 
 /**
  * The apps' ENCRYPTION_KEY, so every instance of a run, in-process or not, can read what
@@ -75,9 +74,9 @@ export function processEnv(overrides: Record<string, string> & { DATABASE_URL: s
 }
 
 /**
- * Starts the real service (`src/main.ts`) as a child process on 127.0.0.1, on the Node that
- * runs the tests (Node 24: the machine's Node 20 cannot load better-sqlite3 13), through tsx's
- * loader, and waits until `/healthz` answers. Its working directory is a fresh temporary folder,
+ * Starts the real service, compiled (`dist/main.js`, built by the global setup when stale), as a
+ * child process on 127.0.0.1, on the Node that runs the tests (Node 24: the machine's Node 20
+ * cannot load better-sqlite3 13), and waits until `/healthz` answers. Its working directory is a fresh temporary folder,
  * so no `.env` is read: the service sees exactly the environment given, plus PATH and HOME.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
@@ -90,7 +89,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     HOST: '127.0.0.1',
     PORT: String(port),
   };
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [builtMain], {
     cwd,
     env,
     stdio: 'pipe',
