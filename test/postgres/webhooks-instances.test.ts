@@ -50,5 +50,6 @@ describe('two instances, one outbox', () => {
     await database.db.webhookEndpoint.delete({ where: { id: Number(data.createWebhookEndpoint.endpoint.id) } });
     await database.close();
     await receiver.close();
-  });
+    // Two processes to start and stop and a burst of 200 to deliver: a loaded machine takes long.
+  }, 120_000);
 });
