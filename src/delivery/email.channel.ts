@@ -22,11 +22,9 @@ const MAX_MESSAGES_PER_CONNECTION = 100;
  * `SMTP_MAX_CONNECTIONS` connections at once, each sending one message at a time.
  *
  * The message is composed here (messageComposer) and handed to the pool whole: nodemailer's
- * own composition (a tree of MIME nodes streamed through several transforms, headers
- * normalised one by one, plugins) had been most of a generate's CPU, 0.6 ms a message against
- * 0.2 ms now. The pool still does everything SMTP: connections, TLS, AUTH, dot-stuffing,
- * timeouts, retries on a dropped connection; a send resolves only once the server accepted
- * the message.
+ * own composition had been most of a generate's CPU (docs/performance.md). The pool still
+ * does everything SMTP: connections, TLS, AUTH, dot-stuffing, timeouts, retries on a dropped
+ * connection; a send resolves only once the server accepted the message.
  */
 export function createEmailChannel(smtp: SmtpConfig): ChannelSender {
   const transport = nodemailer.createTransport({
