@@ -29,6 +29,7 @@ import { createThrottleService } from './throttle/throttle.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
 import { createVerificationStore } from './verification/verification.store.js';
+import { createFactors } from './verification/factors.js';
 import { createOutboxStore } from './events/outbox.store.js';
 import { createDispatcher } from './events/dispatcher.js';
 import { createEndpointsStore } from './webhooks/endpoints.store.js';
@@ -126,6 +127,7 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     totp,
     recovery,
     resultTokens,
+    factors: createFactors({ users: userStore, codes, recovery: stores.recovery, passkeys: stores.passkeys, config }),
     metrics,
   });
   const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });

@@ -1,3 +1,5 @@
+import { factorWords, levelWords, type AssuranceLevel, type FactorKind } from '../verification/assurance.js';
+
 /**
  * One entry per expected failure: `status` and `message` are REST's status and `detail` (and
  * the GraphQL error's message), `description` documents its GraphQL type, `guess` marks a
@@ -218,6 +220,13 @@ export const errorCatalogue = {
     guess: true,
     failure: true,
   },
+  INSUFFICIENT_ASSURANCE: {
+    status: 400,
+    message: 'This needs a stronger proof than the method chosen',
+    description:
+      'The caller asked for a minimum assurance that the chosen channel or method does not reach. Refused before anything ' +
+      'was sent or judged (no guess is spent); `sufficientFactors` lists the user’s factors that would reach it.',
+  },
   WEBHOOK_ENDPOINT_NOT_FOUND: {
     status: 404,
     message: 'No webhook endpoint has this id',
@@ -368,6 +377,24 @@ export class PasskeyUserNotVerifiedError extends domainError('PASSKEY_USER_NOT_V
 export class PasskeyUnknownCredentialError extends domainError('PASSKEY_UNKNOWN_CREDENTIAL', 'PasskeyUnknownCredentialError') {}
 export class PasskeyCounterRegressedError extends domainError('PASSKEY_COUNTER_REGRESSED', 'PasskeyCounterRegressedError') {}
 export class PasskeyInvalidError extends domainError('PASSKEY_INVALID', 'PasskeyInvalidError') {}
+/**
+ * A minimum assurance the chosen channel or method does not reach: what was asked for, and
+ * which of the user's factors would reach it (strongest first; empty when none does).
+ */
+export class InsufficientAssuranceError extends domainError('INSUFFICIENT_ASSURANCE', 'InsufficientAssuranceError') {
+  constructor(
+    readonly required: AssuranceLevel,
+    readonly sufficientFactors: FactorKind[],
+  ) {
+    super(
+      `This needs ${levelWords[required]}; ` +
+        (sufficientFactors.length === 0
+          ? 'the user has no factor that gives one'
+          : `the user can give one with ${sufficientFactors.map((kind) => factorWords[kind]).join(' or ')}`),
+    );
+  }
+}
+
 export class WebhookEndpointNotFoundError extends domainError('WEBHOOK_ENDPOINT_NOT_FOUND', 'WebhookEndpointNotFoundError') {}
 export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', 'WebhookUrlRefusedError') {
   /** `reason`: why, e.g. "must be https in production" */

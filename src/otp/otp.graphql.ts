@@ -9,6 +9,7 @@ import {
   DeliveryFailedError,
   DeliveryNotConfiguredError,
   ForbiddenError,
+  InsufficientAssuranceError,
   InvalidCodeError,
   InvalidPhoneNumberError,
   NoDeliveryDestinationError,
@@ -26,6 +27,7 @@ import type { Builder } from '../graphql/builder.js';
 import type { Verified } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
+import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',
@@ -36,7 +38,7 @@ const statuses: Record<CodeStatus, string> = {
 };
 
 /** The one-time code types; returns the `Channel` enum, which DeliveryFailedError uses too, and the verify payload verifyPasskey shares. */
-export function addOtpTypes(builder: Builder, db: Db) {
+export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'>) {
   const OtpStatus = builder.enumType('OtpStatus', {
     description: 'Where a delivered code is in its life.',
     values: Object.fromEntries(Object.entries(statuses).map(([k, description]) => [k, { description }])) as Record<
@@ -111,13 +113,20 @@ export function addOtpTypes(builder: Builder, db: Db) {
     fields: (t) => ({
       success: t.boolean({ description: 'Always true; failures are typed errors.', resolve: () => true }),
       username: t.exposeString('username', { description: 'Whose code it was.' }),
-      method: t.exposeString('method', { description: 'How the user proved it: otp (a delivered code), totp (an authenticator app) or recovery.' }),
+      method: t.exposeString('method', { description: 'How the user proved it: otp (a delivered code), totp (an authenticator app), recovery or passkey.' }),
+      assurance: t.field({
+        type: AssuranceLevel,
+        description: 'What the proof reaches: the result token’s `acr` (docs/assurance.md).',
+        resolve: (p) => p.assurance,
+      }),
+      amr: t.exposeStringList('amr', { description: 'How the proof was made: the result token’s `amr` (RFC 8176 values and ours, docs/assurance.md).' }),
       verifiedAt: t.expose('verifiedAt', { type: 'DateTime', description: 'When.' }),
       token: t.exposeString('token', {
         description:
           'The result token: a JWT signed under RESULT_TOKEN_ALGORITHM (ES256 by default; the public keys at ' +
           '/.well-known/jwks.json), valid RESULT_TOKEN_TTL_SECONDS (5 minutes), with `iss` "fountainai-2fa", `sub` the ' +
-          'username, `amr` the method, `iat`, `auth_time`, `exp`, `jti`, `ctx` = base64url(SHA-256(context)) when a ' +
+          'username, `acr` the level and `amr` the method and channel (docs/assurance.md), `iat`, `auth_time` (when the ' +
+          'factor was presented), `exp`, `jti`, `ctx` = base64url(SHA-256(context)) when a ' +
           'context was given and `aud` when an audience was. Any service can check it offline with the JWKS.',
       }),
     }),
@@ -141,6 +150,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
           InvalidPhoneNumberError,
           SmsRefusedError,
           ContextTooLongForSmsError,
+          InsufficientAssuranceError,
           ValidationFailedError,
           UnauthenticatedError,
           ForbiddenError,
@@ -161,12 +171,21 @@ export function addOtpTypes(builder: Builder, db: Db) {
             'base64url(SHA-256(context)). By SMS the message must stay one segment: a long context is refused ' +
             '(ContextTooLongForSmsError) before anything is sent.',
         }),
+        minimumAssurance: t.arg({
+          type: AssuranceLevel,
+          required: false,
+          description: 
+            'The least the code must reach. A channel below it (email for AAL2_RESTRICTED and above, SMS for AAL2 and ' +
+            'above) is refused with InsufficientAssuranceError before anything is sent, listing the user’s factors that ' +
+            'would do. Absent: any channel.',
+        }),
       },
       authScopes: { 'otp:generate': true },
       resolve: async (_root, args, ctx) => ({
         ...(await ctx.services.verification.generate(args.username, ctx.call, {
           channel: args.channel ?? undefined,
           actionContext: args.context ?? undefined,
+          minimumAssurance: args.minimumAssurance ?? undefined,
         })),
         showCode: ctx.otpInResponse,
       }),
@@ -189,6 +208,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
           TwoFactorDisabledError,
           TwoFactorSuspendedError,
           UserLockedError,
+          InsufficientAssuranceError,
           ValidationFailedError,
           UnauthenticatedError,
           ForbiddenError,
@@ -205,12 +225,21 @@ export function addOtpTypes(builder: Builder, db: Db) {
             'ContextMismatchError). App and recovery codes accept any. The token carries its hash as `ctx`.',
         }),
         audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
+        minimumAssurance: t.arg({
+          type: AssuranceLevel,
+          required: false,
+          description: 
+            'The least the proof must reach. Methods below it are not judged: a recovery code, the app or the pending ' +
+            'delivered code (by its channel) that cannot reach it is refused with InsufficientAssuranceError before any ' +
+            'guess is taken, listing the user’s factors that would do. Absent: any method.',
+        }),
       },
       authScopes: { 'otp:verify': true },
       resolve: (_root, args, ctx) =>
         ctx.services.verification.verify(args.username, args.code, ctx.call, {
           actionContext: args.context ?? undefined,
           audience: args.audience ?? undefined,
+          minimumAssurance: args.minimumAssurance ?? undefined,
         }),
     }),
   }));

@@ -40,7 +40,8 @@ import {
 } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { ActionBinding, Verified, VerificationService } from '../verification/verification.service.js';
+import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
+import { passkeyAssurance, type AssuranceLevel } from '../verification/assurance.js';
 import type { Ceremony, PasskeysStore } from './passkeys.store.js';
 
 /** The longest name a passkey may be given. */
@@ -204,7 +205,10 @@ export function createPasskeysService({ users, store, verification, clock, confi
   }
 
   /** The options for `navigator.credentials.get()` with a new challenge, naming the user's passkeys. */
-  async function startVerification(username: string): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
+  async function startVerification(
+    username: string,
+    { minimumAssurance }: { minimumAssurance?: AssuranceLevel } = {},
+  ): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
     const webauthn = settings();
     const user = await userOf(username);
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
@@ -214,7 +218,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
     const options = await generateAuthenticationOptions({
       rpID: webauthn.rpId,
       allowCredentials: registered.map(({ credentialId, transports }) => ({ id: credentialId, transports: parseTransports(transports) })),
-      userVerification: webauthn.userVerification,
+      // A passkey is phishing-resistant only when the authenticator verifies the user: ask for it.
+      userVerification: minimumAssurance === 'PHISHING_RESISTANT' ? 'required' : webauthn.userVerification,
       timeout: challengeMs,
     });
     const now = clock.now();
@@ -235,10 +240,10 @@ export function createPasskeysService({ users, store, verification, clock, confi
    * Judges one assertion for `userId`, whose guess is taken: the challenge is taken first (so
    * whatever follows, it never works again), then origin, credential, RP id, user
    * verification, signature and counter. Each refusal is its own error; every one but an
-   * expired challenge counts as a guess. `amr` is RFC 8176's: proof of possession of a key,
-   * and `user` when the authenticator verified the user.
+   * expired challenge counts as a guess. `amr` is RFC 8176's: proof of possession of a key
+   * (`hwk`, or `swk` for a synced one), and `user` when the authenticator verified the user.
    */
-  async function checkAssertion(userId: number, response: unknown, now: Date): Promise<{ method: 'passkey'; amr: string[] }> {
+  async function checkAssertion(userId: number, response: unknown, now: Date): Promise<JudgedMethod> {
     const webauthn = settings();
     const parsed = authenticationResponse.safeParse(response);
     if (!parsed.success) throw new PasskeyInvalidError();
@@ -265,7 +270,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
     if (!verified.verified) throw new PasskeyInvalidError();
     const { newCounter, credentialBackedUp, userVerified } = verified.authenticationInfo;
     if (!(await store.recordUse(passkey.id, newCounter, credentialBackedUp, now))) throw new PasskeyCounterRegressedError();
-    return { method: 'passkey', amr: userVerified ? ['pop', 'user'] : ['pop'] };
+    return { method: 'passkey', assurance: passkeyAssurance({ userVerified, backedUp: credentialBackedUp }) };
   }
 
   /**
