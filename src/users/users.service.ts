@@ -8,6 +8,7 @@ import { locales } from '../delivery/templates.js';
 import { UserNotFoundError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
 import type { UsersStore } from './users.store.js';
 import type { Clock } from '../clock/clock.js';
+import type { DevicesService } from '../devices/devices.service.js';
 import { securityEvent } from '../events/events.js';
 
 const username = z
@@ -51,9 +52,11 @@ export interface UsersServiceDeps {
   /** keys the pseudonym an erased user's audit events keep */
   secretKey: string;
   clock: Clock;
+  /** remembered devices, revoked when two-factor authentication is switched off */
+  devices?: Pick<DevicesService, 'revokeAllOf'>;
 }
 
-export function createUsersService({ users, audit, secretKey, clock }: UsersServiceDeps) {
+export function createUsersService({ users, audit, secretKey, clock, devices }: UsersServiceDeps) {
   async function create(input: CreateUserInput, context: CallContext) {
     const data = parse(createUserSchema, input);
     const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
@@ -93,6 +96,9 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
     if (data.deliveryMethod || data.email === null || data.phoneNumber === null)
       requireDestination(next.deliveryMethod, next.email, next.phoneNumber);
     const user = await users.update(current.id, next);
+    // Switching two-factor off, or taking away a destination codes went to, revokes what remembered devices vouch for.
+    const removed = (current.otpEnabled && !next.otpEnabled) || (current.email && !next.email) || (current.phoneNumber && !next.phoneNumber);
+    if (removed) await devices?.revokeAllOf(user.id, user.username, next.otpEnabled ? 'FACTOR_REMOVED' : 'TWO_FACTOR_DISABLED');
     await audit.record({ event: 'USER_UPDATE', outcome: 'SUCCESS', userId: user.id, username: user.username }, context);
     return user;
   }
@@ -112,9 +118,13 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
    * again starts clean.
    */
   function disableTwoFactor(username: string, context: CallContext) {
-    return operate(username, 'TWO_FACTOR_DISABLE', context, (userId) =>
-      users.disableTwoFactor(userId, [securityEvent('factor.removed', userId, { username, method: 'two_factor', reason: 'TWO_FACTOR_DISABLED' }, clock.now())]),
-    );
+    return operate(username, 'TWO_FACTOR_DISABLE', context, async (userId) => {
+      const user = await users.disableTwoFactor(userId, [
+        securityEvent('factor.removed', userId, { username, method: 'two_factor', reason: 'TWO_FACTOR_DISABLED' }, clock.now()),
+      ]);
+      await devices?.revokeAllOf(userId, username, 'TWO_FACTOR_DISABLED');
+      return user;
+    });
   }
 
   /**
