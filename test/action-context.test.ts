@@ -63,7 +63,7 @@ describe('REST: a code bound to an action', () => {
 
     const ok = await postVerify(app, { username, otp_code: code, context: PAY_ACME });
     expect(ok.statusCode, ok.body).toBe(200);
-    expect(decodeJwt(ok.json<{ token: string }>().token)).toMatchObject({ sub: username, ctx: contextHash(PAY_ACME), amr: ['otp'] });
+    expect(decodeJwt(ok.json<{ token: string }>().token)).toMatchObject({ sub: username, ctx: contextHash(PAY_ACME), amr: ['otp', 'email'] });
   });
 
   it('a mismatch spends the code’s attempts like a wrong code: after OTP_MAX_ATTEMPTS the right action is too late', async () => {

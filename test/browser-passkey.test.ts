@@ -130,7 +130,7 @@ describe('a passkey in Chromium', { timeout: 120_000 }, () => {
     const verified = answer('VerifyPasskey');
     expect(verified).toMatchObject({ __typename: 'VerifyOtpPayload', success: true, username, method: 'passkey' });
     const claims = await checkResultToken(app, String(verified.token));
-    expect(claims).toMatchObject({ sub: username, amr: ['pop', 'user'] });
+    expect(claims).toMatchObject({ sub: username, acr: 'phr', amr: ['pop', expect.stringMatching(/^[hs]wk$/), 'user'] });
 
     // The authenticator holds one discoverable credential, used once since it was made.
     const [credential, ...others] = await credentials();

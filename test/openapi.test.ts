@@ -79,7 +79,7 @@ describe('OpenAPI document and docs', () => {
 
   it('documents POST /auth/generate: a required username query parameter, and 200/400/422 answers', () => {
     const generate = doc.paths['/auth/generate']?.post;
-    expect(generate?.parameters?.map((parameter) => parameter.name)).toEqual(['username', 'channel', 'context']);
+    expect(generate?.parameters?.map((parameter) => parameter.name)).toEqual(['username', 'channel', 'context', 'minimum_assurance']);
     expect(generate?.parameters?.[0]).toMatchObject({ in: 'query', name: 'username', required: true, schema: { type: 'string' } });
     // added later, optional, so legacy callers are unaffected
     expect(generate?.parameters?.[1]).toMatchObject({ in: 'query', name: 'channel', required: false, schema: { enum: ['EMAIL', 'SMS'] } });

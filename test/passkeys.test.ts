@@ -45,7 +45,7 @@ describe('passkeys', () => {
   });
   afterAll(() => database.close());
 
-  it('registers a passkey and verifies with it: method passkey, amr pop and user, a token that checks out', async () => {
+  it('registers a passkey and verifies with it: method passkey, acr phr, amr pop hwk user, a token that checks out', async () => {
     const username = await createUser(app);
     const authenticator = new SoftAuthenticator(ORIGIN);
     const passkey = expectType(await registerWith(app, username, authenticator, {}, 'MacBook'), 'Passkey');
@@ -54,7 +54,7 @@ describe('passkeys', () => {
     const verified = expectType(await verifyOnce(app, username, authenticator), 'VerifyOtpPayload');
     expect(verified).toMatchObject({ success: true, username, method: 'passkey' });
     const claims = await checkResultToken(app, verified.token);
-    expect(claims).toMatchObject({ sub: username, amr: ['pop', 'user'] });
+    expect(claims).toMatchObject({ sub: username, acr: 'phr', amr: ['pop', 'hwk', 'user'] });
 
     // A second verification needs a new challenge, and the counter moved on.
     expectType(await verifyOnce(app, username, authenticator), 'VerifyOtpPayload');
@@ -91,10 +91,10 @@ describe('passkeys', () => {
     const { user } = await execute(app, UserFactorsDocument, { username });
     expect(user?.passkeys.map((p) => p.name)).toEqual(['Passkey 1', 'YubiKey']);
     expect(user?.factors).toEqual([
-      { kind: 'EMAIL_CODE', phishingResistant: false, name: null },
-      { kind: 'SMS_CODE', phishingResistant: false, name: null },
-      { kind: 'PASSKEY', phishingResistant: true, name: 'Passkey 1' },
-      { kind: 'PASSKEY', phishingResistant: true, name: 'YubiKey' },
+      { kind: 'EMAIL_CODE', assurance: 'EMAIL_CODE', phishingResistant: false, name: null },
+      { kind: 'SMS_CODE', assurance: 'AAL2_RESTRICTED', phishingResistant: false, name: null },
+      { kind: 'PASSKEY', assurance: 'PHISHING_RESISTANT', phishingResistant: true, name: 'Passkey 1' },
+      { kind: 'PASSKEY', assurance: 'PHISHING_RESISTANT', phishingResistant: true, name: 'YubiKey' },
     ]);
     // Either passkey verifies.
     expectType(await verifyOnce(app, username, second), 'VerifyOtpPayload');
@@ -212,11 +212,11 @@ describe('passkeys', () => {
 describe('passkeys with WEBAUTHN_USER_VERIFICATION=preferred', () => {
   const app = useTestApp({ ...passkeyEnv, WEBAUTHN_USER_VERIFICATION: 'preferred' });
 
-  it('accepts an assertion without user verification as proof of possession alone (amr pop)', async () => {
+  it('accepts an assertion without user verification as proof of possession alone (amr pop hwk, acr aal2)', async () => {
     const username = await createUser(app);
     const authenticator = await enrolledAuthenticator(app, username);
     const verified = expectType(await verifyOnce(app, username, authenticator, { userVerified: false }), 'VerifyOtpPayload');
-    expect((await checkResultToken(app, verified.token)).amr).toEqual(['pop']);
+    expect((await checkResultToken(app, verified.token)).amr).toEqual(['pop', 'hwk']);
   });
 });
 

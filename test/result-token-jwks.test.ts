@@ -59,7 +59,7 @@ describe('a checker holding only the JWKS', () => {
   };
 
   it('accepts the real token, for its user and its action', async () => {
-    await expect(secondFactor(jwks, token, username, CONTEXT)).resolves.toEqual(['otp']);
+    await expect(secondFactor(jwks, token, username, CONTEXT)).resolves.toEqual(['otp', 'email']);
     expect(await verifyResultToken(token, { jwks }, { context: CONTEXT })).toMatchObject({ username, contextHash: contextHash(CONTEXT) });
   });
 
@@ -114,7 +114,7 @@ describe('a checker holding only the JWKS', () => {
 
   it('refuses the token once expired (exp + 30 s of clock skew)', async () => {
     const exp = Number(decode(token.split('.')[1]).exp);
-    await expect(secondFactor(jwks, token, username, CONTEXT, new Date((exp + 29) * 1000))).resolves.toEqual(['otp']);
+    await expect(secondFactor(jwks, token, username, CONTEXT, new Date((exp + 29) * 1000))).resolves.toEqual(['otp', 'email']);
     await expect(secondFactor(jwks, token, username, CONTEXT, new Date((exp + 31) * 1000))).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
     await expect(verifyResultToken(token, { jwks }, { currentDate: new Date((exp + 31) * 1000) })).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
   });

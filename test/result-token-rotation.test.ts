@@ -80,8 +80,8 @@ describe('signing keys on a database of their own', () => {
     const after = await verifiedToken(app);
     expect(decodeProtectedHeader(after).kid).toBe(newKid);
     const jwks = await fetchJwks(app);
-    await expect(verifyResultToken(before, { jwks }, { currentDate: clock.now() })).resolves.toMatchObject({ methods: ['otp'] });
-    await expect(verifyResultToken(after, { jwks }, { currentDate: clock.now() })).resolves.toMatchObject({ methods: ['otp'] });
+    await expect(verifyResultToken(before, { jwks }, { currentDate: clock.now() })).resolves.toMatchObject({ methods: ['otp', 'email'] });
+    await expect(verifyResultToken(after, { jwks }, { currentDate: clock.now() })).resolves.toMatchObject({ methods: ['otp', 'email'] });
 
     // Once every token the old key can have signed has expired (rotation + refresh + TTL + 30 s
     // of skew; this clock started a few seconds before the rotation), it is published no more.

@@ -46,14 +46,14 @@ describe('the token a successful verification returns (RESULT_TOKEN_ALGORITHM=ES
     expect(jwks.keys.map((key) => key.kid)).toContain(header.kid);
 
     const { payload } = await jwtVerify(token, await jwksOf(app), { algorithms: ['ES256'], issuer: 'fountainai-2fa' });
-    expect(Object.keys(payload).sort()).toEqual(['amr', 'auth_time', 'exp', 'iat', 'iss', 'jti', 'sub']);
-    expect(payload).toMatchObject({ iss: 'fountainai-2fa', sub: username, amr: ['otp'], auth_time: payload.iat });
+    expect(Object.keys(payload).sort()).toEqual(['acr', 'amr', 'auth_time', 'exp', 'iat', 'iss', 'jti', 'sub']);
+    expect(payload).toMatchObject({ iss: 'fountainai-2fa', sub: username, acr: 'urn:fountainai:2fa:acr:email', amr: ['otp', 'email'], auth_time: payload.iat });
     expect(payload.jti).toMatch(UUID);
     expect(payload.iat).toBeGreaterThanOrEqual(before);
     expect(payload.iat).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(300);
 
-    expect(await verifyResultToken(token, { jwks })).toMatchObject({ username, methods: ['otp'], id: payload.jti });
+    expect(await verifyResultToken(token, { jwks })).toMatchObject({ username, methods: ['otp', 'email'], id: payload.jti });
     // A SECRET_KEY holder can no longer check (or forge) it.
     await expect(verifyResultToken(token, { secretKey: TEST_SECRET })).rejects.toThrow();
   });
@@ -81,7 +81,7 @@ describe('the token a successful verification returns (RESULT_TOKEN_ALGORITHM=ES
     expect(result.__typename).toBe('VerifyOtpPayload');
     const jwks = await fetchJwks(app);
     const claims = await verifyResultToken(result.token, { jwks }, { context, audience: 'payments' });
-    expect(claims).toMatchObject({ username, methods: [result.method], contextHash: contextHash(context), audience: 'payments' });
+    expect(claims).toMatchObject({ username, methods: ['otp', 'email'], contextHash: contextHash(context), audience: 'payments' });
     // ctx is base64url(SHA-256(UTF-8 context)), computable by anyone who knows the action.
     expect(claims.contextHash).toBe(Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(context))).toString('base64url'));
   });
@@ -130,7 +130,7 @@ describe('RESULT_TOKEN_ALGORITHM=EdDSA', () => {
     expect(header).toMatchObject({ alg: 'EdDSA', typ: 'JWT' });
     const jwks = await fetchJwks(app);
     expect(jwks.keys.find((key) => key.kid === header.kid)).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
-    expect(await verifyResultToken(token, { jwks })).toMatchObject({ username, methods: ['otp'] });
+    expect(await verifyResultToken(token, { jwks })).toMatchObject({ username, methods: ['otp', 'email'] });
   });
 });
 
@@ -141,7 +141,7 @@ describe('RESULT_TOKEN_ALGORITHM=HS256 (explicit) and RESULT_TOKEN_TTL_SECONDS=6
     const { username, token } = await verifiedOverRest(app);
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'HS256', typ: 'JWT' });
     const claims = await verifyResultToken(token, { secretKey: TEST_SECRET });
-    expect(claims).toMatchObject({ username, methods: ['otp'] });
+    expect(claims).toMatchObject({ username, methods: ['otp', 'email'] });
     expect(claims.expiresAt.getTime() - claims.issuedAt.getTime()).toBe(60_000);
     const jwks = await fetchJwks(app);
     expect(jwks.keys.every((key) => key.kty !== 'oct' && key.k === undefined)).toBe(true);

@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import type { TokenSigner } from '../tokens/signing-keys.js';
 import { contextHash } from '../verification/action-context.js';
+import { acrOf, levelOfAcr, meets, type Assurance, type AssuranceLevel } from '../verification/assurance.js';
 import { CLOCK_TOLERANCE_SECONDS, hmacKey, RESULT_TOKEN_ISSUER } from './jwt.js';
 
 export { RESULT_TOKEN_ISSUER } from './jwt.js';
@@ -12,8 +13,14 @@ export { RESULT_TOKEN_ISSUER } from './jwt.js';
 export interface ResultTokenClaims {
   /** the token's `sub`: the user who just proved the second factor */
   username: string;
-  /** the token's `amr` (RFC 8176): how, e.g. ["otp"], ["totp"], ["recovery"] */
+  /** the token's `amr` (RFC 8176 values and ours): how, e.g. ["otp", "email"], ["pop", "hwk", "user"] */
   methods: string[];
+  /** the level the token's `acr` names (docs/assurance.md) */
+  assurance: AssuranceLevel;
+  /** the token's `auth_time`: when the factor was presented */
+  authTime: Date;
+  /** the token's `device`, on a device check's token: the remembered device; no factor was presented now */
+  rememberedDevice?: string;
   issuedAt: Date;
   expiresAt: Date;
   /** the token's `jti`: unique per token, for a checker that wants each token used once */
@@ -27,10 +34,15 @@ export interface ResultTokenClaims {
 /** What a verification tells the token. */
 export interface ResultTokenRequest {
   username: string;
-  /** the method that succeeded */
-  method: string;
-  /** `amr` when it says more than the method alone (RFC 8176 values); [method] otherwise */
-  amr?: string[];
+  /** what the proof reaches (`acr`) and how it was made (`amr`) */
+  assurance: Assurance;
+  /** when the factor was presented (`auth_time`): now, unless a remembered device vouches for an earlier proof */
+  authTime?: Date;
+  /**
+   * A device check's token: the remembered device's id, which the token names as `device`,
+   * with `factor_presented: false`, since no factor was presented now.
+   */
+  rememberedDevice?: string;
   /** the action the user approved: the token carries its hash as `ctx` */
   context?: string;
   /** who the token is for (`aud`), when the caller asked */
@@ -59,7 +71,7 @@ export function createResultTokens({
 }) {
   const { resultTokenTtlSeconds } = config.security;
 
-  async function issue({ username, method, amr, context, audience }: ResultTokenRequest): Promise<string> {
+  async function issue({ username, assurance, authTime, rememberedDevice, context, audience }: ResultTokenRequest): Promise<string> {
     const signer = await keys.current();
     const issuedAt = Math.floor(clock.now().getTime() / 1000);
     const header = base64url(JSON.stringify(signer.kid === undefined ? { alg: signer.alg, typ: 'JWT' } : { alg: signer.alg, kid: signer.kid, typ: 'JWT' }));
@@ -71,8 +83,10 @@ export function createResultTokens({
         iat: issuedAt,
         exp: issuedAt + resultTokenTtlSeconds,
         jti: randomUUID(),
-        auth_time: issuedAt,
-        amr: amr ?? [method],
+        auth_time: authTime === undefined ? issuedAt : Math.floor(authTime.getTime() / 1000),
+        acr: acrOf[assurance.level],
+        amr: assurance.amr,
+        ...(rememberedDevice === undefined ? {} : { factor_presented: false, device: rememberedDevice }),
         ...(context === undefined ? {} : { ctx: contextHash(context) }),
       }),
     );
@@ -90,6 +104,12 @@ export interface ResultTokenCheck {
   context?: string | null;
   /** this service's name, when it asked for tokens addressed to it */
   audience?: string;
+  /** the least the proof must reach (`acr`) */
+  minimumAssurance?: AssuranceLevel;
+  /** the longest ago, in seconds, the factor may have been presented (`auth_time`) */
+  maxAgeSeconds?: number;
+  /** whether a device check's token (no factor presented now, `factor_presented: false`) will do; by default it does not */
+  allowRememberedDevice?: boolean;
   currentDate?: Date;
 }
 
@@ -97,14 +117,16 @@ export interface ResultTokenCheck {
  * The check another service makes (docs/rest.md shows it without this helper): signed by one
  * of the service's keys under an algorithm fixed here (ES256 or EdDSA with a JWKS, HS256 with
  * SECRET_KEY; never the one the token names alone), issued by this service, unexpired, with a
- * subject and methods, addressed to `audience` when given, for `context` when given. Throws (a
- * jose error, or a TypeError) when any of that fails.
+ * subject, methods, a level (`acr`) and `auth_time`, addressed to `audience` when given, for
+ * `context` when given, reaching `minimumAssurance` and no older than `maxAgeSeconds` when
+ * given, and a fresh proof unless `allowRememberedDevice`. Throws (a jose error, or a
+ * TypeError) when any of that fails.
  */
 export async function verifyResultToken(token: string, keys: ResultTokenKeys, check: ResultTokenCheck = {}): Promise<ResultTokenClaims> {
   const options = {
     issuer: RESULT_TOKEN_ISSUER,
     audience: check.audience,
-    requiredClaims: ['sub', 'exp', 'iat', 'jti', 'amr'],
+    requiredClaims: ['sub', 'exp', 'iat', 'jti', 'amr', 'acr', 'auth_time'],
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
     currentDate: check.currentDate,
   };
@@ -115,7 +137,7 @@ export async function verifyResultToken(token: string, keys: ResultTokenKeys, ch
           ...options,
           algorithms: ['ES256', 'EdDSA'],
         });
-  const { sub, amr, iat, exp, jti, ctx, aud } = payload;
+  const { sub, amr, iat, exp, jti, ctx, aud, acr, auth_time: authTime, factor_presented: presented, device } = payload;
   if (!Array.isArray(amr) || amr.length === 0 || !amr.every((m): m is string => typeof m === 'string')) {
     throw new TypeError('result token: amr must be a non-empty array of strings');
   }
@@ -123,12 +145,25 @@ export async function verifyResultToken(token: string, keys: ResultTokenKeys, ch
     throw new TypeError('result token: sub, iat, exp and jti are required');
   }
   if (ctx !== undefined && typeof ctx !== 'string') throw new TypeError('result token: ctx must be a string');
+  const assurance = levelOfAcr(acr);
+  if (assurance === undefined) throw new TypeError('result token: acr is not one this service issues');
+  if (typeof authTime !== 'number') throw new TypeError('result token: auth_time must be a number');
+  if (!meets(assurance, check.minimumAssurance)) throw new TypeError(`result token: acr does not reach ${String(check.minimumAssurance)}`);
+  const now = Math.floor((check.currentDate ?? new Date()).getTime() / 1000);
+  if (check.maxAgeSeconds !== undefined && now - authTime > check.maxAgeSeconds + CLOCK_TOLERANCE_SECONDS) {
+    throw new TypeError('result token: the factor was presented too long ago (auth_time)');
+  }
+  const remembered = presented === false;
+  if (remembered && check.allowRememberedDevice !== true) throw new TypeError('result token: no factor was presented now (a remembered device)');
   if (check.context !== undefined && ctx !== (check.context === null ? undefined : contextHash(check.context))) {
     throw new TypeError(check.context === null ? 'result token: it was issued for an action (ctx)' : 'result token: it was issued for another action (ctx)');
   }
   return {
     username: sub,
     methods: amr,
+    assurance,
+    authTime: new Date(authTime * 1000),
+    ...(remembered && typeof device === 'string' ? { rememberedDevice: device } : {}),
     issuedAt: new Date(iat * 1000),
     expiresAt: new Date(exp * 1000),
     id: jti,

@@ -1,5 +1,6 @@
 import type { Builder } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
+import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import {
   ContextMismatchError,
   DeliveryFailedError,
@@ -9,6 +10,7 @@ import {
   errorsWithoutFields,
   type FieldIssue,
   ForbiddenError,
+  InsufficientAssuranceError,
   InvalidCodeError,
   RateLimitedError,
   type SmsRefusal,
@@ -25,7 +27,10 @@ const describe = (ErrorClass: { code: ErrorCode }) => errorCatalogue[ErrorClass.
  * The `Error` interface and one GraphQL type per domain error class. Clients branch on
  * `__typename` or `code`, never on the message.
  */
-export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typeof addOtpTypes>, 'Channel'>) {
+export function addErrorTypes(
+  builder: Builder,
+  { Channel, AssuranceLevel, FactorKind }: Pick<ReturnType<typeof addOtpTypes>, 'Channel'> & ReturnType<typeof addAssuranceTypes>,
+) {
   const ErrorCodeEnum = builder.enumType('ErrorCode', {
     description: 'Stable codes of every expected failure; REST answers use the same catalogue.',
     values: Object.fromEntries(
@@ -115,6 +120,18 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
     ...errorTypeOf(UserLockedError),
     fields: (t) => ({
       retryAfter: t.exposeInt('retryAfter', { description: 'Seconds until the lock ends.' }),
+    }),
+  });
+
+  builder.objectType(InsufficientAssuranceError, {
+    ...errorTypeOf(InsufficientAssuranceError),
+    fields: (t) => ({
+      required: t.field({ type: AssuranceLevel, description: 'The minimum the caller asked for.', resolve: (e) => e.required }),
+      sufficientFactors: t.field({
+        type: [FactorKind],
+        description: 'The user’s factors that would reach it, strongest first (e.g. [PASSKEY]); empty when none does.',
+        resolve: (e) => e.sufficientFactors,
+      }),
     }),
   });
 

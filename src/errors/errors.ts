@@ -1,3 +1,5 @@
+import { factorWords, levelWords, type AssuranceLevel, type FactorKind } from '../verification/assurance.js';
+
 /**
  * One entry per expected failure: `status` and `message` are REST's status and `detail` (and
  * the GraphQL error's message), `description` documents its GraphQL type, `guess` marks a
@@ -225,6 +227,42 @@ export const errorCatalogue = {
     guess: true,
     failure: true,
   },
+  INSUFFICIENT_ASSURANCE: {
+    status: 400,
+    message: 'This needs a stronger proof than the method chosen',
+    description:
+      'The caller asked for a minimum assurance that the chosen channel or method does not reach. Refused before anything ' +
+      'was sent or judged (no guess is spent); `sufficientFactors` lists the user’s factors that would reach it.',
+  },
+  DEVICE_TOKEN_INVALID: {
+    status: 400,
+    message: 'This device is not remembered for this user',
+    description:
+      'The device token is not one of this user’s remembered devices (unknown, malformed, or another user’s: the same ' +
+      'answer). It counts as a guess towards the user’s lockout, as a wrong code does.',
+    guess: true,
+    failure: true,
+  },
+  DEVICE_REVOKED: {
+    status: 400,
+    message: 'This device was revoked; verify with a second factor',
+    description: 'The remembered device was revoked (by the user, or when a factor was removed, two-factor switched off or the user suspended).',
+  },
+  DEVICE_EXPIRED: {
+    status: 400,
+    message: 'This device is no longer remembered; verify with a second factor',
+    description: 'The remembered device is older than REMEMBER_DEVICE_DAYS.',
+  },
+  DEVICE_PROOF_TOO_OLD: {
+    status: 400,
+    message: 'The verification this device remembers is older than allowed; verify with a second factor',
+    description: 'The factor was presented longer ago than the maximum age the caller asked for (`maxAgeSeconds`).',
+  },
+  DEVICE_NOT_FOUND: {
+    status: 404,
+    message: 'The user has no remembered device with this id',
+    description: 'No live remembered device of this user has this id (revokeDevice).',
+  },
   WEBHOOK_ENDPOINT_NOT_FOUND: {
     status: 404,
     message: 'No webhook endpoint has this id',
@@ -376,6 +414,29 @@ export class PasskeyUserNotVerifiedError extends domainError('PASSKEY_USER_NOT_V
 export class PasskeyUnknownCredentialError extends domainError('PASSKEY_UNKNOWN_CREDENTIAL', 'PasskeyUnknownCredentialError') {}
 export class PasskeyCounterRegressedError extends domainError('PASSKEY_COUNTER_REGRESSED', 'PasskeyCounterRegressedError') {}
 export class PasskeyInvalidError extends domainError('PASSKEY_INVALID', 'PasskeyInvalidError') {}
+/**
+ * A minimum assurance the chosen channel or method does not reach: what was asked for, and
+ * which of the user's factors would reach it (strongest first; empty when none does).
+ */
+export class InsufficientAssuranceError extends domainError('INSUFFICIENT_ASSURANCE', 'InsufficientAssuranceError') {
+  constructor(
+    readonly required: AssuranceLevel,
+    readonly sufficientFactors: FactorKind[],
+  ) {
+    super(
+      `This needs ${levelWords[required]}; ` +
+        (sufficientFactors.length === 0
+          ? 'the user has no factor that gives one'
+          : `the user can give one with ${sufficientFactors.map((kind) => factorWords[kind]).join(' or ')}`),
+    );
+  }
+}
+
+export class DeviceTokenInvalidError extends domainError('DEVICE_TOKEN_INVALID', 'DeviceTokenInvalidError') {}
+export class DeviceRevokedError extends domainError('DEVICE_REVOKED', 'DeviceRevokedError') {}
+export class DeviceExpiredError extends domainError('DEVICE_EXPIRED', 'DeviceExpiredError') {}
+export class DeviceProofTooOldError extends domainError('DEVICE_PROOF_TOO_OLD', 'DeviceProofTooOldError') {}
+export class DeviceNotFoundError extends domainError('DEVICE_NOT_FOUND', 'DeviceNotFoundError') {}
 export class WebhookEndpointNotFoundError extends domainError('WEBHOOK_ENDPOINT_NOT_FOUND', 'WebhookEndpointNotFoundError') {}
 export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', 'WebhookUrlRefusedError') {
   /** `reason`: why, e.g. "must be https in production" */
@@ -415,4 +476,9 @@ export const errorsWithoutFields = [
   PasskeyInvalidError,
   ContextTooLongForSmsError,
   WebhookEndpointNotFoundError,
+  DeviceTokenInvalidError,
+  DeviceRevokedError,
+  DeviceExpiredError,
+  DeviceProofTooOldError,
+  DeviceNotFoundError,
 ];

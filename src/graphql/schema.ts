@@ -7,6 +7,8 @@ import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
 import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
 import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
+import { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import { addDeviceFields, addDeviceTypes } from '../devices/devices.graphql.js';
 import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
 import { createBuilder } from './builder.js';
 import { addUserEntity, guardFederationFields } from './federation.js';
@@ -19,13 +21,16 @@ import { documentInputBounds } from './bounded-input.js';
 export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>): GraphQLSchema {
   const builder = createBuilder(db);
   addUserTypes(builder, db, provider);
-  const { Channel, VerifyOtpPayload } = addOtpTypes(builder, db);
+  const assurance = addAssuranceTypes(builder);
+  const deviceTypes = addDeviceTypes(builder, assurance);
+  const { Channel, VerifyOtpPayload } = addOtpTypes(builder, db, { ...assurance, ...deviceTypes });
+  addDeviceFields(builder, { ...deviceTypes, ...assurance, VerifyOtpPayload });
   addTotpTypes(builder);
-  addPasskeyTypes(builder, { VerifyOtpPayload });
+  addPasskeyTypes(builder, { VerifyOtpPayload, ...assurance });
   addRecoveryTypes(builder);
   addAuditTypes(builder, db);
   addWebhookTypes(builder);
-  addErrorTypes(builder, { Channel });
+  addErrorTypes(builder, { Channel, ...assurance });
   addUserEntity(builder, db);
   return guardFederationFields(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })), builder);
 }

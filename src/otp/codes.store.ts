@@ -1,3 +1,4 @@
+import type { Channel } from '../delivery/channel.js';
 import type { Db } from '../db/client.js';
 import { dateOf, type Sql, type SqlDate, type SqlStatement } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
@@ -27,6 +28,7 @@ export interface NewCode {
 /** The user's newest delivered code, as verification sees it. */
 export interface NewestCode {
   status: CodeStatus;
+  channel: Channel;
   attempts: number;
   expiresAt: Date;
   codeHash: string;
@@ -38,6 +40,8 @@ export interface ReservedCode {
   codeHash: string;
   contextHash: string | null;
   attempts: number;
+  /** where it went: what its proof is worth (an emailed code is weaker than an SMS) */
+  channel: Channel;
 }
 
 /** SMS sends in the last hour and in the hours before it, overall and to one country. */
@@ -92,15 +96,15 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
    * has attempts left: its id, hash, context hash and attempts so far (this one included), or null.
    */
   async function reserveAttempt(userId: number, now: Date, maxAttempts: number): Promise<ReservedCode | null> {
-    const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number }>`
+    const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number; channel: string }>`
       UPDATE otp_logs
          SET attempts = attempts + 1
        WHERE id = (SELECT id FROM otp_logs
                     WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
                     ORDER BY id DESC LIMIT 1)
          AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
-      RETURNING id, code_hash, context_hash, attempts`;
-    return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts } : null;
+      RETURNING id, code_hash, context_hash, attempts, channel`;
+    return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts, channel: channelOf(row.channel) } : null;
   }
 
   /** Uses the code up, once: false when another request did first. */
@@ -112,11 +116,13 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
   }
 
   async function newest(userId: number): Promise<NewestCode | null> {
-    const [row] = await sql.rows<{ status: CodeStatus; attempts: number; expires_at: SqlDate; code_hash: string }>`
-      SELECT status, attempts, expires_at, code_hash FROM otp_logs
+    const [row] = await sql.rows<{ status: CodeStatus; attempts: number; expires_at: SqlDate; code_hash: string; channel: string }>`
+      SELECT status, attempts, expires_at, code_hash, channel FROM otp_logs
        WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
        ORDER BY id DESC LIMIT 1`;
-    return row ? { status: row.status, attempts: row.attempts, expiresAt: dateOf(row.expires_at), codeHash: row.code_hash } : null;
+    return row
+      ? { status: row.status, channel: channelOf(row.channel), attempts: row.attempts, expiresAt: dateOf(row.expires_at), codeHash: row.code_hash }
+      : null;
   }
 
   /** When the user's sends of the last hour were made (delivered or in flight, not failed), oldest first, at most `limit`. */
@@ -164,4 +170,9 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
   }
 
   return { insertSending, markFailed, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, purge };
+}
+
+/** A stored channel as the domain names it: SMS, or email (every other value the column ever held). */
+export function channelOf(stored: string): Channel {
+  return stored === 'SMS' ? 'SMS' : 'EMAIL';
 }

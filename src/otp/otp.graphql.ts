@@ -9,6 +9,7 @@ import {
   DeliveryFailedError,
   DeliveryNotConfiguredError,
   ForbiddenError,
+  InsufficientAssuranceError,
   InvalidCodeError,
   InvalidPhoneNumberError,
   NoDeliveryDestinationError,
@@ -27,6 +28,8 @@ import type { Verified } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
 import { normaliseUsername } from '../users/username.js';
+import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import type { addDeviceTypes } from '../devices/devices.graphql.js';
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',
@@ -37,7 +40,11 @@ const statuses: Record<CodeStatus, string> = {
 };
 
 /** The one-time code types; returns the `Channel` enum, which DeliveryFailedError uses too, and the verify payload verifyPasskey shares. */
-export function addOtpTypes(builder: Builder, db: Db) {
+export function addOtpTypes(
+  builder: Builder,
+  db: Db,
+  { AssuranceLevel, RememberedDevice }: Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'> & ReturnType<typeof addDeviceTypes>,
+) {
   const OtpStatus = builder.enumType('OtpStatus', {
     description: 'Where a delivered code is in its life.',
     values: Object.fromEntries(Object.entries(statuses).map(([k, description]) => [k, { description }])) as Record<
@@ -112,13 +119,31 @@ export function addOtpTypes(builder: Builder, db: Db) {
     fields: (t) => ({
       success: t.boolean({ description: 'Always true; failures are typed errors.', resolve: () => true }),
       username: t.exposeString('username', { description: 'Whose code it was.' }),
-      method: t.exposeString('method', { description: 'How the user proved it: otp (a delivered code), totp (an authenticator app) or recovery.' }),
+      method: t.exposeString('method', { description: 'How the user proved it: otp (a delivered code), totp (an authenticator app), recovery or passkey.' }),
+      assurance: t.field({
+        type: AssuranceLevel,
+        description: 'What the proof reaches: the result token’s `acr` (docs/assurance.md).',
+        resolve: (p) => p.assurance,
+      }),
+      amr: t.exposeStringList('amr', { description: 'How the proof was made: the result token’s `amr` (RFC 8176 values and ours, docs/assurance.md).' }),
+      device: t.field({
+        type: RememberedDevice,
+        nullable: true,
+        description: 'The device remembered (rememberDevice), or checked (verifyDevice); null otherwise.',
+        resolve: (p) => p.device ?? null,
+      }),
+      deviceToken: t.string({
+        nullable: true,
+        description: 'The remembered device’s token, given this once (rememberDevice only): opaque, 256 random bits, kept by the service only as a hash.',
+        resolve: (p) => p.deviceToken ?? null,
+      }),
       verifiedAt: t.expose('verifiedAt', { type: 'DateTime', description: 'When.' }),
       token: t.exposeString('token', {
         description:
           'The result token: a JWT signed under RESULT_TOKEN_ALGORITHM (ES256 by default; the public keys at ' +
           '/.well-known/jwks.json), valid RESULT_TOKEN_TTL_SECONDS (5 minutes), with `iss` "fountainai-2fa", `sub` the ' +
-          'username, `amr` the method, `iat`, `auth_time`, `exp`, `jti`, `ctx` = base64url(SHA-256(context)) when a ' +
+          'username, `acr` the level and `amr` the method and channel (docs/assurance.md), `iat`, `auth_time` (when the ' +
+          'factor was presented), `exp`, `jti`, `ctx` = base64url(SHA-256(context)) when a ' +
           'context was given and `aud` when an audience was. Any service can check it offline with the JWKS.',
       }),
     }),
@@ -142,6 +167,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
           InvalidPhoneNumberError,
           SmsRefusedError,
           ContextTooLongForSmsError,
+          InsufficientAssuranceError,
           ValidationFailedError,
           UnauthenticatedError,
           ForbiddenError,
@@ -162,12 +188,21 @@ export function addOtpTypes(builder: Builder, db: Db) {
             'base64url(SHA-256(context)). By SMS the message must stay one segment: a long context is refused ' +
             '(ContextTooLongForSmsError) before anything is sent.',
         }),
+        minimumAssurance: t.arg({
+          type: AssuranceLevel,
+          required: false,
+          description: 
+            'The least the code must reach. A channel below it (email for AAL2_RESTRICTED and above, SMS for AAL2 and ' +
+            'above) is refused with InsufficientAssuranceError before anything is sent, listing the user’s factors that ' +
+            'would do. Absent: any channel.',
+        }),
       },
       authScopes: { 'otp:generate': true },
       resolve: async (_root, args, ctx) => ({
         ...(await ctx.services.verification.generate(args.username, ctx.call, {
           channel: args.channel ?? undefined,
           actionContext: args.context ?? undefined,
+          minimumAssurance: args.minimumAssurance ?? undefined,
         })),
         showCode: ctx.otpInResponse,
       }),
@@ -190,6 +225,7 @@ export function addOtpTypes(builder: Builder, db: Db) {
           TwoFactorDisabledError,
           TwoFactorSuspendedError,
           UserLockedError,
+          InsufficientAssuranceError,
           ValidationFailedError,
           UnauthenticatedError,
           ForbiddenError,
@@ -206,12 +242,29 @@ export function addOtpTypes(builder: Builder, db: Db) {
             'ContextMismatchError). App and recovery codes accept any. The token carries its hash as `ctx`.',
         }),
         audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
+        minimumAssurance: t.arg({
+          type: AssuranceLevel,
+          required: false,
+          description: 
+            'The least the proof must reach. Methods below it are not judged: a recovery code, the app or the pending ' +
+            'delivered code (by its channel) that cannot reach it is refused with InsufficientAssuranceError before any ' +
+            'guess is taken, listing the user’s factors that would do. Absent: any method.',
+        }),
+        rememberDevice: t.arg.boolean({
+          required: false,
+          description:
+            'Remember this device after a success: the answer carries `deviceToken` (given once; keep it on the device) and ' +
+            '`device`. verifyDevice later checks the token. REMEMBER_DEVICE_DAYS, revoked with revokeDevice.',
+        }),
+        deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
       },
       authScopes: { 'otp:verify': true },
       resolve: (_root, args, ctx) =>
         ctx.services.verification.verify(args.username, args.code, ctx.call, {
           actionContext: args.context ?? undefined,
           audience: args.audience ?? undefined,
+          minimumAssurance: args.minimumAssurance ?? undefined,
+          rememberDevice: args.rememberDevice ? { name: args.deviceName } : undefined,
         }),
     }),
   }));

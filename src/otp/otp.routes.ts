@@ -6,6 +6,9 @@ import { restError } from '../http/error-reply.js';
 import { CODE_MAX_LENGTH, CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 import { detailAnswer, validationAnswer } from '../http/schemas.js';
 import type { VerificationService } from '../verification/verification.service.js';
+import { assuranceLevels, factorKinds, type AssuranceLevel } from '../verification/assurance.js';
+import { InsufficientAssuranceError } from '../errors/errors.js';
+import { deviceAnswer, deviceSchema } from '../devices/devices.routes.js';
 
 /** The answers a caller gets before its request is read: no valid token, a missing scope, too many requests. */
 const callerRefusals = {
@@ -19,6 +22,26 @@ const callerRefusals = {
 /** Sooner than a throttle allows: Retry-After says when to try again. */
 const tooManyRequests = (...examples: string[]) =>
   detailAnswer('Too many requests (from this address, or for this user); Retry-After says how many seconds to wait.', ...examples);
+
+/**
+ * A refusal, with what a step-up refusal adds: the level asked for and the user's factors that
+ * would reach it (INSUFFICIENT_ASSURANCE only), so a frontend can offer the right one.
+ */
+const refusal = (description: string, ...examples: string[]) => {
+  const answer = detailAnswer(description, ...examples);
+  return {
+    ...answer,
+    properties: {
+      ...answer.properties,
+      required: { type: 'string', enum: assuranceLevels, description: 'The minimum assurance asked for (INSUFFICIENT_ASSURANCE only).' },
+      sufficient_factors: {
+        type: 'array',
+        items: { type: 'string', enum: factorKinds },
+        description: 'The user’s factors that would reach it, strongest first (INSUFFICIENT_ASSURANCE only).',
+      },
+    },
+  };
+};
 
 /** The database cannot serve now: the instance recovers by itself once it can. */
 const databaseUnavailable = 'The database is unavailable; try again shortly';
@@ -58,6 +81,13 @@ const generateSchema = {
           'refused (400, nothing sent): about 85 GSM-7 characters in English.',
         examples: ['Pay 42.00 EUR to ACME GmbH'],
       },
+      minimum_assurance: {
+        type: 'string',
+        enum: assuranceLevels,
+        description:
+          'The least the code must reach (docs/assurance.md): a channel below it is refused (400, nothing sent) with ' +
+          '`required` and `sufficient_factors`, the user’s factors that would do.',
+      },
     },
   },
   response: {
@@ -73,11 +103,12 @@ const generateSchema = {
       },
       examples: [{ otp_code: null, expires_at: '2026-11-23T19:11:40.469Z', channel: 'EMAIL', destination: 'a***@example.com' }],
     },
-    400: detailAnswer(
+    400: refusal(
       'Refused: the request is well-formed but cannot be served for this user.',
       'User not found',
       'The user has no destination for the chosen delivery method',
       'The context does not fit in one text message with the code; shorten it or send by email',
+      'This needs a phishing-resistant proof; the user can give one with a passkey',
     ),
     ...callerRefusals,
     422: validationAnswer('query', 'username'),
@@ -129,6 +160,18 @@ const verifySchema = {
         description: 'The service the result token is for: it becomes the token’s `aud`, which that service checks.',
         examples: ['payments'],
       },
+      minimum_assurance: {
+        type: 'string',
+        enum: assuranceLevels,
+        description:
+          'The least the proof must reach (docs/assurance.md): methods below it are not judged, and when none of the ' +
+          'user’s can reach it the answer is 400 with `required` and `sufficient_factors` before any guess is taken.',
+      },
+      remember_device: {
+        type: 'boolean',
+        description: 'Remember this device after a success: the answer carries `device_token` (given once) and `device`; /auth/verify-device checks it.',
+      },
+      device_name: { type: 'string', minLength: 1, maxLength: 64, description: 'What to call the remembered device.' },
     },
   },
   response: {
@@ -150,10 +193,12 @@ const verifySchema = {
             '/.well-known/jwks.json), valid RESULT_TOKEN_TTL_SECONDS, with iss "fountainai-2fa", sub the username, amr the ' +
             'method, auth_time, ctx (the context’s hash) and aud when asked for; other services check it offline.',
         },
+        device_token: { type: 'string', description: 'With remember_device: the device’s token, given this once.' },
+        device: deviceSchema,
       },
       examples: [{ success: true, method: 'otp', token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IjEyMyIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmb3VudGFpbmFpLTJmYSIsInN1YiI6ImFsaWNlIiwiYW1yIjpbIm90cCJdfQ.c2lnbmF0dXJl' }],
     },
-    400: detailAnswer(
+    400: refusal(
       'Refused: a wrong, expired or used code, a code generated for another context, no pending code, an unknown user, or second factors suspended.',
       'Invalid code',
       'The code was generated for another action (context); it is not accepted for this one',
@@ -202,6 +247,9 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return reply.code(422).send({ detail: jsonInvalid('malformed JSON') });
     if (isRequestError(error)) return reply.code(error.statusCode).send({ detail: error.message });
     const answer = restError(error);
+    if (error instanceof InsufficientAssuranceError) {
+      return reply.code(answer.status).send({ detail: answer.detail, required: error.required, sufficient_factors: error.sufficientFactors });
+    }
     if (!answer.expected) request.log.error({ err: error }, 'request failed');
     if (answer.retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(answer.retryAfter))));
     return reply.code(answer.status).send({ detail: answer.detail });
@@ -217,7 +265,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
       payload.on('error', (error) => done(error, undefined));
       payload.resume();
     });
-    generate.post<{ Querystring: { username: string; channel?: Channel; context?: string } }>(
+    generate.post<{ Querystring: { username: string; channel?: Channel; context?: string; minimum_assurance?: AssuranceLevel } }>(
       '/generate',
       {
         schema: generateSchema,
@@ -228,8 +276,8 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
         preParsing: requireScope('otp:generate'),
       },
       async (request) => {
-        const { username, channel, context } = request.query;
-        const generated = await verification.generate(username, request.callContext, { channel, actionContext: context });
+        const { username, channel, context, minimum_assurance: minimumAssurance } = request.query;
+        const generated = await verification.generate(username, request.callContext, { channel, actionContext: context, minimumAssurance });
         return {
           otp_code: otpInResponse ? generated.code : null,
           expires_at: generated.expiresAt.toISOString(),
@@ -240,13 +288,29 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
     );
   });
 
-  app.post<{ Body: { username: string; otp_code: string | number; context?: string; audience?: string } }>(
+  app.post<{
+    Body: {
+      username: string;
+      otp_code: string | number;
+      context?: string;
+      audience?: string;
+      minimum_assurance?: AssuranceLevel;
+      remember_device?: boolean;
+      device_name?: string;
+    };
+  }>(
     '/verify',
     { schema: verifySchema, preParsing: requireScope('otp:verify') },
     async (request) => {
-      const { username, otp_code: code, context, audience } = request.body;
-      const verified = await verification.verify(username, String(code), request.callContext, { actionContext: context, audience });
-      return { success: true, method: verified.method, token: verified.token };
+      const { username, otp_code: code, context, audience, minimum_assurance: minimumAssurance, remember_device: remember, device_name: name } = request.body;
+      const verified = await verification.verify(username, String(code), request.callContext, {
+        actionContext: context,
+        audience,
+        minimumAssurance,
+        rememberDevice: remember ? { name } : undefined,
+      });
+      const device = verified.device && verified.deviceToken ? { device_token: verified.deviceToken, device: deviceAnswer(verified.device) } : {};
+      return { success: true, method: verified.method, token: verified.token, ...device };
     },
   );
 };

@@ -146,7 +146,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
    * Checks a delivered code of a user (whose existence, lock and switch the caller checked).
    * One attempt is reserved on the user's newest delivered code, if it is ACTIVE, unexpired and
    * has attempts left, and its hash returned: by `reserved`, when the caller's guess took it in
-   * the same statement, else here. A right code answers the code's id, which the caller uses
+   * the same statement, else here. A right code answers the code (its id and channel), which the caller uses
    * up with a conditional update (`Settlement.consumeCode`), so of many concurrent right
    * answers exactly one succeeds. Failures are diagnosed with one more read, on the error path only.
    *
@@ -159,7 +159,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
    * generated without only without: a mismatch spends the attempt like a wrong code, whatever
    * the digits, so it says nothing about them.
    */
-  async function verify(userId: number, code: string, now: Date, context?: string, reserved?: ReservedCode | null): Promise<number> {
+  async function verify(userId: number, code: string, now: Date, context?: string, reserved?: ReservedCode | null): Promise<ReservedCode> {
     const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, userId, code) : '';
     const attempt = reserved === undefined ? await codes.reserveAttempt(userId, now, maxAttempts) : reserved;
     if (!attempt) throw await diagnose(userId, candidate, now);
@@ -171,7 +171,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     if (!candidate || !sameHash(candidate, attempt.codeHash)) {
       throw attemptsLeft > 0 ? new InvalidCodeError(attemptsLeft) : new TooManyAttemptsError();
     }
-    return attempt.id;
+    return attempt;
   }
 
   /**

@@ -1,5 +1,6 @@
 import {
   ForbiddenError,
+  InsufficientAssuranceError,
   NoPasskeyError,
   PasskeyAlreadyRegisteredError,
   PasskeyChallengeExpiredError,
@@ -21,24 +22,17 @@ import {
 } from '../errors/errors.js';
 import { mutationResult, type Builder } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
+import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
 import type { PasskeyOptions } from './passkeys.service.js';
 
-/** The kinds of second factor a user can have, and whether each resists phishing. */
-const factorKinds = {
-  EMAIL_CODE: { phishingResistant: false, description: 'Codes delivered by email (the user has an email address).' },
-  SMS_CODE: { phishingResistant: false, description: 'Codes delivered by SMS (the user has a phone number).' },
-  AUTHENTICATOR_APP: { phishingResistant: false, description: 'Codes from an authenticator app (enrolled and confirmed).' },
-  RECOVERY_CODES: { phishingResistant: false, description: 'Single-use recovery codes (some left).' },
-  PASSKEY: {
-    phishingResistant: true,
-    description: 'A passkey (WebAuthn): the browser signs for the origin it runs on, so a look-alike site gets nothing to relay.',
-  },
-} as const;
-type FactorKind = keyof typeof factorKinds;
 
 
 /** Passkeys (WebAuthn): the two ceremonies as four mutations, the user's passkeys and factors, rename and remove. */
-export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<ReturnType<typeof addOtpTypes>, 'VerifyOtpPayload'>) {
+export function addPasskeyTypes(
+  builder: Builder,
+  { VerifyOtpPayload, AssuranceLevel, FactorKind }: Pick<ReturnType<typeof addOtpTypes>, 'VerifyOtpPayload'> & ReturnType<typeof addAssuranceTypes>,
+) {
   const PasskeyRef = builder.prismaNode('Passkey', {
     description:
       'A passkey the user registered: a key pair on an authenticator (a phone, a laptop, a security key) whose ' +
@@ -67,27 +61,24 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
 
   type PasskeyRow = typeof PasskeyRef.$inferType;
   interface Factor {
-    kind: FactorKind;
+    kind: FactorKindName;
     /** for PASSKEY: which one */
     passkey: PasskeyRow | null;
   }
 
-  const FactorKindEnum = builder.enumType('FactorKind', {
-    description: 'A kind of second factor.',
-    values: Object.fromEntries(Object.entries(factorKinds).map(([kind, { description }]) => [kind, { description }])) as Record<
-      FactorKind,
-      { description: string }
-    >,
-  });
-
   const FactorRef = builder.objectRef<Factor>('Factor').implement({
     description: 'One second factor the user can verify with now.',
     fields: (t) => ({
-      kind: t.field({ type: FactorKindEnum, description: 'What it is.', resolve: (factor) => factor.kind }),
+      kind: t.field({ type: FactorKind, description: 'What it is.', resolve: (factor) => factor.kind }),
+      assurance: t.field({
+        type: AssuranceLevel,
+        description: 'The most a proof with it reaches (a minimum at or below this admits it): docs/assurance.md.',
+        resolve: (factor) => factorLevel[factor.kind],
+      }),
       phishingResistant: t.boolean({
         description:
           'Whether a fake login page relaying what the user does cannot use it (NIST SP 800-63B rev 4 §3.2.5): true for passkeys only.',
-        resolve: (factor) => factorKinds[factor.kind].phishingResistant,
+        resolve: (factor) => factorLevel[factor.kind] === 'PHISHING_RESISTANT',
       }),
       name: t.string({ nullable: true, description: 'The passkey’s name; null for other kinds.', resolve: (factor) => factor.passkey?.name ?? null }),
       passkey: t.field({ type: PasskeyRef, nullable: true, description: 'The passkey; null for other kinds.', resolve: (factor) => factor.passkey }),
@@ -115,7 +106,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
       },
       resolve: async (user, _args, ctx) => {
         if (!user.otpEnabled) return [];
-        const plain = (kind: FactorKind): Factor => ({ kind, passkey: null });
+        const plain = (kind: FactorKindName): Factor => ({ kind, passkey: null });
         const factors: Factor[] = [];
         if (user.email) factors.push(plain('EMAIL_CODE'));
         if (user.phoneNumber) factors.push(plain('SMS_CODE'));
@@ -199,7 +190,8 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
       type: StartPasskeyVerificationPayload,
       description:
         'Starts verifying the user with a passkey (scope otp:generate): the options for navigator.credentials.get(), ' +
-        'with a new challenge. The browser’s answer goes to verifyPasskey.',
+        'with a new challenge. The browser’s answer goes to verifyPasskey. With minimumAssurance PHISHING_RESISTANT the ' +
+        'options require user verification.',
       errors: {
         types: [
           UserNotFoundError,
@@ -211,9 +203,17 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
           ForbiddenError,
         ],
       },
-      args: { username: t.arg.string({ required: true, description: 'Who is verifying.' }) },
+      args: {
+        username: t.arg.string({ required: true, description: 'Who is verifying.' }),
+        minimumAssurance: t.arg({
+          type: AssuranceLevel,
+          required: false,
+          description: 'The least the proof must reach: PHISHING_RESISTANT asks the authenticator to verify the user.',
+        }),
+      },
       authScopes: { 'otp:generate': true },
-      resolve: (_root, args, ctx) => ctx.services.passkeys.startVerification(args.username),
+      resolve: (_root, args, ctx) =>
+        ctx.services.passkeys.startVerification(args.username, { minimumAssurance: args.minimumAssurance ?? undefined }),
     }),
     verifyPasskey: t.field({
       type: VerifyOtpPayload,
@@ -232,6 +232,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
           ...answerErrors,
           PasskeyUnknownCredentialError,
           PasskeyCounterRegressedError,
+          InsufficientAssuranceError,
           UnauthenticatedError,
           ForbiddenError,
         ],
@@ -244,12 +245,28 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
           description: 'The action the user is approving (one line): the result token carries `ctx` = base64url(SHA-256(context)).',
         }),
         audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
+        minimumAssurance: t.arg({
+          type: AssuranceLevel,
+          required: false,
+          description:
+            'The least the proof must reach. An assertion below it (PHISHING_RESISTANT, and the authenticator did not ' +
+            'verify the user) is refused with InsufficientAssuranceError, spends no guess and is not accepted.',
+        }),
+        rememberDevice: t.arg.boolean({
+          required: false,
+          description:
+            'Remember this device after a success: the answer carries `deviceToken` (given once; keep it on the device) and ' +
+            '`device`. verifyDevice later checks the token. REMEMBER_DEVICE_DAYS, revoked with revokeDevice.',
+        }),
+        deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
       },
       authScopes: { 'otp:verify': true },
       resolve: (_root, args, ctx) =>
         ctx.services.passkeys.verify(args.username, args.response, ctx.call, {
           actionContext: args.context ?? undefined,
           audience: args.audience ?? undefined,
+          minimumAssurance: args.minimumAssurance ?? undefined,
+          rememberDevice: args.rememberDevice ? { name: args.deviceName } : undefined,
         }),
     }),
     renamePasskey: t.prismaField({

@@ -41,7 +41,9 @@ import {
 } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { ActionBinding, Verified, VerificationService } from '../verification/verification.service.js';
+import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
+import { passkeyAssurance, type AssuranceLevel } from '../verification/assurance.js';
+import type { DevicesService } from '../devices/devices.service.js';
 import type { Ceremony, PasskeysStore } from './passkeys.store.js';
 import { normaliseUsername } from '../users/username.js';
 
@@ -95,6 +97,8 @@ export interface PasskeysServiceDeps {
   config: Pick<Config, 'webauthn' | 'otp' | 'security'>;
   audit: AuditService;
   metrics: Pick<Metrics, 'passkeys'>;
+  /** remembered devices, revoked when a passkey is removed */
+  devices?: Pick<DevicesService, 'revokeAllOf'>;
 }
 
 export type PasskeysService = ReturnType<typeof createPasskeysService>;
@@ -109,7 +113,7 @@ export type PasskeysService = ReturnType<typeof createPasskeysService>;
  * error. A verification goes through `judged`, so every refusal that judged an assertion is a
  * guess in the user's budget, and a burst is judged no more often than the budget allows.
  */
-export function createPasskeysService({ users, store, verification, clock, config, audit, metrics }: PasskeysServiceDeps) {
+export function createPasskeysService({ users, store, verification, clock, config, audit, metrics, devices }: PasskeysServiceDeps) {
   const handleKey = createHmac('sha256', config.security.secretKey).update('webauthn-user-handle').digest();
   const challengeMs = config.otp.expirationMinutes * 60_000;
 
@@ -220,7 +224,10 @@ export function createPasskeysService({ users, store, verification, clock, confi
   }
 
   /** The options for `navigator.credentials.get()` with a new challenge, naming the user's passkeys. */
-  async function startVerification(username: string): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
+  async function startVerification(
+    username: string,
+    { minimumAssurance }: { minimumAssurance?: AssuranceLevel } = {},
+  ): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
     const webauthn = settings();
     const user = await userOf(normaliseUsername(username));
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
@@ -230,7 +237,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
     const options = await generateAuthenticationOptions({
       rpID: webauthn.rpId,
       allowCredentials: registered.map(({ credentialId, transports }) => ({ id: credentialId, transports: parseTransports(transports) })),
-      userVerification: webauthn.userVerification,
+      // A passkey is phishing-resistant only when the authenticator verifies the user: ask for it.
+      userVerification: minimumAssurance === 'PHISHING_RESISTANT' ? 'required' : webauthn.userVerification,
       timeout: challengeMs,
     });
     const now = clock.now();
@@ -251,10 +259,10 @@ export function createPasskeysService({ users, store, verification, clock, confi
    * Judges one assertion for `userId`, whose guess is taken: the challenge is taken first (so
    * whatever follows, it never works again), then origin, credential, RP id, user
    * verification, signature and counter. Each refusal is its own error; every one but an
-   * expired challenge counts as a guess. `amr` is RFC 8176's: proof of possession of a key,
-   * and `user` when the authenticator verified the user.
+   * expired challenge counts as a guess. `amr` is RFC 8176's: proof of possession of a key
+   * (`hwk`, or `swk` for a synced one), and `user` when the authenticator verified the user.
    */
-  async function checkAssertion(userId: number, response: unknown, now: Date): Promise<{ method: 'passkey'; amr: string[] }> {
+  async function checkAssertion(userId: number, response: unknown, now: Date): Promise<JudgedMethod> {
     const webauthn = settings();
     const parsed = authenticationResponse.safeParse(response);
     if (!parsed.success) throw new PasskeyInvalidError();
@@ -281,7 +289,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
     if (!verified.verified) throw new PasskeyInvalidError();
     const { newCounter, credentialBackedUp, userVerified } = verified.authenticationInfo;
     if (!(await store.recordUse(passkey.id, newCounter, credentialBackedUp, now))) throw new PasskeyCounterRegressedError();
-    return { method: 'passkey', amr: userVerified ? ['pop', 'user'] : ['pop'] };
+    return { method: 'passkey', assurance: passkeyAssurance({ userVerified, backedUp: credentialBackedUp }) };
   }
 
   /**
@@ -334,6 +342,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
       await recordChange('PASSKEY_REMOVE', error, { userId: user.id, username }, context);
       throw error;
     }
+    await devices?.revokeAllOf(user.id, username, 'FACTOR_REMOVED');
     await recordChange('PASSKEY_REMOVE', 'SUCCESS', { userId: user.id, username }, context);
     return user;
   }

@@ -11,6 +11,7 @@ import {
   CodeReplayedError,
   ContextMismatchError,
   DomainError,
+  InsufficientAssuranceError,
   InvalidCodeError,
   isGuess,
   NoPendingCodeError,
@@ -31,35 +32,62 @@ import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recover
 import { secondsUntil, type GuessBudget, type GuessSlot } from '../throttle/guess-budget.js';
 import type { TotpService } from '../totp/totp.service.js';
 import type { VerificationStore } from './verification.store.js';
+import {
+  appAssurance,
+  deliveredCodeAssurance,
+  meets,
+  recoveryAssurance,
+  sufficientFactors,
+  type Assurance,
+  type AssuranceLevel,
+} from './assurance.js';
+import type { Factors } from './factors.js';
+import type { DevicesService } from '../devices/devices.service.js';
+import type { RememberedDevice } from '../devices/devices.store.js';
 
-/** How the user proved it: a delivered code, an authenticator app, a recovery code, or a passkey (RFC 8176 style). */
-export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey';
+/** How the user proved it: a delivered code, an authenticator app, a recovery code, a passkey, or a remembered device. */
+export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey' | 'device';
 
 /**
- * What a method's check says when it says more than its name: the token's `amr` (RFC 8176
- * values), and the delivered code its success uses up (with the rest of the success, at once).
+ * What a method's check says: the method, what its proof reaches and how it was made (the
+ * token's `acr` and `amr`), and the delivered code its success uses up (with the rest of the
+ * success, at once).
  */
 export interface JudgedMethod {
   method: VerificationMethod;
-  amr?: string[];
+  assurance: Assurance;
   consumeCode?: number;
+  /** a device check's: the device, whose proof's time is the token's auth_time */
+  device?: RememberedDevice;
 }
 
 /**
  * What a verification is for, beyond the user: the action the user approves (`context`,
  * which a delivered code must have been generated with, and whose hash the token carries as
- * `ctx`) and the service the token is for (`aud`). Both optional.
+ * `ctx`), the service the token is for (`aud`), and the least the proof must reach (a method
+ * below it is refused before it is judged). All optional.
  */
 export interface ActionBinding {
   actionContext?: string;
   audience?: string;
+  minimumAssurance?: AssuranceLevel;
+  /** remember the device after a success: the answer carries its token (`deviceName` names it) */
+  rememberDevice?: { name?: string | null };
 }
 
 export interface Verified {
   username: string;
   method: VerificationMethod;
+  /** what the proof reaches: the token's `acr` */
+  assurance: AssuranceLevel;
+  /** how it was made: the token's `amr` */
+  amr: string[];
   verifiedAt: Date;
   token: string;
+  /** the device remembered (rememberDevice), or the one checked (verifyDevice) */
+  device?: RememberedDevice;
+  /** the new device's token, given once (rememberDevice only) */
+  deviceToken?: string;
 }
 
 export interface VerificationDeps {
@@ -72,10 +100,19 @@ export interface VerificationDeps {
   totp: Pick<TotpService, 'verifyCode' | 'isReplay'>;
   recovery: Pick<RecoveryService, 'consume' | 'wasUsed' | 'remaining'>;
   resultTokens: ResultTokens;
+  factors: Factors;
+  devices: Pick<DevicesService, 'nameOf' | 'remember' | 'check' | 'revokeAllOf'>;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
+
+/** The methods a typed code may be judged by, under the caller's minimum assurance. */
+interface Admitted {
+  app: boolean;
+  delivered: boolean;
+  recovery?: boolean;
+}
 
 /**
  * The two operations both surfaces offer: send a code, and check what the user typed. This
@@ -83,15 +120,29 @@ export type VerificationService = ReturnType<typeof createVerificationService>;
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
 export function createVerificationService(deps: VerificationDeps) {
-  const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, metrics } = deps;
+  const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, factors, devices, metrics } = deps;
+
+  /**
+   * Sends a code. With `minimumAssurance`, a channel below it (an email where AAL2 is asked
+   * for) is refused before anything is sent, naming the user's factors that would do.
+   */
   async function generate(
     given: string,
     context: CallContext,
-    options: { channel?: Channel; actionContext?: string } = {},
+    options: { channel?: Channel; actionContext?: string; minimumAssurance?: AssuranceLevel } = {},
   ): Promise<GeneratedCode> {
     const username = normaliseUsername(given);
     checkBinding({ actionContext: options.actionContext });
     try {
+      const { minimumAssurance } = options;
+      if (minimumAssurance !== undefined) {
+        const inventory = await factors.of(username, clock.now());
+        // An unknown user is refused by the send itself, as without a minimum.
+        const channel = options.channel ?? inventory?.defaultChannel;
+        if (inventory && channel && !meets(deliveredCodeAssurance(channel).level, minimumAssurance)) {
+          throw new InsufficientAssuranceError(minimumAssurance, sufficientFactors(inventory.factors, minimumAssurance));
+        }
+      }
       const generated = await otp.generate(username, {
         channel: options.channel,
         context: options.actionContext,
@@ -122,18 +173,59 @@ export function createVerificationService(deps: VerificationDeps) {
    */
   async function verify(username: string, code: string, context: CallContext, binding: ActionBinding = {}): Promise<Verified> {
     const typed = code.trim();
+    const { minimumAssurance } = binding;
+    // Which methods may judge the answer: all, unless a minimum rules some out (decided before the guess).
+    let methods: Admitted = { app: true, delivered: true };
     return judged(
       username,
       context,
       {
-        check: (slot, now) => check(slot, typed, now, binding.actionContext),
-        // a recovery code's shape says it is not a delivered code: no attempt to reserve
-        reserveCode: !looksLikeRecoveryCode(typed),
+        admit:
+          minimumAssurance === undefined
+            ? undefined
+            : async (now) => {
+                methods = await admittedMethods(username, typed, minimumAssurance, now);
+              },
+        check: (slot, now) => check(slot, typed, now, binding.actionContext, methods),
+        // a recovery code's shape says it is not a delivered code: no attempt to reserve (read after `admit`)
+        get reserveCode() {
+          return !looksLikeRecoveryCode(typed) && methods.delivered;
+        },
         // A client retrying a code that was accepted gets that answer, not "locked": retries
         // spend no guesses, but while many are in flight their slots can fill the window.
         retryOf: (user, now) => retryOf(user, typed, now),
       },
       binding,
+    );
+  }
+
+  /**
+   * Checks a remembered device's token: judged like any answer (a wrong token takes a guess from
+   * the user's budget), and answered like a verify, with a result token whose `acr` and
+   * `auth_time` are those of the verification that remembered the device and which says that no
+   * factor was presented now (`factor_presented: false`). It never carries an action `context`:
+   * binding an action needs a fresh proof.
+   */
+  async function verifyDevice(
+    username: string,
+    deviceToken: string,
+    context: CallContext,
+    options: { maxAgeSeconds?: number; minimumAssurance?: AssuranceLevel; audience?: string } = {},
+  ): Promise<Verified> {
+    const { maxAgeSeconds, minimumAssurance, audience } = options;
+    if (maxAgeSeconds !== undefined && (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 0)) {
+      throw new ValidationFailedError([{ path: ['maxAgeSeconds'], message: 'must be a whole number of seconds, 0 or more' }]);
+    }
+    return judged(
+      username,
+      context,
+      {
+        check: async (slot, now) => {
+          const checked = await devices.check(slot.userId, deviceToken.trim(), now, { maxAgeSeconds, minimum: minimumAssurance });
+          return { method: 'device', assurance: checked.assurance, device: checked.device };
+        },
+      },
+      { audience, minimumAssurance },
     );
   }
 
@@ -156,6 +248,10 @@ export function createVerificationService(deps: VerificationDeps) {
    * attempt is audited. `retryOf` says whether an answer refused as locked repeats one that
    * was accepted before; `reserveCode`, that the guess may reserve an attempt on the user's
    * delivered code in the same statement. The token is bound to `binding` (its `ctx` and `aud`).
+   * `admit`, run before the guess is taken, refuses a method below `binding.minimumAssurance`
+   * (nothing judged, no guess spent); a proof that still falls below it once judged (a passkey
+   * that did not verify the user, a code sent by another channel meanwhile) is refused without
+   * being used up, and its slot given back.
    *
    * What a judgment writes (the code used up, the budget cleared, its audit rows, its events)
    * is written at once, as one unit (`store.settle`): on PostgreSQL a success costs two
@@ -165,14 +261,16 @@ export function createVerificationService(deps: VerificationDeps) {
     given: string,
     context: CallContext,
     method: {
-      check: (slot: GuessSlot, now: Date) => Promise<VerificationMethod | JudgedMethod>;
+      check: (slot: GuessSlot, now: Date) => Promise<JudgedMethod>;
       retryOf?: (user: AppState, now: Date) => Promise<DomainError | null>;
       reserveCode?: boolean;
+      admit?: (now: Date) => Promise<void>;
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
     const username = normaliseUsername(given);
     checkBinding(binding);
+    const deviceName = binding.rememberDevice ? devices.nameOf(binding.rememberDevice.name) : undefined;
     const now = clock.now();
     const entry = (event: AuditEntry['event'], outcome: AuditEntry['outcome'], fields: Partial<AuditEntry>) =>
       audit.row({ event, outcome, username, ...fields }, context);
@@ -181,6 +279,14 @@ export function createVerificationService(deps: VerificationDeps) {
       await record([entry('OTP_VERIFY', auditOutcomeOf(error), { reason: error.code, userId })], []);
       return error;
     };
+    if (method.admit) {
+      try {
+        await method.admit(now);
+      } catch (error) {
+        if (error instanceof InsufficientAssuranceError) throw await refuse(error, await userIdOf(username));
+        throw error;
+      }
+    }
     const taken = await guesses.take(username, now, method.reserveCode ? { maxAttempts: otp.maxAttempts } : undefined);
     if ('refused' in taken) {
       const { refused, user } = taken;
@@ -194,8 +300,11 @@ export function createVerificationService(deps: VerificationDeps) {
 
     let judgedAs: JudgedMethod;
     try {
-      const result = await method.check(slot, now);
-      judgedAs = typeof result === 'string' ? { method: result } : result;
+      judgedAs = await method.check(slot, now);
+      const { minimumAssurance } = binding;
+      if (minimumAssurance !== undefined && !meets(judgedAs.assurance.level, minimumAssurance)) {
+        throw new InsufficientAssuranceError(minimumAssurance, await sufficientFor(username, minimumAssurance, now));
+      }
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (!isGuess(error)) {
@@ -221,8 +330,19 @@ export function createVerificationService(deps: VerificationDeps) {
       throw await refuse(new CodeAlreadyUsedError(), slot.userId);
     }
     metrics.verified.inc({ outcome: 'SUCCESS', method: accepted });
-    const token = await resultTokens.issue({ username, method: accepted, amr: judgedAs.amr, context: binding.actionContext, audience: binding.audience });
-    return { username, method: accepted, verifiedAt: now, token };
+    const { device } = judgedAs;
+    const token = await resultTokens.issue({
+      username,
+      assurance: judgedAs.assurance,
+      ...(device ? { authTime: device.authTime, rememberedDevice: String(device.id) } : { context: binding.actionContext }),
+      audience: binding.audience,
+    });
+    const verified: Verified = { username, method: accepted, assurance: judgedAs.assurance.level, amr: judgedAs.assurance.amr, verifiedAt: now, token };
+    if (device) return { ...verified, device };
+    if (!binding.rememberDevice) return verified;
+    // A device check remembers nothing new: it would stretch an old proof past its expiry.
+    const remembered = await devices.remember({ userId: slot.userId, username }, { method: accepted, assurance: judgedAs.assurance, authTime: now }, deviceName);
+    return { ...verified, device: remembered.device, deviceToken: remembered.token };
   }
 
   /**
@@ -245,6 +365,8 @@ export function createVerificationService(deps: VerificationDeps) {
     if (slot.suspends) {
       audits.push(entry('SUSPENSION', 'SUCCESS', { reason: 'TWO_FACTOR_SUSPENDED', userId }));
       events.push(securityEvent('user.suspended', userId, { username, reason: 'TWO_FACTOR_SUSPENDED' }, now));
+      // What the devices vouch for no longer stands: reinstating the user does not bring them back.
+      await devices.revokeAllOf(userId, username, 'SUSPENDED');
       thrown = new TwoFactorSuspendedError();
     } else if (slot.locks) {
       metrics.lockouts.inc();
@@ -279,17 +401,20 @@ export function createVerificationService(deps: VerificationDeps) {
    * authenticator app's (tried first: no write unless it matches) or a delivered code's. When
    * the user has an app and no delivered code is pending, a miss is reported as the app's.
    */
-  async function check(slot: GuessSlot, code: string, now: Date, actionContext: string | undefined): Promise<VerificationMethod | JudgedMethod> {
+  async function check(slot: GuessSlot, code: string, now: Date, actionContext: string | undefined, admitted: Admitted): Promise<JudgedMethod> {
     if (looksLikeRecoveryCode(code)) {
       const used = await recovery.consume(slot.userId, code, now);
-      if (used === 'OK') return 'recovery';
+      if (used === 'OK') return { method: 'recovery', assurance: recoveryAssurance };
       throw used === 'ALREADY_USED' ? new CodeAlreadyUsedError() : new InvalidCodeError(slot.guessesLeft);
     }
-    const user = { id: slot.userId, totpSecret: slot.totpSecret, totpLastStep: slot.totpLastStep };
+    const user = { id: slot.userId, totpSecret: admitted.app ? slot.totpSecret : null, totpLastStep: slot.totpLastStep };
     const app = user.totpSecret ? await totp.verifyCode(user, code, now) : 'INVALID';
-    if (app === 'OK') return 'totp';
+    if (app === 'OK') return { method: 'totp', assurance: appAssurance };
+    // Only the app reaches the caller's minimum: the answer was judged as the app's, and is wrong.
+    if (!admitted.delivered) throw app === 'REPLAYED' ? new CodeReplayedError() : new InvalidCodeError(slot.guessesLeft);
     try {
-      return { method: 'otp', consumeCode: await otp.verify(slot.userId, code, now, actionContext, slot.reserved) };
+      const used = await otp.verify(slot.userId, code, now, actionContext, slot.reserved);
+      return { method: 'otp', assurance: deliveredCodeAssurance(used.channel), consumeCode: used.id };
     } catch (error) {
       const nothingDelivered = error instanceof NoPendingCodeError || error instanceof CodeExpiredError;
       if (user.totpSecret && nothingDelivered) {
@@ -318,5 +443,30 @@ export function createVerificationService(deps: VerificationDeps) {
     return users.idOf(username);
   }
 
-  return { generate, verify, judged };
+  /**
+   * Which of the methods a typed code may be judged by reach `minimum`: a recovery code, the
+   * app, the delivered code pending (by its channel). None: refused before any guess, with the
+   * user's factors that would do. An unknown user is left to the guess to refuse.
+   */
+  async function admittedMethods(username: string, code: string, minimum: AssuranceLevel, now: Date): Promise<Admitted> {
+    const inventory = await factors.of(username, now);
+    if (!inventory) return { app: true, delivered: true };
+    const admitted: Admitted = looksLikeRecoveryCode(code)
+      ? { app: false, delivered: false, recovery: meets(recoveryAssurance.level, minimum) }
+      : {
+          app: inventory.hasApp && meets(appAssurance.level, minimum),
+          delivered: inventory.pendingChannel !== null && meets(deliveredCodeAssurance(inventory.pendingChannel).level, minimum),
+        };
+    if (!admitted.app && !admitted.delivered && admitted.recovery !== true) {
+      throw new InsufficientAssuranceError(minimum, sufficientFactors(inventory.factors, minimum));
+    }
+    return admitted;
+  }
+
+  async function sufficientFor(username: string, minimum: AssuranceLevel, now: Date) {
+    const inventory = await factors.of(username, now);
+    return inventory ? sufficientFactors(inventory.factors, minimum) : [];
+  }
+
+  return { generate, verify, verifyDevice, judged };
 }

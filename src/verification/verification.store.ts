@@ -3,7 +3,7 @@ import { storableText } from '../db/storable-text.js';
 import type { Sql } from '../db/sql.js';
 import { noticeEventTypes, type SecurityEvent } from '../events/events.js';
 import { isNotice, outboxRow, type OutboxStore } from '../events/outbox.store.js';
-import type { CodesStore, NewCode, ReservedCode } from '../otp/codes.store.js';
+import { channelOf, type CodesStore, type NewCode, type ReservedCode } from '../otp/codes.store.js';
 import { windowOf, type CountersStore } from '../throttle/counters.store.js';
 import type { GuessLimits, TakenGuess, UsersStore } from '../users/users.store.js';
 
@@ -117,6 +117,7 @@ export function createVerificationStore({
       code_hash: string | null;
       context_hash: string | null;
       attempts: number | null;
+      channel: string | null;
     }>`
       WITH taken AS (
         UPDATE users
@@ -136,10 +137,10 @@ export function createVerificationStore({
                       WHERE ${reserve}::boolean AND t.totp_secret IS NULL AND o.status IN ('ACTIVE', 'USED')
                       ORDER BY o.id DESC LIMIT 1)
            AND status = 'ACTIVE' AND attempts < ${reserveCode?.maxAttempts ?? 0}::int AND expires_at > ${now}::timestamp
-        RETURNING id, code_hash, context_hash, attempts
+        RETURNING id, code_hash, context_hash, attempts, channel
       )
       SELECT t.id, t.failed_verifications, t.consecutive_failures, t.totp_secret, t.totp_last_step,
-             r.id AS code_id, r.code_hash, r.context_hash, r.attempts
+             r.id AS code_id, r.code_hash, r.context_hash, r.attempts, r.channel
         FROM taken t LEFT JOIN reserved r ON TRUE`;
     if (!row) return null;
     const guess: TakenGuess = {
@@ -151,9 +152,9 @@ export function createVerificationStore({
     };
     if (!reserve || guess.totpSecret) return { guess };
     const reserved =
-      row.code_id === null || row.code_hash === null || row.attempts === null
+      row.code_id === null || row.code_hash === null || row.attempts === null || row.channel === null
         ? null
-        : { id: row.code_id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts };
+        : { id: row.code_id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts, channel: channelOf(row.channel) };
     return { guess, reserved };
   }
 
