@@ -30,6 +30,7 @@ import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
 import { createVerificationStore } from './verification/verification.store.js';
 import { createFactors } from './verification/factors.js';
+import { createFreshVerification } from './verification/fresh-verification.js';
 import { createOutboxStore } from './events/outbox.store.js';
 import { createDispatcher } from './events/dispatcher.js';
 import { createEndpointsStore } from './webhooks/endpoints.store.js';
@@ -119,8 +120,10 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     ...(resolver ? { resolver } : {}),
   });
   const box = createSecretBox(config.security.encryptionKeys);
-  const totp = createTotpService({ users: userStore, clock, box, config, audit });
-  const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit });
+  const factors = createFactors({ users: userStore, codes, recovery: stores.recovery, passkeys: stores.passkeys, config });
+  const fresh = createFreshVerification({ audit: stores.audit, factors, clock, config });
+  const totp = createTotpService({ users: userStore, clock, box, config, audit, fresh });
+  const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit, fresh });
   const guesses = createGuessBudget({ users: userStore, store: stores.verification, config });
   const verification = createVerificationService({
     users: userStore,
@@ -132,10 +135,10 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     totp,
     recovery,
     resultTokens,
-    factors: createFactors({ users: userStore, codes, recovery: stores.recovery, passkeys: stores.passkeys, config }),
+    factors,
     metrics,
   });
-  const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });
+  const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics, fresh });
   const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, outbox: stores.outbox, clock });
   const keys = {
     /**

@@ -181,7 +181,7 @@ export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<R
             'would do. Absent: any channel.',
         }),
       },
-      authScopes: { 'otp:generate': true },
+      authScopes: (_root, args) => ({ 'otp:generate': true, selfUser: args.username }),
       resolve: async (_root, args, ctx) => ({
         ...(await ctx.services.verification.generate(args.username, ctx.call, {
           channel: args.channel ?? undefined,
@@ -235,7 +235,7 @@ export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<R
             'guess is taken, listing the user’s factors that would do. Absent: any method.',
         }),
       },
-      authScopes: { 'otp:verify': true },
+      authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
         ctx.services.verification.verify(args.username, args.code, ctx.call, {
           actionContext: args.context ?? undefined,
