@@ -17,7 +17,7 @@ const selfToken = (username: string, scope = 'self') => callerToken({ sub: usern
 
 /** The codes of every error in a GraphQL answer, and the typename of each field's union member. */
 function refusals(answer: GraphQLAnswer): string[] {
-  const codes = (answer.body.errors ?? []).map((error) => String(error.extensions?.code ?? error.message));
+  const codes = (answer.body.errors ?? []).map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : error.message));
   for (const value of Object.values(answer.body.data ?? {})) {
     if (value && typeof value === 'object' && '__typename' in value) codes.push(String(value.__typename));
   }
