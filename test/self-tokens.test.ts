@@ -4,10 +4,12 @@
 // id, the lists, the logs, webhooks, administration. And with A's own token, binding or removing
 // a factor needs a recent verification of A (NIST SP 800-63B rev 4 §4.1), unless A has none.
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, uniqueName, useTestApp } from './support/app.js';
 import { bearer, callerToken, graphqlAs, type GraphQLAnswer } from './support/callers.js';
 import { createUser } from './support/flows.js';
+import { ISSUER, issuerKey, startJwksIssuer, type JwksIssuer } from './support/jwks-issuer.js';
 import { enrolledAuthenticator, passkeyEnv } from './support/passkeys.js';
 
 const clock = new ManualClock();
@@ -196,5 +198,33 @@ describe('adding or removing a factor with a self token needs a fresh verificati
     // the second one needs a verification: A now has recovery codes
     const again = await graphqlAs(app, bearer(await selfToken(A)), recovery, { u: A });
     expect(again.body.data?.generateRecoveryCodes).toEqual({ __typename: 'FreshVerificationRequiredError', code: 'FRESH_VERIFICATION_REQUIRED' });
+  });
+});
+
+describe('a self token from the platform issuer (CALLER_JWKS_URL)', () => {
+  let issuer: JwksIssuer;
+  const env: Record<string, string> = { CALLER_ISSUER: ISSUER };
+  beforeAll(async () => {
+    issuer = await startJwksIssuer();
+    env.CALLER_JWKS_URL = issuer.url;
+  });
+  afterAll(() => issuer.close());
+  const issuerApp = useTestApp(env);
+
+  it('acts on the user its sub names, and on no other', async () => {
+    const A = await createUser(issuerApp);
+    const B = await createUser(issuerApp);
+    const token = await new SignJWT({ scope: 'self' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'issuer-1', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setSubject(A)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(issuerKey.privateKey);
+    const own = await issuerApp.inject({ method: 'POST', url: `/auth/generate?username=${A}`, headers: bearer(token) });
+    expect(own.statusCode, own.body).toBe(200);
+    const other = await issuerApp.inject({ method: 'POST', url: `/auth/generate?username=${B}`, headers: bearer(token) });
+    expect(other.statusCode, other.body).toBe(403);
+    expectForbidden(await graphqlAs(issuerApp, bearer(token), 'query($u: String!) { user(username: $u) { username } }', { u: B }), B);
   });
 });
