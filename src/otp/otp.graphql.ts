@@ -197,7 +197,7 @@ export function addOtpTypes(
             'would do. Absent: any channel.',
         }),
       },
-      authScopes: { 'otp:generate': true },
+      authScopes: (_root, args) => ({ 'otp:generate': true, selfUser: args.username }),
       resolve: async (_root, args, ctx) => ({
         ...(await ctx.services.verification.generate(args.username, ctx.call, {
           channel: args.channel ?? undefined,
@@ -258,7 +258,7 @@ export function addOtpTypes(
         }),
         deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
       },
-      authScopes: { 'otp:verify': true },
+      authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
         ctx.services.verification.verify(args.username, args.code, ctx.call, {
           actionContext: args.context ?? undefined,
