@@ -23,9 +23,15 @@ import {
   UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { Verified } from '../verification/verification.service.js';
+import type { Verified, VerificationService } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    verification: VerificationService;
+  }
+}
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',

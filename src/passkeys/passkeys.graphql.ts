@@ -21,7 +21,13 @@ import {
 } from '../errors/errors.js';
 import { mutationResult, type Builder } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
-import type { PasskeyOptions } from './passkeys.service.js';
+import type { PasskeyOptions, PasskeysService } from './passkeys.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    passkeys: PasskeysService;
+  }
+}
 
 /** The kinds of second factor a user can have, and whether each resists phishing. */
 const factorKinds = {
