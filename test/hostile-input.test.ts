@@ -430,7 +430,7 @@ describe('hostile input to every REST route and GraphQL operation', () => {
       try {
         verdict = verdictOf(last);
       } catch (error) {
-        throw new Error(`${(error as Error).message}\n  for ${describeRequest(request)}`);
+        throw new Error(`${(error as Error).message}\n  for ${describeRequest(request)}`, { cause: error });
       }
     }
     const after = await snapshot();

@@ -12,32 +12,9 @@ import { getDatamodel } from '../db/generated/pothos-types.js';
 import type { CallContext, Scope } from '../auth/caller.js';
 import { normaliseUsername } from '../users/username.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
-import type { VerificationService } from '../verification/verification.service.js';
-import type { UsersService } from '../users/users.service.js';
-import type { TotpService } from '../totp/totp.service.js';
-import type { RecoveryService } from '../recovery/recovery.service.js';
-import type { PasskeysService } from '../passkeys/passkeys.service.js';
-import type { WebhooksService } from '../webhooks/webhooks.service.js';
-import type { DevicesService } from '../devices/devices.service.js';
+import type { GraphQLContext } from './context.js';
 
-/** What every resolver gets: the services, and what the request says about its caller. */
-export interface GraphQLContext {
-  services: {
-    users: UsersService;
-    verification: VerificationService;
-    totp: TotpService;
-    recovery: RecoveryService;
-    passkeys: PasskeysService;
-    webhooks: WebhooksService;
-    devices: DevicesService;
-  };
-  /** the service's clock, for fields that depend on the time (a lock still running) */
-  now: () => Date;
-  /** who is calling: what the `authScopes` of fields and types are checked against */
-  call: CallContext;
-  /** whether generateOtp may return the code to the caller (OTP_IN_RESPONSE) */
-  otpInResponse: boolean;
-}
+export type { GraphQLContext } from './context.js';
 
 export interface BuilderTypes {
   PrismaTypes: PrismaTypes;

@@ -24,12 +24,18 @@ import {
   UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { Verified } from '../verification/verification.service.js';
+import type { Verified, VerificationService } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
 import { normaliseUsername } from '../users/username.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    verification: VerificationService;
+  }
+}
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',

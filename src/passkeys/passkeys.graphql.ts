@@ -25,7 +25,13 @@ import { mutationResult, ownedBy, type Builder } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
-import type { PasskeyOptions } from './passkeys.service.js';
+import type { PasskeyOptions, PasskeysService } from './passkeys.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    passkeys: PasskeysService;
+  }
+}
 
 
 

@@ -5,7 +5,6 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
@@ -51,7 +50,9 @@ import { normaliseUsername } from '../users/username.js';
 /** The longest name a passkey may be given. */
 export const PASSKEY_NAME_MAX_LENGTH = 64;
 
-const transports = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const satisfies readonly AuthenticatorTransportFuture[];
+const transports = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const;
+/** (@simplewebauthn/server 14 types transports as any string, as WebAuthn Level 3 does) */
+type KnownTransport = (typeof transports)[number];
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/);
 const credentialShape = {
   id: base64url,
@@ -70,7 +71,7 @@ const registrationResponse = z.object({
     transports: z
       .array(z.string())
       .optional()
-      .transform((names) => names?.filter((name): name is AuthenticatorTransportFuture => (transports as readonly string[]).includes(name))),
+      .transform((names) => names?.filter((name): name is KnownTransport => (transports as readonly string[]).includes(name))),
   }),
 });
 
@@ -415,8 +416,8 @@ async function orInvalid<T>(verify: () => Promise<T>): Promise<T> {
   }
 }
 
-function parseTransports(names: string[]): AuthenticatorTransportFuture[] {
-  return names.filter((name): name is AuthenticatorTransportFuture => (transports as readonly string[]).includes(name));
+function parseTransports(names: string[]): KnownTransport[] {
+  return names.filter((name): name is KnownTransport => (transports as readonly string[]).includes(name));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,6 +1,12 @@
 import { ForbiddenError, FreshVerificationRequiredError, UnauthenticatedError, UserNotFoundError } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { RecoveryCodes } from './recovery.service.js';
+import type { RecoveryCodes, RecoveryService } from './recovery.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    recovery: RecoveryService;
+  }
+}
 
 /** Recovery codes: the way in for a user who lost their authenticator app. */
 export function addRecoveryTypes(builder: Builder) {

@@ -7,7 +7,13 @@ import {
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { TotpConfirmation, TotpEnrollment } from './totp.service.js';
+import type { TotpConfirmation, TotpEnrollment, TotpService } from './totp.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    totp: TotpService;
+  }
+}
 
 /** Enrolment of an authenticator app: `enrollTotp`, then `confirmTotp` with its first code. */
 export function addTotpTypes(builder: Builder) {

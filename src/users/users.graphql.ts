@@ -11,6 +11,13 @@ import type { Db, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
 import { channels, type Channel } from '../delivery/channel.js';
 import { normaliseUsername } from './username.js';
+import type { UsersService } from './users.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    users: UsersService;
+  }
+}
 
 export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
   const DeliveryMethod = builder.enumType('DeliveryMethod', {
