@@ -27,6 +27,7 @@ import { faviconRoute } from './http/favicon.js';
 import { jwksRoutes } from './tokens/jwks.routes.js';
 import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
+import { loadTracing, type Tracing } from './tracing/tracing.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +54,7 @@ export interface AppDeps {
   database?: Database;
   delivery?: Delivery;
   clock?: Clock;
+  tracing?: Tracing;
 }
 
 /**
@@ -60,8 +62,10 @@ export interface AppDeps {
  * itself (database, delivery) it also closes on `app.close()`.
  */
 export async function buildApp(config: Config, deps: AppDeps = {}) {
+  // OpenTelemetry is imported only when an OTLP endpoint is set (tracing/tracing.ts)
+  const tracing = deps.tracing ?? (await loadTracing(config.tracing));
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: redactPaths, censor: redactedValue }, serializers: logSerializers },
+    logger: { level: config.logLevel, redact: { paths: redactPaths, censor: redactedValue }, serializers: logSerializers, mixin: tracing.logFields },
     // Behind a load balancer, the client's address (for per-IP limits and the audit trail)
     // comes from X-Forwarded-For, trusted only as far as TRUST_PROXY says.
     trustProxy: trustedProxies(config.server.trustProxy),
@@ -76,14 +80,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true, allErrors: true } },
   });
 
+  tracing.instrumentHttp(app);
   const database =
     deps.database ?? createDatabase(config.database, (error) => app.log.warn({ err: error }, 'database: an idle connection failed'));
   const metrics = createMetrics(database);
-  const delivery = metrics.instrument(deps.delivery ?? createDelivery(config, app.log));
+  const delivery = metrics.instrument(tracing.delivery(deps.delivery ?? createDelivery(config, app.log)));
   const clock = deps.clock ?? systemClock;
   app.addHook('onClose', async () => {
     if (!deps.delivery) await delivery.close();
     if (!deps.database) await database.close();
+    if (!deps.tracing) await tracing.shutdown();
   });
   const lifecycle = { draining: false };
   app.decorate('lifecycle', lifecycle);
@@ -113,7 +119,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
-  const services = createServices({ db: database.db, sql: database.sql, clock, delivery, config, logger: app.log, metrics });
+  const services = createServices({ db: database.db, sql: tracing.sql(database.sql), clock, delivery, config, logger: app.log, metrics, tracing });
   // The result-token signing key: read, or created by the first instance to start.
   // A database that cannot serve yet is no reason not to start (the first verification reads
   // it again); a key sealed under an ENCRYPTION_KEY this instance lacks is.
@@ -173,6 +179,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     settings: config.graphql,
     defaultQuery: graphiqlDefaultQuery,
     served: (path) => metrics.graphqlRequests.inc({ path }),
+    plugins: tracing.graphqlPlugins(),
   });
   return app;
 }

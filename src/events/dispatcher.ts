@@ -15,6 +15,7 @@ import { postWebhook } from '../webhooks/post.js';
 import { signatureHeader } from '../webhooks/signing.js';
 import { noticeEventTypes, type EventType } from './events.js';
 import type { OutboxStore } from './outbox.store.js';
+import { noTracing, type Tracing } from '../tracing/tracing.js';
 
 /** Deliveries one poll claims at most; they are sent concurrently. */
 const BATCH = 20;
@@ -38,6 +39,7 @@ export interface DispatcherDeps {
   logger: Logger;
   audit: AuditService;
   metrics: Pick<Metrics, 'outbox'>;
+  tracing?: Pick<Tracing, 'webhookAttempt'>;
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
@@ -52,6 +54,8 @@ export function cloudEvent(event: ClaimedDelivery['event']): string {
     time: event.occurredAt.toISOString(),
     datacontenttype: 'application/json',
     ...(event.data.username ? { subject: event.data.username } : {}),
+    // CloudEvents' distributed-tracing extension: the trace of the request that caused the event
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
     data: event.data,
   });
 }
@@ -64,7 +68,7 @@ export function cloudEvent(event: ClaimedDelivery['event']): string {
  * repeats apart by `webhook-id`. Polling backs off while the database fails.
  */
 export function createDispatcher(deps: DispatcherDeps) {
-  const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics } = deps;
+  const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics, tracing = noTracing } = deps;
   const { retryScheduleMs, timeoutMs, allowPrivateNetworks, pollIntervalMs } = config.outbox;
   /** how long a delivery's retries take in all: an endpoint failing that long is disabled */
   const scheduleMs = retryScheduleMs.reduce((sum, delay) => sum + delay, 0);
@@ -128,7 +132,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
       'webhook-signature': signatureHeader(secrets, claim.event.id, now, body),
     };
-    return postWebhook(endpoint.url, headers, body, { timeoutMs, allowPrivateNetworks });
+    const attempt = { eventType: claim.event.type, endpointId: endpoint.id, attempt: claim.attempts + 1 };
+    return tracing.webhookAttempt(claim.event.traceparent, attempt, (traceparent) =>
+      postWebhook(endpoint.url, traceparent ? { ...headers, traceparent } : headers, body, { timeoutMs, allowPrivateNetworks }),
+    );
   }
 
   async function notify(claim: ClaimedDelivery): Promise<void> {
