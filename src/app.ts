@@ -89,7 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   app.addHook('onClose', async () => {
     if (!deps.delivery) await delivery.close();
     if (!deps.database) await database.close();
-    if (!deps.tracing) await tracing.shutdown();
+    if (!deps.tracing) await tracing.shutdown().catch((error: unknown) => app.log.warn({ err: error }, 'tracing: the last spans could not be exported'));
   });
   const lifecycle = { draining: false };
   app.decorate('lifecycle', lifecycle);

@@ -67,6 +67,8 @@ export function createOtelTracing(config: TracingConfig): Tracing {
         maxQueueSize: 65_536,
         maxExportBatchSize: 2048,
         scheduledDelayMillis: config.scheduledDelayMs,
+        // a collector that does not answer delays nothing but the spans, and shutdown at most this long
+        exportTimeoutMillis: 5_000,
       }),
     ],
   });
