@@ -55,7 +55,7 @@ export type Stores = ReturnType<typeof createStores>;
 /** One store per table, and a verification's writes across them: the only code that speaks SQL (see each store). */
 export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps, 'db' | 'sql' | 'tracing'>) {
   // the outbox's writes ride in the transactions of the stores whose changes cause events
-  const outbox = createOutboxStore({ db, sql, traceparent: tracing.traceparent });
+  const outbox = createOutboxStore({ db, sql, traceparent: () => tracing.traceparent() });
   const users = createUsersStore({ db, sql, outbox });
   const codes = createCodesStore({ db, sql, outbox });
   const audit = createAuditStore({ db, sql, outbox });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { createTestApp, testEnv, type TestApp } from './support/app.js';
-import { createUser, DEFAULT_EMAIL, requestCode, submitCode } from './support/flows.js';
+import { createUser, DEFAULT_EMAIL, requestCode } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
 import { gatewayTraceparent, startOtlpReceiver, type ReceivedSpan } from './support/otlp.js';
 import { startReceiver, until } from './support/webhooks.js';

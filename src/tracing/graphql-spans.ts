@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { failed } from './span-context.js';
 
@@ -12,7 +12,10 @@ import { failed } from './span-context.js';
 export function graphqlOperationSpans(tracer: Tracer): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const operation = getOperationAST(args.document, args.operationName);
+      // (envelop types these as any)
+      const document: unknown = args.document;
+      const operationName: unknown = args.operationName;
+      const operation = isDocument(document) ? getOperationAST(document, typeof operationName === 'string' ? operationName : undefined) : null;
       const type = operation?.operation ?? 'unknown';
       const name = operation?.name?.value;
       setExecuteFn(async (executeArgs) => {
@@ -20,9 +23,10 @@ export function graphqlOperationSpans(tracer: Tracer): Plugin {
           attributes: { 'graphql.operation.type': type, ...(name ? { 'graphql.operation.name': name } : {}) },
         });
         try {
-          const result = (await context.with(trace.setSpan(context.active(), span), () => executeFn(executeArgs))) as ExecutionResult;
-          const codes = (result.errors ?? []).map((error) => error.extensions.code).filter((code): code is string => typeof code === 'string');
-          if (result.errors?.length) {
+          const result: unknown = await context.with(trace.setSpan(context.active(), span), (): unknown => executeFn(executeArgs));
+          const errors = errorsOf(result);
+          const codes = errors.map((error) => error.extensions.code).filter((code): code is string => typeof code === 'string');
+          if (errors.length > 0) {
             span.setAttribute('graphql.error.codes', codes);
             span.setStatus({ code: SpanStatusCode.ERROR });
           }
@@ -36,4 +40,14 @@ export function graphqlOperationSpans(tracer: Tracer): Plugin {
       });
     },
   };
+}
+
+function isDocument(value: unknown): value is DocumentNode {
+  return typeof value === 'object' && value !== null && 'kind' in value && value.kind === Kind.DOCUMENT;
+}
+
+/** A single result's errors (an incremental result has none to read here). */
+function errorsOf(result: unknown): readonly GraphQLError[] {
+  if (typeof result !== 'object' || result === null || !('errors' in result) || !Array.isArray(result.errors)) return [];
+  return result.errors as GraphQLError[];
 }

@@ -20,7 +20,11 @@ export function extractContext(carrier: Record<string, unknown>): Context {
 /** The `traceparent` of a context's span, or null when it has none. */
 export function traceparentOf(active: Context): string | null {
   const carrier: Record<string, string> = {};
-  propagator.inject(active, carrier, { set: (target, key, value) => (target[key] = value) });
+  propagator.inject(active, carrier, {
+    set: (target: Record<string, string>, key: string, value: string) => {
+      target[key] = value;
+    },
+  });
   return carrier.traceparent ?? null;
 }
 
