@@ -63,8 +63,9 @@ export function createOtelTracing(config: TracingConfig): Tracing {
     spanProcessors: [
       new BatchSpanProcessor({
         exporter: new OTLPTraceExporter({ url: config.url, headers: config.headers }),
-        // room for a few seconds of spans at the benchmark's rate (about ten a request) before any is dropped
-        maxQueueSize: 65_536,
+        // about two seconds of spans at the bench's verify rate (five or six a verify): a collector
+        // that falls behind costs spans, not the memory of a process held to 160 MB
+        maxQueueSize: 16_384,
         maxExportBatchSize: 2048,
         scheduledDelayMillis: config.scheduledDelayMs,
         // a collector that does not answer delays nothing but the spans, and shutdown at most this long
