@@ -9,8 +9,9 @@
  *   --connections=N    concurrent connections (default 50)
  *   --service-node-flags="..."  extra Node flags for the service, e.g. "--max-semi-space-size=8"
  *   --phases=a,b       only these phases (bare, root, generate, pgbench, verify-wrong,
- *                      verify-right, graphql-verify), e.g. --phases=generate; default all. The
- *                      targets that compare phases are checked only when both ran.
+ *                      verify-right, verify-traced, graphql-verify), e.g. --phases=generate;
+ *                      default all. The targets that compare phases are checked only when both
+ *                      ran (verify-traced against verify-right: tracing's cost, issue 24).
  *
  * The service runs as production runs it (`npm run build` output with `start:prod`'s settings and Node flags,
  * NODE_ENV=production, throttles lifted, see
@@ -44,6 +45,7 @@ import { runLoad, type DynamicRequest, type LoadOptions, type LoadResult } from 
 import { bareServer, compiledService, cpuSnapshot, cpuSplit, freePort, killAllNow, productionCommand, root, startChild, stopAll, type Child } from './support/processes.js';
 import { summariseProfile, type ProfileSummary } from './support/profile.js';
 import { startSinkSmtpServer } from './support/smtp.js';
+import { startOtlpSink } from './support/otlp-sink.js';
 
 const DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/test';
 /** wrong guesses per code, below OTP_MAX_ATTEMPTS (5) so every answer stays "invalid code" */
@@ -87,7 +89,7 @@ interface Options {
   phases: Set<PhaseId>;
 }
 
-const PHASE_IDS = ['bare', 'root', 'generate', 'pgbench', 'verify-wrong', 'verify-right', 'graphql-verify'] as const;
+const PHASE_IDS = ['bare', 'root', 'generate', 'pgbench', 'verify-wrong', 'verify-right', 'verify-traced', 'graphql-verify'] as const;
 type PhaseId = (typeof PHASE_IDS)[number];
 
 interface PhaseResult {
@@ -231,18 +233,19 @@ async function main() {
   // 2. The service, and a helper instance on the same database that prepares users and codes.
   const secrets = { SECRET_KEY: randomBytes(36).toString('base64url'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
   const common = { LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, OTP_IN_RESPONSE: 'true', ALLOW_ANONYMOUS_CALLERS: 'true', ...secrets, ...BENCH_SETTINGS };
+  const serviceEnv = {
+    ...common,
+    ...production.env,
+    NODE_ENV: 'production',
+    SMTP_SERVER: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    SMTP_SECURITY: 'none',
+    SMTP_FROM_EMAIL: 'bench@fountain.ai',
+  };
   const service = await startChild({
     name: 'service',
     script: compiledService,
-    env: {
-      ...common,
-      ...production.env,
-      NODE_ENV: 'production',
-      SMTP_SERVER: '127.0.0.1',
-      SMTP_PORT: String(smtp.port),
-      SMTP_SECURITY: 'none',
-      SMTP_FROM_EMAIL: 'bench@fountain.ai',
-    },
+    env: serviceEnv,
     cwd: tmp,
     port: await freePort(),
     nodeFlags: [...production.nodeFlags, ...options.serviceNodeFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
@@ -355,6 +358,7 @@ async function main() {
   // 6. Right codes, each used once. A right code costs about what a wrong one does: the warmed-up
   // wrong-code rate sizes the supply better than the cold warm-up did.
   const wrongRate = phases.find((p) => p.id === 'verify-wrong')?.okPerS ?? 0;
+  const restRateSoFar = () => phases.find((p) => p.id === 'verify-right')?.okPerS ?? 0;
   if (want('verify-right')) {
     const restCodes = await prepareCodes(helper.url, 'rest', Math.ceil(Math.max(calibrated, wrongRate) * (duration + WARM_UP_S) * CODE_HEADROOM), connections);
     log(`phase 6/7: REST verify, right code (${restCodes.length} fresh codes, each used once)`);
@@ -365,6 +369,35 @@ async function main() {
         ok: (status) => status === 200,
       })),
     );
+  }
+
+  // 6b. The same verify with tracing on (issue 24): a second instance of the service, started
+  // the same way but with an OTLP endpoint (the bench's own collector, which discards what it
+  // gets) and every trace sampled. The untraced instance sits idle meanwhile.
+  if (want('verify-traced')) {
+    const sink = await startOtlpSink();
+    cleanup.push(() => sink.close());
+    const traced = await startChild({
+      name: 'traced service',
+      script: compiledService,
+      env: { ...serviceEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on' },
+      cwd: tmp,
+      port: await freePort(),
+      nodeFlags: [...production.nodeFlags, ...options.serviceNodeFlags],
+      readyPath: '/healthz',
+    });
+    // tracing adds work, never takes it away: the untraced rate just measured bounds this phase's
+    const expected = restRateSoFar() || Math.max(calibrated, wrongRate);
+    const tracedCodes = await prepareCodes(helper.url, 'traced', Math.ceil(expected * (duration + WARM_UP_S) * CODE_HEADROOM), connections);
+    log(`phase 6b/7: REST verify, right code, traced: OTEL_EXPORTER_OTLP_ENDPOINT set, OTEL_TRACES_SAMPLER=always_on (${tracedCodes.length} fresh codes)`);
+    const phase = await verifyPhase('verify-traced', 'REST verify, right code, traced (100%)', tracedCodes, { ...base, url: traced.url }, traced, (username, code) => ({
+      path: '/auth/verify',
+      body: JSON.stringify({ username, otp_code: code }),
+      ok: (status) => status === 200,
+    }));
+    await traced.stop();
+    phase.note = `${fmt(sink.spans)} spans in ${fmt(sink.requests)} OTLP exports reached the bench's collector (warm-up included)`;
+    show(phase);
   }
 
   // 7. GraphQL verifyOtp, the same way.
@@ -388,6 +421,13 @@ async function main() {
   const restPhase = phases.find((p) => p.id === 'verify-right');
   if (pgbenchPhaseResult && restPhase) {
     log(`REST verify / pgbench -N: ${pct(restPhase.okPerS / pgbenchPhaseResult.okPerS)} (${fmt(restPhase.okPerS)} verifies/s / ${fmt(pgbenchPhaseResult.okPerS)} tps)`);
+  }
+  const tracedPhase = phases.find((p) => p.id === 'verify-traced');
+  if (tracedPhase && restPhase) {
+    log(
+      `REST verify, tracing on / off: ${pct(tracedPhase.okPerS / restPhase.okPerS)} (${fmt(tracedPhase.okPerS)} / ${fmt(restPhase.okPerS)} verifies/s; ` +
+        `p99 ${tracedPhase.p99 ?? '?'} / ${restPhase.p99 ?? '?'} ms; CPU ${tracedPhase.cpuMsPerRequest ?? '?'} / ${restPhase.cpuMsPerRequest ?? '?'} ms a verify)`,
+    );
   }
 
   const peakRssMb = service.peakRssMb();
@@ -416,7 +456,7 @@ async function main() {
     profileFile = join(root, 'bench/profiles', `service-${options.postgres ? 'postgres' : 'sqlite'}-${stamp()}.cpuprofile`);
     copyFileSync(join(profileDir, file), profileFile);
     profile = {};
-    for (const phase of phases.filter(ofService)) profile[phase.id] = summariseProfile(profileFile, root, phase.monotonicUs);
+    for (const phase of phases.filter(untracedService)) profile[phase.id] = summariseProfile(profileFile, root, phase.monotonicUs);
     for (const id of ['verify-right', 'graphql-verify']) {
       const summary = profile[id];
       if (summary) printProfile(phases.find((p) => p.id === id)?.label ?? id, summary);
@@ -653,6 +693,8 @@ interface Target {
 
 /** Phases that measure the service (not the bare route, not PostgreSQL alone). */
 const ofService = (phase: PhaseResult) => phase.id !== 'bare' && phase.id !== 'pgbench';
+/** the memory target holds the service as production runs it: tracing off (the traced instance is another process) */
+const untracedService = (phase: PhaseResult) => ofService(phase) && phase.id !== 'verify-traced';
 
 /** The connections issue 16's p99 target is stated at. */
 const P99_TARGET_CONNECTIONS = 50;
@@ -681,6 +723,15 @@ function checkTargets(phases: PhaseResult[], peakRssMb: number | null, connectio
       detail: `${fmt(rest.okPerS)} / ${fmt(pgbench.okPerS)} = ${pct(ratio)} (verifies/s / pgbench tps)`,
     });
   }
+  const traced = get('verify-traced');
+  if (rest && traced) {
+    const ratio = traced.okPerS / rest.okPerS;
+    targets.push({
+      name: 'REST verify with tracing on (100% sampled, OTLP export) >= 90% of tracing off',
+      pass: ratio >= 0.9,
+      detail: `${fmt(traced.okPerS)} / ${fmt(rest.okPerS)} verifies/s = ${pct(ratio)}`,
+    });
+  }
   if (rest && gql) {
     const ratio = gql.okPerS / rest.okPerS;
     targets.push({
@@ -695,12 +746,12 @@ function checkTargets(phases: PhaseResult[], peakRssMb: number | null, connectio
     const p99 = phase.p99 ?? Infinity;
     targets.push({ name: `p99 <= 20 ms ${atConnections}: ${phase.label}`, pass: p99 <= 20, detail: `p99 ${phase.p99 ?? '?'} ms` });
   }
-  const rss = Math.max(...phases.filter(ofService).map((p) => p.rssMb ?? 0), peakRssMb ?? 0);
+  const rss = Math.max(...phases.filter(untracedService).map((p) => p.rssMb ?? 0), peakRssMb ?? 0);
   targets.push({
     name: 'RSS <= 200 MB (service)',
     pass: rss > 0 && rss <= 200,
     detail: `highest ${rss} MB (after phases ${phases
-      .filter(ofService)
+      .filter(untracedService)
       .map((p) => p.rssMb ?? '?')
       .join(', ')}; peak VmHWM ${peakRssMb ?? '?'})`,
   });

@@ -30,6 +30,7 @@ import { jwksRoutes } from './tokens/jwks.routes.js';
 import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
 import { errorCatalogue } from './errors/errors.js';
+import { loadTracing, type Tracing } from './tracing/tracing.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,6 +68,7 @@ export interface AppDeps {
   clock?: Clock;
   /** how webhook hosts are resolved (tests play a DNS server with it) */
   resolver?: Resolver;
+  tracing?: Tracing;
 }
 
 /**
@@ -74,8 +76,10 @@ export interface AppDeps {
  * itself (database, delivery) it also closes on `app.close()`.
  */
 export async function buildApp(config: Config, deps: AppDeps = {}) {
+  // OpenTelemetry is imported only when an OTLP endpoint is set (tracing/tracing.ts)
+  const tracing = deps.tracing ?? (await loadTracing(config.tracing));
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: redactPaths, censor: redactedValue }, serializers: logSerializers },
+    logger: { level: config.logLevel, redact: { paths: redactPaths, censor: redactedValue }, serializers: logSerializers, mixin: tracing.logFields },
     // Behind a load balancer, the client's address (for per-IP limits and the audit trail)
     // comes from X-Forwarded-For, trusted only as far as TRUST_PROXY says.
     trustProxy: trustedProxies(config.server.trustProxy),
@@ -90,14 +94,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true, allErrors: true } },
   });
 
+  tracing.instrumentHttp(app);
   const database =
     deps.database ?? createDatabase(config.database, (error) => app.log.warn({ err: error }, 'database: an idle connection failed'));
   const metrics = createMetrics(database);
-  const delivery = metrics.instrument(deps.delivery ?? createDelivery(config, app.log));
+  const delivery = metrics.instrument(tracing.delivery(deps.delivery ?? createDelivery(config, app.log)));
   const clock = deps.clock ?? systemClock;
   app.addHook('onClose', async () => {
     if (!deps.delivery) await delivery.close();
     if (!deps.database) await database.close();
+    if (!deps.tracing) await tracing.shutdown().catch((error: unknown) => app.log.warn({ err: error }, 'tracing: the last spans could not be exported'));
   });
   const lifecycle = { starting: true, draining: false };
   app.decorate('lifecycle', lifecycle);
@@ -140,12 +146,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   const services = createServices({
     db: database.db,
-    sql: database.sql,
+    sql: tracing.sql(database.sql),
     clock,
     delivery,
     config,
     logger: app.log,
     metrics,
+    tracing,
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
   });
   app.decorate('start', async () => {
@@ -209,6 +216,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     settings: config.graphql,
     defaultQuery: graphiqlDefaultQuery,
     served: (path) => metrics.graphqlRequests.inc({ path }),
+    plugins: tracing.graphqlPlugins(),
   });
   return app;
 }

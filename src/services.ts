@@ -39,6 +39,7 @@ import { createEndpointsStore } from './webhooks/endpoints.store.js';
 import { createDeliveriesStore } from './webhooks/deliveries.store.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
 import type { Resolver } from './webhooks/address-guard.js';
+import { noTracing, type Tracing } from './tracing/tracing.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -51,15 +52,17 @@ export interface ServiceDeps {
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled' | 'passkeys' | 'outbox'>;
   /** how webhook hosts are resolved; the system's resolver when absent */
   resolver?: Resolver;
+  /** spans for webhook attempts, and the trace context stored with each event */
+  tracing?: Tracing;
 }
 
 export type Services = ReturnType<typeof createServices>;
 export type Stores = ReturnType<typeof createStores>;
 
 /** One store per table, and a verification's writes across them: the only code that speaks SQL (see each store). */
-export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
+export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps, 'db' | 'sql' | 'tracing'>) {
   // the outbox's writes ride in the transactions of the stores whose changes cause events
-  const outbox = createOutboxStore({ db, sql });
+  const outbox = createOutboxStore({ db, sql, traceparent: () => tracing.traceparent() });
   const users = createUsersStore({ db, sql, outbox });
   const codes = createCodesStore({ db, sql, outbox });
   const audit = createAuditStore({ db, sql, outbox });
@@ -82,8 +85,8 @@ export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
 }
 
 /** The composition root of the domain: every service, wired to its stores and dependencies once. */
-export function createServices({ db, sql, clock, delivery, config, logger, metrics, resolver }: ServiceDeps) {
-  const stores = createStores({ db, sql });
+export function createServices({ db, sql, clock, delivery, config, logger, metrics, resolver, tracing = noTracing }: ServiceDeps) {
+  const stores = createStores({ db, sql, tracing });
   const { users: userStore, codes, counters } = stores;
   const audit = createAuditService({ store: stores.audit, clock, logger });
   const signingKeys = createSigningKeys({
@@ -122,6 +125,7 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     audit,
     metrics,
     ...(resolver ? { resolver } : {}),
+    tracing,
   });
   const box = createSecretBox(config.security.encryptionKeys);
   const factors = createFactors({ users: userStore, codes, recovery: stores.recovery, passkeys: stores.passkeys, config });

@@ -53,6 +53,26 @@ const keyring = z.string().transform((value, ctx) => {
   return keys;
 });
 
+/** OTLP headers as the specification writes them: `key=value,key2=value2`, values URL-encoded. */
+const otlpHeaders = z.string().transform((value, ctx) => {
+  const headers: Record<string, string> = {};
+  for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const equals = entry.indexOf('=');
+    const name = equals > 0 ? entry.slice(0, equals).trim() : '';
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      // the value is left out of the message: it is usually a credential
+      ctx.addIssue({ code: 'custom', message: 'must be key=value pairs separated by commas, e.g. authorization=Bearer%20abc' });
+      continue;
+    }
+    try {
+      headers[name.toLowerCase()] = decodeURIComponent(entry.slice(equals + 1).trim());
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `the value of ${name} is not valid URL encoding` });
+    }
+  }
+  return headers;
+});
+
 /** `5s,5m,30m,2h`: the waits between a webhook's attempts, each a number and a unit (ms, s, m, h). */
 const durationList = z.string().transform((value, ctx) => {
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -235,6 +255,25 @@ const envSchema = z.object({
     .min(32, { error: 'must be at least 32 characters (openssl rand -base64 32)' })
     .max(512, { error: 'must be at most 512 characters' })
     .optional(),
+  /**
+   * OpenTelemetry traces: the specification's own variables (opentelemetry.io/docs/specs/otel/
+   * configuration/sdk-environment-variables), so a collector is pointed at as for any other service.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://collector:4318' }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://collector:4318/v1/traces' }).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: otlpHeaders.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/json'], { error: 'must be http/json (the only OTLP protocol this service sends)' }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/json'], { error: 'must be http/json (the only OTLP protocol this service sends)' }).optional(),
+  OTEL_BSP_SCHEDULE_DELAY: int(1, 600_000).default(5000),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(200).default('fountainai-2fa'),
+  OTEL_SDK_DISABLED: bool.default(false),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'], {
+      error: 'must be always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio',
+    })
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' }).default(1),
   /** GET /docs (Swagger UI) and GET /openapi.json: the legacy contract has them, so on by default */
   API_DOCS: bool.default(true),
 
@@ -284,6 +323,7 @@ export function loadConfig(options: { envFile?: string } = {}) {
 
 export type Config = ReturnType<typeof parseConfig>;
 export type DatabaseConfig = Config['database'];
+export type TracingConfig = NonNullable<Config['tracing']>;
 export type SmtpConfig = NonNullable<Config['smtp']>;
 
 /**
@@ -330,6 +370,24 @@ function webauthnProblems(env: z.infer<typeof envSchema>, production: boolean) {
     }
   }
   return problems;
+}
+
+/**
+ * Traces are exported only when an OTLP endpoint is set and the SDK is not disabled: otherwise
+ * undefined, and no tracing code is loaded. The signal's own endpoint is used as it is; the
+ * general one gets `/v1/traces` appended, as the specification says.
+ */
+function tracingConfig(env: z.infer<typeof envSchema>) {
+  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT && `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  if (!url || env.OTEL_SDK_DISABLED) return undefined;
+  return {
+    url,
+    headers: { ...env.OTEL_EXPORTER_OTLP_HEADERS, ...env.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+    serviceName: env.OTEL_SERVICE_NAME,
+    sampler: env.OTEL_TRACES_SAMPLER,
+    samplerRatio: env.OTEL_TRACES_SAMPLER_ARG,
+    scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+  };
 }
 
 function reshape(env: z.infer<typeof envSchema>, production: boolean, databaseUrlIsDefault: boolean) {
@@ -465,6 +523,7 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean, databaseUr
     metrics: { token: env.METRICS_TOKEN, served: env.METRICS_TOKEN !== undefined || !production },
     /** GET /docs and GET /openapi.json */
     apiDocs: env.API_DOCS,
+    tracing: tracingConfig(env),
     retention: { logDays: env.LOG_RETENTION_DAYS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

@@ -16,6 +16,7 @@ import { postWebhook } from '../webhooks/post.js';
 import { signatureHeader } from '../webhooks/signing.js';
 import { noticeEventTypes, type EventType } from './events.js';
 import type { OutboxStore } from './outbox.store.js';
+import { noTracing, type Tracing } from '../tracing/tracing.js';
 
 /**
  * The lanes. A webhook endpoint holds at most ENDPOINT_LANE attempts at once, across instances
@@ -49,6 +50,7 @@ export interface DispatcherDeps {
   metrics: Pick<Metrics, 'outbox'>;
   /** how webhook hosts are resolved (the system's resolver unless a test plays DNS) */
   resolver?: Resolver;
+  tracing?: Pick<Tracing, 'webhookAttempt'>;
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
@@ -63,6 +65,8 @@ export function cloudEvent(event: ClaimedDelivery['event']): string {
     time: event.occurredAt.toISOString(),
     datacontenttype: 'application/json',
     ...(event.data.username ? { subject: event.data.username } : {}),
+    // CloudEvents' distributed-tracing extension: the trace of the request that caused the event
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
     data: event.data,
   });
 }
@@ -77,7 +81,7 @@ export function cloudEvent(event: ClaimedDelivery['event']): string {
  * while the database fails.
  */
 export function createDispatcher(deps: DispatcherDeps) {
-  const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics, resolver } = deps;
+  const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics, resolver, tracing = noTracing } = deps;
   const { retryScheduleMs, timeoutMs, allowPrivateNetworks, pollIntervalMs } = config.outbox;
   /** how long a delivery's retries take in all: an endpoint failing that long is disabled */
   const scheduleMs = retryScheduleMs.reduce((sum, delay) => sum + delay, 0);
@@ -189,13 +193,16 @@ export function createDispatcher(deps: DispatcherDeps) {
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
       'webhook-signature': signatureHeader(secrets, claim.event.id, now, body),
     };
-    const answer = await postWebhook(endpoint.url, headers, body, {
-      timeoutMs,
-      allowPrivateNetworks,
-      signal: stopping.signal,
-      ...(resolver ? { resolver } : {}),
+    const attempt = { eventType: claim.event.type, endpointId: endpoint.id, attempt: claim.attempts + 1 };
+    return tracing.webhookAttempt(claim.event.traceparent, attempt, async (traceparent) => {
+      const answer = await postWebhook(endpoint.url, traceparent ? { ...headers, traceparent } : headers, body, {
+        timeoutMs,
+        allowPrivateNetworks,
+        signal: stopping.signal,
+        ...(resolver ? { resolver } : {}),
+      });
+      return answer.status;
     });
-    return answer.status;
   }
 
   async function notify(claim: ClaimedDelivery): Promise<void> {

@@ -23,14 +23,19 @@ export type OutboxStore = ReturnType<typeof createOutboxStore>;
  * - `prismaWrites(events)`: for Prisma's batch `db.$transaction([change, ...prismaWrites])`;
  * - `writeIn(tx, events)`: inside an interactive `db.$transaction(async (tx) => ...)`.
  */
-export function createOutboxStore({ db, sql }: { db: Db; sql: Sql }) {
+export function createOutboxStore({ db, sql, traceparent = () => null }: { db: Db; sql: Sql; traceparent?: () => string | null }) {
+  /** An event as stored, with the trace context of the work that caused it (read now, inside that work). */
+  function row(event: SecurityEvent) {
+    return outboxRow(event, traceparent());
+  }
+
   function statements(events: readonly SecurityEvent[]): SqlStatement[] {
     return events.flatMap((event) => {
       const written = [
         sql.statement`
-          INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at)
+          INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at, traceparent)
           SELECT ${event.id}, ${event.type}, ${event.userId}, ${event.data.username}, ${JSON.stringify(event.data)},
-                 ${event.occurredAt}, ${event.occurredAt}
+                 ${event.occurredAt}, ${event.occurredAt}, ${traceparent()}
            WHERE ${isNotice(event) ? 1 : 0} = 1
               OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL AND w.events LIKE '%,' || ${event.type} || ',%')`,
         sql.statement`
@@ -51,7 +56,7 @@ export function createOutboxStore({ db, sql }: { db: Db; sql: Sql }) {
   function prismaWrites(events: readonly SecurityEvent[], writer: PrismaWriter = db) {
     return events.flatMap((event) => {
       const written = [
-        writer.outboxEvent.create({ data: outboxRow(event), select: { id: true } }),
+        writer.outboxEvent.create({ data: row(event), select: { id: true } }),
         writer.$executeRaw`
           INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
           SELECT e.id, w.id, 'WEBHOOK', 'PENDING', 0, e.created_at, e.created_at
@@ -92,7 +97,7 @@ export function createOutboxStore({ db, sql }: { db: Db; sql: Sql }) {
     return purged.count;
   }
 
-  return { statements, prismaWrites, writeIn, record, backlog, purge };
+  return { row, statements, prismaWrites, writeIn, record, backlog, purge };
 }
 
 /** Whether the user is told of the event (a NOTICE delivery). */
@@ -101,8 +106,9 @@ export function isNotice(event: SecurityEvent): boolean {
 }
 
 /** An event as `outbox_events` stores it, under the model's field names. */
-export function outboxRow(event: SecurityEvent) {
+export function outboxRow(event: SecurityEvent, traceparent: string | null) {
   return {
+    traceparent,
     id: event.id,
     type: event.type,
     userId: event.userId,

@@ -27,6 +27,8 @@ interface GraphqlRoutesOptions {
   defaultQuery?: string;
   /** told which path answered each request: the direct one or Yoga whole (a metric counts them) */
   served?: (path: 'direct' | 'yoga') => void;
+  /** more envelop plugins, run first (tracing's operation spans) */
+  plugins?: Plugin[];
 }
 
 /**
@@ -102,6 +104,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     // No uploads here, and Fastify, which has no multipart parser, answers 415 before Yoga.
     multipart: false,
     plugins: [
+      ...(options.plugins ?? []),
       useStorableStrings(),
       // Over-long text and over-long lists, inline or in variables, before any resolver runs.
       useBoundedInput(),

@@ -2,7 +2,7 @@ import type { AuditRow, AuditStore } from '../audit/audit.store.js';
 import { storableText } from '../db/storable-text.js';
 import type { Sql } from '../db/sql.js';
 import { noticeEventTypes, type SecurityEvent } from '../events/events.js';
-import { isNotice, outboxRow, type OutboxStore } from '../events/outbox.store.js';
+import { isNotice, type OutboxStore } from '../events/outbox.store.js';
 import { channelOf, type CodesStore, type NewCode, type ReservedCode } from '../otp/codes.store.js';
 import { windowOf, type CountersStore } from '../throttle/counters.store.js';
 import type { GuessLimits, TakenGuess, UsersStore } from '../users/users.store.js';
@@ -86,7 +86,7 @@ export function createVerificationStore({
   codes: Pick<CodesStore, 'reserveAttempt' | 'consume' | 'insertSending' | 'activateStatement'>;
   counters: Pick<CountersStore, 'take'>;
   audit: Pick<AuditStore, 'insertStatement'>;
-  outbox: Pick<OutboxStore, 'statements'>;
+  outbox: Pick<OutboxStore, 'statements' | 'row'>;
 }) {
   /**
    * Takes one guess for `username` (as `users.takeGuess`: null when the user cannot verify) and,
@@ -235,10 +235,10 @@ export function createVerificationStore({
         UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
          WHERE id = ${clearGuessesOf ?? null}::int AND EXISTS (SELECT 1 FROM settled)
       ), events AS (
-        INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at)
-        SELECT e.id, e.type, e."userId", e.username, e.data, e."occurredAt", e."occurredAt"
-          FROM json_to_recordset(${asJson(events.map((event) => ({ ...outboxRow(event), notice: isNotice(event) })))}::json)
-               AS e(id text, type text, "userId" int, username text, data text, "occurredAt" timestamp, notice boolean)
+        INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at, traceparent)
+        SELECT e.id, e.type, e."userId", e.username, e.data, e."occurredAt", e."occurredAt", e.traceparent
+          FROM json_to_recordset(${asJson(events.map((event) => ({ ...outbox.row(event), notice: isNotice(event) })))}::json)
+               AS e(id text, type text, "userId" int, username text, data text, "occurredAt" timestamp, traceparent text, notice boolean)
          WHERE EXISTS (SELECT 1 FROM settled)
            AND (e.notice OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'))
         RETURNING id, type, user_id, created_at

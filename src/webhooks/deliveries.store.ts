@@ -11,7 +11,7 @@ export interface ClaimedDelivery {
   kind: DeliveryKind;
   attempts: number;
   createdAt: Date;
-  event: { id: string; type: EventType; userId: number | null; occurredAt: Date; data: EventData };
+  event: { id: string; type: EventType; userId: number | null; occurredAt: Date; data: EventData; /** the W3C trace context stored with the event, if it was caused inside a trace */ traceparent: string | null };
   /** null for a NOTICE */
   endpoint: { id: number; url: string; secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null; disabled: boolean } | null;
 }
@@ -134,6 +134,7 @@ export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
       user_id: number | null;
       occurred_at: SqlDate;
       data: string;
+      traceparent: string | null;
       endpoint_id: number | null;
       url: string | null;
       secret: string | null;
@@ -141,7 +142,7 @@ export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
       previous_secret_expires_at: SqlDate | null;
       disabled_at: SqlDate | null;
     }>`
-      SELECT d.id, d.kind, d.attempts, d.created_at, e.id AS event_id, e.type, e.user_id, e.occurred_at, e.data,
+      SELECT d.id, d.kind, d.attempts, d.created_at, e.id AS event_id, e.type, e.user_id, e.occurred_at, e.data, e.traceparent,
              w.id AS endpoint_id, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, w.disabled_at
         FROM webhook_deliveries d
         JOIN outbox_events e ON e.id = d.event_id
@@ -153,7 +154,7 @@ export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
       kind: row.kind,
       attempts: row.attempts,
       createdAt: dateOf(row.created_at),
-      event: { id: row.event_id, type: row.type, userId: row.user_id, occurredAt: dateOf(row.occurred_at), data: JSON.parse(row.data) as EventData },
+      event: { id: row.event_id, type: row.type, userId: row.user_id, occurredAt: dateOf(row.occurred_at), data: JSON.parse(row.data) as EventData, traceparent: row.traceparent },
       endpoint:
         row.endpoint_id !== null && row.url !== null && row.secret !== null
           ? {

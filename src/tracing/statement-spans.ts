@@ -1,0 +1,77 @@
+import { context, SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_SUMMARY, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
+import type { Sql, SqlStatement } from '../db/sql.js';
+import { failed } from './span-context.js';
+
+/**
+ * The hot path's statements, each in a CLIENT span named by its summary (`UPDATE users`,
+ * `WITH locked, used, settled, ...`): the statement's name, made from the SQL the code wrote.
+ * Values are parameters, never part of that text, and never put on a span.
+ *
+ * Only work already inside a trace gets statement spans: the dispatcher's polls, once a second
+ * on every instance, would otherwise start a trace each.
+ */
+export function tracedSql(sql: Sql, tracer: Tracer): Sql {
+  const system = sql.dialect === 'postgres' ? 'postgresql' : 'sqlite';
+  const summaries = new WeakMap<TemplateStringsArray, { summary: string; operation: string }>();
+  const named = (strings: TemplateStringsArray) => {
+    let found = summaries.get(strings);
+    if (!found) {
+      found = summarize(strings.join('?'));
+      summaries.set(strings, found);
+    }
+    return found;
+  };
+
+  async function inSpan<T>(name: { summary: string; operation: string }, work: () => Promise<T>): Promise<T> {
+    const active = context.active();
+    if (!trace.getSpan(active)) return work();
+    const span = tracer.startSpan(
+      name.summary,
+      { kind: SpanKind.CLIENT, attributes: { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_QUERY_SUMMARY]: name.summary, [ATTR_DB_OPERATION_NAME]: name.operation } },
+      active,
+    );
+    try {
+      return await work();
+    } catch (error) {
+      failed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  const atomicName = (statements: readonly SqlStatement[]) => ({
+    summary: `atomic: ${statements.map((statement) => named(statement.strings).summary).join('; ')}`,
+    operation: 'atomic',
+  });
+
+  return {
+    rows: (strings, ...values) => inSpan(named(strings), () => sql.rows(strings, ...values)),
+    run: (strings, ...values) => inSpan(named(strings), () => sql.run(strings, ...values)),
+    statement: (strings, ...values) => sql.statement(strings, ...values),
+    atomic: (statements) => inSpan(atomicName(statements), () => sql.atomic(statements)),
+    dialect: sql.dialect,
+    open: () => sql.open(),
+    close: () => sql.close(),
+  };
+}
+
+/**
+ * A statement's summary in the manner of OpenTelemetry's `db.query.summary`: its operation and
+ * main table, or for a data-modifying CTE the names of its parts, read from the SQL text only.
+ */
+export function summarize(text: string): { summary: string; operation: string } {
+  const sql = text.replace(/\s+/g, ' ').trim();
+  const operation = (/^\w+/.exec(sql)?.[0] ?? 'SQL').toUpperCase();
+  if (operation === 'WITH') {
+    const parts = [...sql.matchAll(/(?:^WITH|\),) (\w+) AS (?:MATERIALIZED )?\(/gi)].map((match) => match[1]);
+    return { summary: `WITH ${parts.join(', ')}`, operation };
+  }
+  const table =
+    operation === 'INSERT' ? /^INSERT INTO "?(\w+)/i.exec(sql)?.[1]
+    : operation === 'UPDATE' ? /^UPDATE "?(\w+)/i.exec(sql)?.[1]
+    : operation === 'DELETE' ? /^DELETE FROM "?(\w+)/i.exec(sql)?.[1]
+    : / FROM "?(\w+)/i.exec(sql)?.[1];
+  return { summary: table ? `${operation} ${table}` : operation, operation };
+}
