@@ -27,6 +27,8 @@ import type { PasskeyOptions } from './passkeys.service.js';
 const factorKinds = {
   EMAIL_CODE: { phishingResistant: false, description: 'Codes delivered by email (the user has an email address).' },
   SMS_CODE: { phishingResistant: false, description: 'Codes delivered by SMS (the user has a phone number).' },
+  WHATSAPP_CODE: { phishingResistant: false, description: 'Codes delivered by WhatsApp (a phone number, and TWILIO_WHATSAPP_FROM configured).' },
+  VOICE_CODE: { phishingResistant: false, description: 'Codes read out by a phone call (a phone number, and voice configured).' },
   AUTHENTICATOR_APP: { phishingResistant: false, description: 'Codes from an authenticator app (enrolled and confirmed).' },
   RECOVERY_CODES: { phishingResistant: false, description: 'Single-use recovery codes (some left).' },
   PASSKEY: {
@@ -109,6 +111,8 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
         otpEnabled: true,
         email: true,
         phoneNumber: true,
+        deliveryMethod: true,
+        channelOrder: true,
         totpSecret: true,
         totpEnabledAt: true,
         passkeys: { orderBy: { id: 'asc' } },
@@ -119,6 +123,10 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
         const factors: Factor[] = [];
         if (user.email) factors.push(plain('EMAIL_CODE'));
         if (user.phoneNumber) factors.push(plain('SMS_CODE'));
+        // the default order names every channel, so this is what the service can reach the number by
+        const reachable = ctx.services.users.reachableBy({ ...user, channelOrder: null });
+        if (reachable.includes('WHATSAPP')) factors.push(plain('WHATSAPP_CODE'));
+        if (reachable.includes('VOICE')) factors.push(plain('VOICE_CODE'));
         if (user.totpSecret !== null && user.totpEnabledAt !== null) factors.push(plain('AUTHENTICATOR_APP'));
         if ((await ctx.services.recovery.remaining(user.id)) > 0) factors.push(plain('RECOVERY_CODES'));
         for (const passkey of user.passkeys) factors.push({ kind: 'PASSKEY', passkey });

@@ -3,7 +3,6 @@ import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import type { AuditRow } from '../audit/audit.store.js';
 import type { Clock } from '../clock/clock.js';
 import type { AppState, UsersStore } from '../users/users.store.js';
-import type { Channel } from '../delivery/channel.js';
 import {
   auditOutcomeOf,
   CodeAlreadyUsedError,
@@ -23,7 +22,7 @@ import {
 import { CONTEXT_MAX_LENGTH, fitsLength } from '../limits/input-limits.js';
 import { RECOVERY_CODES_LOW, securityEvent, type SecurityEvent } from '../events/events.js';
 import { contextProblem } from './action-context.js';
-import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
+import type { ChannelRequest, GeneratedCode, OtpService } from '../otp/otp.service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResultTokens } from '../auth/result-token.js';
 import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recovery.service.js';
@@ -86,7 +85,7 @@ export function createVerificationService(deps: VerificationDeps) {
   async function generate(
     username: string,
     context: CallContext,
-    options: { channel?: Channel; actionContext?: string } = {},
+    options: { channel?: ChannelRequest; actionContext?: string } = {},
   ): Promise<GeneratedCode> {
     checkBinding({ actionContext: options.actionContext });
     try {
