@@ -37,10 +37,11 @@ export function createDelivery(config: Pick<Config, 'production' | 'smtp' | 'twi
   const senders: Record<Channel, ChannelSender | undefined> = {
     EMAIL: config.smtp ? createEmailChannel(config.smtp) : fallback,
     SMS: twilio && connection ? createSmsChannel(twilio, { connection, logger }) : fallback,
-    // A Twilio account without a voice number or WhatsApp sender does not offer them: unlike
-    // email and SMS, these are extras, not stood in for by the development log channel.
-    VOICE: twilio && connection && phoneNumber && twilio.voice ? createVoiceChannel({ ...twilio, phoneNumber }, { connection }) : twilio ? undefined : fallback,
-    WHATSAPP: twilio && connection && whatsappFrom ? createWhatsAppChannel({ ...twilio, whatsappFrom }, { connection }) : twilio ? undefined : fallback,
+    // Without their settings these are not offered at all: unlike email and SMS they are
+    // extras, not stood in for by the development log channel, so a phone user's default
+    // order in development stays SMS, then email.
+    VOICE: twilio && connection && phoneNumber && twilio.voice ? createVoiceChannel({ ...twilio, phoneNumber }, { connection }) : undefined,
+    WHATSAPP: twilio && connection && whatsappFrom ? createWhatsAppChannel({ ...twilio, whatsappFrom }, { connection }) : undefined,
   };
   for (const channel of ['EMAIL', 'SMS'] as const) {
     if (!senders[channel] && config.production) {
