@@ -189,3 +189,31 @@ describe('delivery receipts without PUBLIC_BASE_URL', () => {
     expect(answer.statusCode).toBe(404);
   });
 });
+
+describe('delivery receipts and the per-IP flood guard', () => {
+  let twilio: TestTwilioServer;
+  let app: TestApp;
+  beforeAll(async () => {
+    twilio = await startTwilioServer();
+    const port = await unusedPort();
+    app = await createTestApp(
+      { ...twilioEnv(twilio, { TWILIO_PHONE_NUMBER: SENDER, PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }), ...sendFreely, IP_RATE_LIMIT: '3' },
+      { clock: isolatedSmsClock() },
+    );
+    await app.listen({ port, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await twilio.close();
+  });
+
+  it('never throttles Twilio’s callbacks, which come several per code from a few addresses', async () => {
+    const phoneNumber = uniqueMobile();
+    const username = await createUser(app, { email: null, phoneNumber });
+    await requestCode(app, username);
+    const sid = twilio.requests.find((request) => request.to === phoneNumber)?.sid ?? '';
+    const answers = [];
+    for (const status of ['queued', 'sending', 'sent', 'delivered', 'delivered', 'read']) answers.push((await twilio.postStatus(sid, status)).status);
+    expect(answers).toEqual([204, 204, 204, 204, 204, 204]);
+  });
+});
