@@ -15,6 +15,7 @@ import { healthRoutes } from './health/health.routes.js';
 import { logSerializers, redactedValue, redactPaths } from './logging/logger.js';
 import { otpRoutes } from './otp/otp.routes.js';
 import { deviceRoutes } from './devices/devices.routes.js';
+import { statusCallbackRoutes } from './delivery/status-callback.routes.js';
 import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
 import { rootErrorHandler } from './http/root-error-handler.js';
@@ -204,6 +205,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   await app.register(faviconRoute);
   if (config.metrics.served) await app.register(metricsRoutes, { registry: metrics.registry, token: config.metrics.token });
   await app.register(jwksRoutes, { signingKeys: services.signingKeys });
+  const twilio = config.twilio;
+  if (twilio?.statusCallbackUrl) {
+    await app.register(statusCallbackRoutes, { receipts: services.receipts, twilio: { ...twilio, statusCallbackUrl: twilio.statusCallbackUrl } });
+  }
   await app.register(otpRoutes, {
     prefix: '/auth',
     verification: services.verification,

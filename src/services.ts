@@ -17,6 +17,7 @@ import type { Db } from './db/client.js';
 import type { Sql } from './db/sql.js';
 import type { Delivery } from './delivery/channel.js';
 import { createSmsGuard } from './delivery/sms-guard.js';
+import { createReceiptsService } from './delivery/receipts.service.js';
 import type { Logger } from './logging/logger.js';
 import type { Metrics } from './metrics/metrics.js';
 import { createOtpService } from './otp/otp.service.js';
@@ -101,7 +102,15 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const smsGuard = createSmsGuard({ codes, counters, config, logger });
   const otp = createOtpService({ users: userStore, codes, store: stores.verification, throttle, clock, delivery, smsGuard, config, logger });
   const devices = createDevicesService({ store: stores.devices, users: userStore, clock, config, audit });
-  const users = createUsersService({ users: userStore, audit, secretKey: config.security.secretKey, clock, devices });
+  const users = createUsersService({
+    users: userStore,
+    audit,
+    secretKey: config.security.secretKey,
+    clock,
+    devices,
+    channelConfigured: (channel) => delivery.configured?.(channel) ?? true,
+  });
+  const receipts = createReceiptsService({ codes, users: userStore, audit, auditStore: stores.audit, clock, logger });
   const webhookBox = createSecretBox(config.security.encryptionKeys, { purpose: 'webhook-secret' });
   const webhooks = createWebhooksService({
     endpoints: stores.webhookEndpoints,
@@ -168,5 +177,5 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
       return rotated;
     },
   };
-  return { audit, throttle, guesses, otp, users, verification, devices, totp, recovery, passkeys, resultTokens, signingKeys, retention, keys, webhooks, dispatcher };
+  return { audit, throttle, guesses, otp, users, receipts, verification, devices, totp, recovery, passkeys, resultTokens, signingKeys, retention, keys, webhooks, dispatcher };
 }

@@ -182,7 +182,7 @@ describe('parseConfig', () => {
       timeoutMs: 10_000,
       maxConnections: 5,
     });
-    expect(config.twilio).toEqual({ accountSid: 'AC123', authToken: 'twilio-token', phoneNumber: '+15005550006' });
+    expect(config.twilio).toMatchObject({ accountSid: 'AC123', authToken: 'twilio-token', phoneNumber: '+15005550006' });
   });
 });
 

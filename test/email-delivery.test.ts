@@ -80,6 +80,13 @@ describe('email delivery through a real SMTP server', () => {
     expect(message?.text).toContain('5 minutes');
     expect(message?.html).toMatch(/<html/i);
     expect(message?.html).toContain(code);
+    // all SMTP can tell: the server accepted it for its recipient
+    const database = await openTestDatabase();
+    try {
+      expect((await storedOtpLogs(database, username))[0]).toMatchObject({ delivery_status: 'SENT', delivery_error_code: null });
+    } finally {
+      await database.close();
+    }
 
     const verified = await submitCode(app, username, code);
     expect(verified.statusCode, verified.body).toBe(200);
@@ -205,6 +212,8 @@ describe('an SMTP server that refuses the message', () => {
 
     const rows = await storedOtpLogs(database, username);
     expect(rows.map((row) => row.status)).toEqual(['FAILED']);
+    // the delivery status says so too, with the SMTP server's reply code
+    expect(rows[0]).toMatchObject({ delivery_status: 'FAILED', delivery_error_code: expect.stringMatching(/^5\d\d$/) as string });
     expect(rows[0]?.delivery_error).toMatch(/550|mailbox|recipient/i);
     expect(rows[0]?.delivery_error).not.toContain(email);
     expect(rows[0]?.delivery_error).toContain(`${email.slice(0, 1)}***@`);

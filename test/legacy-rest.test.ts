@@ -14,6 +14,8 @@ interface GenerateBody {
   otp_code: string | null;
   expires_at: string;
   channel: string;
+  channel_reason: string;
+  fallback_from: string | null;
   destination: string;
 }
 
@@ -63,7 +65,9 @@ describe('legacy REST contract', () => {
       const response = await postGenerate(app, username);
       expect(response.statusCode).toBe(200);
       const body = response.json<GenerateBody>();
-      expect(Object.keys(body).sort()).toEqual(['channel', 'destination', 'expires_at', 'otp_code']);
+      // the legacy fields, and why this channel (added later; legacy clients ignore fields they do not know)
+      expect(Object.keys(body).sort()).toEqual(['channel', 'channel_reason', 'destination', 'expires_at', 'fallback_from', 'otp_code']);
+      expect(body).toMatchObject({ channel_reason: 'PREFERRED', fallback_from: null });
       expect(body.otp_code).toMatch(/^\d{6}$/);
       expect(body.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
       expect(new Date(body.expires_at).getTime() - clock.now().getTime()).toBe(5 * 60_000);

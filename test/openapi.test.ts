@@ -82,7 +82,7 @@ describe('OpenAPI document and docs', () => {
     expect(generate?.parameters?.map((parameter) => parameter.name)).toEqual(['username', 'channel', 'context', 'minimum_assurance']);
     expect(generate?.parameters?.[0]).toMatchObject({ in: 'query', name: 'username', required: true, schema: { type: 'string' } });
     // added later, optional, so legacy callers are unaffected
-    expect(generate?.parameters?.[1]).toMatchObject({ in: 'query', name: 'channel', required: false, schema: { enum: ['EMAIL', 'SMS'] } });
+    expect(generate?.parameters?.[1]).toMatchObject({ in: 'query', name: 'channel', required: false, schema: { enum: ['EMAIL', 'SMS', 'WHATSAPP', 'VOICE'] } });
     expect(generate?.parameters?.[2]).toMatchObject({ in: 'query', name: 'context', required: false, schema: { type: 'string', maxLength: 256 } });
     expect(generate?.requestBody).toBeUndefined();
     expect(Object.keys(generate?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '422']));

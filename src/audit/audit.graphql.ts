@@ -29,6 +29,11 @@ const events: Record<AuditEventName, string> = {
   WEBHOOK_ENDPOINT_DELETE: 'A webhook endpoint was deleted, with its deliveries.',
   WEBHOOK_SECRET_ROTATE: 'A webhook endpoint’s signing secret was replaced; the old one signs too until its grace period ends.',
   WEBHOOK_ENDPOINT_DISABLE: 'A webhook endpoint was disabled: by a caller, or by the dispatcher after it failed for the whole retry schedule (reason FAILING).',
+  DELIVERY_QUEUED: 'The provider’s receipt for a code: queued with the provider.',
+  DELIVERY_SENT: 'The provider’s receipt for a code: handed on to the carrier (or the call is ringing).',
+  DELIVERY_DELIVERED: 'The provider’s receipt for a code: delivered to the phone (or the call was answered).',
+  DELIVERY_UNDELIVERED: 'The provider’s receipt for a code: the carrier could not deliver it (or the call was not answered); delivery.failed was emitted.',
+  DELIVERY_FAILED: 'The provider’s receipt for a code: the provider could not send it; delivery.failed was emitted.',
 };
 
 const outcomes: Record<AuditOutcome, string> = {

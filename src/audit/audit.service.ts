@@ -32,6 +32,11 @@ export const auditEvents = [
   'WEBHOOK_ENDPOINT_DELETE',
   'WEBHOOK_SECRET_ROTATE',
   'WEBHOOK_ENDPOINT_DISABLE',
+  'DELIVERY_QUEUED',
+  'DELIVERY_SENT',
+  'DELIVERY_DELIVERED',
+  'DELIVERY_UNDELIVERED',
+  'DELIVERY_FAILED',
 ] as const;
 export type AuditEventName = (typeof auditEvents)[number];
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'REFUSED';

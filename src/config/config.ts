@@ -199,7 +199,31 @@ const envSchema = z.object({
   TWILIO_PHONE_NUMBER: optionalText,
   TWILIO_MESSAGING_SERVICE_SID: optionalText,
   TWILIO_API_BASE_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
+  /** the WhatsApp sender (an E.164 number enabled for WhatsApp, or Twilio's sandbox number); WHATSAPP is off without it */
+  TWILIO_WHATSAPP_FROM: z
+    .string()
+    .trim()
+    .regex(/^(whatsapp:)?\+[1-9]\d{6,14}$/, { error: 'must be an E.164 number such as +14155238886' })
+    .transform((value) => value.replace(/^whatsapp:/, ''))
+    .optional(),
+  /** a Twilio Content template (HX...) for the WhatsApp code; a plain message (the sandbox) without it */
+  TWILIO_WHATSAPP_CONTENT_SID: z
+    .string()
+    .trim()
+    .regex(/^HX[0-9a-fA-F]{32}$/, { error: 'must be a Content SID (HX and 32 hex digits)' })
+    .optional(),
+  /** VOICE calls from TWILIO_PHONE_NUMBER unless false */
+  TWILIO_VOICE_ENABLED: bool.optional(),
+  /** where providers reach this service from outside (status callbacks), e.g. https://2fa.example.com */
+  PUBLIC_BASE_URL: z
+    .string()
+    .trim()
+    .refine((url) => /^https?:\/\//.test(url) && URL.canParse(url), { error: 'must be an http(s) URL' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   DELIVERY_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** a code on a channel with receipts that is not delivered within this many seconds sends the user's next code by their next channel */
+  DELIVERY_FALLBACK_SECONDS: int(10, 86_400).default(120),
 
   SMS_ALLOWED_COUNTRIES: countryList.optional(),
   SMS_MAX_PER_HOUR: int(1, 10_000_000).default(1000),
@@ -482,9 +506,14 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean, databaseUr
             phoneNumber: env.TWILIO_PHONE_NUMBER,
             messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
             apiBaseUrl: env.TWILIO_API_BASE_URL,
+            whatsappFrom: env.TWILIO_WHATSAPP_FROM,
+            whatsappContentSid: env.TWILIO_WHATSAPP_CONTENT_SID,
+            voice: env.TWILIO_VOICE_ENABLED ?? true,
+            // Twilio posts every status of a message or call here, signed with the auth token
+            statusCallbackUrl: env.PUBLIC_BASE_URL ? `${env.PUBLIC_BASE_URL}/delivery/twilio/status` : undefined,
           }
         : undefined,
-    delivery: { timeoutMs: env.DELIVERY_TIMEOUT_MS },
+    delivery: { timeoutMs: env.DELIVERY_TIMEOUT_MS, fallbackSeconds: env.DELIVERY_FALLBACK_SECONDS },
     sms: {
       allowedCountries: env.SMS_ALLOWED_COUNTRIES,
       maxPerHour: env.SMS_MAX_PER_HOUR,

@@ -1,7 +1,11 @@
 /** What every delivery channel speaks: the types the senders and the router share. */
 
-export const channels = ['EMAIL', 'SMS'] as const;
+export const channels = ['EMAIL', 'SMS', 'WHATSAPP', 'VOICE'] as const;
 export type Channel = (typeof channels)[number];
+
+/** The channels that reach a phone number through Twilio: one send budget and one pumping defence for all. */
+export const phoneChannels: readonly Channel[] = ['SMS', 'WHATSAPP', 'VOICE'];
+export const isPhoneChannel = (channel: Channel): boolean => phoneChannels.includes(channel);
 
 /** What a channel needs to tell a person their code. */
 export interface CodeMessage {
@@ -13,6 +17,8 @@ export interface CodeMessage {
   locale: string;
   /** the action the code approves (`context`), shown with the code */
   context?: string;
+  /** the code's record (otp_logs.id): the provider's status callbacks name it, so a receipt finds it even before the send returned */
+  codeId?: number;
 }
 
 /** A security notice to a user, already worded in their language (delivery/notice-templates.ts): never a code. */
@@ -28,6 +34,10 @@ export interface NoticeMessage {
 
 export interface DeliveryReceipt {
   providerMessageId?: string;
+  /** what the provider said on accepting it: QUEUED (more to come) or SENT (handed on, e.g. an SMTP server's 250) */
+  status?: 'QUEUED' | 'SENT';
+  /** whether the provider will post status callbacks for it */
+  receiptExpected?: boolean;
 }
 
 export interface ChannelSender {
@@ -39,6 +49,8 @@ export interface ChannelSender {
 
 /** Routes each message to the sender of its channel. */
 export interface Delivery {
+  /** whether a code can go by `channel` at all (a sender is configured, or the development log channel stands in) */
+  configured?(channel: Channel): boolean;
   send(message: CodeMessage): Promise<DeliveryReceipt>;
   notify?(message: NoticeMessage): Promise<DeliveryReceipt>;
   close(): Promise<void>;

@@ -4,11 +4,16 @@ import type { Logger } from '../logging/logger.js';
 import { createEmailChannel } from './email.channel.js';
 import { createLogChannel } from './log.channel.js';
 import { createSmsChannel } from './sms.channel.js';
+import { createTwilioConnection } from './twilio.client.js';
+import { createVoiceChannel } from './voice.channel.js';
+import { createWhatsAppChannel } from './whatsapp.channel.js';
 import { channels, type Channel, type ChannelSender, type Delivery } from './channel.js';
 
 /**
  * Builds the delivery from configuration: SMTP for email when `SMTP_SERVER` is set, Twilio
- * for SMS when `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN` are; outside production an
+ * for SMS when `TWILIO_ACCOUNT_SID` and `TWILIO_AUTH_TOKEN` are, for voice calls too when
+ * `TWILIO_PHONE_NUMBER` is (and `TWILIO_VOICE_ENABLED` is not false), for WhatsApp when
+ * `TWILIO_WHATSAPP_FROM` is. Outside production an
  * unconfigured channel falls back to the development log channel, which records that a code
  * was sent and to whom (masked), never the code. In production an unconfigured channel
  * refuses to send.
@@ -25,11 +30,20 @@ export function createDelivery(config: Pick<Config, 'production' | 'smtp' | 'twi
     ]);
   }
   const fallback = config.production ? undefined : createLogChannel(logger);
+  const twilio = config.twilio;
+  const connection = twilio ? createTwilioConnection(twilio, timeoutMs) : undefined;
+  const phoneNumber = twilio?.phoneNumber;
+  const whatsappFrom = twilio?.whatsappFrom;
   const senders: Record<Channel, ChannelSender | undefined> = {
     EMAIL: config.smtp ? createEmailChannel(config.smtp) : fallback,
-    SMS: config.twilio ? createSmsChannel(config.twilio, { timeoutMs, logger }) : fallback,
+    SMS: twilio && connection ? createSmsChannel(twilio, { connection, logger }) : fallback,
+    // Without their settings these are not offered at all: unlike email and SMS they are
+    // extras, not stood in for by the development log channel, so a phone user's default
+    // order in development stays SMS, then email.
+    VOICE: twilio && connection && phoneNumber && twilio.voice ? createVoiceChannel({ ...twilio, phoneNumber }, { connection }) : undefined,
+    WHATSAPP: twilio && connection && whatsappFrom ? createWhatsAppChannel({ ...twilio, whatsappFrom }, { connection }) : undefined,
   };
-  for (const channel of channels) {
+  for (const channel of ['EMAIL', 'SMS'] as const) {
     if (!senders[channel] && config.production) {
       logger.warn({ channel }, `delivery: ${channel === 'EMAIL' ? 'SMTP_SERVER' : 'TWILIO_ACCOUNT_SID'} is not set; every ${channel} send will fail`);
     }
@@ -39,6 +53,7 @@ export function createDelivery(config: Pick<Config, 'production' | 'smtp' | 'twi
     if (missing.length > 0) logger.warn({ channels: missing }, 'delivery: development log channel in use; codes are not sent to anyone');
   }
   return {
+    configured: (channel) => senders[channel] !== undefined,
     send(message) {
       const sender = senders[message.channel];
       if (!sender) throw new DeliveryNotConfiguredError();

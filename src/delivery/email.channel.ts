@@ -58,7 +58,8 @@ export function createEmailChannel(smtp: SmtpConfig): ChannelSender {
       await new Promise<void>((resolve, reject) => {
         pool.send(asMailMessage(composed), (error) => (error ? reject(error) : resolve()));
       });
-      return { providerMessageId: composed.messageId };
+      // the server took responsibility for it (250 after DATA) for the one recipient: all SMTP can tell; bounces come later, elsewhere
+      return { providerMessageId: composed.messageId, status: 'SENT' };
     },
     async notify(message) {
       const info = await transport.sendMail({

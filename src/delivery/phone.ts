@@ -10,6 +10,8 @@ export type ReadPhoneNumber =
       country: CountryCode | undefined;
       /** what the number is (MOBILE, FIXED_LINE, PREMIUM_RATE, ...); undefined when unknown */
       type: PhoneNumberType | undefined;
+      /** the country calling code and the national number's first three digits, e.g. `+49151`: the range a carrier holds */
+      prefix: string;
     }
   | {
       valid: false;
@@ -32,5 +34,6 @@ export function readPhoneNumber(input: string): ReadPhoneNumber {
     const short = parsed ? parsed.nationalNumber.length <= SHORT_CODE_DIGITS : text.startsWith('+') && validatePhoneNumberLength(text) === 'TOO_SHORT';
     return { valid: false, short };
   }
-  return { valid: true, e164: parsed.number, country: parsed.country, type: parsed.getType() };
+  const prefix = `+${parsed.countryCallingCode}${parsed.nationalNumber.slice(0, 3)}`;
+  return { valid: true, e164: parsed.number, country: parsed.country, type: parsed.getType(), prefix };
 }

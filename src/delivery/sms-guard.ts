@@ -17,12 +17,15 @@ const refusedTypes = new Set(['PREMIUM_RATE', 'SHARED_COST']);
 export interface SmsDestination {
   e164: string;
   country: string;
+  /** the number's range (`+49151`), kept with the code for per-prefix counts */
+  prefix: string;
 }
 
 export type SmsGuard = ReturnType<typeof createSmsGuard>;
 
 /**
- * The SMS-pumping defence. Toll fraud works by making a service send SMS, at the sender's
+ * The SMS-pumping defence, for every channel that reaches a phone (SMS, WhatsApp, voice: each
+ * costs per send, and voice calls are pumped like SMS). Toll fraud works by making a service send SMS, at the sender's
  * expense, to numbers whose carrier pays the attacker a share: premium-rate ranges, exotic
  * country prefixes, non-geographic numbers, in bursts. Every SMS send passes here before a
  * code exists; each refusal is a DomainError the verification service audits.
@@ -62,7 +65,7 @@ export function createSmsGuard({ codes, counters, config, logger }: SmsGuardDeps
       }
       refuse(new InvalidPhoneNumberError('The phone number is not a valid international number'), { destination });
     }
-    const { e164, country, type } = read;
+    const { e164, country, type, prefix } = read;
     if (refusedTypes.has(type ?? '')) {
       refuse(new SmsRefusedError('PREMIUM_OR_SHORT_NUMBER', 'Codes are not sent by SMS to premium-rate or shared-cost numbers'), {
         destination,
@@ -93,7 +96,7 @@ export function createSmsGuard({ codes, counters, config, logger }: SmsGuardDeps
         { destination, country, ...counts },
       );
     }
-    return { e164, country };
+    return { e164, country, prefix };
   }
 
   /**

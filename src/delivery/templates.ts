@@ -20,6 +20,16 @@ interface Wording {
   sms: (code: string, validity: string) => string;
   /** the SMS of a code bound to an action: short, so the action has most of the segment */
   smsWithContext: (code: string, validity: string, context: string) => string;
+  /** read out by a phone call: the code is spelt digit by digit between these */
+  voice: {
+    /** Twilio's `<Say language>` for the locale */
+    language: string;
+    intro: string;
+    /** said before the code's second reading */
+    again: string;
+    contextLine: (context: string) => string;
+    validity: (validity: string) => string;
+  };
   email: {
     subject: string;
     /** the text body's first line, which carries the code */
@@ -40,6 +50,13 @@ const wordings: Record<Locale, Wording> = {
     sms: (code, validity) =>
       `Your ${SENDER_NAME} verification code is ${code}. It is valid for ${validity}. Never share it with anyone.`,
     smsWithContext: (code, validity, context) => `${SENDER_NAME} code ${code} to approve "${context}". Valid ${validity}. Never share it.`,
+    voice: {
+      language: 'en-US',
+      intro: `Hello. This is ${SENDER_NAME}. Your verification code is:`,
+      again: 'Once more, your code is:',
+      contextLine: (context) => `It approves: ${context}.`,
+      validity: (validity) => `It is valid for ${validity}. Never share it with anyone. Goodbye.`,
+    },
     email: {
       subject: `Your ${SENDER_NAME} verification code`,
       codeLine: (code) => `Your ${SENDER_NAME} verification code is ${code}.`,
@@ -55,6 +72,13 @@ const wordings: Record<Locale, Wording> = {
     sms: (code, validity) =>
       `Ihr ${SENDER_NAME}-Bestätigungscode lautet ${code}. Er ist ${validity} gültig. Geben Sie ihn niemals weiter.`,
     smsWithContext: (code, validity, context) => `${SENDER_NAME}-Code ${code} zur Freigabe von "${context}". ${validity} gültig. Niemals weitergeben.`,
+    voice: {
+      language: 'de-DE',
+      intro: `Guten Tag. Hier ist ${SENDER_NAME}. Ihr Bestätigungscode lautet:`,
+      again: 'Noch einmal, Ihr Code lautet:',
+      contextLine: (context) => `Er gibt frei: ${context}.`,
+      validity: (validity) => `Er ist ${validity} gültig. Geben Sie ihn niemals weiter. Auf Wiederhören.`,
+    },
     email: {
       subject: `Ihr ${SENDER_NAME}-Bestätigungscode`,
       codeLine: (code) => `Ihr ${SENDER_NAME}-Bestätigungscode lautet ${code}.`,
@@ -105,4 +129,32 @@ export function renderSms(message: Pick<CodeMessage, 'code' | 'expiresInMinutes'
   const { sms, smsWithContext, minutes } = wordings[localeOf(message.locale)];
   const validity = minutes(message.expiresInMinutes);
   return message.context === undefined ? sms(message.code, validity) : smsWithContext(message.code, validity, message.context);
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+
+/**
+ * The TwiML of a call that reads a code: in the user's language (`<Say language>`), the digits
+ * one by one with a pause between them (a text-to-speech voice reads "482913" as a number),
+ * twice, then what it approves and how long it is valid.
+ */
+export function renderVoiceTwiml(message: Pick<CodeMessage, 'code' | 'expiresInMinutes' | 'locale' | 'context'>): string {
+  const { voice, minutes } = wordings[localeOf(message.locale)];
+  const say = (text: string) => `<Say language="${voice.language}">${escapeXml(text)}</Say>`;
+  // commas make the voice pause between digits; the full stop ends the reading
+  const digits = `${message.code.split('').join(', ')}.`;
+  const parts = [
+    say(voice.intro),
+    '<Pause length="1"/>',
+    say(digits),
+    '<Pause length="2"/>',
+    say(voice.again),
+    '<Pause length="1"/>',
+    say(digits),
+    '<Pause length="1"/>',
+    ...(message.context === undefined ? [] : [say(voice.contextLine(message.context))]),
+    say(voice.validity(minutes(message.expiresInMinutes))),
+  ];
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${parts.join('')}</Response>`;
 }

@@ -282,6 +282,16 @@ export const errorCatalogue = {
       'The URL is not absolute http(s), or (in production, unless WEBHOOK_ALLOW_PRIVATE_NETWORKS) not https or on a private, ' +
       'loopback or link-local address. Names are checked again on every send, on the address they resolve to.',
   },
+  CALLBACK_SIGNATURE_INVALID: {
+    status: 403,
+    message: 'The request is not signed by the delivery provider',
+    description: 'A status callback without a valid X-Twilio-Signature for this service’s URL and TWILIO_AUTH_TOKEN; nothing was changed.',
+  },
+  CALLBACK_INVALID: {
+    status: 400,
+    message: 'The status callback is not one this service understands',
+    description: 'A signed status callback that names no message or call, another account, or a status this service does not know.',
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type ErrorCode = keyof typeof errorCatalogue;
@@ -446,6 +456,12 @@ export class DeviceRevokedError extends domainError('DEVICE_REVOKED', 'DeviceRev
 export class DeviceExpiredError extends domainError('DEVICE_EXPIRED', 'DeviceExpiredError') {}
 export class DeviceProofTooOldError extends domainError('DEVICE_PROOF_TOO_OLD', 'DeviceProofTooOldError') {}
 export class DeviceNotFoundError extends domainError('DEVICE_NOT_FOUND', 'DeviceNotFoundError') {}
+export class CallbackSignatureInvalidError extends domainError('CALLBACK_SIGNATURE_INVALID', 'CallbackSignatureInvalidError') {}
+export class CallbackInvalidError extends domainError('CALLBACK_INVALID', 'CallbackInvalidError') {
+  constructor(reason: string) {
+    super(`The status callback is not one this service understands: ${reason}`);
+  }
+}
 export class WebhookEndpointNotFoundError extends domainError('WEBHOOK_ENDPOINT_NOT_FOUND', 'WebhookEndpointNotFoundError') {}
 export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', 'WebhookUrlRefusedError') {
   /** `reason`: why, e.g. "must be https in production" */

@@ -38,7 +38,7 @@ export interface EventData {
   username: string | null;
   /** how: otp, totp, recovery, passkey, recovery_codes, two_factor */
   method?: string;
-  /** EMAIL or SMS, for a delivered code */
+  /** EMAIL, SMS, WHATSAPP or VOICE, for a delivered code */
   channel?: string;
   /** an error code from the catalogue, or why a factor was removed */
   reason?: string;
@@ -48,6 +48,10 @@ export interface EventData {
   lockedUntil?: string;
   /** the remembered device's id (User.devices), for device.remembered and device.revoked */
   deviceId?: number;
+  /** for delivery.failed from a provider's receipt: UNDELIVERED or FAILED */
+  deliveryStatus?: string;
+  /** for delivery.failed: the provider's own error code (e.g. Twilio's 30003) */
+  providerCode?: string;
 }
 
 /** An event as the outbox stores it. */

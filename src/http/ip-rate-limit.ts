@@ -6,8 +6,13 @@ import { Gauge, type Registry } from 'prom-client';
 import { RateLimitedError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 
-/** Probes an orchestrator polls from one address, and the metrics scrape: never limited. */
-const exemptRoutes = new Set(['/', '/healthz', '/readyz', '/metrics']);
+/**
+ * Probes an orchestrator polls from one address, the metrics scrape, and Twilio's status
+ * callbacks (a busy service gets several per code from a few Twilio addresses, and a dropped
+ * one turns into a needless fallback; a forged one costs an HMAC and is refused before any
+ * database work): never limited.
+ */
+const exemptRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/delivery/twilio/status']);
 
 /** Counters shared by every instance live under this prefix in Redis, one key per address. */
 const REDIS_KEY_PREFIX = 'twofa:ip-limit:';

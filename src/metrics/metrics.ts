@@ -136,6 +136,7 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
           }
         },
         ...(delivery.notify ? { notify: delivery.notify.bind(delivery) } : {}),
+        ...(delivery.configured ? { configured: delivery.configured.bind(delivery) } : {}),
         close: () => delivery.close(),
       };
     },

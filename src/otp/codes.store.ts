@@ -1,8 +1,9 @@
 import type { Channel } from '../delivery/channel.js';
 import type { Db } from '../db/client.js';
-import { dateOf, type Sql, type SqlDate, type SqlStatement } from '../db/sql.js';
+import { boolOf, dateOf, type SqlBool, type Sql, type SqlDate, type SqlStatement } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
+import { deliveryRank, type DeliveryStatus } from '../delivery/delivery-status.js';
 
 /**
  * Life of a delivered code (otp_logs.status):
@@ -19,6 +20,8 @@ export interface NewCode {
   /** masked */
   destination: string;
   country: string | null;
+  /** the phone number's range (`+49151`), null for email */
+  dialPrefix: string | null;
   /** base64url SHA-256 of the action the code is for (`context`), null for none */
   contextHash: string | null;
   expiresAt: Date;
@@ -44,6 +47,29 @@ export interface ReservedCode {
   channel: Channel;
 }
 
+/** What the provider accepted a code with, written when the code becomes usable. */
+export interface SendOutcome {
+  providerMessageId: string | null;
+  status: 'QUEUED' | 'SENT' | null;
+  receiptExpected: boolean;
+}
+
+/** A provider's receipt that moved a code's delivery status forward. */
+export interface AppliedReceipt {
+  codeId: number;
+  userId: number;
+  channel: string;
+}
+
+/** A recent code of a user as the channel choice sees it. */
+export interface RecentDelivery {
+  channel: string;
+  status: CodeStatus;
+  deliveryStatus: DeliveryStatus | null;
+  receiptExpected: boolean;
+  createdAt: Date;
+}
+
 /** SMS sends in the last hour and in the hours before it, overall and to one country. */
 export interface RecentSms {
   hourTotal: number;
@@ -65,28 +91,89 @@ const HOUR_MS = 3_600_000;
 export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   async function insertSending(code: NewCode): Promise<number> {
     const [row] = await sql.rows<{ id: number }>`
-      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, context_hash, status, attempts, verified, expires_at, created_at)
-      VALUES (${code.userId}, ${code.codeHash}, ${code.channel}, ${code.destination}, ${code.country}, ${code.contextHash},
+      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, dial_prefix, context_hash, status, attempts, verified, expires_at, created_at)
+      VALUES (${code.userId}, ${code.codeHash}, ${code.channel}, ${code.destination}, ${code.country}, ${code.dialPrefix}, ${code.contextHash},
               'SENDING', 0, ${false}, ${code.expiresAt}, ${code.createdAt})
       RETURNING id`;
     if (!row) throw new Error('the new code was not recorded');
     return row.id;
   }
 
-  /** The code never reached the user; `events` (delivery.failed) are written with it, atomically. */
-  async function markFailed(codeId: number, reason: string, events: readonly SecurityEvent[] = []): Promise<void> {
-    await sql.atomic([sql.statement`UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason} WHERE id = ${codeId}`, ...outbox.statements(events)]);
+  /**
+   * The code never reached the user; `events` (delivery.failed) are written with it, atomically.
+   * `providerCode` is the provider's own error code (Twilio's, SMTP's reply code) when it gave one.
+   */
+  async function markFailed(codeId: number, reason: string, events: readonly SecurityEvent[] = [], providerCode: string | null = null, at: Date | null = null): Promise<void> {
+    await sql.atomic([
+      sql.statement`
+        UPDATE otp_logs SET status = 'FAILED', delivery_error = ${reason}, delivery_status = 'FAILED', delivery_rank = ${deliveryRank.FAILED},
+                            delivery_error_code = ${providerCode}, delivery_updated_at = ${at}
+         WHERE id = ${codeId}`,
+      ...outbox.statements(events),
+    ]);
+  }
+
+  /**
+   * Applies a provider's receipt to the code it names, only if it moves the status forward:
+   * a repeated or late receipt changes nothing, and of two racing ones the database lets one
+   * win. The code is found by its id (the callback URL's `code`, so a receipt that overtakes
+   * the send's own answer still lands) and must carry the provider's id or none yet; or, for a
+   * callback without `code`, by the provider's id alone. The row written, or null.
+   */
+  async function applyReceipt(receipt: {
+    codeId: number | null;
+    providerMessageId: string;
+    status: DeliveryStatus;
+    providerCode: string | null;
+    at: Date;
+  }): Promise<AppliedReceipt | null> {
+    const { codeId, providerMessageId, status, providerCode, at } = receipt;
+    const rank = deliveryRank[status];
+    const [row] =
+      codeId === null
+        ? await sql.rows<{ id: number; user_id: number; channel: string }>`
+            UPDATE otp_logs
+               SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at}
+             WHERE provider_message_id = ${providerMessageId} AND delivery_rank < ${rank}
+            RETURNING id, user_id, channel`
+        : await sql.rows<{ id: number; user_id: number; channel: string }>`
+            UPDATE otp_logs
+               SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at},
+                   provider_message_id = ${providerMessageId}
+             WHERE id = ${codeId} AND (provider_message_id IS NULL OR provider_message_id = ${providerMessageId})
+               AND (delivery_rank < ${rank} OR (delivery_status IS NULL AND ${rank} = 0))
+            RETURNING id, user_id, channel`;
+    return row ? { codeId: row.id, userId: row.user_id, channel: row.channel } : null;
+  }
+
+  /** The user's codes of the last `since`, newest first: what the channel choice reads to skip a channel that failed them. */
+  async function recentDeliveries(userId: number, since: Date): Promise<RecentDelivery[]> {
+    const rows = await sql.rows<{ channel: string; status: CodeStatus; delivery_status: DeliveryStatus | null; receipt_expected: SqlBool; created_at: SqlDate }>`
+      SELECT channel, status, delivery_status, receipt_expected, created_at FROM otp_logs
+       WHERE user_id = ${userId} AND created_at > ${since}
+       ORDER BY id DESC LIMIT 20`;
+    return rows.map((row) => ({
+      channel: row.channel,
+      status: row.status,
+      deliveryStatus: row.delivery_status,
+      receiptExpected: boolOf(row.receipt_expected),
+      createdAt: dateOf(row.created_at),
+    }));
   }
 
   /**
    * One statement: the delivered code becomes ACTIVE and the user's previous ACTIVE one
    * SUPERSEDED. Written with the send's audit row (see verification.store.ts).
    */
-  function activateStatement(userId: number, codeId: number, providerMessageId: string | null): SqlStatement {
+  function activateStatement(userId: number, codeId: number, sent: SendOutcome): SqlStatement {
+    // a receipt that overtook the send's answer has already set the delivery status: it stands
     return sql.statement`
       UPDATE otp_logs
          SET status = CASE WHEN id = ${codeId} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
-             provider_message_id = CASE WHEN id = ${codeId} THEN ${providerMessageId} ELSE provider_message_id END
+             provider_message_id = CASE WHEN id = ${codeId} THEN ${sent.providerMessageId} ELSE provider_message_id END,
+             delivery_status = CASE WHEN id = ${codeId} AND delivery_status IS NULL THEN ${sent.status} ELSE delivery_status END,
+             delivery_rank = CASE WHEN id = ${codeId} AND delivery_status IS NULL THEN ${sent.status === 'SENT' ? deliveryRank.SENT : 0} ELSE delivery_rank END,
+             receipt_expected = CASE WHEN id = ${codeId} THEN ${sent.receiptExpected} ELSE receipt_expected END
        WHERE user_id = ${userId}
          AND ((id = ${codeId} AND status = 'SENDING') OR status = 'ACTIVE')`;
   }
@@ -143,7 +230,7 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
              COUNT(CASE WHEN created_at <= ${hourAgo} THEN 1 END) AS "baselineTotal",
              COUNT(CASE WHEN created_at <= ${hourAgo} AND country = ${country} THEN 1 END) AS "baselineCountry"
         FROM otp_logs
-       WHERE channel = 'SMS' AND created_at > ${baselineStart} AND created_at <= ${now}`;
+       WHERE channel IN ('SMS', 'WHATSAPP', 'VOICE') AND created_at > ${baselineStart} AND created_at <= ${now}`;
     const row = rows[0];
     return {
       hourTotal: Number(row?.hourTotal ?? 0),
@@ -156,7 +243,7 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
   /** When the `skip`-th oldest SMS of the last hour was sent (the one whose ageing frees a slot). */
   async function smsSentAt(now: Date, skip: number): Promise<Date | null> {
     const freeing = await db.otpLog.findFirst({
-      where: { channel: 'SMS', createdAt: { gt: new Date(now.getTime() - HOUR_MS), lte: now } },
+      where: { channel: { in: ['SMS', 'WHATSAPP', 'VOICE'] }, createdAt: { gt: new Date(now.getTime() - HOUR_MS), lte: now } },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       skip,
       select: { createdAt: true },
@@ -169,7 +256,7 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
     return (await db.otpLog.deleteMany({ where: { createdAt: { lt: before } } })).count;
   }
 
-  return { insertSending, markFailed, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, purge };
+  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, purge };
 }
 
 /** A stored channel as the domain names it: SMS, or email (every other value the column ever held). */

@@ -26,6 +26,9 @@ import {
 import type { Builder } from '../graphql/builder.js';
 import type { Verified, VerificationService } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
+import { channels, type Channel as ChannelName } from '../delivery/channel.js';
+import { deliveryStatuses, type DeliveryStatus } from '../delivery/delivery-status.js';
+import type { ChannelReason } from './channel-choice.js';
 import type { GeneratedCode } from './otp.service.js';
 import { normaliseUsername } from '../users/username.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
@@ -60,7 +63,37 @@ export function addOtpTypes(
   });
   const Channel = builder.enumType('Channel', {
     description: 'The channel a code went out on.',
-    values: { EMAIL: { description: 'Email.' }, SMS: { description: 'Text message.' } },
+    values: {
+      EMAIL: { description: 'Email.' },
+      SMS: { description: 'Text message.' },
+      WHATSAPP: { description: 'WhatsApp message.' },
+      VOICE: { description: 'A phone call that reads the code out.' },
+      AUTO: {
+        description:
+          'Only as generateOtp’s `channel`: the user’s first channel that has not failed them lately (the same as no channel). Never a code’s channel.',
+      },
+    },
+  });
+  const asChannel = (value: string): ChannelName => channels.find((channel) => channel === value) ?? 'EMAIL';
+  const DeliveryStatusEnum = builder.enumType('DeliveryStatus', {
+    description: 'What the provider last reported of a code’s delivery; it only moves forward.',
+    values: {
+      QUEUED: { description: 'Accepted by the provider, not yet handed on.' },
+      SENT: { description: 'Handed on: to the carrier (SMS, WhatsApp), ringing (voice), or accepted by the SMTP server (email, whose story ends here).' },
+      DELIVERED: { description: 'The carrier confirmed delivery to the phone (WhatsApp: delivered or read), or the call was answered.' },
+      UNDELIVERED: { description: 'The carrier could not deliver it, or the call was busy, unanswered or canceled.' },
+      FAILED: { description: 'The provider could not send it (or refused it at once).' },
+    } satisfies Record<DeliveryStatus, { description: string }>,
+  });
+  const ChannelReasonEnum = builder.enumType('ChannelReason', {
+    description: 'Why a code went by the channel it went by.',
+    values: {
+      REQUESTED: { description: 'The caller named the channel.' },
+      PREFERRED: { description: 'The user’s first reachable channel.' },
+      FALLBACK_UNDELIVERED: { description: 'The channel before it in the user’s order failed their last code there (refused, undelivered or failed).' },
+      FALLBACK_NO_RECEIPT: { description: 'The channel before it had no delivery receipt for their last code within DELIVERY_FALLBACK_SECONDS.' },
+      ALL_FAILED: { description: 'Every channel failed the user lately, so the first is tried again.' },
+    } satisfies Record<ChannelReason, { description: string }>,
   });
 
   builder.prismaNode('OtpLog', {
@@ -71,9 +104,20 @@ export function addOtpTypes(
     id: { field: 'id', description: 'Global (Relay) identifier.' },
     fields: (t) => ({
       user: t.relation('user', { description: 'Whose code it is.', authScopes: { 'users:read': true } }),
-      channel: t.field({ type: Channel, description: 'EMAIL or SMS.', resolve: (log) => (log.channel === 'SMS' ? 'SMS' : 'EMAIL') }),
+      channel: t.field({ type: Channel, description: 'EMAIL, SMS, WHATSAPP or VOICE.', resolve: (log) => asChannel(log.channel) }),
       destination: t.exposeString('destination', { description: 'Where it went, masked.' }),
       status: t.field({ type: OtpStatus, description: 'Its state.', resolve: (log) => log.status as CodeStatus }),
+      deliveryStatus: t.field({
+        type: DeliveryStatusEnum,
+        nullable: true,
+        description: 'What the provider reported of its delivery (Twilio status callbacks, the SMTP server’s answer); null before the provider took it.',
+        resolve: (log) => deliveryStatuses.find((status) => status === log.deliveryStatus) ?? null,
+      }),
+      deliveryErrorCode: t.exposeString('deliveryErrorCode', {
+        nullable: true,
+        description: 'With UNDELIVERED or FAILED: the provider’s error code (Twilio’s ErrorCode, e.g. 30003; an SMTP reply code).',
+      }),
+      deliveryUpdatedAt: t.expose('deliveryUpdatedAt', { type: 'DateTime', nullable: true, description: 'When the provider last reported on it.' }),
       attempts: t.exposeInt('attempts', { description: 'Verification attempts made against it.' }),
       verified: t.exposeBoolean('verified', { description: 'Whether it was verified.' }),
       expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When it stops working.' }),
@@ -109,6 +153,13 @@ export function addOtpTypes(
     fields: (t) => ({
       expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the code stops working.' }),
       channel: t.field({ type: Channel, description: 'Where it was sent.', resolve: (p) => p.channel }),
+      channelReason: t.field({ type: ChannelReasonEnum, description: 'Why by this channel.', resolve: (p) => p.channelReason }),
+      fallbackFrom: t.field({
+        type: Channel,
+        nullable: true,
+        description: 'For a fallback: the channel passed over just before this one.',
+        resolve: (p) => p.fallbackFrom,
+      }),
       destination: t.exposeString('destination', { description: 'The destination, masked.' }),
       // Not `code`: that is the ErrorCode of every error in the same union, and a client
       // selecting both would get a field conflict.
@@ -159,8 +210,8 @@ export function addOtpTypes(
     generateOtp: t.field({
       type: GenerateOtpPayload,
       description:
-        'Generates a code for the user and delivers it by their delivery method, or by `channel` when given. ' +
-        'A failed delivery leaves no usable code.',
+        'Generates a code for the user and delivers it by `channel` when given; else (or with AUTO) by the user’s first ' +
+        'channel that has not failed them lately (channelReason says why). A failed delivery leaves no usable code.',
       errors: {
         types: [
           UserNotFoundError,
@@ -184,7 +235,9 @@ export function addOtpTypes(
         channel: t.arg({
           type: Channel,
           required: false,
-          description: 'Send by this channel instead of the user’s delivery method; the user must have its destination.',
+          description:
+            'Send by this channel (the user must have its destination); AUTO or none: the user’s first channel that has not ' +
+            'failed them lately.',
         }),
         context: t.arg.string({
           required: false,

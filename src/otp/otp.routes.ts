@@ -49,8 +49,9 @@ const databaseUnavailable = 'The database is unavailable; try again shortly';
 const generateSchema = {
   summary: 'Generate OTP for a user',
   description:
-    'Creates a one-time code for the user and delivers it by their delivery method (email or SMS), or by `channel` ' +
-    'when given. The code is valid for OTP_EXPIRATION_MINUTES and works once. `otp_code` is null unless ' +
+    'Creates a one-time code for the user and delivers it by `channel` when given, else by the user’s first channel ' +
+    '(their delivery method, then SMS, WhatsApp, voice, email, or their own order) that has not failed them lately: ' +
+    '`channel_reason` says why. The code is valid for OTP_EXPIRATION_MINUTES and works once. `otp_code` is null unless ' +
     'OTP_IN_RESPONSE is on. A failed delivery answers 502 and leaves no usable code. A request body, of any ' +
     'content type, is ignored, as the legacy service did.',
   tags: ['2FA Authentication'],
@@ -67,8 +68,8 @@ const generateSchema = {
       },
       channel: {
         type: 'string',
-        enum: ['EMAIL', 'SMS'],
-        description: "Send by this channel instead of the user's delivery method; the user must have its destination.",
+        enum: ['EMAIL', 'SMS', 'WHATSAPP', 'VOICE'],
+        description: 'Send by this channel (the user must have its destination); without it, the user’s first channel that has not failed them lately.',
       },
       context: {
         type: 'string',
@@ -98,10 +99,25 @@ const generateSchema = {
       properties: {
         otp_code: { type: ['string', 'null'], description: 'The code, only where OTP_IN_RESPONSE is on.' },
         expires_at: { type: 'string', format: 'date-time', description: 'When the code stops working (UTC).' },
-        channel: { type: 'string', enum: ['EMAIL', 'SMS'], description: 'Where it was sent.' },
+        channel: { type: 'string', enum: ['EMAIL', 'SMS', 'WHATSAPP', 'VOICE'], description: 'Where it was sent.' },
+        channel_reason: {
+          type: 'string',
+          enum: ['REQUESTED', 'PREFERRED', 'FALLBACK_UNDELIVERED', 'FALLBACK_NO_RECEIPT', 'ALL_FAILED'],
+          description: 'Why by this channel: named by the caller, the user’s first, or a fallback (see docs/rest.md).',
+        },
+        fallback_from: { type: ['string', 'null'], description: 'For a fallback: the channel passed over just before this one.' },
         destination: { type: 'string', description: 'The destination, masked.' },
       },
-      examples: [{ otp_code: null, expires_at: '2026-11-23T19:11:40.469Z', channel: 'EMAIL', destination: 'a***@example.com' }],
+      examples: [
+        {
+          otp_code: null,
+          expires_at: '2026-11-23T19:11:40.469Z',
+          channel: 'EMAIL',
+          channel_reason: 'PREFERRED',
+          fallback_from: null,
+          destination: 'a***@example.com',
+        },
+      ],
     },
     400: refusal(
       'Refused: the request is well-formed but cannot be served for this user.',
@@ -283,6 +299,8 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
           otp_code: otpInResponse ? generated.code : null,
           expires_at: generated.expiresAt.toISOString(),
           channel: generated.channel,
+          channel_reason: generated.channelReason,
+          fallback_from: generated.fallbackFrom,
           destination: generated.destination,
         };
       },

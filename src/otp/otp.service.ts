@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import type { Channel, Delivery } from '../delivery/channel.js';
+import { channels, isPhoneChannel, type Channel, type Delivery } from '../delivery/channel.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
 import type { SmsGuard } from '../delivery/sms-guard.js';
 import { fitsOneGsm7Segment } from '../delivery/gsm7.js';
@@ -24,10 +24,11 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { CodesStore, NewCode, ReservedCode } from './codes.store.js';
+import type { CodesStore, NewCode, ReservedCode, SendOutcome } from './codes.store.js';
 import type { AuditRow } from '../audit/audit.store.js';
 import type { VerificationStore } from '../verification/verification.store.js';
 import { codeKey, hashCode, newCode, sameHash } from './code.js';
+import { chooseChannel, FAILURE_MEMORY_MS, reachableChannels, type ChannelChoice, type ChannelReason } from './channel-choice.js';
 import { securityEvent } from '../events/events.js';
 
 export interface GeneratedCode {
@@ -36,9 +37,15 @@ export interface GeneratedCode {
   code: string;
   expiresAt: Date;
   channel: Channel;
+  /** why this channel: the caller's, the user's first, or a fallback from `fallbackFrom` */
+  channelReason: ChannelReason;
+  fallbackFrom: Channel | null;
   /** masked destination, e.g. a***@example.com */
   destination: string;
 }
+
+/** A caller's channel, or AUTO (the same as none): the user's first channel that has not failed them lately. */
+export type ChannelRequest = Channel | 'AUTO';
 
 export interface OtpServiceDeps {
   users: Pick<UsersStore, 'findForSending'>;
@@ -48,7 +55,7 @@ export interface OtpServiceDeps {
   clock: Clock;
   delivery: Delivery;
   smsGuard: SmsGuard;
-  config: Pick<Config, 'otp' | 'security'>;
+  config: Pick<Config, 'otp' | 'security' | 'delivery'>;
   logger: Logger;
 }
 
@@ -56,6 +63,7 @@ export type OtpService = ReturnType<typeof createOtpService>;
 
 export function createOtpService({ users, codes, store, throttle, clock, delivery, smsGuard, config, logger }: OtpServiceDeps) {
   const { length, expirationMinutes, maxAttempts } = config.otp;
+  const fallbackMs = config.delivery.fallbackSeconds * 1000;
   const secret = codeKey(config.security.secretKey);
 
   /**
@@ -64,9 +72,13 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
    * or timed-out delivery marks it FAILED with the masked reason: the caller gets an error
    * and no usable code remains, while the code the user already had stays valid.
    *
-   * An SMS must first pass the SMS-pumping guard (number, country, premium rate, the
-   * service's hourly budget, prefix velocity): before the user's send slot is taken, so a
-   * refused request costs the user nothing, and before a code exists.
+   * Without a channel (or AUTO) the code goes by the user's first channel that has not failed
+   * them lately (undelivered, or no receipt within DELIVERY_FALLBACK_SECONDS): the answer says
+   * which and why. Nothing is resent by itself: the fallback applies to the caller's next request.
+   *
+   * A code to a phone (SMS, WhatsApp, voice) must first pass the pumping guard (number,
+   * country, premium rate, the service's hourly budget, prefix velocity): before the user's
+   * send slot is taken, so a refused request costs the user nothing, and before a code exists.
    *
    * `context`, the action the code approves, is shown in the message and required again to
    * verify; only its hash is kept. An SMS must stay one segment with it, checked before anything
@@ -74,34 +86,44 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
    */
   async function generate(
     username: string,
-    options: { channel?: Channel; context?: string; audits?: (sent: { userId: number; channel: Channel }) => AuditRow[] } = {},
+    options: {
+      channel?: ChannelRequest;
+      context?: string;
+      audits?: (sent: { userId: number; channel: Channel }) => AuditRow[];
+      /** a minimum the channel must reach (the caller's minimum assurance): others are skipped, and none left refuses */
+      admits?: { channel: (channel: Channel) => boolean; refusal: () => Error };
+    } = {},
   ): Promise<GeneratedCode> {
     const user = await users.findForSending(username);
     if (!user) throw new UserNotFoundError();
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
     // A suspended user's codes could not be verified: sending one would only cost.
     if (user.suspended) throw new TwoFactorSuspendedError();
-    const channel: Channel = options.channel ?? (user.deliveryMethod === 'SMS' ? 'SMS' : 'EMAIL');
-    const stored = channel === 'SMS' ? user.phoneNumber : user.email;
-    if (!stored) throw new NoDeliveryDestinationError(`The user has no ${channel === 'SMS' ? 'phone number' : 'email address'} to send a code to`);
+    const now = clock.now();
+    const choice = await pickChannel(user, options.channel, now, options.admits?.channel);
+    const { channel } = choice;
+    // before anything is reserved or sent: a channel below the caller's minimum costs nothing
+    if (options.admits && !options.admits.channel(channel)) throw options.admits.refusal();
+    const stored = isPhoneChannel(channel) ? user.phoneNumber : user.email;
+    if (!stored) throw new NoDeliveryDestinationError(`The user has no ${isPhoneChannel(channel) ? 'phone number' : 'email address'} to send a code to`);
     const { context } = options;
     // Any code of this length renders at the same length: every digit is one GSM-7 septet.
     if (channel === 'SMS' && context !== undefined && !fitsOneGsm7Segment(renderSms({ code: '0'.repeat(length), expiresInMinutes: expirationMinutes, locale: user.locale, context }))) {
       throw new ContextTooLongForSmsError();
     }
 
-    const now = clock.now();
-    const sms = channel === 'SMS' ? await smsGuard.admit(stored, now) : undefined;
+    const sms = isPhoneChannel(channel) ? await smsGuard.admit(stored, now) : undefined;
     const to = sms?.e164 ?? stored;
     const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);
-    const destination = channel === 'SMS' ? maskPhone(to) : maskEmail(to);
+    const destination = sms ? maskPhone(to) : maskEmail(to);
     const record: NewCode = {
       userId: user.id,
       codeHash: hashCode(secret, user.id, code),
       channel,
       destination,
       country: sms?.country ?? null,
+      dialPrefix: sms?.prefix ?? null,
       contextHash: context === undefined ? null : contextHash(context),
       expiresAt,
       createdAt: now,
@@ -120,16 +142,16 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     }
     if (codeId === null) throw new Error('the new code was not recorded');
 
-    let providerMessageId: string | null;
+    let sent: SendOutcome;
     try {
-      const receipt = await delivery.send({ channel, to, code, expiresInMinutes: expirationMinutes, locale: user.locale, context });
-      providerMessageId = receipt.providerMessageId ?? null;
+      const receipt = await delivery.send({ channel, to, code, expiresInMinutes: expirationMinutes, locale: user.locale, context, codeId });
+      sent = { providerMessageId: receipt.providerMessageId ?? null, status: receipt.status ?? null, receiptExpected: receipt.receiptExpected ?? false };
     } catch (error) {
       const reason = describeDeliveryError(error, to, destination);
       logger.warn({ userId: user.id, channel, destination, reason }, 'delivery failed; the code was discarded');
       // the event says which error, never the destination or the provider's words
       const failure = error instanceof DomainError ? error.code : 'DELIVERY_FAILED';
-      await codes.markFailed(codeId, reason, [securityEvent('delivery.failed', user.id, { username, channel, reason: failure }, now)]);
+      await codes.markFailed(codeId, reason, [securityEvent('delivery.failed', user.id, { username, channel, reason: failure }, now)], providerCodeOf(error), now);
       // Nothing reached the user: the next generate may send at once, and the SMS cost nothing.
       await throttle.releaseSend(user.id, now);
       if (sms) await smsGuard.release(now);
@@ -138,8 +160,30 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     }
 
     // Usable from here on, written with the send's audit rows.
-    await store.settle({ at: now, activateCode: { userId: user.id, codeId, providerMessageId }, audits: options.audits?.({ userId: user.id, channel }) ?? [], events: [] });
-    return { userId: user.id, code, expiresAt, channel, destination };
+    await store.settle({ at: now, activateCode: { userId: user.id, codeId, ...sent }, audits: options.audits?.({ userId: user.id, channel }) ?? [], events: [] });
+    return { userId: user.id, code, expiresAt, channel, channelReason: choice.reason, fallbackFrom: choice.fallbackFrom, destination };
+  }
+
+  /**
+   * The channel a code goes by: the caller's, checked only for a destination (a channel the
+   * service cannot send by fails as DELIVERY_NOT_CONFIGURED, as before); else the first of the
+   * user's reachable channels that has not failed them lately.
+   */
+  async function pickChannel(
+    user: Awaited<ReturnType<typeof users.findForSending>> & object,
+    requested: ChannelRequest | undefined,
+    now: Date,
+    admits: (channel: Channel) => boolean = () => true,
+  ): Promise<ChannelChoice> {
+    if (requested !== undefined && requested !== 'AUTO') return { channel: requested, reason: 'REQUESTED', fallbackFrom: null };
+    // A user whose own delivery method has no destination (created before it was known) is told so, as before.
+    if (!user.channelOrder) {
+      const method = channels.find((channel) => channel === user.deliveryMethod) ?? 'EMAIL';
+      if (!(isPhoneChannel(method) ? user.phoneNumber : user.email)) return { channel: method, reason: 'PREFERRED', fallbackFrom: null };
+    }
+    const order = reachableChannels(user, (channel) => (delivery.configured?.(channel) ?? true) && admits(channel));
+    const recent = order.length > 1 ? await codes.recentDeliveries(user.id, new Date(now.getTime() - FAILURE_MEMORY_MS)) : [];
+    return chooseChannel(order, recent, now, fallbackMs) ?? { channel: 'EMAIL', reason: 'PREFERRED', fallbackFrom: null };
   }
 
   /**
@@ -218,4 +262,13 @@ function describeProviderError(error: Error): string {
   if (typeof code === 'number') return `Twilio ${code}${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${error.message}`;
   if (typeof status === 'number') return `HTTP ${status}: ${error.message}`;
   return `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
+}
+
+/** The provider's own error code, for the code's `delivery_error_code`: Twilio's, or an SMTP reply code. */
+function providerCodeOf(error: unknown): string | null {
+  const cause = error instanceof DomainError ? error.cause : error;
+  const { code, responseCode } = (typeof cause === 'object' && cause !== null ? cause : {}) as { code?: unknown; responseCode?: unknown };
+  if (typeof code === 'number') return String(code);
+  if (typeof responseCode === 'number') return String(responseCode);
+  return null;
 }

@@ -107,6 +107,8 @@ export function addPasskeyTypes(
         otpEnabled: true,
         email: true,
         phoneNumber: true,
+        deliveryMethod: true,
+        channelOrder: true,
         totpSecret: true,
         totpEnabledAt: true,
         passkeys: { orderBy: { id: 'asc' } },
@@ -117,6 +119,10 @@ export function addPasskeyTypes(
         const factors: Factor[] = [];
         if (user.email) factors.push(plain('EMAIL_CODE'));
         if (user.phoneNumber) factors.push(plain('SMS_CODE'));
+        // the default order names every channel, so this is what the service can reach the number by
+        const reachable = ctx.services.users.reachableBy({ ...user, channelOrder: null });
+        if (reachable.includes('WHATSAPP')) factors.push(plain('WHATSAPP_CODE'));
+        if (reachable.includes('VOICE')) factors.push(plain('VOICE_CODE'));
         if (user.totpSecret !== null && user.totpEnabledAt !== null) factors.push(plain('AUTHENTICATOR_APP'));
         if ((await ctx.services.recovery.remaining(user.id)) > 0) factors.push(plain('RECOVERY_CODES'));
         for (const passkey of user.passkeys) factors.push({ kind: 'PASSKEY', passkey });

@@ -22,7 +22,12 @@ declare module '../graphql/context.js' {
 export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
   const DeliveryMethod = builder.enumType('DeliveryMethod', {
     description: 'How a user receives delivered codes.',
-    values: { EMAIL: { description: 'By email, over SMTP.' }, SMS: { description: 'By text message.' } },
+    values: {
+      EMAIL: { description: 'By email, over SMTP.' },
+      SMS: { description: 'By text message.' },
+      WHATSAPP: { description: 'By WhatsApp message (TWILIO_WHATSAPP_FROM).' },
+      VOICE: { description: 'By a phone call that reads the code out (TWILIO_PHONE_NUMBER).' },
+    },
   });
   const asChannel = (value: string): Channel => (channels.includes(value as Channel) ? (value as Channel) : 'EMAIL');
 
@@ -55,6 +60,15 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         type: DeliveryMethod,
         description: 'Where generateOtp sends codes.',
         resolve: (user) => asChannel(user.deliveryMethod),
+      }),
+      channelOrder: t.field({
+        type: [DeliveryMethod],
+        description:
+          'The channels a code goes by when the caller names none, in order: the user’s own order (set with channelOrder) or ' +
+          'the default (the delivery method, then SMS, WhatsApp, voice, email), only those the service is configured for and ' +
+          'the user has a destination for. A channel that failed the user lately is skipped (see generateOtp’s channelReason).',
+        select: { email: true, phoneNumber: true, deliveryMethod: true, channelOrder: true },
+        resolve: (user, _args, ctx) => ctx.services.users.reachableBy(user),
       }),
       locale: t.exposeString('locale', { description: 'Language of the messages sent (en, de).' }),
       otpEnabled: t.exposeBoolean('otpEnabled', { description: 'Whether codes may be generated for the user.' }),
@@ -131,6 +145,11 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         required: false,
         description: 'Defaults to EMAIL, or SMS when only a phone number is given.',
       }),
+      channelOrder: t.field({
+        type: [DeliveryMethod],
+        required: false,
+        description: 'The user’s own order of channels for codes; each needs its destination. Default: the delivery method, then SMS, WhatsApp, voice, email.',
+      }),
       locale: t.string({ required: false, description: 'en (default) or de.' }),
       otpEnabled: t.boolean({ required: false, defaultValue: true, description: 'Defaults to true.' }),
     }),
@@ -143,6 +162,11 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       email: t.field({ type: 'EmailAddress', required: false, description: 'New email address, or null.' }),
       phoneNumber: t.field({ type: 'PhoneNumber', required: false, description: 'New phone number, or null.' }),
       deliveryMethod: t.field({ type: DeliveryMethod, required: false, description: 'New delivery method.' }),
+      channelOrder: t.field({
+        type: [DeliveryMethod],
+        required: false,
+        description: 'A new order of channels for codes (each needs its destination), or null for the default.',
+      }),
       locale: t.string({ required: false, description: 'en or de.' }),
       otpEnabled: t.boolean({ required: false, description: 'Switch code generation on or off.' }),
     }),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { createHmac } from 'node:crypto';
 import type { AuditEventName, AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
-import { channels } from '../delivery/channel.js';
+import { channels, type Channel } from '../delivery/channel.js';
+import { reachableChannels } from '../otp/channel-choice.js';
 import { readPhoneNumber } from '../delivery/phone.js';
 import { locales } from '../delivery/templates.js';
 import { UserNotFoundError, UsernameConfusableError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
@@ -39,6 +40,13 @@ const userFields = {
   email: email.nullish(),
   phoneNumber: phoneNumber.nullish(),
   deliveryMethod: z.enum(channels).nullish(),
+  /** the channels to try, in order; null goes back to the default order */
+  channelOrder: z
+    .array(z.enum(channels))
+    .min(1, { error: 'must name at least one channel' })
+    .max(channels.length)
+    .refine((order) => new Set(order).size === order.length, { error: 'must not name a channel twice' })
+    .nullish(),
   locale: z.string().pipe(z.enum(locales, { error: `must be one of ${locales.join(', ')}` })).nullish(),
   otpEnabled: z.boolean().nullish(),
 };
@@ -59,15 +67,23 @@ export interface UsersServiceDeps {
   clock: Clock;
   /** remembered devices, revoked when two-factor authentication is switched off */
   devices?: Pick<DevicesService, 'revokeAllOf'>;
+  /** whether the service can send a code by `channel` (delivery.ts) */
+  channelConfigured?: (channel: Channel) => boolean;
 }
 
-export function createUsersService({ users, audit, secretKey, clock, devices }: UsersServiceDeps) {
+export function createUsersService({ users, audit, secretKey, clock, devices, channelConfigured = () => true }: UsersServiceDeps) {
+  /** The channels a code goes by for this user, in order: their own order or the default, only those the service and the user have. */
+  function reachableBy(user: { email: string | null; phoneNumber: string | null; deliveryMethod: string; channelOrder: string | null }): Channel[] {
+    return reachableChannels({ ...user, channelOrder: user.channelOrder?.split(',') ?? null }, channelConfigured);
+  }
+
   async function create(input: CreateUserInput, context: CallContext) {
     const data = parse(createUserSchema, input);
     const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
     // A user may be created before their destination is known; only an explicit
     // method without its destination is a mistake worth refusing.
     if (data.deliveryMethod) requireDestination(deliveryMethod, data.email, data.phoneNumber);
+    for (const channel of data.channelOrder ?? []) requireDestination(channel, data.email, data.phoneNumber, 'channelOrder');
     let user;
     try {
       user = await users.create({
@@ -76,6 +92,7 @@ export function createUsersService({ users, audit, secretKey, clock, devices }: 
         email: data.email ?? null,
         phoneNumber: data.phoneNumber ?? null,
         deliveryMethod,
+        channelOrder: data.channelOrder?.join(',') ?? null,
         locale: data.locale ?? 'en',
         otpEnabled: data.otpEnabled ?? true,
       });
@@ -97,11 +114,15 @@ export function createUsersService({ users, audit, secretKey, clock, devices }: 
       email: data.email === undefined ? current.email : data.email,
       phoneNumber: data.phoneNumber === undefined ? current.phoneNumber : data.phoneNumber,
       deliveryMethod: data.deliveryMethod ?? current.deliveryMethod,
+      channelOrder: data.channelOrder === undefined ? current.channelOrder : (data.channelOrder?.join(',') ?? null),
       locale: data.locale ?? current.locale,
       otpEnabled: data.otpEnabled ?? current.otpEnabled,
     };
     if (data.deliveryMethod || data.email === null || data.phoneNumber === null)
       requireDestination(next.deliveryMethod, next.email, next.phoneNumber);
+    if (data.channelOrder || data.email === null || data.phoneNumber === null) {
+      for (const channel of next.channelOrder?.split(',') ?? []) requireDestination(channel, next.email, next.phoneNumber, 'channelOrder');
+    }
     const user = await users.update(current.id, next);
     // Switching two-factor off, or taking away a destination codes went to, revokes what remembered devices vouch for.
     const removed = (current.otpEnabled && !next.otpEnabled) || (current.email && !next.email) || (current.phoneNumber && !next.phoneNumber);
@@ -166,7 +187,7 @@ export function createUsersService({ users, audit, secretKey, clock, devices }: 
     return user;
   }
 
-  return { create, update, disableTwoFactor, reinstateTwoFactor, erase, describe };
+  return { reachableBy, create, update, disableTwoFactor, reinstateTwoFactor, erase, describe };
 }
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
@@ -179,11 +200,10 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   return result.data;
 }
 
-function requireDestination(method: string, email?: string | null, phoneNumber?: string | null) {
-  if (method === 'EMAIL' && !email)
-    throw new ValidationFailedError([{ path: ['email'], message: 'is required when deliveryMethod is EMAIL' }]);
-  if (method === 'SMS' && !phoneNumber)
-    throw new ValidationFailedError([{ path: ['phoneNumber'], message: 'is required when deliveryMethod is SMS' }]);
+function requireDestination(method: string, email?: string | null, phoneNumber?: string | null, field = 'deliveryMethod') {
+  const when = `is required when ${field} ${field === 'deliveryMethod' ? 'is' : 'names'} ${method}`;
+  if (method === 'EMAIL' && !email) throw new ValidationFailedError([{ path: ['email'], message: when }]);
+  if (method !== 'EMAIL' && !phoneNumber) throw new ValidationFailedError([{ path: ['phoneNumber'], message: when }]);
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -10,6 +10,8 @@ export interface SendingUser {
   email: string | null;
   phoneNumber: string | null;
   deliveryMethod: string;
+  /** the user's own order of channels (users.channel_order), null for the default */
+  channelOrder: string[] | null;
   otpEnabled: boolean;
   locale: string;
   suspended: boolean;
@@ -49,11 +51,13 @@ export interface NewUser {
   email: string | null;
   phoneNumber: string | null;
   deliveryMethod: string;
+  /** comma-separated channels, null for the default order */
+  channelOrder: string | null;
   locale: string;
   otpEnabled: boolean;
 }
 
-export type UserChanges = Pick<NewUser, 'email' | 'phoneNumber' | 'deliveryMethod' | 'locale' | 'otpEnabled'>;
+export type UserChanges = Pick<NewUser, 'email' | 'phoneNumber' | 'deliveryMethod' | 'channelOrder' | 'locale' | 'otpEnabled'>;
 
 export type UsersStore = ReturnType<typeof createUsersStore>;
 
@@ -68,22 +72,29 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     return row?.id ?? null;
   }
 
+  async function nameOf(userId: number): Promise<string | null> {
+    const [row] = await sql.rows<{ username: string }>`SELECT username FROM users WHERE id = ${userId}`;
+    return row?.username ?? null;
+  }
+
   async function findForSending(username: string): Promise<SendingUser | null> {
     const [row] = await sql.rows<{
       id: number;
       email: string | null;
       phone_number: string | null;
       delivery_method: string;
+      channel_order: string | null;
       otp_enabled: SqlBool;
       locale: string;
       suspended_at: SqlDate | null;
-    }>`SELECT id, email, phone_number, delivery_method, otp_enabled, locale, suspended_at FROM users WHERE username = ${username}`;
+    }>`SELECT id, email, phone_number, delivery_method, channel_order, otp_enabled, locale, suspended_at FROM users WHERE username = ${username}`;
     if (!row) return null;
     return {
       id: row.id,
       email: row.email,
       phoneNumber: row.phone_number,
       deliveryMethod: row.delivery_method,
+      channelOrder: row.channel_order ? row.channel_order.split(',') : null,
       otpEnabled: boolOf(row.otp_enabled),
       locale: row.locale,
       suspended: row.suspended_at !== null,
@@ -311,6 +322,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
         email: true,
         phoneNumber: true,
         deliveryMethod: true,
+        channelOrder: true,
         locale: true,
         otpEnabled: true,
         totpEnabledAt: true,
@@ -329,6 +341,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
 
   return {
     idOf,
+    nameOf,
     findForSending,
     takeGuess,
     guessRefusalState,

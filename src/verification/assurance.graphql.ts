@@ -12,6 +12,8 @@ const levels: Record<AssuranceLevel, string> = {
 const kinds: Record<FactorKind, string> = {
   EMAIL_CODE: 'Codes delivered by email (the user has an email address).',
   SMS_CODE: 'Codes delivered by SMS (the user has a phone number).',
+  WHATSAPP_CODE: 'Codes delivered by WhatsApp (a phone number, and TWILIO_WHATSAPP_FROM configured).',
+  VOICE_CODE: 'Codes read out by a phone call (a phone number, and voice configured).',
   AUTHENTICATOR_APP: 'Codes from an authenticator app (enrolled and confirmed).',
   RECOVERY_CODES: 'Single-use recovery codes (some left).',
   PASSKEY: 'A passkey (WebAuthn): the browser signs for the origin it runs on, so a look-alike site gets nothing to relay.',

@@ -32,7 +32,7 @@ export function meets(level: AssuranceLevel, minimum: AssuranceLevel | undefined
 }
 
 /** The kinds of factor a user can have, as a frontend offers them. */
-export const factorKinds = ['EMAIL_CODE', 'SMS_CODE', 'AUTHENTICATOR_APP', 'RECOVERY_CODES', 'PASSKEY'] as const;
+export const factorKinds = ['EMAIL_CODE', 'SMS_CODE', 'WHATSAPP_CODE', 'VOICE_CODE', 'AUTHENTICATOR_APP', 'RECOVERY_CODES', 'PASSKEY'] as const;
 export type FactorKind = (typeof factorKinds)[number];
 
 /**
@@ -42,6 +42,8 @@ export type FactorKind = (typeof factorKinds)[number];
 export const factorLevel: Record<FactorKind, AssuranceLevel> = {
   EMAIL_CODE: 'EMAIL_CODE',
   SMS_CODE: 'AAL2_RESTRICTED',
+  WHATSAPP_CODE: 'AAL2_RESTRICTED',
+  VOICE_CODE: 'AAL2_RESTRICTED',
   AUTHENTICATOR_APP: 'AAL2',
   RECOVERY_CODES: 'AAL2',
   PASSKEY: 'PHISHING_RESISTANT',
@@ -51,6 +53,8 @@ export const factorLevel: Record<FactorKind, AssuranceLevel> = {
 export const factorWords: Record<FactorKind, string> = {
   EMAIL_CODE: 'a code by email',
   SMS_CODE: 'a code by SMS',
+  WHATSAPP_CODE: 'a code by WhatsApp',
+  VOICE_CODE: 'a code read out by a phone call',
   AUTHENTICATOR_APP: 'an authenticator app',
   RECOVERY_CODES: 'a recovery code',
   PASSKEY: 'a passkey',
@@ -69,10 +73,21 @@ export interface Assurance {
   amr: string[];
 }
 
-/** A delivered code: `otp` (RFC 8176) and its channel: `sms` (RFC 8176) or `email` (ours). */
+/**
+ * A delivered code: `otp` (RFC 8176) and its channel: `sms` and `tel` (RFC 8176: a text message, a
+ * telephone call), `whatsapp` and `email` (ours). Codes bound to a phone number (SMS, voice and
+ * WhatsApp, whose account a SIM swap takes over as well) are NIST's "restricted" authenticators.
+ */
 export function deliveredCodeAssurance(channel: Channel): Assurance {
-  return channel === 'SMS' ? { level: 'AAL2_RESTRICTED', amr: ['otp', 'sms'] } : { level: 'EMAIL_CODE', amr: ['otp', 'email'] };
+  return deliveredCode[channel];
 }
+
+const deliveredCode: Record<Channel, Assurance> = {
+  EMAIL: { level: 'EMAIL_CODE', amr: ['otp', 'email'] },
+  SMS: { level: 'AAL2_RESTRICTED', amr: ['otp', 'sms'] },
+  VOICE: { level: 'AAL2_RESTRICTED', amr: ['otp', 'tel'] },
+  WHATSAPP: { level: 'AAL2_RESTRICTED', amr: ['otp', 'whatsapp'] },
+};
 
 /** An authenticator app: `otp` (RFC 8176) and `totp` (ours: the app, not a delivered code). */
 export const appAssurance: Assurance = { level: 'AAL2', amr: ['otp', 'totp'] };

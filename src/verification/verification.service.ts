@@ -3,7 +3,6 @@ import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import type { AuditRow } from '../audit/audit.store.js';
 import type { Clock } from '../clock/clock.js';
 import type { AppState, UsersStore } from '../users/users.store.js';
-import type { Channel } from '../delivery/channel.js';
 import {
   auditOutcomeOf,
   CodeAlreadyUsedError,
@@ -25,7 +24,8 @@ import { CONTEXT_MAX_LENGTH, fitsLength } from '../limits/input-limits.js';
 import { RECOVERY_CODES_LOW, securityEvent, type SecurityEvent } from '../events/events.js';
 import { normaliseUsername } from '../users/username.js';
 import { contextProblem } from './action-context.js';
-import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
+import type { ChannelRequest, GeneratedCode, OtpService } from '../otp/otp.service.js';
+import type { Channel } from '../delivery/channel.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ResultTokens } from '../auth/result-token.js';
 import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recovery.service.js';
@@ -129,22 +129,24 @@ export function createVerificationService(deps: VerificationDeps) {
   async function generate(
     given: string,
     context: CallContext,
-    options: { channel?: Channel; actionContext?: string; minimumAssurance?: AssuranceLevel } = {},
+    options: { channel?: ChannelRequest; actionContext?: string; minimumAssurance?: AssuranceLevel } = {},
   ): Promise<GeneratedCode> {
     const username = normaliseUsername(given);
     checkBinding({ actionContext: options.actionContext });
     try {
       const { minimumAssurance } = options;
+      let admits: { channel: (channel: Channel) => boolean; refusal: () => Error } | undefined;
       if (minimumAssurance !== undefined) {
         const inventory = await factors.of(username, clock.now());
         // An unknown user is refused by the send itself, as without a minimum.
-        const channel = options.channel ?? inventory?.defaultChannel;
-        if (inventory && channel && !meets(deliveredCodeAssurance(channel).level, minimumAssurance)) {
-          throw new InsufficientAssuranceError(minimumAssurance, sufficientFactors(inventory.factors, minimumAssurance));
-        }
+        const refusal = () => new InsufficientAssuranceError(minimumAssurance, inventory ? sufficientFactors(inventory.factors, minimumAssurance) : []);
+        admits = { channel: (channel) => meets(deliveredCodeAssurance(channel).level, minimumAssurance), refusal };
+        const requested = options.channel === undefined || options.channel === 'AUTO' ? undefined : options.channel;
+        if (inventory && requested && !admits.channel(requested)) throw refusal();
       }
       const generated = await otp.generate(username, {
         channel: options.channel,
+        ...(admits ? { admits } : {}),
         context: options.actionContext,
         // written with the code's activation, in one statement on PostgreSQL
         audits: ({ userId, channel }) => [audit.row({ event: 'OTP_GENERATE', outcome: 'SUCCESS', channel, userId, username }, context)],

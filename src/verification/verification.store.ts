@@ -3,7 +3,7 @@ import { storableText } from '../db/storable-text.js';
 import type { Sql } from '../db/sql.js';
 import { noticeEventTypes, type SecurityEvent } from '../events/events.js';
 import { isNotice, type OutboxStore } from '../events/outbox.store.js';
-import { channelOf, type CodesStore, type NewCode, type ReservedCode } from '../otp/codes.store.js';
+import { channelOf, type CodesStore, type NewCode, type ReservedCode, type SendOutcome } from '../otp/codes.store.js';
 import { windowOf, type CountersStore } from '../throttle/counters.store.js';
 import type { GuessLimits, TakenGuess, UsersStore } from '../users/users.store.js';
 
@@ -20,7 +20,7 @@ export interface Settlement {
   /** a delivered code to use up: when another request used it first, nothing at all is written */
   consumeCode?: number;
   /** a code the provider accepted, made the user's one ACTIVE code (a send's settlement) */
-  activateCode?: { userId: number; codeId: number; providerMessageId: string | null };
+  activateCode?: { userId: number; codeId: number } & SendOutcome;
   /** the user whose guesses a success clears (both counts, the lock and the suspension) */
   clearGuessesOf?: number;
   audits: readonly AuditRow[];
@@ -205,7 +205,7 @@ export function createVerificationStore({
     if (sql.dialect === 'sqlite') {
       if (consumeCode !== undefined && !(await codes.consume(consumeCode, at))) return false;
       await sql.atomic([
-        ...(activateCode ? [codes.activateStatement(activateCode.userId, activateCode.codeId, activateCode.providerMessageId)] : []),
+        ...(activateCode ? [codes.activateStatement(activateCode.userId, activateCode.codeId, activateCode)] : []),
         ...(clearGuessesOf === undefined ? [] : [users.clearGuessesStatement(clearGuessesOf)]),
         ...audits.map((row) => audit.insertStatement(row)),
         ...outbox.statements(events),
@@ -228,7 +228,14 @@ export function createVerificationStore({
         UPDATE otp_logs
            SET status = CASE WHEN id = ${activateCode?.codeId ?? null}::int THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
                provider_message_id = CASE WHEN id = ${activateCode?.codeId ?? null}::int
-                                          THEN ${activateCode?.providerMessageId ?? null}::text ELSE provider_message_id END
+                                          THEN ${activateCode?.providerMessageId ?? null}::text ELSE provider_message_id END,
+               -- a receipt that overtook the send's answer has already set the delivery status: it stands
+               delivery_status = CASE WHEN id = ${activateCode?.codeId ?? null}::int AND delivery_status IS NULL
+                                      THEN ${activateCode?.status ?? null}::text ELSE delivery_status END,
+               delivery_rank = CASE WHEN id = ${activateCode?.codeId ?? null}::int AND delivery_status IS NULL
+                                    THEN ${activateCode?.status === 'SENT' ? 1 : 0}::int ELSE delivery_rank END,
+               receipt_expected = CASE WHEN id = ${activateCode?.codeId ?? null}::int
+                                       THEN ${activateCode?.receiptExpected ?? false}::boolean ELSE receipt_expected END
          WHERE user_id = ${activateCode?.userId ?? null}::int
            AND ((id = ${activateCode?.codeId ?? null}::int AND status = 'SENDING') OR status = 'ACTIVE')
       ), cleared AS (

@@ -1,10 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import twilioSdk from 'twilio';
 import { ManualClock } from './app.js';
 
-/** One request to the Messages API as the server received it. */
+/** One request to the Messages API (or the Calls API) as the server received it. */
 export interface CapturedSms {
+  /** a message (SMS or WhatsApp, Messages.json) or a call (Calls.json) */
+  kind: 'message' | 'call';
   /** the account in the URL path */
   accountSid: string;
   /** the credentials of the Basic Authorization header, if any */
@@ -12,9 +15,19 @@ export interface CapturedSms {
   /** every form field, under Twilio's names (To, From, MessagingServiceSid, Body, ...) */
   form: Record<string, string>;
   to: string;
+  /** the message's text; for a call, its TwiML */
   body: string;
-  /** the Message SID answered, when the server accepted it */
+  /** the Message or Call SID answered, when the server accepted it */
   sid: string | undefined;
+}
+
+/** A status callback the server posted, as it sent it, and the service's answer. */
+export interface PostedCallback {
+  url: string;
+  signature: string;
+  form: Record<string, string>;
+  status: number;
+  answer: string;
 }
 
 /** An error answer in Twilio's shape: `{ code, message, more_info, status }`. */
@@ -38,7 +51,28 @@ export interface TestTwilioServer {
   authToken: string;
   requests: CapturedSms[];
   behave(behaviour: TwilioBehaviour): void;
+  /**
+   * Posts a status callback for the message or call `sid` to the StatusCallback URL it was
+   * sent with, form-encoded and signed as Twilio signs (`X-Twilio-Signature`, HMAC-SHA1 of the
+   * URL and the sorted fields under the auth token): MessageStatus or CallStatus `status`.
+   */
+  postStatus(sid: string, status: string, extra?: Record<string, string>): Promise<PostedCallback>;
   close(): Promise<void>;
+}
+
+/** Twilio's signature of a callback to `url` with `form`, under `authToken` (the SDK's own function). */
+export function twilioSignature(authToken: string, url: string, form: Record<string, string>): string {
+  return twilioSdk.getExpectedTwilioSignature(authToken, url, form);
+}
+
+/** Posts `form` to `url` as Twilio would, with `signature` (or none), and reads the answer. */
+export async function postCallback(url: string, form: Record<string, string>, signature: string | undefined): Promise<PostedCallback> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === undefined ? {} : { 'x-twilio-signature': signature }) },
+    body: new URLSearchParams(form).toString(),
+  });
+  return { url, signature: signature ?? '', form, status: response.status, answer: await response.text() };
 }
 
 /** Twilio's answers for the errors the tests provoke, with Twilio's own wording. */
@@ -75,22 +109,33 @@ export async function startTwilioServer(): Promise<TestTwilioServer> {
   });
 
   function answer(request: IncomingMessage, response: ServerResponse, raw: string) {
-    const path = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(request.url ?? '');
+    const path = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(request.url ?? '');
     if (request.method !== 'POST' || !path) {
       return send(response, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
     }
+    const kind = path[2] === 'Calls' ? 'call' : 'message';
     const auth = basicAuth(request.headers.authorization);
     if (auth?.username !== accountSid || auth.password !== authToken) {
       return send(response, 401, { code: 20003, message: 'Authenticate', status: 401 });
     }
     const form = Object.fromEntries(new URLSearchParams(raw));
-    const captured: CapturedSms = { accountSid: path[1] ?? '', auth, form, to: form.To ?? '', body: form.Body ?? '', sid: undefined };
+    const captured: CapturedSms = {
+      kind,
+      accountSid: path[1] ?? '',
+      auth,
+      form,
+      to: form.To ?? '',
+      body: (kind === 'call' ? form.Twiml : form.Body) ?? '',
+      sid: undefined,
+    };
     requests.push(captured);
     if (captured.accountSid !== accountSid) {
       return send(response, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
     }
     if (!form.To) return send(response, 400, { code: 21604, message: "A 'To' phone number is required.", status: 400 });
-    if (!form.Body) return send(response, 400, { code: 21602, message: 'Message body is required.', status: 400 });
+    if (kind === 'call' && !form.Twiml && !form.Url) return send(response, 400, { code: 21205, message: 'Url parameter is required.', status: 400 });
+    if (kind === 'message' && !form.Body && !form.ContentSid) return send(response, 400, { code: 21602, message: 'Message body is required.', status: 400 });
+    if (kind === 'call' && !form.From) return send(response, 400, { code: 21603, message: "A 'From' phone number is required.", status: 400 });
     if (!form.From && !form.MessagingServiceSid) {
       return send(response, 400, { code: 21603, message: "A 'From' phone number is required.", status: 400 });
     }
@@ -109,8 +154,23 @@ export async function startTwilioServer(): Promise<TestTwilioServer> {
       return send(response, status, { code, message: message.replace('{to}', form.To), status });
     }
 
-    captured.sid = `SM${randomBytes(16).toString('hex')}`;
     const now = new Date().toUTCString().replace('GMT', '+0000');
+    if (kind === 'call') {
+      captured.sid = `CA${randomBytes(16).toString('hex')}`;
+      return send(response, 201, {
+        account_sid: accountSid,
+        api_version: '2010-04-01',
+        date_created: now,
+        date_updated: now,
+        direction: 'outbound-api',
+        from: form.From,
+        to: form.To,
+        sid: captured.sid,
+        status: 'queued',
+        uri: `/2010-04-01/Accounts/${accountSid}/Calls/${captured.sid}.json`,
+      });
+    }
+    captured.sid = `${form.ContentSid ? 'MM' : 'SM'}${randomBytes(16).toString('hex')}`;
     send(response, 201, {
       account_sid: accountSid,
       api_version: '2010-04-01',
@@ -145,6 +205,16 @@ export async function startTwilioServer(): Promise<TestTwilioServer> {
     requests,
     behave(next) {
       behaviour = next;
+    },
+    postStatus(sid, status, extra = {}) {
+      const sent = requests.find((request) => request.sid === sid);
+      const url = sent?.form.StatusCallback;
+      if (!sent || !url) throw new Error(`no message or call ${sid} with a StatusCallback`);
+      const form =
+        sent.kind === 'call'
+          ? { AccountSid: accountSid, CallSid: sid, CallStatus: status, From: sent.form.From ?? '', To: sent.to, ApiVersion: '2010-04-01', ...extra }
+          : { AccountSid: accountSid, MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status, To: sent.form.To ?? '', ApiVersion: '2010-04-01', ...extra };
+      return postCallback(url, form, twilioSignature(authToken, url, form));
     },
     close: () =>
       new Promise<void>((resolve) => {
