@@ -71,13 +71,26 @@ describe('a self token acts on its own user only', () => {
     const generated = await app.inject({ method: 'POST', url: `/auth/generate?username=${A}`, headers: bearer(tokenA) });
     expect(generated.statusCode, generated.body).toBe(200);
     const code = generated.json<{ otp_code: string }>().otp_code;
-    const verified = await app.inject({ method: 'POST', url: '/auth/verify', headers: bearer(tokenA), payload: { username: A, otp_code: code } });
+    const verified = await app.inject({ method: 'POST', url: '/auth/verify', headers: bearer(tokenA), payload: { username: A, otp_code: code, remember_device: true } });
     expect(verified.statusCode, verified.body).toBe(200);
+    const { device_token: deviceToken, device } = verified.json<{ device_token: string; device: { id: number | string } }>();
+    // its own remembered device: checked, listed and revoked with the same token
+    const checked = await app.inject({ method: 'POST', url: '/auth/verify-device', headers: bearer(tokenA), payload: { username: A, device_token: deviceToken } });
+    expect(checked.statusCode, checked.body).toBe(200);
+    const listed = await graphqlAs(app, bearer(tokenA), 'query($u: String!) { user(username: $u) { devices { id revokedAt } } }', { u: A });
+    expect(listed.body.data?.user, JSON.stringify(listed.body)).toEqual({ devices: [{ id: String(device.id), revokedAt: null }] });
+    const revoked = await graphqlAs(app, bearer(tokenA), 'mutation($u: String!, $id: ID!) { revokeDevice(username: $u, id: $id) { __typename } }', {
+      u: A,
+      id: String(device.id),
+    });
+    expect(revoked.body.data?.revokeDevice, JSON.stringify(revoked.body)).toEqual({ __typename: 'RememberedDevice' });
 
     const generateB = await app.inject({ method: 'POST', url: `/auth/generate?username=${B}`, headers: bearer(tokenA) });
     expect(generateB.statusCode, generateB.body).toBe(403);
     const verifyB = await app.inject({ method: 'POST', url: '/auth/verify', headers: bearer(tokenA), payload: { username: B, otp_code: '123456' } });
     expect(verifyB.statusCode, verifyB.body).toBe(403);
+    const deviceB = await app.inject({ method: 'POST', url: '/auth/verify-device', headers: bearer(tokenA), payload: { username: B, device_token: 'fdt_x' } });
+    expect(deviceB.statusCode, deviceB.body).toBe(403);
     // and nothing was sent to B
     const logs = await graphqlAs(app, {}, `query($u: String!) { user(username: $u) { logs(first: 1) { edges { node { id } } } } }`, { u: B });
     expect((logs.body.data?.user as { logs: { edges: unknown[] } }).logs.edges).toHaveLength(0);
@@ -105,6 +118,10 @@ describe('a self token acts on its own user only', () => {
       ['mutation($u: String!) { startPasskeyRegistration(username: $u) { __typename } }', { u: B }],
       ['mutation($u: String!) { startPasskeyVerification(username: $u) { __typename } }', { u: B }],
       ['mutation($u: String!) { verifyPasskey(username: $u, response: {}) { __typename } }', { u: B }],
+      ['query($u: String!) { user(username: $u) { devices { id } } }', { u: B }],
+      ['mutation($u: String!) { verifyDevice(username: $u, deviceToken: "fdt_x") { __typename } }', { u: B }],
+      ['mutation($u: String!) { revokeDevice(username: $u, id: "1") { __typename } }', { u: B }],
+      ['mutation($u: String!) { revokeAllDevices(username: $u) { __typename } }', { u: B }],
       // A's own name with B's passkey
       ['mutation($u: String!, $id: ID!) { renamePasskey(username: $u, id: $id, name: "mine") { __typename } }', { u: A, id: passkeyOfB }],
       ['mutation($u: String!, $id: ID!) { removePasskey(username: $u, id: $id) { __typename } }', { u: A, id: passkeyOfB }],

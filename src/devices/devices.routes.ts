@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { authorize } from '../auth/caller.js';
+import { authorize, authorizeFor, isSelfCaller } from '../auth/caller.js';
 import { detailAnswer } from '../http/schemas.js';
 import { CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 import { assuranceLevels, type AssuranceLevel } from '../verification/assurance.js';
@@ -78,13 +78,15 @@ export const deviceRoutes: FastifyPluginAsync<{ verification: VerificationServic
     '/verify-device',
     {
       schema: verifyDeviceSchema,
-      // the scope before the body is read, as the legacy routes do
+      // the scope before the body is read, as the legacy routes do; a `self` token's user is
+      // in the body, checked by the handler
       preValidation: async (request) => {
-        authorize(request.callContext, 'otp:verify');
+        if (!isSelfCaller(request.callContext)) authorize(request.callContext, 'otp:verify');
       },
     },
     async (request) => {
       const { username, device_token: token, max_age_seconds: maxAgeSeconds, minimum_assurance: minimumAssurance, audience } = request.body;
+      authorizeFor(request.callContext, 'otp:verify', username);
       const verified = await verification.verifyDevice(username, token, request.callContext, { maxAgeSeconds, minimumAssurance, audience });
       return { success: true, method: verified.method, token: verified.token, ...(verified.device ? { device: deviceAnswer(verified.device) } : {}) };
     },
