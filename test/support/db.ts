@@ -97,23 +97,29 @@ export function migrationNames(provider: 'sqlite' | 'postgres'): string[] {
 /**
  * The same database, counting the round trips the hot path's statements make (`sql`): one per
  * statement, and for an atomic set on PostgreSQL BEGIN and COMMIT besides (one statement
- * alone is sent as it is). Prisma's own queries are not counted. Close it after use.
+ * alone is sent as it is). Prisma's own queries are not counted. `statements` keeps the start
+ * of each statement's SQL, in order, so a count that is off says which statements it took.
+ * Close it after use.
  */
-export function countingDatabase(): Database & { roundTrips: { count: number } } {
+export function countingDatabase(): Database & { roundTrips: { count: number; statements: string[] } } {
   const database = createDatabase(parseConfig(testEnv()).database);
-  const roundTrips = { count: 0 };
+  const roundTrips = { count: 0, statements: [] as string[] };
+  const seen = (strings: TemplateStringsArray) => roundTrips.statements.push(strings.join('?').replace(/\s+/g, ' ').trim().slice(0, 100));
   const sql: Sql = {
     ...database.sql,
     rows: (strings, ...values) => {
       roundTrips.count++;
+      seen(strings);
       return database.sql.rows(strings, ...values);
     },
     run: (strings, ...values) => {
       roundTrips.count++;
+      seen(strings);
       return database.sql.run(strings, ...values);
     },
     atomic: (statements) => {
       roundTrips.count += statements.length + (database.provider === 'postgres' && statements.length > 1 ? 2 : 0);
+      for (const statement of statements) seen(statement.strings);
       return database.sql.atomic(statements);
     },
   };
