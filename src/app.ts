@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import { createDatabase, type Database } from './db/client.js';
@@ -20,11 +20,13 @@ import { rootErrorHandler } from './http/root-error-handler.js';
 import { refuseUnstorableText } from './http/storable-input.js';
 import { createIpRateLimit } from './http/ip-rate-limit.js';
 import { createServices } from './services.js';
+import type { Resolver } from './webhooks/address-guard.js';
 import { createMetrics } from './metrics/metrics.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { notFound } from './http/not-found.js';
 import { faviconRoute } from './http/favicon.js';
 import { jwksRoutes } from './tokens/jwks.routes.js';
+import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
 
 declare module 'fastify' {
@@ -35,6 +37,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** who is calling, set for every request before routing */
     callContext: CallContext;
+  }
+  interface FastifyContextConfig {
+    /** the route's bearer token is its own (METRICS_TOKEN), not a caller's JWT to verify */
+    ownBearerToken?: boolean;
   }
 }
 
@@ -48,6 +54,8 @@ export interface AppDeps {
   database?: Database;
   delivery?: Delivery;
   clock?: Clock;
+  /** how webhook hosts are resolved (tests play a DNS server with it) */
+  resolver?: Resolver;
 }
 
 /**
@@ -82,8 +90,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   });
   const lifecycle = { draining: false };
   app.decorate('lifecycle', lifecycle);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    setAnswerHeaders(reply);
+    done(null, payload);
   });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -99,11 +109,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   if (config.security.encryptionKeyIsEphemeral) {
     app.log.warn('ENCRYPTION_KEY is not set: authenticator-app secrets enrolled now are unreadable after a restart');
   }
+  if (!config.metrics.served) {
+    app.log.warn('METRICS_TOKEN is not set: /metrics is not served in production (404) until it is');
+  }
   if (config.production && config.otp.inResponse) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
-  const services = createServices({ db: database.db, sql: database.sql, clock, delivery, config, logger: app.log, metrics });
+  const services = createServices({
+    db: database.db,
+    sql: database.sql,
+    clock,
+    delivery,
+    config,
+    logger: app.log,
+    metrics,
+    ...(deps.resolver ? { resolver: deps.resolver } : {}),
+  });
   // The result-token signing key: read, or created by the first instance to start.
   // A database that cannot serve yet is no reason not to start (the first verification reads
   // it again); a key sealed under an ENCRYPTION_KEY this instance lacks is.
@@ -121,7 +143,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   app.decorateRequest('callContext', null as unknown as CallContext);
   app.addHook('onRequest', async (request) => {
     request.callContext = await callerAuth.contextFor({
-      authorization: request.headers.authorization,
+      authorization: request.routeOptions.config.ownBearerToken ? undefined : request.headers.authorization,
       ip: request.ip,
       userAgent: request.headers['user-agent'],
       requestId: request.id,
@@ -145,6 +167,33 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     await app.register(rateLimit, ipRateLimit.options);
   }
 
+  if (config.apiDocs) await registerApiDocs(app);
+
+  app.setNotFoundHandler(notFound);
+  await app.register(healthRoutes, { database, lifecycle, degraded: ipRateLimit.problem });
+  await app.register(faviconRoute);
+  if (config.metrics.served) await app.register(metricsRoutes, { registry: metrics.registry, token: config.metrics.token });
+  await app.register(jwksRoutes, { signingKeys: services.signingKeys });
+  await app.register(otpRoutes, {
+    prefix: '/auth',
+    verification: services.verification,
+    otpInResponse: config.otp.inResponse,
+  });
+  await app.register(graphqlRoutes, {
+    schema: buildSchema(database),
+    context: { services, otpInResponse: config.otp.inResponse, now: () => clock.now() },
+    settings: config.graphql,
+    defaultQuery: graphiqlDefaultQuery,
+    served: (path) => metrics.graphqlRequests.inc({ path }),
+  });
+  return app;
+}
+
+/**
+ * The OpenAPI document at GET /openapi.json, generated from the routes' schemas, and Swagger UI
+ * at GET /docs (API_DOCS). Registered before the routes it describes, which it learns as they are added.
+ */
+async function registerApiDocs(app: FastifyInstance) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -171,25 +220,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await htmlPages(app, async (pages) => {
+    await pages.register(swaggerUi, { routePrefix: '/docs' });
+  });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-
-  app.setNotFoundHandler(notFound);
-  await app.register(healthRoutes, { database, lifecycle, degraded: ipRateLimit.problem });
-  await app.register(faviconRoute);
-  await app.register(metricsRoutes, { registry: metrics.registry });
-  await app.register(jwksRoutes, { signingKeys: services.signingKeys });
-  await app.register(otpRoutes, {
-    prefix: '/auth',
-    verification: services.verification,
-    otpInResponse: config.otp.inResponse,
-  });
-  await app.register(graphqlRoutes, {
-    schema: buildSchema(database),
-    context: { services, otpInResponse: config.otp.inResponse, now: () => clock.now() },
-    settings: config.graphql,
-    defaultQuery: graphiqlDefaultQuery,
-    served: (path) => metrics.graphqlRequests.inc({ path }),
-  });
-  return app;
 }

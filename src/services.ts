@@ -35,6 +35,7 @@ import { createDispatcher } from './events/dispatcher.js';
 import { createEndpointsStore } from './webhooks/endpoints.store.js';
 import { createDeliveriesStore } from './webhooks/deliveries.store.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
+import type { Resolver } from './webhooks/address-guard.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -45,6 +46,8 @@ export interface ServiceDeps {
   config: Config;
   logger: Logger;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled' | 'passkeys' | 'outbox'>;
+  /** how webhook hosts are resolved; the system's resolver when absent */
+  resolver?: Resolver;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -75,7 +78,7 @@ export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
 }
 
 /** The composition root of the domain: every service, wired to its stores and dependencies once. */
-export function createServices({ db, sql, clock, delivery, config, logger, metrics }: ServiceDeps) {
+export function createServices({ db, sql, clock, delivery, config, logger, metrics, resolver }: ServiceDeps) {
   const stores = createStores({ db, sql });
   const { users: userStore, codes, counters } = stores;
   const audit = createAuditService({ store: stores.audit, clock, logger });
@@ -99,6 +102,7 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     clock,
     config,
     audit,
+    ...(resolver ? { resolver } : {}),
   });
   const dispatcher = createDispatcher({
     deliveries: stores.webhookDeliveries,
@@ -112,6 +116,7 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     logger,
     audit,
     metrics,
+    ...(resolver ? { resolver } : {}),
   });
   const box = createSecretBox(config.security.encryptionKeys);
   const totp = createTotpService({ users: userStore, clock, box, config, audit });

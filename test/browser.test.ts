@@ -1,5 +1,6 @@
 // The two pages people open in a browser, in a real one (Debian's chromium): GraphiQL at
-// /graphql runs a query typed into its editor, and /docs lists the legacy REST routes.
+// /graphql runs a query typed into its editor, and /docs lists the legacy REST routes, both
+// under their Content-Security-Policy without one violation or console error.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -34,12 +35,42 @@ describe('in a browser', { timeout: 120_000 }, () => {
     await app?.close();
   });
 
+  /** What went wrong on a page: CSP violations (the page's and its workers'), console errors, uncaught errors. */
+  // A blocked data: URL would fill the report with its base64; the start says what it was.
+  const problems = new WeakMap<Page, string[]>();
+
   async function open(path: string): Promise<Page> {
     if (!browser) throw new Error('the browser did not start');
     const page = await browser.context.newPage();
     page.setDefaultTimeout(60_000);
-    await page.goto(`${baseUrl}${path}`);
+    const seen: string[] = [];
+    problems.set(page, seen);
+    // Chromium reports a blocked load or script as a console error too; the event names the directive.
+    await page.exposeFunction('reportViolation', (text: string) => seen.push(`violation: ${text}`.slice(0, 300)));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        void (window as unknown as { reportViolation(text: string): Promise<void> }).reportViolation(
+          `${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${String(event.lineNumber)})`,
+        );
+      });
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') seen.push(`console: ${message.text()}`.slice(0, 300));
+    });
+    page.on('pageerror', (error) => seen.push(`error: ${error.message}`));
+    page.on('worker', (worker) => worker.on('console', (message) => {
+      if (message.type() === 'error') seen.push(`worker console: ${message.text()}`.slice(0, 300));
+    }));
+    const response = await page.goto(`${baseUrl}${path}`);
+    const policy = response?.headers()['content-security-policy'] ?? '';
+    expect(policy, 'the page has a policy').toContain("script-src 'self'");
+    expect(policy).not.toContain("'unsafe-eval'");
+    expect(policy.match(/script-src ([^;]*)/)?.[1]).not.toContain("'unsafe-inline'");
     return page;
+  }
+
+  function expectNoProblems(page: Page) {
+    expect(problems.get(page)).toEqual([]);
   }
 
   it('GraphiQL shows the example operations and runs a query typed into its editor', async () => {
@@ -69,6 +100,7 @@ describe('in a browser', { timeout: 120_000 }, () => {
 
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: screenshot });
+    expectNoProblems(page);
     await page.close();
   });
 
@@ -78,6 +110,10 @@ describe('in a browser', { timeout: 120_000 }, () => {
       await page.locator(`.opblock-summary-path[data-path="${path}"]`).waitFor();
     }
     expect(await visibleText(page, '.swagger-ui .info .title')).toContain('FountainAI 2FA Service');
+    // Open a route: its schemas render, and Try it out is offered.
+    await page.locator('.opblock-summary-path[data-path="/auth/verify"]').click();
+    await page.getByRole('button', { name: /try it out/i }).first().waitFor();
+    expectNoProblems(page);
     await page.close();
   });
 });

@@ -4,58 +4,16 @@
  * forger tries another issuer's token, a key of its own (a new kid, or the issuer's kid), an
  * HS256 token claiming the issuer (signed with SECRET_KEY, or with the public key as secret);
  * each gets 401. And the issuer going down must not take the service down or hold requests:
- * keys fetched before still work, and an unknown kid is refused within the fetch timeout.
- * The JWKS is served by a real HTTP server on this machine.
+ * keys fetched before still work, an unknown kid is refused within the fetch timeout, and the
+ * issuer is asked at most once every 30 s, by one fetch the waiting requests share. Each 401
+ * says why, on REST and GraphQL, without repeating the token or what it claims. The JWKS is
+ * served by a real HTTP server on this machine (test/hostile-issuer.test.ts: a hostile one).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { exportJWK, SignJWT, type JWTPayload } from 'jose';
+import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_SECRET, useTestApp, type TestApp } from './support/app.js';
-import { bearer, callerToken } from './support/callers.js';
-
-const ISSUER = 'https://issuer.platform.test';
-
-/** An issuer's JWKS endpoint: `keys` are published; `mode` can make it refuse or hang. */
-async function startJwksServer(keys: { kid: string; key: KeyObject }[]) {
-  const state = { mode: 'up' as 'up' | 'down' | 'hang', fetches: 0 };
-  const jwks = { keys: await Promise.all(keys.map(async ({ kid, key }) => ({ ...(await exportJWK(key)), kid, alg: 'ES256', use: 'sig' }))) };
-  const server: Server = createServer((request, response) => {
-    state.fetches++;
-    if (state.mode === 'hang') return; // accepts, never answers
-    if (state.mode === 'down') {
-      response.socket?.destroy();
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/.well-known/jwks.json`;
-  return {
-    url,
-    state,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const issuerKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const strangerKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-
-/** A caller token as the platform issuer mints it: ES256, its kid, every scope the route needs. */
-function issuerToken({ kid = 'issuer-1', key = issuerKey.privateKey, claims = {} }: { kid?: string; key?: KeyObject; claims?: JWTPayload } = {}) {
-  return new SignJWT({ scope: 'otp:generate otp:verify', ...claims })
-    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
-    .setIssuer(claims.iss ?? ISSUER)
-    .setSubject('billing-service')
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(key);
-}
+import { ManualClock, TEST_SECRET, useTestApp, type TestApp } from './support/app.js';
+import { bearer, callerToken, graphqlAs } from './support/callers.js';
+import { ISSUER, issuerKey, issuerToken, startJwksIssuer, strangerKey, type JwksIssuer } from './support/jwks-issuer.js';
 
 /** The status a generate for an unknown user gets with `token`: 400 once authenticated, 401 if not. */
 async function statusWith(app: TestApp, token: string): Promise<{ status: number; detail: string }> {
@@ -64,10 +22,10 @@ async function statusWith(app: TestApp, token: string): Promise<{ status: number
 }
 
 describe('caller tokens from the platform issuer (CALLER_JWKS_URL, CALLER_ISSUER)', () => {
-  let issuer: Awaited<ReturnType<typeof startJwksServer>>;
+  let issuer: JwksIssuer;
   const env: Record<string, string> = { ALLOW_ANONYMOUS_CALLERS: 'false', CALLER_ISSUER: ISSUER, CALLER_JWKS_TIMEOUT_MS: '300' };
   beforeAll(async () => {
-    issuer = await startJwksServer([{ kid: 'issuer-1', key: issuerKey.publicKey }]);
+    issuer = await startJwksIssuer();
     env.CALLER_JWKS_URL = issuer.url;
   });
   afterAll(() => issuer.close());
@@ -119,11 +77,10 @@ describe('caller tokens from the platform issuer (CALLER_JWKS_URL, CALLER_ISSUER
 });
 
 describe('an issuer that is down from the start', () => {
-  let issuer: Awaited<ReturnType<typeof startJwksServer>>;
+  let issuer: JwksIssuer;
   const env: Record<string, string> = { ALLOW_ANONYMOUS_CALLERS: 'false', CALLER_ISSUER: ISSUER, CALLER_JWKS_TIMEOUT_MS: '300' };
   beforeAll(async () => {
-    issuer = await startJwksServer([{ kid: 'issuer-1', key: issuerKey.publicKey }]);
-    issuer.state.mode = 'hang';
+    issuer = await startJwksIssuer('hang');
     env.CALLER_JWKS_URL = issuer.url;
   });
   afterAll(() => issuer.close());
@@ -147,5 +104,113 @@ describe('without CALLER_JWKS_URL', () => {
 
   it('refuses every asymmetric caller token', async () => {
     expect((await statusWith(app, await issuerToken())).status).toBe(401);
+  });
+});
+
+const AUDIENCE = 'fountainai-2fa-api';
+/** What a forger writes into the claims and headers it controls; no answer may repeat it. */
+const MARK = 'forger-mark';
+const refused = (why: string) => `A valid bearer token is required: ${why}`;
+const UNAVAILABLE = refused('the platform issuer’s keys (CALLER_JWKS_URL) cannot be fetched now; try again shortly');
+
+const generateMutation = `mutation ($username: String!) { generateOtp(username: $username) { __typename ... on Error { code message } } }`;
+
+/** The REST detail and the GraphQL message a token gets, checked to be the same 401 and to echo neither the token nor MARK. */
+async function refusalOf(app: TestApp, token: string): Promise<string> {
+  const rest = await app.inject({ method: 'POST', url: '/auth/generate?username=nobody-at-all', headers: bearer(token) });
+  expect(rest.statusCode, rest.body).toBe(401);
+  const { detail } = rest.json<{ detail: string }>();
+  const graphql = await graphqlAs(app, bearer(token), generateMutation, { username: 'nobody-at-all' });
+  expect(graphql.body.data?.generateOtp).toEqual({ __typename: 'UnauthenticatedError', code: 'UNAUTHENTICATED', message: detail });
+  for (const answer of [rest.body, JSON.stringify(graphql.body)]) {
+    expect(answer).not.toContain(MARK);
+    for (const part of token.split('.')) expect(answer).not.toContain(part);
+  }
+  return detail;
+}
+
+describe('a 401 says why the token was refused, on REST and GraphQL, echoing nothing the token chose', () => {
+  let issuer: JwksIssuer;
+  const env: Record<string, string> = {
+    ALLOW_ANONYMOUS_CALLERS: 'false',
+    CALLER_ISSUER: ISSUER,
+    CALLER_AUDIENCE: AUDIENCE,
+    CALLER_JWKS_TIMEOUT_MS: '300',
+  };
+  beforeAll(async () => {
+    issuer = await startJwksIssuer();
+    env.CALLER_JWKS_URL = issuer.url;
+  });
+  afterAll(() => issuer.close());
+  const app = useTestApp(env);
+  const aud = AUDIENCE;
+
+  it('a valid token passes (so each refusal below is for its one fault)', async () => {
+    expect(await statusWith(app, await issuerToken({ claims: { aud } }))).toEqual({ status: 400, detail: 'User not found' });
+  });
+
+  it.each([
+    { fault: 'expired', why: 'it has expired (exp)', token: () => issuerToken({ claims: { aud, note: MARK }, expiresIn: Math.floor(Date.now() / 1000) - 120 }) },
+    {
+      fault: 'unknown key',
+      why: 'its key (kid) is not one of the platform issuer’s keys (CALLER_JWKS_URL)',
+      token: () => issuerToken({ kid: MARK, key: strangerKey.privateKey, claims: { aud } }),
+    },
+    { fault: 'wrong issuer', why: 'its iss is not the platform issuer (CALLER_ISSUER)', token: () => issuerToken({ claims: { aud, iss: `https://${MARK}.test` } }) },
+    { fault: 'wrong audience', why: `its aud must include ${AUDIENCE} (CALLER_AUDIENCE)`, token: () => issuerToken({ claims: { aud: MARK } }) },
+    { fault: 'bad signature (the issuer’s kid, another key)', why: 'its signature does not verify', token: () => issuerToken({ key: strangerKey.privateKey, claims: { aud, note: MARK } }) },
+    {
+      fault: 'SECRET_KEY’s HS256 token claiming the issuer',
+      why: 'the platform issuer’s tokens must be signed with its published keys (CALLER_JWKS_URL)',
+      token: () => callerToken({ claims: { iss: ISSUER, aud, note: MARK } }),
+    },
+  ])('$fault', async ({ why, token }) => {
+    expect(await refusalOf(app, await token())).toBe(refused(why));
+  });
+});
+
+describe('the issuer’s keys unavailable: one fetch per 30 s, shared by the requests waiting', () => {
+  let issuer: JwksIssuer;
+  const clock = new ManualClock();
+  const env: Record<string, string> = { ALLOW_ANONYMOUS_CALLERS: 'false', CALLER_ISSUER: ISSUER, CALLER_JWKS_TIMEOUT_MS: '300' };
+  beforeAll(async () => {
+    issuer = await startJwksIssuer('hang');
+    env.CALLER_JWKS_URL = issuer.url;
+  });
+  afterAll(() => issuer.close());
+  const app = useTestApp(env, { clock });
+
+  it('says so in the 401; 25 concurrent requests share one fetch; the next fetch waits 30 s, then the keys serve', async () => {
+    const token = await issuerToken();
+    const answers = await Promise.all(Array.from({ length: 25 }, () => statusWith(app, token)));
+    expect(answers).toEqual(Array.from({ length: 25 }, () => ({ status: 401, detail: UNAVAILABLE })));
+    expect(issuer.state.fetches).toBe(1);
+    expect(await refusalOf(app, token)).toBe(UNAVAILABLE);
+
+    issuer.state.mode = 'up';
+    clock.advance(29_000);
+    expect(await statusWith(app, token)).toEqual({ status: 401, detail: UNAVAILABLE });
+    expect(issuer.state.fetches).toBe(1);
+    clock.advance(1_000);
+    expect(await statusWith(app, token)).toEqual({ status: 400, detail: 'User not found' });
+    expect(issuer.state.fetches).toBe(2);
+
+    // A successful fetch holds off the next as well: an unknown kid does not make the issuer a
+    // tool for flooding itself, and is refused as unknown until a fetch may start again.
+    const unknown = await issuerToken({ kid: 'rotated-in', key: strangerKey.privateKey });
+    expect(await statusWith(app, unknown)).toMatchObject({ status: 401, detail: refused('its key (kid) is not one of the platform issuer’s keys (CALLER_JWKS_URL)') });
+    expect(issuer.state.fetches).toBe(2);
+    clock.advance(30_000);
+    expect((await statusWith(app, unknown)).status).toBe(401);
+    expect(issuer.state.fetches).toBe(3);
+  });
+
+  it('with keys known and the issuer failing again, a known key still passes and an unknown one is refused as unavailable', async () => {
+    issuer.state.mode = 'down';
+    clock.advance(30_000);
+    const unknown = await issuerToken({ kid: 'rotated-in', key: strangerKey.privateKey });
+    expect(await statusWith(app, unknown)).toEqual({ status: 401, detail: UNAVAILABLE });
+    expect(await statusWith(app, await issuerToken())).toEqual({ status: 400, detail: 'User not found' });
+    expect(issuer.state.fetches).toBe(4);
   });
 });

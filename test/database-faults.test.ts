@@ -9,11 +9,13 @@ import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { linkSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { databaseFault } from '../src/db/faults.js';
+import { restError } from '../src/http/error-reply.js';
 import { createTestApp, uniqueName, type TestApp } from './support/app.js';
 import { migrationNames } from './support/db.js';
 import { postGenerate, submitCode } from './support/flows.js';
@@ -202,9 +204,9 @@ describe.runIf(provider === 'sqlite')('SQLite: the file deleted, replaced, read-
   let app: TestApp;
   /** how this machine makes a file unwritable for this process: root ignores permissions */
   const asRoot = process.getuid?.() === 0;
-  const setWritable = async (writable: boolean) => {
-    if (asRoot) await run('chattr', [writable ? '-i' : '+i', path]);
-    else await run('chmod', [writable ? '644' : '444', path]);
+  const setWritable = async (writable: boolean, target = path) => {
+    if (asRoot) await run('chattr', [writable ? '-i' : '+i', target]);
+    else await run('chmod', [writable ? (target === path ? '644' : '755') : target === path ? '444' : '555', target]);
   };
 
   beforeAll(async () => {
@@ -215,6 +217,7 @@ describe.runIf(provider === 'sqlite')('SQLite: the file deleted, replaced, read-
   });
   afterAll(async () => {
     await setWritable(true).catch(() => undefined);
+    await setWritable(true, dirname(path)).catch(() => undefined);
     await app.close();
     await database.drop();
     rmSync(scratch, { recursive: true, force: true });
@@ -310,5 +313,39 @@ describe.runIf(provider === 'sqlite')('SQLite: the file deleted, replaced, read-
       await setWritable(true);
     }
     await expectServing(app);
+  });
+  it(`the folder not writable (${asRoot ? 'chattr +i' : 'chmod 555'}), where SQLite makes and removes its -wal and -shm: 503 "database file not writable" for writes, reads served, then serves again`, async () => {
+    const username = await expectServing(app);
+    await setWritable(false, dirname(path));
+    try {
+      expect(await readyz(app)).toEqual({ status: 503, body: { status: 'database file not writable' } });
+      expectRest503(await postGenerate(app, username));
+      expectGraphql503(await createUserMutation(app, uniqueName('readonly')));
+      expect((await readUser(app, username)).body).toEqual({ data: { user: { username } } });
+    } finally {
+      await setWritable(true, dirname(path));
+    }
+    await expectServing(app);
+  });
+
+  it('SQLite’s own refusal (SQLITE_READONLY, as a file turning read-only between the check and the write gets) is a fault, not a bug', () => {
+    // A connection opened read-only is refused by SQLite itself, as root too: the real driver error.
+    const db = new Sqlite(path, { readonly: true, fileMustExist: true });
+    let refusal: unknown;
+    try {
+      db.prepare('DELETE FROM users WHERE id = -1').run();
+    } catch (error) {
+      refusal = error;
+    } finally {
+      db.close();
+    }
+    expect((refusal as { code?: unknown }).code).toBe('SQLITE_READONLY');
+    expect(databaseFault(refusal)).toBe('database file not writable');
+    expect(restError(refusal)).toEqual({ status: 503, detail: 'The database is unavailable; try again shortly', expected: false });
+    // an extended code, and the words alone when a wrapper dropped the code
+    expect(databaseFault(Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY_DIRECTORY' }))).toBe(
+      'database file not writable',
+    );
+    expect(databaseFault(new Error('attempt to write a readonly database'))).toBe('database file not writable');
   });
 });

@@ -30,8 +30,8 @@ describe('browser pages', () => {
     expect(page.statusCode).toBe(200);
     expect(page.body.length).toBeLessThan(100_000);
     const assets = [...new Set(page.body.match(/\/graphql\/assets\/[\w.-]+/g) ?? [])];
-    // the icon, the stylesheet, the script and Monaco's three workers
-    expect(assets).toHaveLength(6);
+    // the icon, the stylesheet, the start-up script, the script and Monaco's three workers
+    expect(assets).toHaveLength(7);
 
     for (const url of assets) {
       const plain = await app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'identity' } });

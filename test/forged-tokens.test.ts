@@ -22,29 +22,33 @@ const parts = (token: string) => {
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
 
-const forgeries: { attack: string; authorization: () => Promise<string> }[] = [
+/** Each forgery, and why its 401 says it was refused (after `A valid bearer token is required: `). */
+const forgeries: { attack: string; reason: string; authorization: () => Promise<string> }[] = [
   {
     attack: 'alg: none, unsigned',
+    reason: 'the Authorization header must be "Bearer" followed by a signed JWT',
     authorization: async () =>
       `Bearer ${new UnsecuredJWT({ scope: ALL_SCOPES }).setSubject('evil').setIssuedAt().setExpirationTime('1h').encode()}`,
   },
   {
     attack: 'alg: none in the header of a real token',
+    reason: 'it is signed under an algorithm this service does not accept',
     authorization: async () => {
       const { payload, signature } = parts(await callerToken());
       return `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`;
     },
   },
-  { attack: 'signed with a guessed key', authorization: async () => `Bearer ${await callerToken({ secret: 'your_super_secret_key' })}` },
-  { attack: 'HS512 where HS256 is configured', authorization: async () => `Bearer ${await callerToken({ alg: 'HS512' })}` },
-  { attack: 'HS384 where HS256 is configured', authorization: async () => `Bearer ${await callerToken({ alg: 'HS384' })}` },
-  { attack: 'expired two minutes ago', authorization: async () => `Bearer ${await callerToken({ expiresIn: -120 })}` },
-  { attack: 'not valid for two more minutes (nbf)', authorization: async () => `Bearer ${await callerToken({ notBeforeIn: 120 })}` },
-  { attack: 'issued two minutes in the future (iat)', authorization: async () => `Bearer ${await callerToken({ issuedIn: 120 })}` },
-  { attack: 'without exp', authorization: async () => `Bearer ${await callerToken({ expiresIn: null })}` },
-  { attack: 'without sub', authorization: async () => `Bearer ${await callerToken({ sub: null })}` },
+  { attack: 'signed with a guessed key', reason: 'its signature does not verify', authorization: async () => `Bearer ${await callerToken({ secret: 'your_super_secret_key' })}` },
+  { attack: 'HS512 where HS256 is configured', reason: 'it is signed under an algorithm this service does not accept', authorization: async () => `Bearer ${await callerToken({ alg: 'HS512' })}` },
+  { attack: 'HS384 where HS256 is configured', reason: 'it is signed under an algorithm this service does not accept', authorization: async () => `Bearer ${await callerToken({ alg: 'HS384' })}` },
+  { attack: 'expired two minutes ago', reason: 'it has expired (exp)', authorization: async () => `Bearer ${await callerToken({ expiresIn: -120 })}` },
+  { attack: 'not valid for two more minutes (nbf)', reason: 'it is not valid yet (nbf)', authorization: async () => `Bearer ${await callerToken({ notBeforeIn: 120 })}` },
+  { attack: 'issued two minutes in the future (iat)', reason: 'it was issued in the future (iat)', authorization: async () => `Bearer ${await callerToken({ issuedIn: 120 })}` },
+  { attack: 'without exp', reason: 'it must carry exp', authorization: async () => `Bearer ${await callerToken({ expiresIn: null })}` },
+  { attack: 'without sub', reason: 'it must carry sub', authorization: async () => `Bearer ${await callerToken({ sub: null })}` },
   {
     attack: 'scopes widened after signing',
+    reason: 'its signature does not verify',
     authorization: async () => {
       const { header, payload, signature } = parts(await callerToken({ scope: 'otp:verify' }));
       return `Bearer ${header}.${encode({ ...decode(payload), scope: ALL_SCOPES })}.${signature}`;
@@ -52,14 +56,15 @@ const forgeries: { attack: string; authorization: () => Promise<string> }[] = [
   },
   {
     attack: 'a user’s result token presented as a caller token',
+    reason: 'a result token proves a verification to other services; it is no caller’s token',
     authorization: async () =>
       `Bearer ${await callerToken({ sub: 'alice', scope: null, claims: { iss: 'fountainai-2fa', amr: ['otp'], jti: 'x' } })}`,
   },
-  { attack: 'garbage', authorization: async () => 'Bearer not-a-jwt' },
-  { attack: 'three dots of garbage', authorization: async () => 'Bearer a.b.c' },
-  { attack: 'an empty bearer', authorization: async () => 'Bearer ' },
-  { attack: 'another scheme (Basic)', authorization: async () => `Basic ${Buffer.from('service:password').toString('base64')}` },
-  { attack: 'a real token without the Bearer scheme', authorization: async () => callerToken() },
+  { attack: 'garbage', reason: 'the Authorization header must be "Bearer" followed by a signed JWT', authorization: async () => 'Bearer not-a-jwt' },
+  { attack: 'three dots of garbage', reason: 'it is not a well-formed JWT', authorization: async () => 'Bearer a.b.c' },
+  { attack: 'an empty bearer', reason: 'the Authorization header must be "Bearer" followed by a signed JWT', authorization: async () => 'Bearer ' },
+  { attack: 'another scheme (Basic)', reason: 'the Authorization header must be "Bearer" followed by a signed JWT', authorization: async () => `Basic ${Buffer.from('service:password').toString('base64')}` },
+  { attack: 'a real token without the Bearer scheme', reason: 'the Authorization header must be "Bearer" followed by a signed JWT', authorization: async () => callerToken() },
 ];
 
 const generateMutation = `mutation ($username: String!) {
@@ -89,24 +94,25 @@ describe('forged caller tokens', () => {
   // fell back to anonymous would succeed: each must still be refused.
   const app = useTestApp();
 
-  it.each(forgeries)('$attack: 401 on REST, UnauthenticatedError on GraphQL, and no code sent', async ({ authorization }) => {
+  it.each(forgeries)('$attack: 401 on REST, UnauthenticatedError on GraphQL, saying why, and no code sent', async ({ reason, authorization }) => {
     const username = await createUser(app);
     const headers = { authorization: await authorization() };
+    const detail = `A valid bearer token is required: ${reason}`;
 
     const generate = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}`, headers });
     expect(generate.statusCode, generate.body).toBe(401);
-    expect(generate.json()).toEqual({ detail: 'A valid bearer token is required' });
+    expect(generate.json()).toEqual({ detail });
     expect(generate.headers['www-authenticate']).toMatch(/^Bearer\b/);
 
     const verify = await app.inject({ method: 'POST', url: '/auth/verify', headers, payload: { username, otp_code: '123456' } });
     expect(verify.statusCode, verify.body).toBe(401);
-    expect(verify.json()).toEqual({ detail: 'A valid bearer token is required' });
+    expect(verify.json()).toEqual({ detail });
 
     const generated = await graphqlAs(app, headers, generateMutation, { username });
     expect(generated.body.data?.generateOtp).toEqual({
       __typename: 'UnauthenticatedError',
       code: 'UNAUTHENTICATED',
-      message: 'A valid bearer token is required',
+      message: detail,
     });
     const verified = await graphqlAs(app, headers, verifyMutation, { username });
     expect(verified.body.data?.verifyOtp).toMatchObject({ __typename: 'UnauthenticatedError' });

@@ -3,9 +3,14 @@
 // (`_entities`); it mints a caller token that lives for a year, or presents one meant for
 // another service; it probes `node(id:)` to learn which ids exist without the scope to read
 // them; it changes a user with users:write only to read the user's email and phone; and it
-// reads the logs, where a legacy caller's `?username=` would otherwise be written out.
+// reads the logs, where a legacy caller's `?username=` would otherwise be written out. It reads
+// /metrics (every route, throttle and lockout of the service) without the scrape's token; it
+// frames GraphiQL or the API docs in a page of its own, or makes a browser read a JSON answer
+// as a script or a page.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { uniqueName, useTestApp, type TestApp } from './support/app.js';
+import { buildApp } from '../src/app.js';
+import { ConfigError, parseConfig } from '../src/config/config.js';
+import { testEnv, uniqueName, useTestApp, type TestApp } from './support/app.js';
 import { bearer, callerToken, executeAs, graphqlAs, type CallerTokenOptions } from './support/callers.js';
 import { createUser, DEFAULT_EMAIL } from './support/flows.js';
 import { expectType } from './support/graphql.js';
@@ -115,7 +120,7 @@ describe('caller token lifetime and audience', () => {
     );
     const noExp = await generate(app, { expiresIn: null });
     expect(noExp.statusCode).toBe(401);
-    expect(noExp.json()).toEqual({ detail: 'A valid bearer token is required' });
+    expect(noExp.json()).toEqual({ detail: 'A valid bearer token is required: it must carry exp' });
   });
 
   it('holds a configured CALLER_TOKEN_MAX_TTL_SECONDS, and with CALLER_AUDIENCE set, needs it in aud', async () => {
@@ -214,5 +219,194 @@ describe('query strings in the request log', () => {
     const output = service.output();
     for (const line of expected) expect(output).toContain(line);
     expect(output).not.toContain(username);
+  });
+});
+
+const METRICS_TOKEN = 'metrics-token-of-at-least-32-characters';
+// Production as deployed: anonymous callers off.
+const production = { NODE_ENV: 'production' };
+
+describe('/metrics in production', () => {
+  const withoutToken = useTestApp(production);
+  const withToken = useTestApp({ ...production, METRICS_TOKEN });
+  const developmentWithToken = useTestApp({ METRICS_TOKEN });
+  const scrape = (app: TestApp, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: '/metrics', headers });
+
+  it('is not served at all without METRICS_TOKEN: 404, whatever the request carries', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${METRICS_TOKEN}` }, bearer(await callerToken())]) {
+      const response = await scrape(withoutToken, headers);
+      expect(response.statusCode, JSON.stringify(headers)).toBe(404);
+      expect(response.body).not.toContain('twofa_');
+    }
+  });
+
+  it('with METRICS_TOKEN, refuses a scrape without it (401 and a Bearer challenge) and serves one with it', async () => {
+    const refused = [
+      {},
+      { authorization: `Bearer ${METRICS_TOKEN.slice(0, -1)}x` },
+      { authorization: `Bearer ${METRICS_TOKEN}x` },
+      { authorization: `Bearer ${METRICS_TOKEN.slice(0, 8)}` },
+      { authorization: `Basic ${Buffer.from(`prometheus:${METRICS_TOKEN}`).toString('base64')}` },
+      { authorization: METRICS_TOKEN },
+      // A caller's token with every scope is not the scrape's.
+      bearer(await callerToken()),
+    ];
+    for (const headers of refused) {
+      const response = await scrape(withToken, headers);
+      expect(response.statusCode, JSON.stringify(headers)).toBe(401);
+      expect(response.json()).toEqual({ detail: 'A valid bearer token is required' });
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer realm=/);
+      expect(response.body).not.toContain(METRICS_TOKEN);
+    }
+    for (const authorization of [`Bearer ${METRICS_TOKEN}`, `bearer  ${METRICS_TOKEN}`]) {
+      const served = await scrape(withToken, { authorization });
+      expect(served.statusCode, authorization).toBe(200);
+      expect(served.headers['content-type']).toMatch(/^text\/plain/);
+      expect(served.body).toContain('# TYPE twofa_lockouts_total counter');
+    }
+  });
+
+  it('outside production, a METRICS_TOKEN that is set is asked for too', async () => {
+    expect((await scrape(developmentWithToken)).statusCode).toBe(401);
+    expect((await scrape(developmentWithToken, { authorization: `Bearer ${METRICS_TOKEN}` })).statusCode).toBe(200);
+  });
+
+  it('refuses a METRICS_TOKEN shorter than 32 characters at start-up, naming it and not echoing it', () => {
+    const short = 'short-metrics-token';
+    let thrown: unknown;
+    try {
+      parseConfig(testEnv({ ...production, METRICS_TOKEN: short }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual([{ variable: 'METRICS_TOKEN', message: 'must be at least 32 characters (openssl rand -base64 32)' }]);
+    expect((thrown as ConfigError).message).not.toContain(short);
+  });
+});
+
+describe('/metrics in a production process without METRICS_TOKEN', () => {
+  let service: ServiceProcess;
+  beforeAll(async () => {
+    service = await startServiceProcess({ env: { DATABASE_URL: inject('databaseUrl'), NODE_ENV: 'production', LOG_LEVEL: 'warn' } });
+  }, 60_000);
+  afterAll(() => service.stop());
+
+  it('starts, says at start-up that /metrics is not served and names METRICS_TOKEN, and answers 404', async () => {
+    // Logged while the app is built, before /healthz answered and startServiceProcess returned.
+    expect(service.output()).toContain('METRICS_TOKEN is not set: /metrics is not served in production (404) until it is');
+    const response = await fetch(`${service.url}/metrics`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('twofa_');
+  });
+});
+
+describe('the API docs switch (API_DOCS)', () => {
+  const productionDefault = useTestApp(production);
+  const off = useTestApp({ API_DOCS: 'false' });
+  const docsPaths = ['/openapi.json', '/docs', '/docs/', '/docs/json', '/docs/static/swagger-ui-bundle.js'];
+
+  it('serves /openapi.json and /docs in production by default: the legacy contract has them', async () => {
+    const document = await productionDefault.inject({ method: 'GET', url: '/openapi.json' });
+    expect(document.statusCode).toBe(200);
+    expect(document.json<{ openapi: string }>().openapi).toBe('3.1.0');
+    const page = await productionDefault.inject({ method: 'GET', url: '/docs/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+  });
+
+  it('API_DOCS=false: every docs path answers 404, and the REST routes still work', async () => {
+    for (const url of docsPaths) {
+      const response = await off.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json(), url).toEqual({ detail: 'Not Found' });
+    }
+    const username = await createUser(off);
+    expect((await off.inject({ method: 'POST', url: `/auth/generate?username=${username}` })).statusCode).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  const app = useTestApp({ GRAPHIQL: 'true' });
+
+  /** helmet's set, as every HTML page carries it. */
+  function expectPageHeaders(headers: Record<string, unknown>, what: string) {
+    const policy = String(headers['content-security-policy']);
+    const directives = new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]));
+    expect(directives.get('script-src'), `${what}: ${policy}`).toEqual(["'self'"]);
+    expect(directives.get('script-src-attr'), what).toEqual(["'none'"]);
+    expect(directives.get('default-src'), what).toEqual(["'self'"]);
+    expect(directives.get('frame-ancestors'), what).toEqual(["'none'"]);
+    expect(directives.get('object-src'), what).toEqual(["'none'"]);
+    expect(headers['x-frame-options'], what).toBe('DENY');
+    expect(headers['x-content-type-options'], what).toBe('nosniff');
+    expect(headers['referrer-policy'], what).toBe('no-referrer');
+    expect(headers['cross-origin-opener-policy'], what).toBe('same-origin');
+  }
+
+  it('GraphiQL: helmet\'s set, and a page with no inline script for the policy to allow', async () => {
+    const page = await app.inject({ method: 'GET', url: '/graphql', headers: { accept: 'text/html' } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expectPageHeaders(page.headers, 'GraphiQL');
+    const scripts = [...page.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    for (const [, attributes = '', content = ''] of scripts) {
+      // Either a file of the page's own origin, or a JSON data block, which never runs.
+      if (/\bsrc="\/graphql\/assets\//.test(attributes)) expect(content.trim()).toBe('');
+      else expect(attributes).toContain('type="application/json"');
+    }
+    // The start-up file it loads is served, as JavaScript.
+    const start = /src="(\/graphql\/assets\/graphiql-start-[^"]+)"/.exec(page.body)?.[1];
+    const file = await app.inject({ method: 'GET', url: start ?? '/graphql/assets/none' });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('/docs: helmet\'s set on the page', async () => {
+    for (const url of ['/docs', '/docs/']) {
+      const page = await app.inject({ method: 'GET', url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers['content-type'], url).toMatch(/^text\/html/);
+      expectPageHeaders(page.headers, url);
+      expect(page.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    }
+  });
+
+  it('JSON answers: nosniff, and none of the page headers (REST, GraphQL, 401, 404, 422)', async () => {
+    const username = await createUser(app);
+    const answers = [
+      await app.inject({ method: 'GET', url: '/' }),
+      await app.inject({ method: 'POST', url: `/auth/generate?username=${username}` }),
+      await app.inject({ method: 'POST', url: '/auth/verify', payload: { username } }),
+      await app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ __typename }' } }),
+      await app.inject({ method: 'POST', url: '/auth/generate?username=x', headers: { authorization: 'Bearer not.a.token' } }),
+      await app.inject({ method: 'GET', url: '/no-such-path' }),
+      await app.inject({ method: 'GET', url: '/openapi.json' }),
+    ];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 422, 200, 401, 404, 200]);
+    for (const answer of answers) {
+      expect(answer.headers['content-type']).toMatch(/^application\/(graphql-response\+)?json/);
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['content-security-policy']).toBeUndefined();
+      expect(answer.headers['x-frame-options']).toBeUndefined();
+    }
+  });
+
+  it('an HTML answer from a route outside the pages\' context gets a policy that lets nothing load or frame it', async () => {
+    const bare = await buildApp(parseConfig(testEnv()));
+    try {
+      bare.get('/a-page-added-later', (_request, reply) => reply.type('text/html; charset=utf-8').send('<p>hello</p><script>alert(1)</script>'));
+      await bare.ready();
+      const page = await bare.inject({ method: 'GET', url: '/a-page-added-later' });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      expect(page.headers['x-content-type-options']).toBe('nosniff');
+    } finally {
+      await bare.close();
+    }
   });
 });

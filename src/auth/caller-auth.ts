@@ -1,18 +1,10 @@
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  errors as joseErrors,
-  jwtVerify,
-  type JWTHeaderParameters,
-  type FlattenedJWSInput,
-  type JWTPayload,
-} from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { systemClock, type Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { errorCatalogue } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 import { scopes, type CallContext, type Scope } from './caller.js';
+import { createIssuerKeys, IssuerKeysUnavailableError } from './issuer-keys.js';
 import { CLOCK_TOLERANCE_SECONDS, hmacCryptoKey, RESULT_TOKEN_ISSUER } from './jwt.js';
 
 /** What the edge knows about a request before it is authenticated. */
@@ -27,8 +19,8 @@ export type CallerAuth = ReturnType<typeof createCallerAuth>;
 
 interface CallerAuthDeps {
   clock?: Clock;
-  /** told why a token was refused (a jose error code, never the token) */
-  logger?: Pick<Logger, 'info'>;
+  /** told why a token was refused (a reason code, never the token), and why the issuer's keys could not be fetched */
+  logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
 /** How a refusal with a reason begins: the words of every other 401. */
@@ -41,8 +33,41 @@ const audiences = (aud: JWTPayload['aud']): string[] => (aud === undefined ? [] 
 export const ISSUER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const issuerAlgorithms: ReadonlySet<string> = new Set(ISSUER_ALGORITHMS);
 
-/** After a failed fetch of the issuer's JWKS, how long tokens are judged on the keys known so far before fetching again. */
-const JWKS_RETRY_AFTER_MS = 30_000;
+/** A refused token: a reason code for the log, and what its caller is told. */
+interface Refusal {
+  refused: string;
+  message: string;
+}
+
+/**
+ * Says why, in words of this service: never the token, nor a value the token chose (its `iss`,
+ * `aud`, `kid` or `alg`), which would echo whatever an attacker put there.
+ */
+const refuse = (refused: string, why: string): Refusal => ({ refused, message: `${invalid}: ${why}` });
+
+/** What jose's failure, or the issuer's keys being out of reach, tells the caller. */
+function refusalOf(error: unknown): Refusal {
+  if (error instanceof IssuerKeysUnavailableError) {
+    return refuse('ISSUER_KEYS_UNAVAILABLE', 'the platform issuer’s keys (CALLER_JWKS_URL) cannot be fetched now; try again shortly');
+  }
+  if (!(error instanceof joseErrors.JOSEError)) return refuse('INVALID_TOKEN', 'it could not be read');
+  if (error instanceof joseErrors.JWTExpired) return refuse(error.code, 'it has expired (exp)');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return refuse('WRONG_ISSUER', 'its iss is not the platform issuer (CALLER_ISSUER)');
+    if (error.claim === 'nbf') return refuse('NOT_YET_VALID', 'it is not valid yet (nbf)');
+    if (error.reason === 'missing' && (error.claim === 'exp' || error.claim === 'sub')) return refuse(`NO_${error.claim.toUpperCase()}`, `it must carry ${error.claim}`);
+    return refuse(error.code, 'its claims do not verify');
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return refuse(error.code, 'its signature does not verify');
+  if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) {
+    return refuse(error.code, 'its key (kid) is not one of the platform issuer’s keys (CALLER_JWKS_URL)');
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) {
+    return refuse(error.code, 'it is signed under an algorithm this service does not accept');
+  }
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return refuse(error.code, 'it is not a well-formed JWT');
+  return refuse(error.code, 'it does not verify');
+}
 
 const knownScopes: ReadonlySet<string> = new Set(scopes);
 const isScope = (value: string): value is Scope => knownScopes.has(value);
@@ -57,7 +82,7 @@ const isScope = (value: string): value is Scope => knownScopes.has(value);
  * of the platform issuer's keys (an asymmetric algorithm only) with `iss` CALLER_ISSUER, under
  * the same checks; an HMAC token claiming that issuer is refused. Anything else in the header
  * (another scheme, a token that does not verify) gives no scope at all, never the anonymous
- * ones, so `authorize` answers 401.
+ * ones, so `authorize` answers 401, saying why (`refusal`).
  */
 export function createCallerAuth(config: Pick<Config, 'security'>, { clock = systemClock, logger }: CallerAuthDeps = {}) {
   const anonymousScopes: ReadonlySet<Scope> = new Set(config.security.allowAnonymousCallers ? scopes : []);
@@ -67,7 +92,7 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
   const algorithms = [config.security.algorithm];
   const { callerTokenMaxTtlSeconds: maxTtl, callerAudience: audience } = config.security;
   const platform = config.security.callerIssuer;
-  const issuerKeys = platform ? issuerKeySet(platform.jwksUrl, platform.timeoutMs, clock) : undefined;
+  const issuerKeys = platform ? createIssuerKeys({ url: platform.jwksUrl, timeoutMs: platform.timeoutMs, clock, logger }) : undefined;
 
   async function contextFor(facts: RequestFacts): Promise<CallContext> {
     const base = { ip: facts.ip, userAgent: facts.userAgent ?? null, requestId: facts.requestId };
@@ -82,11 +107,9 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
     return { ...base, caller: verified.caller, authenticated: true, scopes: verified.scopes };
   }
 
-  async function verifyBearer(
-    header: string,
-  ): Promise<{ caller: string; scopes: ReadonlySet<Scope> } | { refused: string; message?: string }> {
+  async function verifyBearer(header: string): Promise<{ caller: string; scopes: ReadonlySet<Scope> } | Refusal> {
     const token = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+) *$/i.exec(header)?.[1];
-    if (!token) return { refused: 'NOT_A_BEARER_JWT' };
+    if (!token) return refuse('NOT_A_BEARER_JWT', 'the Authorization header must be "Bearer" followed by a signed JWT');
     let payload: JWTPayload;
     try {
       const checks = { requiredClaims: ['exp', 'sub'], clockTolerance: CLOCK_TOLERANCE_SECONDS, currentDate: clock.now() };
@@ -96,64 +119,37 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
       } else {
         ({ payload } = await jwtVerify(token, await key, { ...checks, algorithms }));
         // The platform issuer signs with its published keys only: SECRET_KEY cannot speak for it.
-        if (platform && payload.iss === platform.issuer) return { refused: 'ISSUER_REQUIRES_ITS_KEYS' };
+        if (platform && payload.iss === platform.issuer) {
+          return refuse('ISSUER_REQUIRES_ITS_KEYS', 'the platform issuer’s tokens must be signed with its published keys (CALLER_JWKS_URL)');
+        }
       }
     } catch (error) {
-      return { refused: error instanceof joseErrors.JOSEError ? error.code : 'INVALID_TOKEN' };
+      return refusalOf(error);
     }
     const now = clock.now().getTime() / 1000;
     // jose checks `iat` only against a maximum age; a token from the future is refused here.
-    if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_TOLERANCE_SECONDS) return { refused: 'IAT_IN_FUTURE' };
+    if (typeof payload.iat === 'number' && payload.iat > now + CLOCK_TOLERANCE_SECONDS) return refuse('IAT_IN_FUTURE', 'it was issued in the future (iat)');
     // A user's result token proves a verification to other services; it is no credential here.
-    if (payload.iss === RESULT_TOKEN_ISSUER) return { refused: 'RESULT_TOKEN' };
+    if (payload.iss === RESULT_TOKEN_ISSUER) return refuse('RESULT_TOKEN', 'a result token proves a verification to other services; it is no caller’s token');
     // A leaked token is worth no more than its lifetime: a long one is refused however it is
     // used. Without `iat` its lifetime is unknown.
     if (typeof payload.iat !== 'number') {
-      return { refused: 'NO_IAT', message: `${invalid}: it must carry iat, so that its lifetime (exp - iat, at most ${maxTtl} s) can be checked` };
+      return refuse('NO_IAT', `it must carry iat, so that its lifetime (exp - iat, at most ${maxTtl} s) can be checked`);
     }
     const lifetime = (payload.exp ?? Infinity) - payload.iat;
     if (lifetime > maxTtl) {
-      return {
-        refused: 'LIFETIME_TOO_LONG',
-        message: `${invalid}: its lifetime (exp - iat) is ${lifetime} s, more than CALLER_TOKEN_MAX_TTL_SECONDS (${maxTtl} s)`,
-      };
+      return refuse('LIFETIME_TOO_LONG', `its lifetime (exp - iat) is ${lifetime} s, more than CALLER_TOKEN_MAX_TTL_SECONDS (${maxTtl} s)`);
     }
     if (audience !== undefined && !audiences(payload.aud).includes(audience)) {
-      return { refused: 'WRONG_AUDIENCE', message: `${invalid}: its aud must include ${audience} (CALLER_AUDIENCE)` };
+      return refuse('WRONG_AUDIENCE', `its aud must include ${audience} (CALLER_AUDIENCE)`);
     }
-    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') return { refused: 'NO_SUBJECT' };
-    if (payload.scope !== undefined && typeof payload.scope !== 'string') return { refused: 'SCOPE_NOT_A_STRING' };
+    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') return refuse('NO_SUBJECT', 'its sub must name the calling service');
+    if (payload.scope !== undefined && typeof payload.scope !== 'string') {
+      return refuse('SCOPE_NOT_A_STRING', 'its scope must be a string of space-separated scopes');
+    }
     const granted = (payload.scope ?? '').split(' ').filter(isScope);
     return { caller: payload.sub, scopes: new Set(granted) };
   }
 
   return { contextFor };
-}
-
-/**
- * The platform issuer's keys: jose's remote JWKS (fetched on first use, cached, fetched again on
- * an unknown `kid` at most every 30 s, each fetch bounded by `timeoutMs`), and, while the
- * issuer cannot be reached, the keys it published last: a token under a known key still
- * passes, an unknown `kid` is refused at once, and no request waits on a dead issuer more than
- * once every JWKS_RETRY_AFTER_MS.
- */
-function issuerKeySet(url: string, timeoutMs: number, clock: Clock) {
-  const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: timeoutMs, cooldownDuration: 30_000 });
-  let failedAt: number | undefined;
-  return async (header: JWTHeaderParameters, token: FlattenedJWSInput) => {
-    const known = remote.jwks();
-    const now = clock.now().getTime();
-    if (known && failedAt !== undefined && now - failedAt < JWKS_RETRY_AFTER_MS) return createLocalJWKSet(known)(header, token);
-    try {
-      const found = await remote(header, token);
-      failedAt = undefined;
-      return found;
-    } catch (error) {
-      // The set was read and holds no such key: a refusal, not an outage.
-      if (error instanceof joseErrors.JWKSNoMatchingKey || error instanceof joseErrors.JWKSMultipleMatchingKeys) throw error;
-      failedAt = now;
-      if (known) return createLocalJWKSet(known)(header, token);
-      throw error;
-    }
-  };
 }

@@ -216,6 +216,16 @@ const envSchema = z.object({
   OUTBOX_DISPATCHER: bool.default(true),
   OUTBOX_POLL_INTERVAL_MS: int(10, 600_000).default(1000),
 
+  /** the bearer token /metrics asks for; in production /metrics is not served without it */
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .min(32, { error: 'must be at least 32 characters (openssl rand -base64 32)' })
+    .max(512, { error: 'must be at most 512 characters' })
+    .optional(),
+  /** GET /docs (Swagger UI) and GET /openapi.json: the legacy contract has them, so on by default */
+  API_DOCS: bool.default(true),
+
   LOG_RETENTION_DAYS: int(1, 3650).default(90),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
 });
@@ -431,6 +441,13 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? !production,
       secretGraceHours: env.WEBHOOK_SECRET_GRACE_HOURS,
     },
+    /**
+     * GET /metrics: behind METRICS_TOKEN when it is set; without it, open outside production
+     * and not served at all in production (a scrape cannot be told from a stranger's read).
+     */
+    metrics: { token: env.METRICS_TOKEN, served: env.METRICS_TOKEN !== undefined || !production },
+    /** GET /docs and GET /openapi.json */
+    apiDocs: env.API_DOCS,
     retention: { logDays: env.LOG_RETENTION_DAYS },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

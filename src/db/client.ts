@@ -5,8 +5,9 @@ import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { DatabaseConfig } from '../config/config.js';
-import { databaseFault } from './faults.js';
+import { databaseFault, FORBIDDEN, READ_ONLY, STANDBY } from './faults.js';
 import { migrationNames } from './migrate.js';
+import { createPool } from './postgres-pool.js';
 import { createPostgresSql } from './postgres-sql.js';
 import type { Sql } from './sql.js';
 import { createSqliteSql, sqliteConnectionSettings, watchSqliteFile, type SqliteFile } from './sqlite-sql.js';
@@ -26,12 +27,14 @@ export interface Database {
   readonly provider: DbProvider;
   /** per-connection settings; call once before use */
   init(): Promise<void>;
-  /** whether the database can serve this build now: reachable, migrated, its file writable */
-  readiness(): Promise<{ ready: true } | { ready: false; reason: string }>;
+  /** whether the database can serve this build now: reachable, migrated, and able to take writes */
+  readiness(): Promise<Readiness>;
   /** connections open, idle and waited for (PostgreSQL's pool; SQLite has one connection) */
   poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
 
 export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Error) => void): Database {
   const pool = config.provider === 'postgres' ? createPool(config, onPoolError) : undefined;
@@ -41,6 +44,30 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
     ? createPostgresSql(pool, { namedStatements: !config.pgbouncer })
     : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs, file);
   const migrations = expectedMigrations(config.provider);
+  let checking: Promise<Readiness> | undefined;
+
+  async function checkReadiness(): Promise<Readiness> {
+    // SQLite: the file, its -wal/-shm and its folder writable, judged without writing (see SqliteFile).
+    const fileFault = await file?.fault();
+    if (fileFault) return { ready: false, reason: fileFault };
+    let applied: Set<string>;
+    try {
+      const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
+        'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+      );
+      applied = new Set(rows.map((row) => row.migration_name));
+    } catch (error) {
+      return { ready: false, reason: databaseFault(error) ?? 'database check failed' };
+    }
+    const missing = migrations.filter((name) => !applied.has(name));
+    if (missing.length > 0) return { ready: false, reason: `database not migrated to ${missing.at(-1)} (run the migrations)` };
+    if (pool) {
+      const fault = await postgresWriteFault(pool).catch((error: unknown) => databaseFault(error) ?? 'database check failed');
+      if (fault) return { ready: false, reason: fault };
+    }
+    return { ready: true };
+  }
+
   return {
     db,
     sql,
@@ -54,21 +81,12 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
         if (databaseFault(error) === undefined) throw error;
       }
     },
-    async readiness() {
-      const fileFault = await file?.fault();
-      if (fileFault) return { ready: false, reason: fileFault };
-      let applied: Set<string>;
-      try {
-        const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
-          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-        );
-        applied = new Set(rows.map((row) => row.migration_name));
-      } catch (error) {
-        return { ready: false, reason: databaseFault(error) ?? 'database check failed' };
-      }
-      const missing = migrations.filter((name) => !applied.has(name));
-      if (missing.length > 0) return { ready: false, reason: `database not migrated to ${missing.at(-1)} (run the migrations)` };
-      return { ready: true };
+    readiness() {
+      // Probes from several orchestrators, or a burst of them, share the check under way.
+      checking ??= checkReadiness().finally(() => {
+        checking = undefined;
+      });
+      return checking;
     },
     poolStats: () =>
       pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : { total: 1, idle: 0, waiting: 0 },
@@ -77,6 +95,33 @@ export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Err
       await db.$disconnect();
     },
   };
+}
+
+/**
+ * Why PostgreSQL would refuse the service's writes, asked rather than tried, so a probe never
+ * writes: a standby (`pg_is_in_recovery()`); a read-only session (the database's or role's
+ * `default_transaction_read_only`, read on a pooled connection, which is what requests get: one
+ * opened before the database turned writable again is replaced within a second, see
+ * PostgresPool); a table or sequence of the service's schema it may not read, write or use.
+ * `has_table_privilege` with several privileges answers whether any is held, hence one call each.
+ */
+async function postgresWriteFault(pool: pg.Pool): Promise<string | undefined> {
+  const { rows } = await pool.query<{ standby: boolean; read_only: string; forbidden: number }>(`
+    SELECT pg_is_in_recovery() AS standby,
+           current_setting('transaction_read_only') AS read_only,
+           (SELECT count(*)::int FROM pg_class c
+              WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+                AND c.relname <> '_prisma_migrations'
+                AND CASE WHEN c.relkind = 'S' THEN NOT has_sequence_privilege(c.oid, 'USAGE')
+                         WHEN c.relkind IN ('r', 'p') THEN NOT (has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')
+                           AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE'))
+                         ELSE false END) AS forbidden`);
+  const [state] = rows;
+  if (!state) return 'database check failed';
+  if (state.standby) return STANDBY;
+  if (state.read_only === 'on') return READ_ONLY;
+  if (state.forbidden > 0) return FORBIDDEN;
+  return undefined;
 }
 
 /** This build's migrations, which a database must have applied; none known when prisma/ is not shipped. */
@@ -204,30 +249,9 @@ function guardedSqliteAdapter(factory: SqliteAdapterFactory, file: SqliteFile): 
   return Object.assign(Object.create(factory) as SqliteAdapterFactory, { connect: async () => guarded });
 }
 
-/**
- * The pool is made here rather than inside the adapter so its use can be measured, and so a
- * connection that dies while idle (the server restarted) is reported instead of crashing the
- * process: pg emits it as an 'error' event, fatal when nobody listens.
- */
-function createPool(config: DatabaseConfig, onPoolError?: (error: Error) => void): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString: config.url,
-    max: config.poolSize,
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    // Raw statements name tables unqualified; the search path points them at `?schema=`.
-    options: config.schema ? `-c search_path=${quoteIdentifier(config.schema)}` : undefined,
-  });
-  pool.on('error', (error) => onPoolError?.(error));
-  return pool;
-}
-
 function createPostgresClient(pool: pg.Pool, config: DatabaseConfig): Db {
   const adapter = new PrismaPg(pool, { ...(config.schema ? { schema: config.schema } : {}), disposeExternalPool: true });
   // The generated PostgreSQL client differs from the SQLite one only in provider
   // internals; every model type and query method the app uses is the same.
   return new PostgresClient({ adapter }) as unknown as Db;
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

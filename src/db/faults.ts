@@ -37,6 +37,11 @@ const CREDENTIALS = 'database refused the credentials';
 const NO_DATABASE = 'database does not exist';
 const NO_SCHEMA = 'database schema missing (run the migrations)';
 const OLD_SCHEMA = 'database schema not migrated to this version (run the migrations)';
+/** exported for readiness, which finds the same states by asking rather than by failing */
+export const READ_ONLY = 'database is read-only';
+export const STANDBY = 'database is a read-only standby';
+export const FORBIDDEN = 'database denies the service a privilege it needs';
+const FILE_READ_ONLY = 'database file not writable';
 
 const byCode: Record<string, string> = {
   // our own DatabaseUnavailableError, once Prisma has wrapped it (it keeps the code, not the class)
@@ -70,12 +75,18 @@ const byCode: Record<string, string> = {
   '3D000': NO_DATABASE, // invalid_catalog_name
   '42P01': NO_SCHEMA, // undefined_table
   '42703': OLD_SCHEMA, // undefined_column
+  // A failover's standby, or a database set read-only (default_transaction_read_only): every
+  // write fails with 25006 while reads still work.
+  '25006': READ_ONLY, // read_only_sql_transaction
+  '42501': FORBIDDEN, // insufficient_privilege: a grant revoked, or the service running as the wrong role
   // SQLite (better-sqlite3 gives the extended code, e.g. SQLITE_IOERR_WRITE: see faultOfCode)
   SQLITE_BUSY: 'database busy',
   SQLITE_LOCKED: 'database busy',
   SQLITE_CANTOPEN: 'database file cannot be opened',
-  SQLITE_READONLY: 'database file not writable',
-  SQLITE_PERM: 'database file not writable',
+  // and its extended codes (_RECOVERY, _CANTLOCK, _ROLLBACK, _CANTINIT, _DIRECTORY): the file,
+  // its -wal/-shm or its folder cannot be written (permissions, chattr +i, a read-only mount)
+  SQLITE_READONLY: FILE_READ_ONLY,
+  SQLITE_PERM: FILE_READ_ONLY,
   SQLITE_IOERR: 'database file input/output error',
   SQLITE_FULL: 'database disk full',
   SQLITE_NOTADB: 'database file is not a database',
@@ -107,4 +118,8 @@ const byMessage: [RegExp, string][] = [
   [/^The database connection is not open$/, 'database file replaced or missing'],
   [/^no such table/, NO_SCHEMA],
   [/^no such column|has no column named/, OLD_SCHEMA],
+  // the words, should a wrapper have dropped the codes above
+  [/^attempt to write a readonly database/, FILE_READ_ONLY],
+  [/^cannot execute \w+ in a read-only transaction/, READ_ONLY],
+  [/^permission denied for /, FORBIDDEN],
 ];

@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { DatabaseUnavailableError } from '../errors/errors.js';
 import type { Sql, SqlStatement, SqlValue } from './sql.js';
@@ -262,7 +263,7 @@ export interface SqliteConnection {
  * and the statement then runs on the new file, which the readiness check judges (migrated or
  * not). Both connections close together, the last one first emptying the WAL into the old
  * file: a WAL left behind with the old file's pages would be read as part of the new one.
- * For a write, the file must also be writable (a read-only mount, `chattr +i`, permissions).
+ * For a write, the file, its -wal/-shm and its folder must also be writable (a read-only mount, `chattr +i`, permissions).
  */
 export interface SqliteFile {
   readonly path: string;
@@ -362,11 +363,20 @@ export function watchSqliteFile(path: string): SqliteFile {
   };
 }
 
-/** Whether this process may write the file and its WAL (root included: `chattr +i`, a read-only mount). */
+/**
+ * Whether this process may write the file, its -wal and -shm, and its folder, in which SQLite
+ * creates and deletes them (root included: `chattr +i`, a read-only mount answer EPERM/EROFS).
+ * Judged by access(2) rather than by a write, so a probe never writes; SQLite's own refusal
+ * (SQLITE_READONLY and its extended codes) is a fault too, should the file turn read-only between
+ * this check and the write (see faults.ts).
+ */
 function writable(path: string): boolean {
   try {
     accessSync(path, constants.W_OK);
-    if (statSync(`${path}-wal`, { throwIfNoEntry: false })) accessSync(`${path}-wal`, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    for (const companion of [`${path}-wal`, `${path}-shm`]) {
+      if (statSync(companion, { throwIfNoEntry: false })) accessSync(companion, constants.W_OK);
+    }
     return true;
   } catch {
     return false;

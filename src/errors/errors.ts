@@ -82,7 +82,7 @@ export const errorCatalogue = {
   DATABASE_UNAVAILABLE: {
     status: 503,
     message: 'The database is unavailable; try again shortly',
-    description: 'The database cannot be reached or is not migrated; nothing was changed.',
+    description: 'The database cannot be reached, is not migrated or cannot take writes (read-only, a privilege missing); nothing was changed.',
   },
   RATE_LIMITED: {
     status: 429,

@@ -11,13 +11,22 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { DeliveriesStore, ClaimedDelivery } from '../webhooks/deliveries.store.js';
 import type { EndpointsStore } from '../webhooks/endpoints.store.js';
+import type { Resolver } from '../webhooks/address-guard.js';
 import { postWebhook } from '../webhooks/post.js';
 import { signatureHeader } from '../webhooks/signing.js';
 import { noticeEventTypes, type EventType } from './events.js';
 import type { OutboxStore } from './outbox.store.js';
 
-/** Deliveries one poll claims at most; they are sent concurrently. */
-const BATCH = 20;
+/**
+ * The lanes. A webhook endpoint holds at most ENDPOINT_LANE attempts at once, across instances
+ * (its live claims in the database; instances polling at the same instant may each take what
+ * is free, so for a moment up to that many times more), so a hanging or slow receiver delays
+ * its own deliveries and no one else's; an instance runs at most WEBHOOK_LANES webhook attempts at once, and the user's
+ * security notices have NOTICE_LANE of their own, so webhooks never hold them up.
+ */
+const ENDPOINT_LANE = 2;
+const WEBHOOK_LANES = 64;
+const NOTICE_LANE = 16;
 /** The longest pause after the database failed a poll. */
 const MAX_BACKOFF_MS = 30_000;
 /** How often the backlog is counted for the metrics. */
@@ -38,6 +47,8 @@ export interface DispatcherDeps {
   logger: Logger;
   audit: AuditService;
   metrics: Pick<Metrics, 'outbox'>;
+  /** how webhook hosts are resolved (the system's resolver unless a test plays DNS) */
+  resolver?: Resolver;
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
@@ -58,13 +69,15 @@ export function cloudEvent(event: ClaimedDelivery['event']): string {
 
 /**
  * Sends the outbox's deliveries: webhooks (signed, Standard Webhooks) and the user's
- * security notices. It polls: claims the due deliveries with a lease, sends them, records each
- * outcome under its claim. What a killed process had claimed is claimed again by whoever polls
- * once the lease has run out, so every event is delivered at least once; a receiver tells
- * repeats apart by `webhook-id`. Polling backs off while the database fails.
+ * security notices. It polls: claims the due deliveries its lanes have room for with a lease,
+ * starts them, and polls again without waiting for them; each attempt records its outcome
+ * under its claim and frees its lane, which wakes the poller. What a killed process had
+ * claimed is claimed again by whoever polls once the lease has run out, so every event is
+ * delivered at least once; a receiver tells repeats apart by `webhook-id`. Polling backs off
+ * while the database fails.
  */
 export function createDispatcher(deps: DispatcherDeps) {
-  const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics } = deps;
+  const { deliveries, endpoints, outbox, users, box, delivery, clock, config, logger, audit, metrics, resolver } = deps;
   const { retryScheduleMs, timeoutMs, allowPrivateNetworks, pollIntervalMs } = config.outbox;
   /** how long a delivery's retries take in all: an endpoint failing that long is disabled */
   const scheduleMs = retryScheduleMs.reduce((sum, delay) => sum + delay, 0);
@@ -75,17 +88,63 @@ export function createDispatcher(deps: DispatcherDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
+  let polling = false;
+  let wanted = false;
   let backoffMs = 0;
   let lastBacklog = 0;
+  /** aborts the webhook attempts in flight when the dispatcher stops */
+  let stopping = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  const lanes = { WEBHOOK: 0, NOTICE: 0 };
 
-  /** One poll: every due delivery it could claim, sent. Resolves to how many it claimed. */
+  /** One poll: the due deliveries the lanes have room for, claimed and started. Resolves to how many it claimed. */
   async function poll(): Promise<number> {
     const now = clock.now();
-    const token = randomUUID();
-    const claimed = await deliveries.claim(token, now, new Date(now.getTime() + leaseMs), BATCH);
-    await Promise.all(claimed.map((claim) => attempt(claim, token)));
-    if (Date.now() - lastBacklog >= BACKLOG_EVERY_MS || claimed.length > 0) await countBacklog();
-    return claimed.length;
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    const noticeRoom = NOTICE_LANE - lanes.NOTICE;
+    const webhookRoom = WEBHOOK_LANES - lanes.WEBHOOK;
+    // one token per claim: a claim reads its rows back by it
+    let taken = 0;
+    if (noticeRoom > 0) {
+      const token = randomUUID();
+      taken += begin(token, await deliveries.claim(token, now, leaseUntil, { kind: 'NOTICE', limit: noticeRoom }));
+    }
+    if (webhookRoom > 0) {
+      const token = randomUUID();
+      taken += begin(token, await deliveries.claim(token, now, leaseUntil, { kind: 'WEBHOOK', limit: webhookRoom, perEndpoint: ENDPOINT_LANE }));
+    }
+    if (Date.now() - lastBacklog >= BACKLOG_EVERY_MS) await countBacklog();
+    return taken;
+  }
+
+  /** Starts an attempt for each delivery the claim took; they run on while the poller goes on. */
+  function begin(token: string, taken: ClaimedDelivery[]): number {
+    for (const delivery of taken) {
+      lanes[delivery.kind] += 1;
+      const done = attempt(delivery, token)
+        .catch((error: unknown) => {
+          // the outcome could not be recorded: the lease runs out and the delivery is tried again
+          logger.warn({ err: error, deliveryId: delivery.id }, 'outbox: a delivery attempt could not be recorded');
+        })
+        .finally(() => {
+          lanes[delivery.kind] -= 1;
+          inFlight.delete(done);
+          wake();
+        });
+      inFlight.add(done);
+    }
+    return taken.length;
+  }
+
+  /** A lane came free: poll now, or as soon as the poll in progress is done (not while backing off). */
+  function wake(): void {
+    if (stopped || backoffMs > 0) return;
+    if (polling) {
+      wanted = true;
+      return;
+    }
+    if (timer) clearTimeout(timer);
+    schedule(0);
   }
 
   async function countBacklog(): Promise<void> {
@@ -104,6 +163,8 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (responseCode < 200 || responseCode > 299) throw new Error(`answered ${String(responseCode)}`);
       }
     } catch (error) {
+      // cut short by stop(): not the receiver's failure; the next instance to poll tries it at once
+      if (stopping.signal.aborted && claim.kind === 'WEBHOOK') return deliveries.release(claim.id, token);
       await failed(claim, token, responseCode, error);
       return;
     }
@@ -128,7 +189,13 @@ export function createDispatcher(deps: DispatcherDeps) {
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
       'webhook-signature': signatureHeader(secrets, claim.event.id, now, body),
     };
-    return postWebhook(endpoint.url, headers, body, { timeoutMs, allowPrivateNetworks });
+    const answer = await postWebhook(endpoint.url, headers, body, {
+      timeoutMs,
+      allowPrivateNetworks,
+      signal: stopping.signal,
+      ...(resolver ? { resolver } : {}),
+    });
+    return answer.status;
   }
 
   async function notify(claim: ClaimedDelivery): Promise<void> {
@@ -180,29 +247,39 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   async function loop(): Promise<void> {
-    let claimed = 0;
+    polling = true;
+    let taken = 0;
     try {
-      claimed = await poll();
+      taken = await poll();
       backoffMs = 0;
     } catch (error) {
       backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs === 0 ? pollIntervalMs : backoffMs * 2);
       logger.warn({ err: error, retryInMs: backoffMs }, 'outbox: the dispatcher could not poll');
     }
-    // a full batch: more are due now
-    schedule(backoffMs > 0 ? backoffMs : claimed >= BATCH ? 0 : pollIntervalMs);
+    polling = false;
+    // something was claimed, or a lane came free meanwhile: more may be due now
+    const again = taken > 0 || wanted;
+    wanted = false;
+    schedule(backoffMs > 0 ? backoffMs : again ? 0 : pollIntervalMs);
   }
 
   return {
     start(): void {
       if (!stopped) return;
       stopped = false;
+      stopping = new AbortController();
       schedule(0);
     },
-    /** Stops polling and waits for the poll in flight; what it claimed and did not send is claimed again after the lease. */
+    /**
+     * Stops polling, aborts the webhook attempts in flight (their claims are given back, so
+     * another instance sends them at once) and waits for them and for the notices being sent.
+     */
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      stopping.abort();
+      await Promise.allSettled([...inFlight]);
     },
     /** One poll now (tests and the CLI): how many deliveries it claimed. */
     poll,

@@ -1,6 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
@@ -13,6 +13,7 @@ import { exampleVariables, loadOperations, type KnownOperation } from './example
 import { usePersistedOperations } from './persisted-operations.js';
 import { createDirectExecution, sendFetchResponse, type ServerContext } from './direct-execution.js';
 import { graphiqlAssetRoutes, renderGraphiQL } from './graphiql.js';
+import { htmlPages } from '../http/security-headers.js';
 
 interface GraphqlRoutesOptions {
   schema: GraphQLSchema;
@@ -138,20 +139,21 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
 
   if (settings.graphiql) await app.register(graphiqlAssetRoutes);
 
-  app.route({
-    url: yoga.graphqlEndpoint,
-    method: ['GET', 'POST', 'OPTIONS'],
-    schema: { hide: true },
-    handler: async (request, reply) => {
-      if (await direct(request, reply)) {
-        options.served?.('direct');
-        return reply;
-      }
-      options.served?.('yoga');
-      await sendFetchResponse(reply, await yoga.handleNodeRequestAndResponse(request, reply, { req: request, reply }));
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (await direct(request, reply)) {
+      options.served?.('direct');
       return reply;
-    },
+    }
+    options.served?.('yoga');
+    await sendFetchResponse(reply, await yoga.handleNodeRequestAndResponse(request, reply, { req: request, reply }));
+    return reply;
+  };
+  // A browser's GET is where GraphiQL's page is answered: helmet's full set there; clients' POSTs
+  // (the hot path) get only what every answer gets.
+  await htmlPages(app, async (pages) => {
+    pages.route({ url: yoga.graphqlEndpoint, method: 'GET', schema: { hide: true }, handler });
   });
+  app.route({ url: yoga.graphqlEndpoint, method: ['POST', 'OPTIONS'], schema: { hide: true }, handler });
 };
 
 /** Refuses `__schema` and `__type` (`__typename` still works): GRAPHQL_INTROSPECTION=false. */

@@ -54,9 +54,11 @@ export const healthRoutes: FastifyPluginAsync<{
       schema: {
         summary: 'Readiness',
         description:
-          'The database answers, is migrated to this version and (SQLite) its file is in place and writable, and ' +
-          'the instance is not shutting down: 200 `ready`, else 503 with the reason in `status` (e.g. ' +
-          '`database unreachable`, `database schema missing (run the migrations)`). A `detail` names what ' +
+          'The database answers, is migrated to this version and can take writes (PostgreSQL: not a standby, not ' +
+          'read-only, the role holding its privileges; SQLite: its file in place and the file and folder writable; ' +
+          'asked, never tried: a probe writes nothing), and the instance is not shutting down: 200 `ready`, else 503 ' +
+          'with the reason in `status` (e.g. `database unreachable`, `database is read-only`, `database schema ' +
+          'missing (run the migrations)`). A `detail` names what ' +
           'still serves in a degraded way (Redis unreachable: per-IP limits per process).',
         tags: ['Health Check'],
         response: { 200: readySchema, 503: readySchema },

@@ -53,20 +53,76 @@ export type DeliveriesStore = ReturnType<typeof createDeliveriesStore>;
  * instances never wait on each other; SQLite has one writer, the one process.
  */
 export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
-  async function claim(token: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
-    const claimed =
-      sql.dialect === 'postgres'
-        ? await sql.run`
+  /**
+   * Claims due deliveries of one lane kind under `token`. Notices: the oldest `limit`. Webhooks:
+   * the oldest `limit` too, but at most `perEndpoint` held at once for any one endpoint, counting
+   * every instance's live claims, so a hanging receiver holds a few claims while the others'
+   * deliveries go on being claimed.
+   */
+  async function claim(
+    token: string,
+    now: Date,
+    leaseUntil: Date,
+    lane: { kind: 'NOTICE'; limit: number } | { kind: 'WEBHOOK'; limit: number; perEndpoint: number },
+  ): Promise<ClaimedDelivery[]> {
+    // the candidates are read past the limit so that one busy endpoint's backlog cannot fill them
+    const window = lane.limit * 10;
+    let claimed: number;
+    if (lane.kind === 'NOTICE') {
+      claimed =
+        sql.dialect === 'postgres'
+          ? await sql.run`
             UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
              WHERE id IN (SELECT id FROM webhook_deliveries
-                           WHERE status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
-                           ORDER BY next_attempt_at LIMIT ${limit}
+                           WHERE kind = 'NOTICE' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+                           ORDER BY next_attempt_at LIMIT ${lane.limit}
                              FOR UPDATE SKIP LOCKED)`
-        : await sql.run`
+          : await sql.run`
             UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
              WHERE id IN (SELECT id FROM webhook_deliveries
-                           WHERE status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
-                           ORDER BY next_attempt_at LIMIT ${limit})`;
+                           WHERE kind = 'NOTICE' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+                           ORDER BY next_attempt_at LIMIT ${lane.limit})`;
+    } else {
+      // `held`: live claims per endpoint, of every instance. Endpoints at their cap are left out
+      // before the window is cut; within it, each endpoint gets its oldest up to what it has free.
+      claimed =
+        sql.dialect === 'postgres'
+          ? await sql.run`
+            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
+             WHERE id IN (
+               SELECT ranked.id FROM (
+                 SELECT candidates.id, candidates.next_attempt_at, COALESCE(held.n, 0) AS held,
+                        ROW_NUMBER() OVER (PARTITION BY candidates.endpoint_id ORDER BY candidates.next_attempt_at, candidates.id) AS n
+                   FROM (SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
+                          WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+                            AND endpoint_id NOT IN (SELECT endpoint_id FROM webhook_deliveries
+                                                     WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now} AND endpoint_id IS NOT NULL
+                                                     GROUP BY endpoint_id HAVING COUNT(*) >= ${lane.perEndpoint})
+                          ORDER BY next_attempt_at LIMIT ${window}
+                            FOR UPDATE SKIP LOCKED) candidates
+                   LEFT JOIN (SELECT endpoint_id, COUNT(*) AS n FROM webhook_deliveries
+                               WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now}
+                               GROUP BY endpoint_id) held ON held.endpoint_id = candidates.endpoint_id) ranked
+                WHERE ranked.n + ranked.held <= ${lane.perEndpoint}
+                ORDER BY ranked.next_attempt_at LIMIT ${lane.limit})`
+          : await sql.run`
+            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
+             WHERE id IN (
+               SELECT ranked.id FROM (
+                 SELECT candidates.id, candidates.next_attempt_at, COALESCE(held.n, 0) AS held,
+                        ROW_NUMBER() OVER (PARTITION BY candidates.endpoint_id ORDER BY candidates.next_attempt_at, candidates.id) AS n
+                   FROM (SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
+                          WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+                            AND endpoint_id NOT IN (SELECT endpoint_id FROM webhook_deliveries
+                                                     WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now} AND endpoint_id IS NOT NULL
+                                                     GROUP BY endpoint_id HAVING COUNT(*) >= ${lane.perEndpoint})
+                          ORDER BY next_attempt_at LIMIT ${window}) candidates
+                   LEFT JOIN (SELECT endpoint_id, COUNT(*) AS n FROM webhook_deliveries
+                               WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now}
+                               GROUP BY endpoint_id) held ON held.endpoint_id = candidates.endpoint_id) ranked
+                WHERE ranked.n + ranked.held <= ${lane.perEndpoint}
+                ORDER BY ranked.next_attempt_at LIMIT ${lane.limit})`;
+    }
     if (claimed === 0) return [];
     const rows = await sql.rows<{
       id: number;

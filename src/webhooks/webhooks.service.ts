@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
@@ -6,13 +5,16 @@ import type { Config } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedError, type FieldIssue } from '../errors/errors.js';
 import { eventTypes, type EventType } from '../events/events.js';
-import { hostOf, isPublicAddress } from './address-guard.js';
+import { AddressRefusedError, hostOf, isPublicAddress, isRefusedName, publicAddresses, systemResolver, type Resolver } from './address-guard.js';
+import { isIP } from 'node:net';
 import type { DeliveriesStore, DeliveryKind, DeliveryStatus, DeliveryView } from './deliveries.store.js';
 import type { EndpointRow, EndpointsStore } from './endpoints.store.js';
 import { newWebhookSecret } from './signing.js';
 
 const URL_MAX_LENGTH = 2048;
 const DESCRIPTION_MAX_LENGTH = 500;
+/** How long adding an endpoint waits for its name's addresses. */
+const RESOLVE_WAIT_MS = 2_000;
 
 /** An endpoint as callers see it: never its secret. */
 export interface WebhookEndpoint {
@@ -61,11 +63,13 @@ export function createWebhooksService(deps: {
   clock: Clock;
   config: Pick<Config, 'outbox' | 'production'>;
   audit: AuditService;
+  resolver?: Resolver;
 }) {
   const { endpoints, deliveries, box, clock, config, audit } = deps;
+  const resolver = deps.resolver ?? systemResolver;
 
   async function create(input: EndpointInput, context: CallContext): Promise<WebhookEndpointWithSecret> {
-    const url = checkUrl(input.url);
+    const url = await checkUrl(input.url);
     const events = checkEvents(input.events);
     const description = checkDescription(input.description ?? '');
     const secret = newWebhookSecret();
@@ -79,10 +83,11 @@ export function createWebhooksService(deps: {
   }
 
   async function update(id: number, changes: EndpointUpdate, context: CallContext): Promise<WebhookEndpoint> {
+    const url = changes.url != null ? await checkUrl(changes.url) : undefined;
     const row = await endpoints.update(
       id,
       {
-        ...(changes.url != null ? { url: checkUrl(changes.url) } : {}),
+        ...(url !== undefined ? { url } : {}),
         ...(changes.events != null ? { events: checkEvents(changes.events) } : {}),
         ...(changes.description != null ? { description: checkDescription(changes.description) } : {}),
         ...(changes.enabled != null ? { enabled: changes.enabled } : {}),
@@ -117,11 +122,13 @@ export function createWebhooksService(deps: {
   }
 
   /**
-   * An absolute http(s) URL without credentials; in production https only, and not an address
-   * literal inside the network unless WEBHOOK_ALLOW_PRIVATE_NETWORKS. A name is judged when it
-   * is sent to, by the address it resolves to then.
+   * An absolute http(s) URL without credentials; in production https only, and, unless
+   * WEBHOOK_ALLOW_PRIVATE_NETWORKS, neither a name refused as such (localhost, a trailing dot)
+   * nor one whose addresses, as far as they can be known now, include one inside the network.
+   * A name that does not resolve now is accepted: it is judged again at every send, by the
+   * addresses it resolves to then.
    */
-  function checkUrl(text: string): string {
+  async function checkUrl(text: string): Promise<string> {
     const trimmed = text.trim();
     if (trimmed.length > URL_MAX_LENGTH) throw new WebhookUrlRefusedError(`must be at most ${String(URL_MAX_LENGTH)} characters`);
     let url: URL;
@@ -133,9 +140,18 @@ export function createWebhooksService(deps: {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookUrlRefusedError('must be http or https');
     if (url.username || url.password) throw new WebhookUrlRefusedError('must not carry credentials');
     if (config.production && url.protocol !== 'https:') throw new WebhookUrlRefusedError('must use https in production');
+    if (config.outbox.allowPrivateNetworks) return url.toString();
     const host = hostOf(url);
-    if (!config.outbox.allowPrivateNetworks && (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) !== 0 && !isPublicAddress(host)))) {
+    if (isRefusedName(host) || (isIP(host) !== 0 && !isPublicAddress(host))) {
       throw new WebhookUrlRefusedError('must not be a private, loopback or link-local address');
+    }
+    if (isIP(host) === 0) {
+      try {
+        // a resolver that does not answer soon leaves the judgment to send time
+        await Promise.race([publicAddresses(host, resolver), new Promise((resolve) => setTimeout(resolve, RESOLVE_WAIT_MS).unref())]);
+      } catch (error) {
+        if (error instanceof AddressRefusedError) throw new WebhookUrlRefusedError('must not resolve to a private, loopback or link-local address');
+      }
     }
     return url.toString();
   }

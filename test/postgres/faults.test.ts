@@ -239,6 +239,158 @@ describe('PostgreSQL refusing the service’s credentials (its role disabled), t
   });
 });
 
+describe('PostgreSQL that cannot take writes: read-only (a failover to a standby), a privilege revoked', () => {
+  // Found from outside: with the database read-only, 20 of 20 writes answered 500 and /readyz
+  // said ready. Reads keep working on such a database, so nothing failed until a write did.
+  const { cleanups, runCleanups } = cleanupStack();
+  let postgres: ThrowawayPostgres;
+  const admin = async (database: string, sql: string, values: unknown[] = []) => {
+    const client = new pg.Client({ connectionString: postgres.urlOf(database) });
+    await client.connect();
+    try {
+      return (await client.query<Record<string, unknown>>(sql, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  /** a user's codes, by status, read by an admin session: what the refused requests may not have changed */
+  const codesOf = async (database: string, username: string) =>
+    (
+      await admin(database, 'SELECT o.status FROM otp_logs o JOIN users u ON u.id = o.user_id WHERE u.username = $1 ORDER BY o.id', [
+        username,
+      ])
+    ).map((row) => String(row.status));
+  const readyz = async (app: TestApp) => {
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    return { status: response.statusCode, body: response.json<unknown>() };
+  };
+  const appEnv = (url: string) => ({
+    DATABASE_URL: url,
+    ALLOW_ANONYMOUS_CALLERS: 'true',
+    IP_RATE_LIMIT: '0',
+    OTP_RESEND_INTERVAL_SECONDS: '0',
+    OTP_MAX_SENDS_PER_HOUR: '1000',
+    LOCKOUT_THRESHOLD: '1000',
+  });
+  const createUser = (app: TestApp, username: string) =>
+    executeRaw(app, 'mutation($input: CreateUserInput!) { createUser(input: $input) { __typename } }', {
+      input: { username, email: `${username}@example.com` },
+    });
+  const generate = (app: TestApp, username: string) => app.inject({ method: 'POST', url: `/auth/generate?username=${username}` });
+  const verify = (app: TestApp, username: string, code: string) =>
+    app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code } });
+  const readUser = (app: TestApp, username: string) => executeRaw(app, 'query($u: String!) { user(username: $u) { username } }', { u: username });
+
+  /** Twenty writes of every kind: REST generate and verify, GraphQL createUser and generateOtp. Each answer, summed up. */
+  async function twentyWrites(app: TestApp, username: string, code: string): Promise<string[]> {
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      for (const response of [await generate(app, username), await verify(app, username, code)]) {
+        expect(response.body).not.toMatch(LEAK);
+        answers.push(`${response.statusCode} ${response.json<{ detail?: string }>().detail ?? response.body}`);
+      }
+      for (const result of [
+        await createUser(app, uniqueName('refused')),
+        await executeRaw(app, 'mutation($u: String!) { generateOtp(username: $u) { __typename } }', { u: username }),
+      ]) {
+        const text = JSON.stringify(result.body);
+        expect(text).not.toMatch(LEAK);
+        answers.push(result.body.errors ? result.body.errors.map((e) => String(e.extensions?.code)).join(',') : text);
+      }
+    }
+    return answers;
+  }
+
+  beforeAll(async () => {
+    postgres = await startThrowawayPostgres();
+    cleanups.push(() => postgres.destroy());
+  }, 90_000);
+  afterAll(runCleanups, 60_000);
+
+  it('read-only: every write 503 DATABASE_UNAVAILABLE, /readyz 503 "database is read-only", nothing written; writes again by itself', async () => {
+    const url = await postgres.createDatabase('readonly');
+    await applyMigrations(parseConfig({ DATABASE_URL: url }).database);
+    const app = await createTestApp(appEnv(url));
+    cleanups.push(() => app.close());
+    const username = uniqueName('ro');
+    expect((await createUser(app, username)).body.data).toEqual({ createUser: { __typename: 'User' } });
+    const generated = await generate(app, username);
+    expect(generated.statusCode, generated.body).toBe(200);
+    const code = generated.json<{ otp_code: string }>().otp_code;
+
+    // As a failover to a standby looks to the service: every session cut, every new one read-only.
+    await admin('postgres', 'ALTER DATABASE readonly SET default_transaction_read_only = on');
+    await admin('postgres', "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'readonly'");
+
+    await eventually('/readyz to say read-only', 10_000, async () => (await readyz(app)).status === 503);
+    expect(await readyz(app)).toEqual({ status: 503, body: { status: 'database is read-only' } });
+    const answers = await twentyWrites(app, username, code);
+    console.log(`read-only PostgreSQL: ${answers.filter((a) => /^503 |^DATABASE_UNAVAILABLE$/.test(a)).length}/${answers.length} writes 503 DATABASE_UNAVAILABLE`);
+    expect(answers).toEqual(
+      Array.from({ length: 5 }, () => [
+        '503 The database is unavailable; try again shortly',
+        '503 The database is unavailable; try again shortly',
+        'DATABASE_UNAVAILABLE',
+        'DATABASE_UNAVAILABLE',
+      ]).flat(),
+    );
+    // Reads still served, and nothing half-written: the code issued before is still the only one, unused.
+    expect((await readUser(app, username)).body).toEqual({ data: { user: { username } } });
+    expect(await codesOf('readonly', username)).toEqual(['ACTIVE']);
+
+    // Sessions opened during the spell and kept in the pool (concurrent reads need several):
+    // they keep refusing writes after the database turns writable, until replaced.
+    await Promise.all([...Array.from({ length: 4 }, () => readUser(app, username)), readyz(app)]);
+    await admin('postgres', 'ALTER DATABASE readonly SET default_transaction_read_only = off');
+    const writableAt = Date.now();
+    await eventually('/readyz to say ready again', 15_000, async () => (await readyz(app)).status === 200);
+    const readyAfter = Date.now() - writableAt;
+    expect((await verify(app, username, code)).statusCode).toBe(200);
+    // Once ready, every write goes through: no session left that was opened read-only.
+    // (concurrent, so they take several pooled connections; distinct users, so no throttle of one user's sends)
+    const afterwards = await Promise.all(Array.from({ length: 8 }, () => createUser(app, uniqueName('after'))));
+    expect(afterwards.map((result) => JSON.stringify(result.body))).toEqual(
+      Array.from({ length: 8 }, () => JSON.stringify({ data: { createUser: { __typename: 'User' } } })),
+    );
+    console.log(`read-only PostgreSQL: /readyz ready again ${readyAfter} ms after the database turned writable`);
+  });
+
+  it('a privilege revoked: every write 503 DATABASE_UNAVAILABLE, /readyz 503 naming it; serves again once granted', async () => {
+    await admin('postgres', 'CREATE ROLE service LOGIN');
+    const url = await postgres.createDatabase('forbidden');
+    await applyMigrations(parseConfig({ DATABASE_URL: url }).database);
+    const grant = (verb: 'GRANT' | 'REVOKE') =>
+      admin(
+        'forbidden',
+        verb === 'GRANT'
+          ? 'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO service; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO service'
+          : 'REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public FROM service',
+      );
+    await grant('GRANT');
+    const app = await createTestApp(appEnv(`postgresql://service@127.0.0.1:${postgres.port}/forbidden`));
+    cleanups.push(() => app.close());
+    const username = uniqueName('forbidden');
+    expect((await createUser(app, username)).body.data).toEqual({ createUser: { __typename: 'User' } });
+    const generated = await generate(app, username);
+    expect(generated.statusCode, generated.body).toBe(200);
+    const code = generated.json<{ otp_code: string }>().otp_code;
+    expect(await readyz(app)).toEqual({ status: 200, body: { status: 'ready' } });
+
+    // Reading is still allowed: nothing fails until a write does, which is what made this a 500.
+    await grant('REVOKE');
+    expect(await readyz(app)).toEqual({ status: 503, body: { status: 'database denies the service a privilege it needs' } });
+    const answers = await twentyWrites(app, username, code);
+    console.log(`privilege revoked: ${answers.filter((a) => /^503 |^DATABASE_UNAVAILABLE$/.test(a)).length}/${answers.length} writes 503 DATABASE_UNAVAILABLE`);
+    expect(new Set(answers)).toEqual(new Set(['503 The database is unavailable; try again shortly', 'DATABASE_UNAVAILABLE']));
+    expect((await readUser(app, username)).body).toEqual({ data: { user: { username } } });
+    expect(await codesOf('forbidden', username)).toEqual(['ACTIVE']);
+
+    await grant('GRANT');
+    expect(await readyz(app)).toEqual({ status: 200, body: { status: 'ready' } });
+    expect((await verify(app, username, code)).statusCode).toBe(200);
+  });
+});
+
 describe('the service killed with SIGKILL under load, then restarted', () => {
   const USERS = 40;
   let smtp: TestSmtpServer;

@@ -24,6 +24,8 @@ export interface ServiceProcessOptions {
   port?: number;
   /** how long to wait for /healthz before giving up */
   startTimeoutMs?: number;
+  /** the compiled service (`dist/main.js` of a build) and the Node flags to run it with, in place of `src/main.ts` through tsx */
+  compiled?: { main: string; nodeArgs: string[] };
 }
 
 export interface ExitResult {
@@ -75,9 +77,9 @@ export function processEnv(overrides: Record<string, string> & { DATABASE_URL: s
 }
 
 /**
- * Starts the real service (`src/main.ts`) as a child process on 127.0.0.1, on the Node that
- * runs the tests (Node 24: the machine's Node 20 cannot load better-sqlite3 13), through tsx's
- * loader, and waits until `/healthz` answers. Its working directory is a fresh temporary folder,
+ * Starts the real service (`src/main.ts`, or a build's `main.js`: `compiled`) as a child process
+ * on 127.0.0.1, on the Node that runs the tests (Node 24: the machine's Node 20 cannot load
+ * better-sqlite3 13), through tsx's loader for the sources, and waits until `/healthz` answers. Its working directory is a fresh temporary folder,
  * so no `.env` is read: the service sees exactly the environment given, plus PATH and HOME.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
@@ -90,7 +92,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     HOST: '127.0.0.1',
     PORT: String(port),
   };
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], {
+  const args = options.compiled ? [...options.compiled.nodeArgs, options.compiled.main] : ['--import', tsxLoader, join(root, 'src/main.ts')];
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
     cwd,
     env,
     stdio: 'pipe',
