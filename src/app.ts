@@ -27,6 +27,7 @@ import { notFound } from './http/not-found.js';
 import { faviconRoute } from './http/favicon.js';
 import { jwksRoutes } from './tokens/jwks.routes.js';
 import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
+import { uiRoutes } from './ui/ui.routes.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
 
 declare module 'fastify' {
@@ -186,6 +187,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     defaultQuery: graphiqlDefaultQuery,
     served: (path) => metrics.graphqlRequests.inc({ path }),
   });
+  await app.register(uiRoutes, { config, services, clock });
   return app;
 }
 
