@@ -106,10 +106,11 @@ export class FountainFactors extends LitElement {
     }
   }
 
-  private changed(status: string): Promise<void> {
+  /** After a change: the list read again, then the words saying it is done, then the event. */
+  private async changed(status: string): Promise<void> {
+    await this.load();
     this.status = status;
     this.dispatchEvent(new CustomEvent('fountain-2fa-changed', { detail: { username: this.username }, bubbles: true, composed: true }));
-    return this.load();
   }
 
   private focusOn(selector: string): void {
