@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import jsQR from 'jsqr';
-import type { Page } from 'playwright-core';
+import jsqr from 'jsqr';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/clock/clock.js';
 import { createTestApp, uniqueName, type TestApp } from './support/app.js';
@@ -21,6 +21,8 @@ import { appCode } from './support/totp.js';
 
 const artifacts = fileURLToPath(new URL('./.artifacts/', import.meta.url));
 const suffix = process.env.TEST_DATABASE === 'postgres' ? '-postgres' : '';
+// jsqr is CommonJS whose module.exports is the function and carries it as .default too.
+const jsQR = jsqr.default;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Real time, moved on by the test: each app code below falls in a time step of its own. */
@@ -87,6 +89,25 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
     };
   }
 
+  /** The authenticator app's secret, read off the QR code the element shows, as a phone would. */
+  async function qrSecret(factors: Locator): Promise<string> {
+    const qr = factors.locator('img.qr');
+    await qr.waitFor();
+    const pixels = await qr.evaluate((img: HTMLImageElement) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const context = canvas.getContext('2d');
+      context?.drawImage(img, 0, 0);
+      return { width: canvas.width, height: canvas.height, data: Array.from(context?.getImageData(0, 0, canvas.width, canvas.height).data ?? []) };
+    });
+    const uri = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height)?.data ?? '';
+    expect(uri).toMatch(/^otpauth:\/\/totp\//);
+    const secret = new URL(uri).searchParams.get('secret') ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]+$/);
+    return secret;
+  }
+
   async function axe(page: Page, scheme: 'light' | 'dark'): Promise<AxeViolation[]> {
     await page.emulateMedia({ colorScheme: scheme });
     await page.evaluate(`${axeSource};0`);
@@ -110,22 +131,9 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
 
     // The authenticator app: the secret is read off the QR code, as a phone would.
     await factors.locator('#enroll-app').click();
-    const qr = factors.locator('img.qr');
-    await qr.waitFor();
+    await factors.locator('img.qr').waitFor();
     await shot(page, 'app-qr-code');
-    const pixels = await qr.evaluate((img: HTMLImageElement) => {
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      const context = canvas.getContext('2d');
-      context?.drawImage(img, 0, 0);
-      const data = context?.getImageData(0, 0, canvas.width, canvas.height);
-      return { width: canvas.width, height: canvas.height, data: Array.from(data?.data ?? []) };
-    });
-    const uri = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height)?.data ?? '';
-    expect(uri).toMatch(/^otpauth:\/\/totp\//);
-    const secret = new URL(uri).searchParams.get('secret') ?? '';
-    expect(secret).toMatch(/^[A-Z2-7]+$/);
+    const secret = await qrSecret(factors);
     await factors.locator('#app-code').fill(appCode(secret, clock.now()));
     await factors.getByRole('button', { name: 'Confirm' }).click();
     await factors.getByText('Authenticator app is set up.').waitFor();
@@ -183,7 +191,7 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
       await page.selectOption('#minimum', '');
       await challenge.locator('#code').waitFor();
       expect(await axe(page, scheme), scheme).toEqual([]);
-      await shot(page, `${scheme}`);
+      await shot(page, scheme);
     }
     expect(refused).toEqual([]);
     await page.close();
@@ -198,18 +206,7 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
     await setup.page.click('button[type=submit]');
     const setupFactors = setup.page.locator('fountain-2fa-factors');
     await setupFactors.locator('#enroll-app').click();
-    const secret = new URL(
-      jsQR(
-        ...(await setupFactors.locator('img.qr').evaluate((img: HTMLImageElement) => {
-          const canvas = document.createElement('canvas');
-          canvas.width = img.naturalWidth;
-          canvas.height = img.naturalHeight;
-          const context = canvas.getContext('2d');
-          context?.drawImage(img, 0, 0);
-          return [Array.from(context?.getImageData(0, 0, canvas.width, canvas.height).data ?? []), canvas.width, canvas.height] as const;
-        }).then(([data, width, height]) => [Uint8ClampedArray.from(data), width, height] as const)),
-      )?.data ?? 'otpauth://x',
-    ).searchParams.get('secret') ?? '';
+    const secret = await qrSecret(setupFactors);
     await setupFactors.locator('#app-code').fill(appCode(secret, clock.now()));
     await setupFactors.getByRole('button', { name: 'Confirm' }).click();
     await setupFactors.getByText('Authenticator app is set up.').waitFor();

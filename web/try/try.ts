@@ -18,9 +18,9 @@ function claimsOf(token: string): unknown {
 
 form?.addEventListener('submit', (event) => {
   event.preventDefault();
-  const data = new FormData(form);
-  const username = String(data.get('username') ?? '').trim();
-  const email = String(data.get('email') ?? '').trim();
+  const field = (name: string) => form.querySelector<HTMLInputElement>(`#${name}`)?.value.trim() ?? '';
+  const username = field('username');
+  const email = field('email');
   void (async () => {
     if (problem) problem.textContent = '';
     const response = await fetch('/ui/try/token', {
