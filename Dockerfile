@@ -64,7 +64,8 @@ LABEL org.opencontainers.image.title="FountainAI 2FA Service" \
 
 # Production rules apply (SECRET_KEY is required, codes are never returned to callers
 # unless OTP_IN_RESPONSE=true). The default database is a SQLite file on the /data volume;
-# set DATABASE_URL=postgresql://... for PostgreSQL.
+# set DATABASE_URL=postgresql://... for PostgreSQL. HOST is set even though production's default
+# is the same: the published port must reach the service whatever NODE_ENV a deployment sets.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8004 \

@@ -29,11 +29,21 @@ import { jwksRoutes } from './tokens/jwks.routes.js';
 import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
 import { uiRoutes } from './ui/ui.routes.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
+import { errorCatalogue } from './errors/errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** `draining` turns on at shutdown: /readyz then answers 503 while requests finish */
-    lifecycle: { draining: boolean };
+    /**
+     * `starting` is on until `start()` has run: every request then answers 503. `draining`
+     * turns on at shutdown: /readyz then answers 503 while requests finish.
+     */
+    lifecycle: { starting: boolean; draining: boolean };
+    /**
+     * The start-up writes (the result-token signing key created or replaced, the outbox's
+     * dispatcher started), kept out of `buildApp` so that `main` makes them only once it
+     * listens: a start that fails (port in use) leaves the database as it found it.
+     */
+    start(): Promise<void>;
   }
   interface FastifyRequest {
     /** who is calling, set for every request before routing */
@@ -89,8 +99,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     if (!deps.delivery) await delivery.close();
     if (!deps.database) await database.close();
   });
-  const lifecycle = { draining: false };
+  const lifecycle = { starting: true, draining: false };
   app.decorate('lifecycle', lifecycle);
+  // Between listen and the end of start(): the migrations may not have run, nor the signing
+  // key been read, so nothing is served yet, not even /healthz (a start that fails next must
+  // not have looked alive).
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!lifecycle.starting) return;
+    await reply.code(503).header('retry-after', '1').send({ detail: errorCatalogue.DATABASE_UNAVAILABLE.message });
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     setAnswerHeaders(reply);
@@ -117,6 +134,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     app.log.warn('OTP_IN_RESPONSE is on in production: every caller of generate receives the code');
   }
 
+  if (config.production && config.database.urlIsDefault) {
+    app.log.warn(`DATABASE_URL is not set: using the SQLite file ${config.database.sqlitePath} in production`);
+  }
+
   const services = createServices({
     db: database.db,
     sql: database.sql,
@@ -127,18 +148,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     metrics,
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
   });
-  // The result-token signing key: read, or created by the first instance to start.
-  // A database that cannot serve yet is no reason not to start (the first verification reads
-  // it again); a key sealed under an ENCRYPTION_KEY this instance lacks is.
-  await services.signingKeys.current().catch((error: unknown) => {
-    if (error instanceof SigningKeyUnreadableError) throw error;
-    app.log.warn({ err: error }, 'result tokens: the signing key could not be read yet');
+  app.decorate('start', async () => {
+    // The result-token signing key: read, or created by the first instance to start.
+    // A database that cannot serve yet is no reason not to start (the first verification reads
+    // it again); a key sealed under an ENCRYPTION_KEY this instance lacks is.
+    await services.signingKeys.current().catch((error: unknown) => {
+      if (error instanceof SigningKeyUnreadableError) throw error;
+      app.log.warn({ err: error }, 'result tokens: the signing key could not be read yet');
+    });
+    if (config.outbox.dispatcher) services.dispatcher.start();
+    lifecycle.starting = false;
   });
-  // The outbox's dispatcher: webhooks and security notices, stopped before the database closes.
-  if (config.outbox.dispatcher) {
-    services.dispatcher.start();
-    app.addHook('onClose', () => services.dispatcher.stop());
-  }
+  // The outbox's dispatcher (webhooks and security notices), stopped before the database closes.
+  if (config.outbox.dispatcher) app.addHook('onClose', () => services.dispatcher.stop());
   const callerAuth = createCallerAuth(config, { clock, logger: app.log });
   // Declared up front so every request has the same shape; the hook below sets it before routing.
   app.decorateRequest('callContext', null as unknown as CallContext);

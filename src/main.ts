@@ -18,26 +18,42 @@ async function main() {
     throw error;
   }
 
-  let phase: 'migrate' | 'serve' = 'migrate';
+  // Listen first, then write: a start that cannot listen (port in use) exits having changed
+  // nothing, neither a migration nor the signing key. Until start() has run, every request
+  // answers 503, so nothing is served from an unmigrated database.
+  let phase: 'listen' | 'migrate' | 'serve' = 'listen';
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    const applied = await applyMigrations(config.database);
-    phase = 'serve';
-    const app = await buildApp(config);
-    if (applied.length) app.log.info({ migrations: applied }, 'database migrations applied');
-    handleShutdown(app, config);
-    await app.listen({ host: config.server.host, port: config.server.port });
+    app = await buildApp(config);
+    const listening = app;
+    const starting = (async () => {
+      await listening.listen({ host: config.server.host, port: config.server.port });
+      phase = 'migrate';
+      const applied = await applyMigrations(config.database);
+      if (applied.length) listening.log.info({ migrations: applied }, 'database migrations applied');
+      phase = 'serve';
+      await listening.start();
+    })();
+    handleShutdown(app, config, starting);
+    await starting;
+    // The end of the 503s: what an operator (or a test) watching the log waits for.
+    app.log.info('start-up complete: serving requests');
     if (!config.production) process.stderr.write(whereToLook(config, (app.server.address() as AddressInfo).port));
   } catch (error) {
     process.stderr.write(`Failed to start: ${startupProblem(error, config, phase)}\n`);
+    await app?.close().catch(() => undefined);
     process.exit(1);
   }
 }
 
-function handleShutdown(app: Awaited<ReturnType<typeof buildApp>>, config: Config) {
+/** A signal during start-up waits for the start (a migration half-applied helps nobody), then shuts down. */
+function handleShutdown(app: Awaited<ReturnType<typeof buildApp>>, config: Config, starting: Promise<void>) {
   let closing = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    // A start that fails exits by itself (main's catch).
+    await starting.catch(() => new Promise<never>(() => undefined));
     // /readyz answers 503 from now on, so a load balancer stops sending new requests while
     // the ones in flight finish; app.close() stops accepting and closes the database last.
     app.lifecycle.draining = true;
@@ -55,8 +71,8 @@ function handleShutdown(app: Awaited<ReturnType<typeof buildApp>>, config: Confi
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 /**
@@ -78,7 +94,7 @@ function whereToLook(config: Config, port: number): string {
  * A start-up failure in words that name the setting at fault: a driver's "ECONNREFUSED" or
  * "directory does not exist" alone does not say which variable to fix.
  */
-function startupProblem(error: unknown, config: Config, phase: 'migrate' | 'serve'): string {
+function startupProblem(error: unknown, config: Config, phase: 'listen' | 'migrate' | 'serve'): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   const { server, database } = config;

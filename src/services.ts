@@ -72,7 +72,7 @@ export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
     // the one store across tables: a verification's two writes, one statement each on PostgreSQL
     verification: createVerificationStore({ sql, users, codes, counters, audit, outbox }),
     counters,
-    passkeys: createPasskeysStore({ db, sql }),
+    passkeys: createPasskeysStore({ db, sql, outbox }),
     signingKeys: createSigningKeysStore({ db, sql }),
   };
 }

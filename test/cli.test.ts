@@ -1,8 +1,12 @@
-// The admin CLI an operator uses without the API: create, show and disable users, and purge
-// records past the retention period. It runs against DATABASE_URL like the service.
+// The admin CLI an operator uses without the API: create, show and disable users, purge
+// records past the retention period, and mint a caller token. It runs against DATABASE_URL
+// like the service.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../src/cli/cli.js';
-import { uniqueName, TEST_ENCRYPTION_KEY, TEST_SECRET } from './support/app.js';
+import { decodeJwt } from 'jose';
+import { uniqueName, useTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET } from './support/app.js';
+import { bearer } from './support/callers.js';
+import { createUser, JWT_SHAPE } from './support/flows.js';
 import { openTestDatabase } from './support/db.js';
 import { createPrivateDatabase } from './support/private-database.js';
 import { parseConfig } from '../src/config/config.js';
@@ -98,5 +102,67 @@ describe('admin CLI', () => {
     } finally {
       await database.close();
     }
+  });
+});
+
+describe('tokens:mint, a caller token for development and operations', () => {
+  const saved = { ...process.env };
+  const app = useTestApp({ CALLER_AUDIENCE: 'fountainai-2fa-test' });
+  beforeEach(() => {
+    Object.assign(process.env, { SECRET_KEY: TEST_SECRET, CALLER_AUDIENCE: 'fountainai-2fa-test', NODE_ENV: 'test' });
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  /** The CLI's stdout and stderr apart: the token alone goes to stdout. */
+  async function mint(...args: string[]) {
+    const [out, err]: [string[], string[]] = [[], []];
+    const code = await runCli(['tokens:mint', ...args], (line) => out.push(line), (line) => err.push(line));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('prints a token the service accepts for its scopes and refuses for any other', async () => {
+    const minted = await mint('--scope', 'otp:generate otp:verify', '--ttl', '600', '--sub', 'billing');
+    expect(minted).toMatchObject({ code: 0, err: '' });
+    expect(minted.out).toMatch(JWT_SHAPE);
+    expect(decodeJwt(minted.out)).toMatchObject({ sub: 'billing', scope: 'otp:generate otp:verify', aud: 'fountainai-2fa-test' });
+    const claims = decodeJwt(minted.out);
+    expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(600);
+
+    const username = await createUser(app);
+    const generate = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}`, headers: bearer(minted.out) });
+    expect(generate.statusCode, generate.body).toBe(200);
+    const { otp_code: code } = generate.json<{ otp_code: string }>();
+    const verify = await app.inject({ method: 'POST', url: '/auth/verify', headers: bearer(minted.out), payload: { username, otp_code: code } });
+    expect(verify.statusCode, verify.body).toBe(200);
+
+    const verifyOnly = await mint('--scope', 'otp:verify');
+    expect(verifyOnly.code).toBe(0);
+    const refused = await app.inject({ method: 'POST', url: `/auth/generate?username=${username}`, headers: bearer(verifyOnly.out) });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({ detail: 'The token does not grant the scope otp:generate' });
+  });
+
+  it('refuses unknown scopes, a lifetime past CALLER_TOKEN_MAX_TTL_SECONDS and a random SECRET_KEY, printing no token', async () => {
+    const unknown = await mint('--scope', 'otp:generate otp:everything');
+    expect(unknown).toMatchObject({ code: 2, out: '' });
+    expect(unknown.err).toContain('unknown scope otp:everything: choose from otp:generate otp:verify users:read');
+    expect(await mint()).toMatchObject({ code: 2, out: '', err: expect.stringContaining('--scope is required') as unknown });
+    const long = await mint('--scope', 'otp:verify', '--ttl', '3601');
+    expect(long).toMatchObject({ code: 2, out: '', err: expect.stringContaining('CALLER_TOKEN_MAX_TTL_SECONDS') as unknown });
+    delete process.env.SECRET_KEY;
+    expect(await mint('--scope', 'otp:verify')).toMatchObject({ code: 2, out: '', err: expect.stringContaining('SECRET_KEY is not set') as unknown });
+  });
+
+  it('refuses in production unless --allow-production is given, naming it', async () => {
+    Object.assign(process.env, { NODE_ENV: 'production', ENCRYPTION_KEY: TEST_ENCRYPTION_KEY });
+    const refused = await mint('--scope', 'otp:verify');
+    expect(refused).toMatchObject({ code: 2, out: '' });
+    expect(refused.err).toContain('--allow-production');
+    expect(refused.err).toContain('CALLER_JWKS_URL');
+    const allowed = await mint('--scope', 'otp:verify', '--allow-production');
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toMatch(JWT_SHAPE);
   });
 });

@@ -35,13 +35,31 @@ describe('parseConfig', () => {
     expect(config).toMatchObject({
       env: 'development',
       production: false,
-      server: { host: '0.0.0.0', port: 8004 },
+      server: { host: '127.0.0.1', port: 8004 },
       logLevel: 'info',
-      database: { provider: 'sqlite', url: 'file:./2fa.db', sqlitePath: './2fa.db' },
+      database: { provider: 'sqlite', url: 'file:./2fa.db', sqlitePath: './2fa.db', urlIsDefault: true },
       security: { algorithm: 'HS256', secretKeyIsEphemeral: true },
       otp: { length: 6, expirationMinutes: 5, maxAttempts: 5, inResponse: true },
       smtp: undefined,
     });
+  });
+
+  it('listens on loopback only outside production, where anonymous callers get every scope; on every interface in production', () => {
+    expect(parseConfig({ NODE_ENV: 'test' }).server.host).toBe('127.0.0.1');
+    expect(parseConfig({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET }).server.host).toBe('0.0.0.0');
+    expect(parseConfig({ HOST: '0.0.0.0' }).server.host).toBe('0.0.0.0');
+    expect(parseConfig({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET, HOST: '10.0.0.5' }).server.host).toBe('10.0.0.5');
+  });
+
+  it('knows whether DATABASE_URL was set, so production can say it fell back to ./2fa.db', () => {
+    expect(parseConfig({ DATABASE_URL: 'file:./2fa.db' }).database.urlIsDefault).toBe(false);
+    expect(parseConfig({ DATABASE_URL: ' ' }).database.urlIsDefault).toBe(true);
+  });
+
+  it('reserves the key id "ephemeral" for the key a process makes itself (what is sealed under it is replaced at start)', () => {
+    const error = configError({ ENCRYPTION_KEY: `ephemeral:${GOOD_KEY}` });
+    expect(badVariables(error)).toEqual(['ENCRYPTION_KEY']);
+    expect(error.message).toContain('reserved');
   });
 
   it('outside production without SECRET_KEY: a random key per process, never the legacy default', () => {
@@ -203,7 +221,7 @@ describe('the main entry', () => {
   });
 
   it('starts with a valid production configuration and stops on SIGTERM', async () => {
-    let listening = false;
+    let started = false;
     const result = await run(
       {
         ...PRODUCTION,
@@ -213,13 +231,28 @@ describe('the main entry', () => {
         DATABASE_URL: `file:${join(dir, 'prod.db')}`,
       },
       (output, stop) => {
-        if (!listening && /Server listening/.test(output)) {
-          listening = true;
+        if (!started && /start-up complete/.test(output)) {
+          started = true;
           stop();
         }
       },
     );
-    expect(listening, result.stdout + result.stderr).toBe(true);
+    expect(started, result.stdout + result.stderr).toBe(true);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('in production without DATABASE_URL, warns at start that it uses ./2fa.db', async () => {
+    let started = false;
+    const result = await run({ ...PRODUCTION, SECRET_KEY: GOOD_SECRET, HOST: '127.0.0.1', PORT: '0' }, (output, stop) => {
+      if (!started && /start-up complete/.test(output)) {
+        started = true;
+        stop();
+      }
+    });
+    expect(started, result.stdout + result.stderr).toBe(true);
+    const warning = result.stdout.split('\n').find((line) => line.includes('DATABASE_URL is not set'));
+    expect(warning, result.stdout).toBeDefined();
+    expect(JSON.parse(warning ?? '{}')).toMatchObject({ level: 40, msg: expect.stringContaining('./2fa.db') as unknown });
     expect(result.code, result.stderr).toBe(0);
   });
 });

@@ -399,6 +399,7 @@ describe('security headers', () => {
     try {
       bare.get('/a-page-added-later', (_request, reply) => reply.type('text/html; charset=utf-8').send('<p>hello</p><script>alert(1)</script>'));
       await bare.ready();
+      await bare.start();
       const page = await bare.inject({ method: 'GET', url: '/a-page-added-later' });
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-security-policy']).toContain("default-src 'none'");

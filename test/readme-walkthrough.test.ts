@@ -2,12 +2,12 @@
 // its links lead to files that exist, and its walk-through ("Try it") runs as written against
 // a started service, each answer checked against the JSON the README shows.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TEST_SECRET } from './support/app.js';
 import { startServiceProcess, type ServiceProcess } from './support/service-process.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -110,19 +110,23 @@ describe('the README', () => {
 
 describe('the README walk-through, run as written against the service', { timeout: 120_000 }, () => {
   let service: ServiceProcess;
-  let dir: string;
   const steps = walkthrough();
   const outputs: string[] = [];
 
   beforeAll(async () => {
     // Default throttles and settings; only what a test process needs (its database, fixed keys).
     service = await startServiceProcess({ env: { DATABASE_URL: inject('databaseUrl') } });
-    dir = mkdtempSync(join(tmpdir(), 'twofa-readme-'));
-    // One shell for the whole walk-through, as a reader's terminal: variables carry over.
+    // One shell for the whole walk-through, as a reader's terminal: variables carry over. It
+    // runs in the checkout, as the reader's does (npm run cli), with the service's SECRET_KEY,
+    // which the README has the reader put in .env.
     const script = steps
       .map((step, index) => `printf '\\n@@step ${String(index)}@@\\n'\n${step.command.replaceAll('http://localhost:8004', service.url)}`)
       .join('\n');
-    const { stdout } = await promisify(execFile)('sh', ['-c', script], { cwd: dir, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)('sh', ['-c', script], {
+      cwd: root,
+      env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, SECRET_KEY: TEST_SECRET },
+      timeout: 90_000,
+    });
     for (const [index] of steps.entries()) {
       const start = stdout.indexOf(`@@step ${String(index)}@@\n`);
       const end = stdout.indexOf(`\n@@step ${String(index + 1)}@@`);
@@ -132,7 +136,6 @@ describe('the README walk-through, run as written against the service', { timeou
 
   afterAll(async () => {
     await service.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('has steps with answers', () => {

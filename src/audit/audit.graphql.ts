@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import type { Builder } from '../graphql/builder.js';
 import type { AuditEventName, AuditOutcome } from './audit.service.js';
+import { normaliseUsername } from '../users/username.js';
 
 const events: Record<AuditEventName, string> = {
   OTP_GENERATE: 'A code was asked for (generateOtp, POST /auth/generate).',
@@ -129,7 +130,7 @@ export function addAuditTypes(builder: Builder, db: Db) {
         db.auditEvent.findMany({
           ...query,
           where: {
-            ...(args.username ? { username: args.username } : {}),
+            ...(args.username ? { username: normaliseUsername(args.username) } : {}),
             ...(args.event ? { event: args.event } : {}),
             ...(args.outcome ? { outcome: args.outcome } : {}),
             ...(args.since || args.until

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { systemContext } from '../auth/caller.js';
 import { systemClock } from '../clock/clock.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { scopes } from '../auth/caller.js';
+import { CallerTokenRefusedError, mintCallerToken } from '../auth/caller-token.js';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createDatabase } from '../db/client.js';
 import { applyMigrations } from '../db/migrate.js';
 import { createDelivery } from '../delivery/delivery.js';
@@ -9,6 +11,8 @@ import { DomainError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { createServices } from '../services.js';
+
+const DEFAULT_MINT_TTL_SECONDS = 3600;
 
 const usage = `Usage: npm run cli -- <command> [options]
 
@@ -25,6 +29,11 @@ Commands:
                          the newest ENCRYPTION_KEY (the same as npm run rotate-keys)
   keys:rotate-signing    a new result-token signing key (RESULT_TOKEN_ALGORITHM); the previous one stays
                          in /.well-known/jwks.json until the last token it signed has expired
+  tokens:mint --scope "SCOPE ..." [--ttl SECONDS] [--sub NAME] [--allow-production]
+                         print a caller's bearer token signed with SECRET_KEY (ALGORITHM) for the
+                         given scopes (${scopes.join(' ')}), valid --ttl seconds (default
+                         ${String(DEFAULT_MINT_TTL_SECONDS)}, at most CALLER_TOKEN_MAX_TTL_SECONDS), for caller --sub
+                         (default "cli"); refused in production unless --allow-production
   --help                 this text
 
 The command runs against DATABASE_URL, with the same configuration as the service.`;
@@ -52,6 +61,10 @@ export async function runCli(
       method: { type: 'string' },
       locale: { type: 'string' },
       days: { type: 'string' },
+      scope: { type: 'string' },
+      ttl: { type: 'string' },
+      sub: { type: 'string' },
+      'allow-production': { type: 'boolean' },
     },
   });
   const [command, name] = positionals;
@@ -61,6 +74,8 @@ export async function runCli(
   }
 
   const config = loadConfig();
+  // Needs no database: nothing is stored about a caller's token.
+  if (command === 'tokens:mint') return mintToken(config, values, out, err);
   await applyMigrations(config.database);
   const database = createDatabase(config.database);
   await database.init();
@@ -167,6 +182,29 @@ export async function runCli(
     throw error;
   } finally {
     await database.close();
+  }
+}
+
+async function mintToken(
+  config: Config,
+  values: { scope?: string; ttl?: string; sub?: string; 'allow-production'?: boolean },
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  try {
+    const { token } = await mintCallerToken(config, systemClock, {
+      scope: values.scope ?? '',
+      ttlSeconds: values.ttl === undefined ? Math.min(DEFAULT_MINT_TTL_SECONDS, config.security.callerTokenMaxTtlSeconds) : Number(values.ttl),
+      sub: values.sub ?? 'cli',
+      allowProduction: values['allow-production'] === true,
+    });
+    // The token alone on stdout, so that token=$(npm run -s cli -- tokens:mint ...) works.
+    out(token);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CallerTokenRefusedError)) throw error;
+    err(`refused: ${error.message}`);
+    return 2;
   }
 }
 

@@ -29,6 +29,9 @@ const countryList = z
   .transform((value) => value.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, { error: 'must list two-letter country codes, e.g. DE,AT,CH' })));
 
+/** The id of the key a process makes for itself when ENCRYPTION_KEY is not set (outside production only). */
+export const EPHEMERAL_KEY_ID = 'ephemeral';
+
 /**
  * `ENCRYPTION_KEY`: one base64 key of 32 bytes, or several as `id:base64` separated by commas.
  * The first encrypts; every one decrypts, so a key can be rotated in without losing secrets.
@@ -41,6 +44,8 @@ const keyring = z.string().transform((value, ctx) => {
   });
   for (const { id, key } of keys) {
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) ctx.addIssue({ code: 'custom', message: `key id "${id}" must be 1-32 letters, digits, _ or -` });
+    // What is sealed under this id is replaced at start (the signing key), as never a configured key's.
+    if (id === EPHEMERAL_KEY_ID) ctx.addIssue({ code: 'custom', message: `key id "${id}" is reserved for the key a process makes when ENCRYPTION_KEY is not set` });
     if (key.length !== 32) ctx.addIssue({ code: 'custom', message: `key ${id} must be 32 bytes, base64 encoded` });
   }
   if (new Set(keys.map((k) => k.id)).size !== keys.length) ctx.addIssue({ code: 'custom', message: 'key ids must differ' });
@@ -79,10 +84,14 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** Where the service keeps its data when DATABASE_URL is not set: a SQLite file in the working directory. */
+export const DEFAULT_DATABASE_URL = 'file:./2fa.db';
+
 /** Every variable the service reads, with the names kept from the legacy service. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** unset: 127.0.0.1 outside production (anonymous callers get every scope there), 0.0.0.0 in production */
+  HOST: z.string().trim().min(1).optional(),
   PORT: int(0, 65535).default(8004),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** false, true, a number of proxy hops, or addresses/CIDRs of trusted proxies (comma-separated) */
@@ -97,7 +106,7 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .trim()
-    .default('file:./2fa.db')
+    .default(DEFAULT_DATABASE_URL)
     .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), {
       error: 'must start with file: (SQLite) or postgresql:// (PostgreSQL)',
       abort: true,
@@ -260,7 +269,7 @@ export function parseConfig(rawEnv: Env) {
   if (result.success) problems.push(...webauthnProblems(result.data, production));
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
 
-  return reshape(result.data, production);
+  return reshape(result.data, production, env.DATABASE_URL === undefined);
 }
 
 /** Reads process.env over an optional .env file; the only place the environment is read. */
@@ -320,17 +329,18 @@ function webauthnProblems(env: z.infer<typeof envSchema>, production: boolean) {
   return problems;
 }
 
-function reshape(env: z.infer<typeof envSchema>, production: boolean) {
+function reshape(env: z.infer<typeof envSchema>, production: boolean, databaseUrlIsDefault: boolean) {
   const postgres = env.DATABASE_URL.startsWith('postgres');
   return {
     env: env.NODE_ENV,
     production,
-    server: { host: env.HOST, port: env.PORT, trustProxy: env.TRUST_PROXY ?? false },
+    server: { host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'), port: env.PORT, trustProxy: env.TRUST_PROXY ?? false },
     logLevel: env.LOG_LEVEL,
     database: postgres
       ? {
           provider: 'postgres' as const,
           url: env.DATABASE_URL,
+          urlIsDefault: false,
           schema: new URL(env.DATABASE_URL).searchParams.get('schema') ?? undefined,
           // Prisma's convention: behind PgBouncer in transaction mode (1.18 and older keep no
           // prepared statement across transactions), the hot path uses unnamed statements.
@@ -344,6 +354,8 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       : {
           provider: 'sqlite' as const,
           url: env.DATABASE_URL,
+          /** DATABASE_URL unset: ./2fa.db, which production says loudly at start */
+          urlIsDefault: databaseUrlIsDefault,
           schema: undefined,
           sqlitePath: env.DATABASE_URL.replace(/^file:/, ''),
           pgbouncer: false,
@@ -359,7 +371,7 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean) {
       secretKeyIsEphemeral: env.SECRET_KEY === undefined,
       algorithm: env.ALGORITHM,
       // Same reasoning as the secret key: outside production, a key for this process only.
-      encryptionKeys: env.ENCRYPTION_KEY ?? [{ id: 'ephemeral', key: randomBytes(32) }],
+      encryptionKeys: env.ENCRYPTION_KEY ?? [{ id: EPHEMERAL_KEY_ID, key: randomBytes(32) }],
       encryptionKeyIsEphemeral: env.ENCRYPTION_KEY === undefined,
       allowAnonymousCallers: env.ALLOW_ANONYMOUS_CALLERS ?? !production,
       callerTokenMaxTtlSeconds: env.CALLER_TOKEN_MAX_TTL_SECONDS,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.js';
+import { normaliseUsername, usernameKey } from '../users/username.js';
 
 /**
  * Applies the checked-in Prisma migrations (prisma/<provider>/migrations) that the
@@ -15,7 +16,73 @@ import type { DatabaseConfig } from '../config/config.js';
  */
 export async function applyMigrations(config: DatabaseConfig): Promise<string[]> {
   const migrations = readMigrations(config.provider);
-  return config.provider === 'postgres' ? migratePostgres(config, migrations) : migrateSqlite(config, migrations);
+  if (config.provider === 'sqlite') return migrateSqlite(config, migrations);
+  const applied = await migratePostgres(config, migrations);
+  await backfillUsernameKeysPostgres(config);
+  return applied;
+}
+
+/**
+ * What SQL cannot do for the migration that added `username_key` (Unicode normalisation, a full
+ * case fold; SQLite has neither), done in the same terms as src/users/username.ts: each user
+ * still without a key gets it, and a name stored in another form than NFC (which every entry
+ * now looks up) is rewritten to NFC, so a legacy caller's user keeps answering to the name it
+ * had. A row whose key (or NFC name) another row holds keeps its null key and its name: it
+ * still works by its exact name, and the older row keeps the visible name. Rows given a key
+ * never come back here, so after the first start this reads only those few.
+ */
+interface UnkeyedUser {
+  id: number;
+  username: string;
+}
+
+function keyedUser(row: UnkeyedUser): { id: number; name: string; key: string } {
+  const name = normaliseUsername(row.username);
+  return { id: row.id, name, key: usernameKey(name) };
+}
+
+function backfillUsernameKeysSqlite(db: Sqlite.Database): void {
+  const rows = db.prepare<[], UnkeyedUser>('SELECT id, username FROM users WHERE username_key IS NULL ORDER BY id').all();
+  const taken = db.prepare<[string, string, number], { id: number }>('SELECT id FROM users WHERE (username_key = ? OR username = ?) AND id <> ? LIMIT 1');
+  const keep = db.prepare<[string, string, number]>('UPDATE users SET username = ?, username_key = ? WHERE id = ? AND username_key IS NULL');
+  for (const { id, name, key } of rows.map(keyedUser)) {
+    if (!taken.get(key, name, id)) keep.run(name, key, id);
+  }
+}
+
+async function backfillUsernameKeysPostgres(config: DatabaseConfig): Promise<void> {
+  const client = new pg.Client({ connectionString: config.migrationUrl, connectionTimeoutMillis: config.connectTimeoutMs });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    if (config.schema) await client.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(config.schema)}`);
+    const { rows } = await client.query<UnkeyedUser>('SELECT id, username FROM users WHERE username_key IS NULL ORDER BY id');
+    for (const { id, name, key } of rows.map(keyedUser)) {
+      // A user created meanwhile by a running instance may take the key first: that row is skipped.
+      await client.query('SAVEPOINT keyed');
+      try {
+        await client.query(
+          `UPDATE users SET username = $1, username_key = $2
+            WHERE id = $3 AND username_key IS NULL
+              AND NOT EXISTS (SELECT 1 FROM users o WHERE o.id <> $3 AND (o.username_key = $2 OR o.username = $1))`,
+          [name, key, id],
+        );
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        await client.query('ROLLBACK TO SAVEPOINT keyed');
+      }
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
 
 interface Migration {
@@ -96,6 +163,7 @@ function migrateSqlite(config: DatabaseConfig, migrations: Migration[]): string[
            VALUES (?, ?, current_timestamp, ?, 1)`,
         ).run(randomUUID(), m.checksum, m.name);
       }
+      backfillUsernameKeysSqlite(db);
       return pending.map((m) => m.name);
     });
     return run.immediate();

@@ -23,6 +23,13 @@ interface CatalogueEntry {
 export const errorCatalogue = {
   USER_NOT_FOUND: { status: 400, message: 'User not found', description: 'No user has this username.' },
   USERNAME_TAKEN: { status: 409, message: 'A user with this username already exists', description: 'Another user already has this username.' },
+  USERNAME_CONFUSABLE: {
+    status: 409,
+    message: 'A user with a username that looks the same already exists',
+    description:
+      'Another user’s username is the same after Unicode compatibility normalisation (NFKC) and case folding ' +
+      '(Alice and alice, fullwidth ａｌｉｃｅ): one identity per visible name.',
+  },
   TWO_FACTOR_DISABLED: {
     status: 400,
     message: 'Two-factor authentication is not enabled for this user',
@@ -278,6 +285,7 @@ function domainError<C extends ErrorCode>(code: C, name: string) {
 
 export class UserNotFoundError extends domainError('USER_NOT_FOUND', 'UserNotFoundError') {}
 export class UsernameTakenError extends domainError('USERNAME_TAKEN', 'UsernameTakenError') {}
+export class UsernameConfusableError extends domainError('USERNAME_CONFUSABLE', 'UsernameConfusableError') {}
 export class TwoFactorDisabledError extends domainError('TWO_FACTOR_DISABLED', 'TwoFactorDisabledError') {}
 export class TwoFactorSuspendedError extends domainError('TWO_FACTOR_SUSPENDED', 'TwoFactorSuspendedError') {}
 export class NoDeliveryDestinationError extends domainError('NO_DELIVERY_DESTINATION', 'NoDeliveryDestinationError') {}
@@ -407,6 +415,7 @@ export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', '
 export const errorsWithoutFields = [
   UserNotFoundError,
   UsernameTakenError,
+  UsernameConfusableError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
   NoDeliveryDestinationError,

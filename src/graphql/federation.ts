@@ -11,6 +11,7 @@ import {
 } from 'graphql';
 import type { Db } from '../db/client.js';
 import { decodeNodeGlobalId, refusalOfScopes, typeScopes, type Builder, type GraphQLContext } from './builder.js';
+import { normaliseUsername } from '../users/username.js';
 
 /**
  * Makes `User` a federation entity, so other subgraphs of the FountainAI supergraph can extend
@@ -25,7 +26,7 @@ export function addUserEntity(builder: Builder, db: Db) {
     resolveReference: (reference, context) =>
       completeValue(refusalOfScopes(builder, context, typeScopes(builder, 'User')), (refused) => {
         if (refused) throw refused;
-        if ('username' in reference) return db.user.findUnique({ where: { username: reference.username } });
+        if ('username' in reference) return db.user.findUnique({ where: { username: normaliseUsername(reference.username) } });
         const id = userIdFromGlobalId(reference.id);
         return id === null ? null : db.user.findUnique({ where: { id } });
       }),

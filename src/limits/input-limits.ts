@@ -57,3 +57,18 @@ export function fitsLength(text: string, max: number): boolean {
 export function truncateText(text: string, max: number): string {
   return fitsLength(text, max) ? text : Array.from(text.slice(0, 2 * max)).slice(0, max).join('');
 }
+
+/**
+ * Bidirectional controls (U+202A-U+202E, U+2066-U+2069) and zero-width characters (U+200B-U+200D,
+ * U+2060, U+FEFF): invisible, yet they reorder or split what is shown around them, so a name or
+ * an action context could read one way to the user and mean another (the "Trojan Source" trick,
+ * CVE-2021-42574). Refused in usernames and in `context`.
+ */
+const invisibleControls = /[\u200B-\u200D\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/u;
+
+export const INVISIBLE_CONTROLS_MESSAGE = 'must not contain bidirectional controls or zero-width characters';
+
+/** Whether `text` holds a bidirectional control or a zero-width character. */
+export function hasInvisibleControls(text: string): boolean {
+  return invisibleControls.test(text);
+}

@@ -28,6 +28,7 @@ import type { Verified } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import { normaliseUsername } from '../users/username.js';
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',
@@ -84,7 +85,7 @@ export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<R
         db.otpLog.findMany({
           ...query,
           where: {
-            ...(args.username ? { user: { username: args.username } } : {}),
+            ...(args.username ? { user: { username: normaliseUsername(args.username) } } : {}),
             ...(args.status ? { status: args.status } : {}),
           },
           orderBy: { id: 'desc' },

@@ -154,8 +154,8 @@ export function addPasskeyTypes(
       type: StartPasskeyRegistrationPayload,
       description:
         'Starts registering a passkey for the user (scope users:write): the options for navigator.credentials.create(), ' +
-        'with a new challenge. The browser’s answer goes to finishPasskeyRegistration.',
-      errors: { types: [UserNotFoundError, PasskeysNotConfiguredError, UnauthenticatedError, ForbiddenError] },
+        'with a new challenge. The browser’s answer goes to finishPasskeyRegistration. Refused while two-factor is off for the user.',
+      errors: { types: [UserNotFoundError, TwoFactorDisabledError, PasskeysNotConfiguredError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose passkey.' }) },
       authScopes: { 'users:write': true },
       resolve: (_root, args, ctx) => ctx.services.passkeys.startRegistration(args.username),
@@ -164,10 +164,12 @@ export function addPasskeyTypes(
       type: 'Passkey',
       description:
         'Finishes registering: checks the browser’s answer (RegistrationResponseJSON, what PublicKeyCredential.toJSON() ' +
-        'gives) against the challenge, the origins and the RP id, and keeps the passkey (scope users:write). Audited as PASSKEY_REGISTER.',
+        'gives) against the challenge, the origins and the RP id, and keeps the passkey (scope users:write). Audited as PASSKEY_REGISTER; ' +
+        'raises factor.added.',
       errors: {
         types: [
           UserNotFoundError,
+          TwoFactorDisabledError,
           PasskeysNotConfiguredError,
           ValidationFailedError,
           ...answerErrors,
@@ -275,7 +277,7 @@ export function addPasskeyTypes(
       type: 'User',
       description:
         'Removes one of the user’s passkeys (scope users:write): it no longer verifies the user. Returns the user. ' +
-        'Audited as PASSKEY_REMOVE.',
+        'Audited as PASSKEY_REMOVE; raises factor.removed.',
       errors: { types: [UserNotFoundError, PasskeyNotFoundError, UnauthenticatedError, ForbiddenError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose passkey.' }),

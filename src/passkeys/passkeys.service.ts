@@ -17,6 +17,7 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { isStorableText } from '../db/storable-text.js';
+import { securityEvent } from '../events/events.js';
 import { fitsLength } from '../limits/input-limits.js';
 import {
   auditOutcomeOf,
@@ -43,6 +44,7 @@ import type { UsersStore } from '../users/users.store.js';
 import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
 import { passkeyAssurance, type AssuranceLevel } from '../verification/assurance.js';
 import type { Ceremony, PasskeysStore } from './passkeys.store.js';
+import { normaliseUsername } from '../users/username.js';
 
 /** The longest name a passkey may be given. */
 export const PASSKEY_NAME_MAX_LENGTH = 64;
@@ -131,10 +133,16 @@ export function createPasskeysService({ users, store, verification, clock, confi
     return user;
   }
 
-  /** Step one of registering: the options for `navigator.credentials.create()`, with a new challenge. */
-  async function startRegistration(username: string): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+  /**
+   * Step one of registering: the options for `navigator.credentials.create()`, with a new
+   * challenge. A passkey is a second factor like the others: a user with two-factor off gets
+   * none (switching it off removed every factor; an operator switches it on first).
+   */
+  async function startRegistration(given: string): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+    const username = normaliseUsername(given);
     const webauthn = settings();
     const user = await userOf(username);
+    if (!user.otpEnabled) throw new TwoFactorDisabledError();
     const registered = await store.credentialsOf(user.id);
     const options = await generateRegistrationOptions({
       rpName: webauthn.rpName,
@@ -154,7 +162,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
   }
 
   /** Step two: checks the browser's answer to the registration challenge and keeps the new passkey. */
-  async function finishRegistration(username: string, response: unknown, name: string | null | undefined, context: CallContext) {
+  async function finishRegistration(given: string, response: unknown, name: string | null | undefined, context: CallContext) {
+    const username = normaliseUsername(given);
     const record = (outcome: 'SUCCESS' | DomainError, userId: number | null) =>
       recordChange('PASSKEY_REGISTER', outcome, { userId, username }, context);
     let userId: number | null = null;
@@ -162,6 +171,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
       const webauthn = settings();
       const user = await userOf(username);
       userId = user.id;
+      if (!user.otpEnabled) throw new TwoFactorDisabledError();
       const chosenName = nameOf(name) ?? `Passkey ${String((await store.credentialsOf(user.id)).length + 1)}`;
       const parsed = registrationResponse.safeParse(response);
       if (!parsed.success) throw new PasskeyInvalidError();
@@ -181,21 +191,27 @@ export function createPasskeysService({ users, store, verification, clock, confi
       );
       if (!verified.verified) throw new PasskeyInvalidError();
       const { credential, credentialBackedUp, credentialDeviceType } = verified.registrationInfo;
+      const added = securityEvent('factor.added', user.id, { username, method: 'passkey' }, now);
       const passkey = await store
-        .create({
-          userId: user.id,
-          credentialId: credential.id,
-          publicKey: isoBase64URL.fromBuffer(credential.publicKey),
-          counter: credential.counter,
-          transports: answer.response.transports ?? [],
-          backedUp: credentialBackedUp,
-          deviceType: credentialDeviceType,
-          name: chosenName,
-          createdAt: now,
-        })
+        .create(
+          {
+            userId: user.id,
+            credentialId: credential.id,
+            publicKey: isoBase64URL.fromBuffer(credential.publicKey),
+            counter: credential.counter,
+            transports: answer.response.transports ?? [],
+            backedUp: credentialBackedUp,
+            deviceType: credentialDeviceType,
+            name: chosenName,
+            createdAt: now,
+          },
+          [added],
+        )
         .catch((error: unknown) => {
           throw isUniqueViolation(error) ? new PasskeyAlreadyRegisteredError() : error;
         });
+      // two-factor was switched off between the check above and the write
+      if (!passkey) throw new TwoFactorDisabledError();
       await record('SUCCESS', user.id);
       return passkey;
     } catch (error) {
@@ -210,7 +226,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
     { minimumAssurance }: { minimumAssurance?: AssuranceLevel } = {},
   ): Promise<PasskeyOptions<PublicKeyCredentialRequestOptionsJSON>> {
     const webauthn = settings();
-    const user = await userOf(username);
+    const user = await userOf(normaliseUsername(username));
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
     if (user.suspended) throw new TwoFactorSuspendedError();
     const registered = await store.credentialsOf(user.id);
@@ -296,7 +312,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
     if (webauthn.userVerification === 'required' && !authData.flags.uv) throw new PasskeyUserNotVerifiedError();
   }
 
-  async function rename(username: string, passkeyId: number, name: string, context: CallContext) {
+  async function rename(given: string, passkeyId: number, name: string, context: CallContext) {
+    const username = normaliseUsername(given);
     const user = await userOf(username);
     try {
       const chosen = nameOf(name);
@@ -312,10 +329,12 @@ export function createPasskeysService({ users, store, verification, clock, confi
   }
 
   /** Removes one of the user's passkeys; returns the user. */
-  async function remove(username: string, passkeyId: number, context: CallContext) {
+  async function remove(given: string, passkeyId: number, context: CallContext) {
+    const username = normaliseUsername(given);
     const user = isStorableText(username) ? await users.findByName(username) : null;
     if (!user) throw new UserNotFoundError();
-    if (!(await store.remove(user.id, passkeyId))) {
+    const removed = securityEvent('factor.removed', user.id, { username, method: 'passkey' }, clock.now());
+    if (!(await store.remove(user.id, passkeyId, [removed]))) {
       const error = new PasskeyNotFoundError();
       await recordChange('PASSKEY_REMOVE', error, { userId: user.id, username }, context);
       throw error;

@@ -1,5 +1,7 @@
 import type { Db } from '../db/client.js';
 import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+import type { SecurityEvent } from '../events/events.js';
+import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
 /** Which ceremony a challenge was issued for: it answers that one only. */
 export type Ceremony = 'REGISTRATION' | 'AUTHENTICATION';
@@ -37,7 +39,7 @@ export type PasskeysStore = ReturnType<typeof createPasskeysStore>;
  * registration and administration run on Prisma. Transports are kept comma-separated (SQLite
  * has no arrays) and the counter as a BIGINT (PostgreSQL's driver returns it as text): both end here.
  */
-export function createPasskeysStore({ db, sql }: { db: Db; sql: Sql }) {
+export function createPasskeysStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   const transportsOf = (text: string) => text.split(',').filter(Boolean);
 
   /**
@@ -101,10 +103,22 @@ export function createPasskeysStore({ db, sql }: { db: Db; sql: Sql }) {
     return rows.map((row) => ({ credentialId: row.credential_id, transports: transportsOf(row.transports) }));
   }
 
-  /** Stores a new passkey; a credential id registered already (by anyone) fails with Prisma's unique violation. */
-  function create(passkey: NewPasskey) {
-    return db.passkey.create({
-      data: { ...passkey, counter: BigInt(passkey.counter), transports: passkey.transports.join(',') },
+  /**
+   * Stores a new passkey and writes `events` in the same transaction, if the user still has
+   * two-factor on: the conditional write on the user's row comes first, so on PostgreSQL its
+   * row lock queues a concurrent switch-off (which deletes every passkey) behind this one, and
+   * a passkey never outlives two-factor being turned off. Null when two-factor is off; a
+   * credential id registered already (by anyone) fails with Prisma's unique violation.
+   */
+  function create(passkey: NewPasskey, events: readonly SecurityEvent[] = []) {
+    return db.$transaction(async (tx) => {
+      const enabled = await tx.user.updateMany({ where: { id: passkey.userId, otpEnabled: true }, data: { updatedAt: passkey.createdAt } });
+      if (enabled.count !== 1) return null;
+      const created = await tx.passkey.create({
+        data: { ...passkey, counter: BigInt(passkey.counter), transports: passkey.transports.join(',') },
+      });
+      await outbox.writeIn(tx, events);
+      return created;
     });
   }
 
@@ -114,10 +128,14 @@ export function createPasskeysStore({ db, sql }: { db: Db; sql: Sql }) {
     return renamed.count === 1 ? db.passkey.findUnique({ where: { id } }) : null;
   }
 
-  /** Deletes the user's passkey `id`: false when the user has none by that id. */
-  async function remove(userId: number, id: number): Promise<boolean> {
-    const removed = await db.passkey.deleteMany({ where: { id, userId } });
-    return removed.count === 1;
+  /** Deletes the user's passkey `id` and writes `events` in the same transaction, only when it did: false when the user has none by that id. */
+  async function remove(userId: number, id: number, events: readonly SecurityEvent[] = []): Promise<boolean> {
+    return db.$transaction(async (tx) => {
+      const removed = await tx.passkey.deleteMany({ where: { id, userId } });
+      if (removed.count !== 1) return false;
+      await outbox.writeIn(tx, events);
+      return true;
+    });
   }
 
   return { addChallenge, takeChallenge, findCredential, recordUse, credentialsOf, create, rename, remove };

@@ -9,6 +9,7 @@ import { UserNotFoundError } from '../errors/errors.js';
 import { codeKey, hashCode } from '../otp/code.js';
 import type { RecoveryStore } from './recovery.store.js';
 import { securityEvent } from '../events/events.js';
+import { normaliseUsername } from '../users/username.js';
 
 /**
  * Crockford's base32 alphabet: no I, L, O or U, so nothing is misread; what a user
@@ -49,7 +50,8 @@ export function createRecoveryService({ users, store, clock, config, audit }: Re
   // Domain-separated from delivered codes, which share the helper and the key.
   const hashOf = (userId: number, normalised: string) => hashCode(secret, userId, `recovery:${normalised}`);
 
-  async function generate(username: string, context: CallContext): Promise<RecoveryCodes> {
+  async function generate(given: string, context: CallContext): Promise<RecoveryCodes> {
+    const username = normaliseUsername(given);
     // A name the databases cannot take (a lone surrogate, a NUL) belongs to nobody.
     const userId = isStorableText(username) ? await users.idOf(username) : null;
     if (userId === null) {

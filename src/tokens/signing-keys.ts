@@ -2,7 +2,7 @@ import { createHmac, createPrivateKey, createSecretKey, generateKeyPairSync, sig
 import { calculateJwkThumbprint, type JSONWebKeySet, type JWK } from 'jose';
 import { CLOCK_TOLERANCE_SECONDS, hmacKey } from '../auth/jwt.js';
 import type { Clock } from '../clock/clock.js';
-import type { Config } from '../config/config.js';
+import { EPHEMERAL_KEY_ID, type Config } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Logger } from '../logging/logger.js';
 import type { SigningKeysStore, StoredSigningKey } from './signing-keys.store.js';
@@ -82,14 +82,23 @@ export function createSigningKeys({ store, box, clock, config, logger }: Signing
     let signer = open(stored);
     if (!signer) {
       const keyId = box.keyIdOf(stored.sealedPrivateKey);
-      if (config.production && !config.security.encryptionKeyIsEphemeral) {
+      // A key sealed under the development key of some earlier process (ENCRYPTION_KEY unset)
+      // was never a production key: nobody can open it again, so it is replaced, in production
+      // too. One sealed under another configured key is some deployment's key: production stops.
+      if (config.production && !config.security.encryptionKeyIsEphemeral && keyId !== EPHEMERAL_KEY_ID) {
         throw new SigningKeyUnreadableError(
           `result tokens: the active signing key ${stored.kid} is sealed under the ENCRYPTION_KEY with id "${keyId}", ` +
-            'which is not configured here; every instance must share ENCRYPTION_KEY',
+            'which is not configured here. Every instance must share ENCRYPTION_KEY: add that key to ENCRYPTION_KEY ' +
+            `("newId:base64,${keyId}:base64"), or, if it is lost, replace the signing key with ` +
+            '`npm run cli -- keys:rotate-signing` (tokens it signed can no longer be checked)',
         );
       }
-      // Outside production (an ephemeral ENCRYPTION_KEY, a development database): replace it.
-      logger.warn({ kid: stored.kid, keyId }, 'result tokens: the active signing key is sealed under another ENCRYPTION_KEY; rotating it');
+      logger.warn(
+        { kid: stored.kid, keyId },
+        keyId === EPHEMERAL_KEY_ID
+          ? 'result tokens: the active signing key was sealed under a development ENCRYPTION_KEY (unset then); replacing it'
+          : 'result tokens: the active signing key is sealed under another ENCRYPTION_KEY; replacing it',
+      );
       await rotate().catch(() => undefined); // another instance may have rotated first
       stored = await store.active(algorithm);
       signer = stored ? open(stored) : undefined;

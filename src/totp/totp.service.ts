@@ -8,6 +8,7 @@ import { isStorableText, storableText } from '../db/storable-text.js';
 import { DomainError, InvalidCodeError, TotpNotEnrolledError, UserNotFoundError } from '../errors/errors.js';
 import { matchStep, newTotpSecret, totpUri, type TotpParams } from './totp.js';
 import { securityEvent } from '../events/events.js';
+import { normaliseUsername } from '../users/username.js';
 
 export interface TotpEnrollment {
   /** the new secret, base32: shown once, for typing in when the QR code cannot be scanned */
@@ -56,7 +57,8 @@ export function createTotpService({ users, clock, box, config, audit }: TotpServ
   const params: TotpParams = { digits: config.totp.digits, periodSeconds: config.totp.periodSeconds };
   const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-  async function enroll(username: string, context: CallContext): Promise<TotpEnrollment> {
+  async function enroll(given: string, context: CallContext): Promise<TotpEnrollment> {
+    const username = normaliseUsername(given);
     // A name the databases cannot take (a lone surrogate, a NUL) belongs to nobody.
     const userId = isStorableText(username) ? await users.idOf(username) : null;
     if (userId === null) throw await refused('TOTP_ENROLL', new UserNotFoundError(), username, null, context);
@@ -75,7 +77,8 @@ export function createTotpService({ users, clock, box, config, audit }: TotpServ
    * is conditional on the pending value read, so a re-enrolment racing this confirmation
    * is never activated by a code of the secret it replaced.
    */
-  async function confirm(username: string, code: string, context: CallContext): Promise<TotpConfirmation> {
+  async function confirm(given: string, code: string, context: CallContext): Promise<TotpConfirmation> {
+    const username = normaliseUsername(given);
     const now = clock.now();
     const user = isStorableText(username) ? await users.pendingTotp(username) : null;
     if (!user) throw await refused('TOTP_CONFIRM', new UserNotFoundError(), username, null, context);

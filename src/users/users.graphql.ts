@@ -1,8 +1,16 @@
-import { ForbiddenError, UnauthenticatedError, ValidationFailedError, UsernameTakenError, UserNotFoundError } from '../errors/errors.js';
+import {
+  ForbiddenError,
+  UnauthenticatedError,
+  UsernameConfusableError,
+  UsernameTakenError,
+  UserNotFoundError,
+  ValidationFailedError,
+} from '../errors/errors.js';
 import { mutationResult, type Builder } from '../graphql/builder.js';
 import type { Db, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
 import { channels, type Channel } from '../delivery/channel.js';
+import { normaliseUsername } from './username.js';
 
 export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
   const DeliveryMethod = builder.enumType('DeliveryMethod', {
@@ -86,7 +94,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       description: 'A user by username, or null when there is none.',
       args: { username: t.arg.string({ required: true, description: 'The username.' }) },
       authScopes: { 'users:read': true },
-      resolve: (query, _root, args) => db.user.findUnique({ ...query, where: { username: args.username } }),
+      resolve: (query, _root, args) => db.user.findUnique({ ...query, where: { username: normaliseUsername(args.username) } }),
     }),
     users: t.prismaConnection({
       type: 'User',
@@ -97,7 +105,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       resolve: (query, _root, args) =>
         db.user.findMany({
           ...query,
-          where: args.usernamePrefix ? { username: startsWithFilter(provider, args.usernamePrefix) } : undefined,
+          where: args.usernamePrefix ? { username: startsWithFilter(provider, normaliseUsername(args.usernamePrefix)) } : undefined,
           orderBy: { id: 'asc' },
         }),
     }),
@@ -143,7 +151,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
     createUser: t.prismaField({
       type: 'User',
       description: 'Creates a user who can then receive codes.',
-      errors: { types: [ValidationFailedError, UsernameTakenError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [ValidationFailedError, UsernameTakenError, UsernameConfusableError, UnauthenticatedError, ForbiddenError] },
       authScopes: { 'users:write': true },
       args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
       resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input, ctx.call),

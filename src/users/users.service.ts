@@ -5,16 +5,21 @@ import type { CallContext } from '../auth/caller.js';
 import { channels } from '../delivery/channel.js';
 import { readPhoneNumber } from '../delivery/phone.js';
 import { locales } from '../delivery/templates.js';
-import { UserNotFoundError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
+import { UserNotFoundError, UsernameConfusableError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
+import { hasInvisibleControls, INVISIBLE_CONTROLS_MESSAGE } from '../limits/input-limits.js';
 import type { UsersStore } from './users.store.js';
 import type { Clock } from '../clock/clock.js';
 import { securityEvent } from '../events/events.js';
+import { normaliseUsername, usernameKey } from './username.js';
 
 const username = z
   .string()
   .trim()
+  .overwrite(normaliseUsername)
   .min(1, { error: 'must not be empty' })
   .max(100, { error: 'must be at most 100 characters' })
+  // named apart from other format characters: these are the ones that make a name look like another
+  .refine((name) => !hasInvisibleControls(name), { error: INVISIBLE_CONTROLS_MESSAGE, abort: true })
   .regex(/^[^\p{Cc}\p{Cf}]*$/u, { error: 'must not contain control characters' });
 const email = z.email({ error: 'must be an email address' }).max(254);
 /**
@@ -64,6 +69,7 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
     try {
       user = await users.create({
         username: data.username,
+        usernameKey: usernameKey(data.username),
         email: data.email ?? null,
         phoneNumber: data.phoneNumber ?? null,
         deliveryMethod,
@@ -71,7 +77,8 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
         otpEnabled: data.otpEnabled ?? true,
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new UsernameTakenError();
+      // The exact name, or only its key (a name that looks the same): which index refused it.
+      if (isUniqueViolation(error)) throw (await users.idOf(data.username)) === null ? new UsernameConfusableError() : new UsernameTakenError();
       throw error;
     }
     await audit.record({ event: 'USER_CREATE', outcome: 'SUCCESS', userId: user.id, username: user.username }, context);
@@ -98,7 +105,8 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
   }
 
   /** An operator's change to a user's second factors, found by name and audited as `event`. */
-  async function operate<T>(username: string, event: AuditEventName, context: CallContext, change: (userId: number) => Promise<T>): Promise<T> {
+  async function operate<T>(given: string, event: AuditEventName, context: CallContext, change: (userId: number) => Promise<T>): Promise<T> {
+    const username = normaliseUsername(given);
     const userId = await users.idOf(username);
     if (userId === null) throw new UserNotFoundError();
     const user = await change(userId);
@@ -111,7 +119,8 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
    * authenticator app, pending codes and recovery codes are removed so that switching it on
    * again starts clean.
    */
-  function disableTwoFactor(username: string, context: CallContext) {
+  function disableTwoFactor(given: string, context: CallContext) {
+    const username = normaliseUsername(given);
     return operate(username, 'TWO_FACTOR_DISABLE', context, (userId) =>
       users.disableTwoFactor(userId, [securityEvent('factor.removed', userId, { username, method: 'two_factor', reason: 'TWO_FACTOR_DISABLED' }, clock.now())]),
     );
@@ -130,7 +139,8 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
    * audit trail stays, its rows stripped of the name and keyed to a pseudonym instead, so the
    * events of one erased user can still be told apart without saying who they were.
    */
-  async function erase(username: string, context: CallContext): Promise<{ pseudonym: string }> {
+  async function erase(given: string, context: CallContext): Promise<{ pseudonym: string }> {
+    const username = normaliseUsername(given);
     const userId = await users.idOf(username);
     if (userId === null) throw new UserNotFoundError();
     const pseudonym = `erased:${createHmac('sha256', secretKey).update(`erasure:${username}`).digest('hex').slice(0, 16)}`;
@@ -141,7 +151,7 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
 
   /** A user's state for an operator (never a secret). */
   async function describe(username: string) {
-    const user = await users.describe(username);
+    const user = await users.describe(normaliseUsername(username));
     if (!user) throw new UserNotFoundError();
     return user;
   }

@@ -44,6 +44,8 @@ export interface GuessRefusalState extends AppState {
 
 export interface NewUser {
   username: string;
+  /** usernameKey(username): unique, so a name that looks like another's is refused */
+  usernameKey: string;
   email: string | null;
   phoneNumber: string | null;
   deliveryMethod: string;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { hasInvisibleControls, INVISIBLE_CONTROLS_MESSAGE } from '../limits/input-limits.js';
 
 /**
  * The action a code is bound to (`context`, e.g. "Pay 42.00 EUR to ACME GmbH"): shown to the
@@ -20,5 +21,6 @@ const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export function contextProblem(context: string): string | undefined {
   if (context.trim() === '') return 'must not be empty or blank';
   if (controlCharacters.test(context)) return 'must be one line, without control characters';
+  if (hasInvisibleControls(context)) return INVISIBLE_CONTROLS_MESSAGE;
   return undefined;
 }

@@ -23,6 +23,7 @@ import {
 } from '../errors/errors.js';
 import { CONTEXT_MAX_LENGTH, fitsLength } from '../limits/input-limits.js';
 import { RECOVERY_CODES_LOW, securityEvent, type SecurityEvent } from '../events/events.js';
+import { normaliseUsername } from '../users/username.js';
 import { contextProblem } from './action-context.js';
 import type { GeneratedCode, OtpService } from '../otp/otp.service.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -115,10 +116,11 @@ export function createVerificationService(deps: VerificationDeps) {
    * for) is refused before anything is sent, naming the user's factors that would do.
    */
   async function generate(
-    username: string,
+    given: string,
     context: CallContext,
     options: { channel?: Channel; actionContext?: string; minimumAssurance?: AssuranceLevel } = {},
   ): Promise<GeneratedCode> {
+    const username = normaliseUsername(given);
     checkBinding({ actionContext: options.actionContext });
     try {
       const { minimumAssurance } = options;
@@ -215,7 +217,7 @@ export function createVerificationService(deps: VerificationDeps) {
    * statements in all, the guess and the settlement.
    */
   async function judged(
-    username: string,
+    given: string,
     context: CallContext,
     method: {
       check: (slot: GuessSlot, now: Date) => Promise<JudgedMethod>;
@@ -225,6 +227,7 @@ export function createVerificationService(deps: VerificationDeps) {
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
+    const username = normaliseUsername(given);
     checkBinding(binding);
     const now = clock.now();
     const entry = (event: AuditEntry['event'], outcome: AuditEntry['outcome'], fields: Partial<AuditEntry>) =>

@@ -30,6 +30,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 export async function createTestApp(overrides: Record<string, string> = {}, deps: AppDeps = {}): Promise<TestApp> {
   const app = await buildApp(parseConfig(testEnv(overrides)), deps);
   await app.ready();
+  await app.start();
   return app;
 }
 
