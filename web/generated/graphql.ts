@@ -173,6 +173,8 @@ export type ErrorCode =
   | 'TWO_FACTOR_SUSPENDED'
   /** A valid bearer token is required */
   | 'UNAUTHENTICATED'
+  /** A user with a username that looks the same already exists */
+  | 'USERNAME_CONFUSABLE'
   /** A user with this username already exists */
   | 'USERNAME_TAKEN'
   /** Too many failed verifications; the user is locked for a while */
@@ -274,6 +276,7 @@ export type CreateUserMutation = { createUser:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'User', id: string, username: string, email: string | null, phoneNumber: string | null, deliveryMethod: DeliveryMethod, locale: string, otpEnabled: boolean, createdAt: string, updatedAt: string }
+    | { __typename: 'UsernameConfusableError', code: ErrorCode, message: string }
     | { __typename: 'UsernameTakenError', code: ErrorCode, message: string }
     | { __typename: 'ValidationFailedError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
    };
@@ -332,6 +335,7 @@ export type FinishPasskeyRegistrationMutation = { finishPasskeyRegistration:
     | { __typename: 'PasskeyRpIdMismatchError', code: ErrorCode, message: string }
     | { __typename: 'PasskeyUserNotVerifiedError', code: ErrorCode, message: string }
     | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
     | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
@@ -436,6 +440,7 @@ export type StartPasskeyRegistrationMutation = { startPasskeyRegistration:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
     | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
     | { __typename: 'StartPasskeyRegistrationPayload', options: unknown }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
    };
