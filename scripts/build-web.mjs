@@ -3,7 +3,7 @@
 // manifest.json naming them, which the service reads to serve /ui/ (src/ui/ui-assets.ts).
 // Run by `npm run build`, `npm start` and `npm run dev`; never committed.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -32,19 +32,31 @@ const result = await build({
   logLevel: 'warning',
 });
 
-rmSync(out, { recursive: true, force: true });
+// Two builds may run at once (the test projects, `npm start` beside a test): each file is
+// written under a name of this process and renamed into place, the manifest last, so a reader
+// sees the old set or the new one. The names hash the content, so concurrent builds agree.
 mkdirSync(out, { recursive: true });
+const place = (name, contents) => {
+  const temporary = join(out, `.${name}.${process.pid}.tmp`);
+  writeFileSync(temporary, contents);
+  renameSync(temporary, join(out, name));
+};
 const manifest = {};
 for (const file of result.outputFiles) {
   const stem = basename(file.path, '.js');
   const hash = createHash('sha256').update(file.contents).digest('hex').slice(0, 16);
   const name = `${stem}-${hash}.js`;
-  writeFileSync(join(out, name), file.contents);
-  writeFileSync(join(out, `${name}.br`), brotliCompressSync(file.contents, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
-  writeFileSync(join(out, `${name}.gz`), gzipSync(file.contents, { level: 9 }));
+  place(name, file.contents);
+  place(`${name}.br`, brotliCompressSync(file.contents, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  place(`${name}.gz`, gzipSync(file.contents, { level: 9 }));
   manifest[stem] = name;
 }
-writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+place('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+// Earlier builds' scripts go; a running service keeps what it read at start.
+const current = new Set(Object.values(manifest).flatMap((name) => [name, `${name}.br`, `${name}.gz`]));
+for (const name of readdirSync(out)) {
+  if (name !== 'manifest.json' && !name.startsWith('.') && !current.has(name)) rmSync(join(out, name), { force: true });
+}
 const size = (name) => `${(readFileSync(join(out, name)).length / 1024).toFixed(1)} KiB`;
 for (const [stem, name] of Object.entries(manifest)) {
   console.log(`web/dist/${name}: ${size(name)}, brotli ${size(`${name}.br`)}, gzip ${size(`${name}.gz`)} (${stem})`);

@@ -5,7 +5,6 @@
 // which shows the attempts left), once with the keyboard only. axe-core finds no serious or
 // critical violation in either element, light and dark; the page's policy refuses nothing the
 // elements do. Screenshots of each state go to test/.artifacts/ui-*.png.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +17,7 @@ import { launchChromium, type Browser } from './support/browser.js';
 import { freePort } from './support/net.js';
 import { checkResultToken } from './support/passkeys.js';
 import { appCode } from './support/totp.js';
+import { buildWeb } from './support/web-build.js';
 
 const artifacts = fileURLToPath(new URL('./.artifacts/', import.meta.url));
 const suffix = process.env.TEST_DATABASE === 'postgres' ? '-postgres' : '';
@@ -43,8 +43,7 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
   let origin = '';
 
   beforeAll(async () => {
-    // What `npm run build` does for web/: the service serves what it finds in web/dist.
-    execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build-web.mjs', import.meta.url))], { stdio: 'pipe' });
+    buildWeb();
     mkdirSync(artifacts, { recursive: true });
     const port = await freePort();
     origin = `http://localhost:${String(port)}`;

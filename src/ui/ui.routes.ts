@@ -3,12 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { SignJWT } from 'jose';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { UsernameTakenError } from '../errors/errors.js';
 import { systemContext } from '../auth/caller.js';
-import { hmacCryptoKey } from '../auth/jwt.js';
+import { signCallerToken } from '../auth/caller-token.js';
 import { encodingFor } from '../http/content-encoding.js';
 import { htmlPages, pageContentSecurityPolicy, pageHelmetOptions } from '../http/security-headers.js';
 import type { Services } from '../services.js';
@@ -116,7 +115,6 @@ export const uiRoutes: FastifyPluginAsync<UiRoutesOptions> = async (app, { confi
 
 /** The page a newcomer opens after `npm start`: development only, since it hands out tokens. */
 async function tryPage(app: FastifyInstance, config: UiRoutesOptions['config'], services: UiRoutesOptions['services'], clock: Clock, built: Built) {
-  const key = hmacCryptoKey(config.security.secretKey, config.security.algorithm, 'sign');
   const lifetime = Math.min(TRY_TOKEN_SECONDS, config.security.callerTokenMaxTtlSeconds);
   await htmlPages(
     app,
@@ -148,14 +146,9 @@ async function tryPage(app: FastifyInstance, config: UiRoutesOptions['config'], 
       } catch (error) {
         if (!(error instanceof UsernameTakenError)) throw error;
       }
-      const now = Math.floor(clock.now().getTime() / 1000);
-      const token = await new SignJWT({ scope: TRY_TOKEN_SCOPE })
-        .setProtectedHeader({ alg: config.security.algorithm, typ: 'JWT' })
-        .setSubject(username)
-        .setIssuedAt(now)
-        .setExpirationTime(now + lifetime)
-        .sign(await key);
-      return reply.header('cache-control', 'no-store').send({ username, created, token, expiresIn: lifetime });
+      // SECRET_KEY may be this process's random one in development: the token is for this process.
+      const { token, expiresAt } = await signCallerToken(config.security, clock, { scope: TRY_TOKEN_SCOPE, sub: username, ttlSeconds: lifetime });
+      return reply.header('cache-control', 'no-store').send({ username, created, token, expiresAt: expiresAt.toISOString() });
     },
   );
 }
