@@ -199,16 +199,20 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
   it('steps up with the keyboard only', async () => {
     if (!app) throw new Error('the app did not start');
     const username = uniqueName('ui-keys');
-    // The user has an app already, set up as the first test did; this time only keys are pressed.
+    // The user sets up an app as the first test did; then, on a fresh page, only keys are pressed.
+    // That page speaks German: the elements take the language of the page.
     const setup = await openTryPage();
+    await setup.page.evaluate(() => document.documentElement.setAttribute('lang', 'de'));
     await setup.page.fill('#username', username);
     await setup.page.click('button[type=submit]');
     const setupFactors = setup.page.locator('fountain-2fa-factors');
-    await setupFactors.locator('#enroll-app').click();
+    await setupFactors.getByRole('button', { name: 'Authenticator-App einrichten' }).click();
     const secret = await qrSecret(setupFactors);
     await setupFactors.locator('#app-code').fill(appCode(secret, clock.now()));
-    await setupFactors.getByRole('button', { name: 'Confirm' }).click();
-    await setupFactors.getByText('Authenticator app is set up.').waitFor();
+    await setupFactors.getByRole('button', { name: 'Bestätigen' }).click();
+    await setupFactors.getByText('Die Authenticator-App ist eingerichtet.').waitFor();
+    await setup.page.locator('fountain-2fa-challenge').getByText('Geben Sie den Code aus Ihrer Authenticator-App ein').waitFor();
+    await shot(setup.page, 'german');
     await setup.page.close();
 
     const { page } = await openTryPage();
