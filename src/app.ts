@@ -14,6 +14,7 @@ import { graphiqlDefaultQuery } from './graphql/examples.js';
 import { healthRoutes } from './health/health.routes.js';
 import { logSerializers, redactedValue, redactPaths } from './logging/logger.js';
 import { otpRoutes } from './otp/otp.routes.js';
+import { deviceRoutes } from './devices/devices.routes.js';
 import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
 import { rootErrorHandler } from './http/root-error-handler.js';
@@ -202,6 +203,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     verification: services.verification,
     otpInResponse: config.otp.inResponse,
   });
+  await app.register(deviceRoutes, { prefix: '/auth', verification: services.verification });
   await app.register(graphqlRoutes, {
     schema: buildSchema(database),
     context: { services, otpInResponse: config.otp.inResponse, now: () => clock.now() },

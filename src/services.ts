@@ -30,6 +30,8 @@ import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
 import { createVerificationStore } from './verification/verification.store.js';
 import { createFactors } from './verification/factors.js';
+import { createDevicesStore } from './devices/devices.store.js';
+import { createDevicesService } from './devices/devices.service.js';
 import { createOutboxStore } from './events/outbox.store.js';
 import { createDispatcher } from './events/dispatcher.js';
 import { createEndpointsStore } from './webhooks/endpoints.store.js';
@@ -73,6 +75,7 @@ export function createStores({ db, sql }: Pick<ServiceDeps, 'db' | 'sql'>) {
     verification: createVerificationStore({ sql, users, codes, counters, audit, outbox }),
     counters,
     passkeys: createPasskeysStore({ db, sql, outbox }),
+    devices: createDevicesStore({ db, outbox }),
     signingKeys: createSigningKeysStore({ db, sql }),
   };
 }
@@ -93,7 +96,8 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   const throttle = createThrottleService({ users: userStore, codes, counters, store: stores.verification, config });
   const smsGuard = createSmsGuard({ codes, counters, config, logger });
   const otp = createOtpService({ users: userStore, codes, store: stores.verification, throttle, clock, delivery, smsGuard, config, logger });
-  const users = createUsersService({ users: userStore, audit, secretKey: config.security.secretKey, clock });
+  const devices = createDevicesService({ store: stores.devices, users: userStore, clock, config, audit });
+  const users = createUsersService({ users: userStore, audit, secretKey: config.security.secretKey, clock, devices });
   const webhookBox = createSecretBox(config.security.encryptionKeys, { purpose: 'webhook-secret' });
   const webhooks = createWebhooksService({
     endpoints: stores.webhookEndpoints,
@@ -133,9 +137,10 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     recovery,
     resultTokens,
     factors: createFactors({ users: userStore, codes, recovery: stores.recovery, passkeys: stores.passkeys, config }),
+    devices,
     metrics,
   });
-  const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics });
+  const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics, devices });
   const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, outbox: stores.outbox, clock });
   const keys = {
     /**
@@ -156,5 +161,5 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
       return rotated;
     },
   };
-  return { audit, throttle, guesses, otp, users, verification, totp, recovery, passkeys, resultTokens, signingKeys, retention, keys, webhooks, dispatcher };
+  return { audit, throttle, guesses, otp, users, verification, devices, totp, recovery, passkeys, resultTokens, signingKeys, retention, keys, webhooks, dispatcher };
 }

@@ -23,6 +23,7 @@ const events: Record<AuditEventName, string> = {
   PASSKEY_REGISTER: 'A passkey registration was finished (or refused); its use is an OTP_VERIFY with method passkey.',
   PASSKEY_RENAME: 'A passkey was renamed.',
   PASSKEY_REMOVE: 'A passkey was removed.',
+  DEVICE_REVOKE: 'A remembered device (or all of the user’s) was revoked.',
   WEBHOOK_ENDPOINT_CREATE: 'A webhook endpoint was added.',
   WEBHOOK_ENDPOINT_UPDATE: 'A webhook endpoint was changed.',
   WEBHOOK_ENDPOINT_DELETE: 'A webhook endpoint was deleted, with its deliveries.',

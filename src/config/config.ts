@@ -134,6 +134,7 @@ const envSchema = z.object({
   RECOVERY_CODE_COUNT: int(1, 50).default(10),
   TOTP_WINDOW: int(0, 10).default(1),
   RESULT_TOKEN_TTL_SECONDS: int(10, 86_400).default(300),
+  REMEMBER_DEVICE_DAYS: int(1, 400).default(30),
   /** ES256 or EdDSA: keys in the database, public parts at /.well-known/jwks.json; HS256: SECRET_KEY, shared */
   RESULT_TOKEN_ALGORITHM: z.enum(['ES256', 'EdDSA', 'HS256']).default('ES256'),
 
@@ -377,6 +378,7 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean, databaseUr
       callerTokenMaxTtlSeconds: env.CALLER_TOKEN_MAX_TTL_SECONDS,
       callerAudience: env.CALLER_AUDIENCE,
       resultTokenTtlSeconds: env.RESULT_TOKEN_TTL_SECONDS,
+      rememberDeviceDays: env.REMEMBER_DEVICE_DAYS,
       resultTokenAlgorithm: env.RESULT_TOKEN_ALGORITHM,
       callerIssuer:
         env.CALLER_JWKS_URL && env.CALLER_ISSUER ? { jwksUrl: env.CALLER_JWKS_URL, issuer: env.CALLER_ISSUER, timeoutMs: env.CALLER_JWKS_TIMEOUT_MS } : undefined,

@@ -2,7 +2,7 @@ import type { EventData, EventType } from '../events/events.js';
 import { localeOf, SENDER_NAME, type Locale } from './templates.js';
 
 /** The event types a user is told of. */
-export type NoticeType = Extract<EventType, 'factor.added' | 'factor.removed' | 'recovery_code.used' | 'recovery_codes.low' | 'user.locked' | 'user.suspended'>;
+export type NoticeType = Extract<EventType, 'factor.added' | 'factor.removed' | 'recovery_code.used' | 'recovery_codes.low' | 'user.locked' | 'user.suspended' | 'device.remembered'>;
 
 export interface RenderedNotice {
   subject: string;
@@ -27,7 +27,7 @@ interface NoticeWording {
 const wordings: Record<Locale, NoticeWording> = {
   en: {
     method: (method) =>
-      ({ totp: 'an authenticator app', recovery_codes: 'a new set of recovery codes', passkey: 'a passkey', two_factor: 'two-step verification' })[
+      ({ otp: 'a one-time code', totp: 'an authenticator app', recovery: 'a recovery code', recovery_codes: 'a new set of recovery codes', passkey: 'a passkey', two_factor: 'two-step verification' })[
         method ?? ''
       ] ?? 'a sign-in method',
     what: (type, data) => {
@@ -47,6 +47,8 @@ const wordings: Record<Locale, NoticeWording> = {
           return `Too many wrong codes were entered for your ${SENDER_NAME} account, so verification is locked for a while.`;
         case 'user.suspended':
           return `Too many wrong codes in a row were entered for your ${SENDER_NAME} account, so two-step verification is suspended until support reinstates it.`;
+        case 'device.remembered':
+          return `A new device was remembered for your ${SENDER_NAME} account after a sign-in with ${wordings.en.method(data.method)}: it can skip two-step verification for a while.`;
       }
     },
     when: (at) => `When: ${at} (UTC).`,
@@ -63,12 +65,13 @@ const wordings: Record<Locale, NoticeWording> = {
         'recovery_codes.low': `Your ${SENDER_NAME} recovery codes are running out`,
         'user.locked': `Security alert: verification locked on your ${SENDER_NAME} account`,
         'user.suspended': `Security alert: two-step verification suspended on your ${SENDER_NAME} account`,
+        'device.remembered': `Security alert: a new device was remembered for your ${SENDER_NAME} account`,
       })[type],
     signature: `This message was sent automatically by ${SENDER_NAME}. It contains no code, and nobody from ${SENDER_NAME} will ask you for one.`,
   },
   de: {
     method: (method) =>
-      ({ totp: 'eine Authenticator-App', recovery_codes: 'ein neuer Satz Wiederherstellungscodes', passkey: 'ein Passkey', two_factor: 'die Bestätigung in zwei Schritten' })[
+      ({ otp: 'ein Einmalcode', totp: 'eine Authenticator-App', recovery: 'ein Wiederherstellungscode', recovery_codes: 'ein neuer Satz Wiederherstellungscodes', passkey: 'ein Passkey', two_factor: 'die Bestätigung in zwei Schritten' })[
         method ?? ''
       ] ?? 'eine Anmeldemethode',
     what: (type, data) => {
@@ -89,6 +92,8 @@ const wordings: Record<Locale, NoticeWording> = {
           return `Für Ihr ${SENDER_NAME}-Konto wurden zu viele falsche Codes eingegeben; die Bestätigung ist vorübergehend gesperrt.`;
         case 'user.suspended':
           return `Für Ihr ${SENDER_NAME}-Konto wurden zu oft hintereinander falsche Codes eingegeben; die Bestätigung in zwei Schritten ist ausgesetzt, bis der Support sie wieder freigibt.`;
+        case 'device.remembered':
+          return `Ein neues Gerät wurde für Ihr ${SENDER_NAME}-Konto gespeichert und kann die Bestätigung in zwei Schritten eine Zeit lang überspringen (bestätigt mit: ${wordings.de.method(data.method)}).`;
       }
     },
     when: (at) => `Wann: ${at} (UTC).`,
@@ -105,6 +110,7 @@ const wordings: Record<Locale, NoticeWording> = {
         'recovery_codes.low': `Ihre ${SENDER_NAME}-Wiederherstellungscodes gehen zur Neige`,
         'user.locked': `Sicherheitshinweis: Bestätigung für Ihr ${SENDER_NAME}-Konto gesperrt`,
         'user.suspended': `Sicherheitshinweis: Bestätigung in zwei Schritten für Ihr ${SENDER_NAME}-Konto ausgesetzt`,
+        'device.remembered': `Sicherheitshinweis: Ein neues Gerät wurde für Ihr ${SENDER_NAME}-Konto gespeichert`,
       })[type],
     signature: `Diese Nachricht wurde automatisch von ${SENDER_NAME} gesendet. Sie enthält keinen Code, und niemand von ${SENDER_NAME} wird Sie nach einem fragen.`,
   },

@@ -234,6 +234,35 @@ export const errorCatalogue = {
       'The caller asked for a minimum assurance that the chosen channel or method does not reach. Refused before anything ' +
       'was sent or judged (no guess is spent); `sufficientFactors` lists the user’s factors that would reach it.',
   },
+  DEVICE_TOKEN_INVALID: {
+    status: 400,
+    message: 'This device is not remembered for this user',
+    description:
+      'The device token is not one of this user’s remembered devices (unknown, malformed, or another user’s: the same ' +
+      'answer). It counts as a guess towards the user’s lockout, as a wrong code does.',
+    guess: true,
+    failure: true,
+  },
+  DEVICE_REVOKED: {
+    status: 400,
+    message: 'This device was revoked; verify with a second factor',
+    description: 'The remembered device was revoked (by the user, or when a factor was removed, two-factor switched off or the user suspended).',
+  },
+  DEVICE_EXPIRED: {
+    status: 400,
+    message: 'This device is no longer remembered; verify with a second factor',
+    description: 'The remembered device is older than REMEMBER_DEVICE_DAYS.',
+  },
+  DEVICE_PROOF_TOO_OLD: {
+    status: 400,
+    message: 'The verification this device remembers is older than allowed; verify with a second factor',
+    description: 'The factor was presented longer ago than the maximum age the caller asked for (`maxAgeSeconds`).',
+  },
+  DEVICE_NOT_FOUND: {
+    status: 404,
+    message: 'The user has no remembered device with this id',
+    description: 'No live remembered device of this user has this id (revokeDevice).',
+  },
   WEBHOOK_ENDPOINT_NOT_FOUND: {
     status: 404,
     message: 'No webhook endpoint has this id',
@@ -403,6 +432,11 @@ export class InsufficientAssuranceError extends domainError('INSUFFICIENT_ASSURA
   }
 }
 
+export class DeviceTokenInvalidError extends domainError('DEVICE_TOKEN_INVALID', 'DeviceTokenInvalidError') {}
+export class DeviceRevokedError extends domainError('DEVICE_REVOKED', 'DeviceRevokedError') {}
+export class DeviceExpiredError extends domainError('DEVICE_EXPIRED', 'DeviceExpiredError') {}
+export class DeviceProofTooOldError extends domainError('DEVICE_PROOF_TOO_OLD', 'DeviceProofTooOldError') {}
+export class DeviceNotFoundError extends domainError('DEVICE_NOT_FOUND', 'DeviceNotFoundError') {}
 export class WebhookEndpointNotFoundError extends domainError('WEBHOOK_ENDPOINT_NOT_FOUND', 'WebhookEndpointNotFoundError') {}
 export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', 'WebhookUrlRefusedError') {
   /** `reason`: why, e.g. "must be https in production" */
@@ -442,4 +476,9 @@ export const errorsWithoutFields = [
   PasskeyInvalidError,
   ContextTooLongForSmsError,
   WebhookEndpointNotFoundError,
+  DeviceTokenInvalidError,
+  DeviceRevokedError,
+  DeviceExpiredError,
+  DeviceProofTooOldError,
+  DeviceNotFoundError,
 ];

@@ -11,6 +11,8 @@ export const eventTypes = [
   'recovery_code.used',
   'recovery_codes.low',
   'delivery.failed',
+  'device.remembered',
+  'device.revoked',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 
@@ -22,6 +24,7 @@ export const noticeEventTypes: ReadonlySet<EventType> = new Set<EventType>([
   'recovery_codes.low',
   'user.locked',
   'user.suspended',
+  'device.remembered',
 ]);
 
 /** Recovery codes left at which `recovery_codes.low` is raised. */
@@ -43,6 +46,8 @@ export interface EventData {
   remaining?: number;
   /** until when a lock holds */
   lockedUntil?: string;
+  /** the remembered device's id (User.devices), for device.remembered and device.revoked */
+  deviceId?: number;
 }
 
 /** An event as the outbox stores it. */

@@ -17,6 +17,7 @@ import type { TotpService } from '../totp/totp.service.js';
 import type { RecoveryService } from '../recovery/recovery.service.js';
 import type { PasskeysService } from '../passkeys/passkeys.service.js';
 import type { WebhooksService } from '../webhooks/webhooks.service.js';
+import type { DevicesService } from '../devices/devices.service.js';
 
 /** What every resolver gets: the services, and what the request says about its caller. */
 export interface GraphQLContext {
@@ -27,6 +28,7 @@ export interface GraphQLContext {
     recovery: RecoveryService;
     passkeys: PasskeysService;
     webhooks: WebhooksService;
+    devices: DevicesService;
   };
   /** the service's clock, for fields that depend on the time (a lock still running) */
   now: () => Date;

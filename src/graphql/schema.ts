@@ -8,6 +8,7 @@ import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
 import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
 import { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import { addDeviceFields, addDeviceTypes } from '../devices/devices.graphql.js';
 import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
 import { createBuilder } from './builder.js';
 import { addUserEntity, guardFederationFields } from './federation.js';
@@ -21,7 +22,9 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   const builder = createBuilder(db);
   addUserTypes(builder, db, provider);
   const assurance = addAssuranceTypes(builder);
-  const { Channel, VerifyOtpPayload } = addOtpTypes(builder, db, assurance);
+  const deviceTypes = addDeviceTypes(builder, assurance);
+  const { Channel, VerifyOtpPayload } = addOtpTypes(builder, db, { ...assurance, ...deviceTypes });
+  addDeviceFields(builder, { ...deviceTypes, ...assurance, VerifyOtpPayload });
   addTotpTypes(builder);
   addPasskeyTypes(builder, { VerifyOtpPayload, ...assurance });
   addRecoveryTypes(builder);

@@ -34,6 +34,12 @@ export const redactPaths = [
   '*.password',
   '*.secret',
   '*.secretKey',
+  // a remembered device's token, as REST and GraphQL carry it
+  'deviceToken',
+  'device_token',
+  '*.deviceToken',
+  '*.device_token',
+  '*.*.deviceToken',
   // a result token inside a logged result, e.g. { verified: { token } } under a wrapper
   '*.*.token',
 ];

@@ -29,6 +29,7 @@ import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { normaliseUsername } from '../users/username.js';
+import type { addDeviceTypes } from '../devices/devices.graphql.js';
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',
@@ -39,7 +40,11 @@ const statuses: Record<CodeStatus, string> = {
 };
 
 /** The one-time code types; returns the `Channel` enum, which DeliveryFailedError uses too, and the verify payload verifyPasskey shares. */
-export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'>) {
+export function addOtpTypes(
+  builder: Builder,
+  db: Db,
+  { AssuranceLevel, RememberedDevice }: Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'> & ReturnType<typeof addDeviceTypes>,
+) {
   const OtpStatus = builder.enumType('OtpStatus', {
     description: 'Where a delivered code is in its life.',
     values: Object.fromEntries(Object.entries(statuses).map(([k, description]) => [k, { description }])) as Record<
@@ -121,6 +126,17 @@ export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<R
         resolve: (p) => p.assurance,
       }),
       amr: t.exposeStringList('amr', { description: 'How the proof was made: the result token’s `amr` (RFC 8176 values and ours, docs/assurance.md).' }),
+      device: t.field({
+        type: RememberedDevice,
+        nullable: true,
+        description: 'The device remembered (rememberDevice), or checked (verifyDevice); null otherwise.',
+        resolve: (p) => p.device ?? null,
+      }),
+      deviceToken: t.string({
+        nullable: true,
+        description: 'The remembered device’s token, given this once (rememberDevice only): opaque, 256 random bits, kept by the service only as a hash.',
+        resolve: (p) => p.deviceToken ?? null,
+      }),
       verifiedAt: t.expose('verifiedAt', { type: 'DateTime', description: 'When.' }),
       token: t.exposeString('token', {
         description:
@@ -234,6 +250,13 @@ export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<R
             'delivered code (by its channel) that cannot reach it is refused with InsufficientAssuranceError before any ' +
             'guess is taken, listing the user’s factors that would do. Absent: any method.',
         }),
+        rememberDevice: t.arg.boolean({
+          required: false,
+          description:
+            'Remember this device after a success: the answer carries `deviceToken` (given once; keep it on the device) and ' +
+            '`device`. verifyDevice later checks the token. REMEMBER_DEVICE_DAYS, revoked with revokeDevice.',
+        }),
+        deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
       },
       authScopes: { 'otp:verify': true },
       resolve: (_root, args, ctx) =>
@@ -241,6 +264,7 @@ export function addOtpTypes(builder: Builder, db: Db, { AssuranceLevel }: Pick<R
           actionContext: args.context ?? undefined,
           audience: args.audience ?? undefined,
           minimumAssurance: args.minimumAssurance ?? undefined,
+          rememberDevice: args.rememberDevice ? { name: args.deviceName } : undefined,
         }),
     }),
   }));

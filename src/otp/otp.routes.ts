@@ -8,6 +8,7 @@ import { detailAnswer, validationAnswer } from '../http/schemas.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import { assuranceLevels, factorKinds, type AssuranceLevel } from '../verification/assurance.js';
 import { InsufficientAssuranceError } from '../errors/errors.js';
+import { deviceAnswer, deviceSchema } from '../devices/devices.routes.js';
 
 /** The answers a caller gets before its request is read: no valid token, a missing scope, too many requests. */
 const callerRefusals = {
@@ -166,6 +167,11 @@ const verifySchema = {
           'The least the proof must reach (docs/assurance.md): methods below it are not judged, and when none of the ' +
           'user’s can reach it the answer is 400 with `required` and `sufficient_factors` before any guess is taken.',
       },
+      remember_device: {
+        type: 'boolean',
+        description: 'Remember this device after a success: the answer carries `device_token` (given once) and `device`; /auth/verify-device checks it.',
+      },
+      device_name: { type: 'string', minLength: 1, maxLength: 64, description: 'What to call the remembered device.' },
     },
   },
   response: {
@@ -187,6 +193,8 @@ const verifySchema = {
             '/.well-known/jwks.json), valid RESULT_TOKEN_TTL_SECONDS, with iss "fountainai-2fa", sub the username, amr the ' +
             'method, auth_time, ctx (the context’s hash) and aud when asked for; other services check it offline.',
         },
+        device_token: { type: 'string', description: 'With remember_device: the device’s token, given this once.' },
+        device: deviceSchema,
       },
       examples: [{ success: true, method: 'otp', token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IjEyMyIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmb3VudGFpbmFpLTJmYSIsInN1YiI6ImFsaWNlIiwiYW1yIjpbIm90cCJdfQ.c2lnbmF0dXJl' }],
     },
@@ -280,13 +288,29 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
     );
   });
 
-  app.post<{ Body: { username: string; otp_code: string | number; context?: string; audience?: string; minimum_assurance?: AssuranceLevel } }>(
+  app.post<{
+    Body: {
+      username: string;
+      otp_code: string | number;
+      context?: string;
+      audience?: string;
+      minimum_assurance?: AssuranceLevel;
+      remember_device?: boolean;
+      device_name?: string;
+    };
+  }>(
     '/verify',
     { schema: verifySchema, preParsing: requireScope('otp:verify') },
     async (request) => {
-      const { username, otp_code: code, context, audience, minimum_assurance: minimumAssurance } = request.body;
-      const verified = await verification.verify(username, String(code), request.callContext, { actionContext: context, audience, minimumAssurance });
-      return { success: true, method: verified.method, token: verified.token };
+      const { username, otp_code: code, context, audience, minimum_assurance: minimumAssurance, remember_device: remember, device_name: name } = request.body;
+      const verified = await verification.verify(username, String(code), request.callContext, {
+        actionContext: context,
+        audience,
+        minimumAssurance,
+        rememberDevice: remember ? { name } : undefined,
+      });
+      const device = verified.device && verified.deviceToken ? { device_token: verified.deviceToken, device: deviceAnswer(verified.device) } : {};
+      return { success: true, method: verified.method, token: verified.token, ...device };
     },
   );
 };

@@ -252,6 +252,13 @@ export function addPasskeyTypes(
             'The least the proof must reach. An assertion below it (PHISHING_RESISTANT, and the authenticator did not ' +
             'verify the user) is refused with InsufficientAssuranceError, spends no guess and is not accepted.',
         }),
+        rememberDevice: t.arg.boolean({
+          required: false,
+          description:
+            'Remember this device after a success: the answer carries `deviceToken` (given once; keep it on the device) and ' +
+            '`device`. verifyDevice later checks the token. REMEMBER_DEVICE_DAYS, revoked with revokeDevice.',
+        }),
+        deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
       },
       authScopes: { 'otp:verify': true },
       resolve: (_root, args, ctx) =>
@@ -259,6 +266,7 @@ export function addPasskeyTypes(
           actionContext: args.context ?? undefined,
           audience: args.audience ?? undefined,
           minimumAssurance: args.minimumAssurance ?? undefined,
+          rememberDevice: args.rememberDevice ? { name: args.deviceName } : undefined,
         }),
     }),
     renamePasskey: t.prismaField({

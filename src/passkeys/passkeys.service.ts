@@ -43,6 +43,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
 import { passkeyAssurance, type AssuranceLevel } from '../verification/assurance.js';
+import type { DevicesService } from '../devices/devices.service.js';
 import type { Ceremony, PasskeysStore } from './passkeys.store.js';
 import { normaliseUsername } from '../users/username.js';
 
@@ -96,6 +97,8 @@ export interface PasskeysServiceDeps {
   config: Pick<Config, 'webauthn' | 'otp' | 'security'>;
   audit: AuditService;
   metrics: Pick<Metrics, 'passkeys'>;
+  /** remembered devices, revoked when a passkey is removed */
+  devices?: Pick<DevicesService, 'revokeAllOf'>;
 }
 
 export type PasskeysService = ReturnType<typeof createPasskeysService>;
@@ -110,7 +113,7 @@ export type PasskeysService = ReturnType<typeof createPasskeysService>;
  * error. A verification goes through `judged`, so every refusal that judged an assertion is a
  * guess in the user's budget, and a burst is judged no more often than the budget allows.
  */
-export function createPasskeysService({ users, store, verification, clock, config, audit, metrics }: PasskeysServiceDeps) {
+export function createPasskeysService({ users, store, verification, clock, config, audit, metrics, devices }: PasskeysServiceDeps) {
   const handleKey = createHmac('sha256', config.security.secretKey).update('webauthn-user-handle').digest();
   const challengeMs = config.otp.expirationMinutes * 60_000;
 
@@ -339,6 +342,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
       await recordChange('PASSKEY_REMOVE', error, { userId: user.id, username }, context);
       throw error;
     }
+    await devices?.revokeAllOf(user.id, username, 'FACTOR_REMOVED');
     await recordChange('PASSKEY_REMOVE', 'SUCCESS', { userId: user.id, username }, context);
     return user;
   }

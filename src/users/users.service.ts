@@ -9,6 +9,7 @@ import { UserNotFoundError, UsernameConfusableError, UsernameTakenError, Validat
 import { hasInvisibleControls, INVISIBLE_CONTROLS_MESSAGE } from '../limits/input-limits.js';
 import type { UsersStore } from './users.store.js';
 import type { Clock } from '../clock/clock.js';
+import type { DevicesService } from '../devices/devices.service.js';
 import { securityEvent } from '../events/events.js';
 import { normaliseUsername, usernameKey } from './username.js';
 
@@ -56,9 +57,11 @@ export interface UsersServiceDeps {
   /** keys the pseudonym an erased user's audit events keep */
   secretKey: string;
   clock: Clock;
+  /** remembered devices, revoked when two-factor authentication is switched off */
+  devices?: Pick<DevicesService, 'revokeAllOf'>;
 }
 
-export function createUsersService({ users, audit, secretKey, clock }: UsersServiceDeps) {
+export function createUsersService({ users, audit, secretKey, clock, devices }: UsersServiceDeps) {
   async function create(input: CreateUserInput, context: CallContext) {
     const data = parse(createUserSchema, input);
     const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
@@ -100,6 +103,9 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
     if (data.deliveryMethod || data.email === null || data.phoneNumber === null)
       requireDestination(next.deliveryMethod, next.email, next.phoneNumber);
     const user = await users.update(current.id, next);
+    // Switching two-factor off, or taking away a destination codes went to, revokes what remembered devices vouch for.
+    const removed = (current.otpEnabled && !next.otpEnabled) || (current.email && !next.email) || (current.phoneNumber && !next.phoneNumber);
+    if (removed) await devices?.revokeAllOf(user.id, user.username, next.otpEnabled ? 'FACTOR_REMOVED' : 'TWO_FACTOR_DISABLED');
     await audit.record({ event: 'USER_UPDATE', outcome: 'SUCCESS', userId: user.id, username: user.username }, context);
     return user;
   }
@@ -121,9 +127,13 @@ export function createUsersService({ users, audit, secretKey, clock }: UsersServ
    */
   function disableTwoFactor(given: string, context: CallContext) {
     const username = normaliseUsername(given);
-    return operate(username, 'TWO_FACTOR_DISABLE', context, (userId) =>
-      users.disableTwoFactor(userId, [securityEvent('factor.removed', userId, { username, method: 'two_factor', reason: 'TWO_FACTOR_DISABLED' }, clock.now())]),
-    );
+    return operate(username, 'TWO_FACTOR_DISABLE', context, async (userId) => {
+      const user = await users.disableTwoFactor(userId, [
+        securityEvent('factor.removed', userId, { username, method: 'two_factor', reason: 'TWO_FACTOR_DISABLED' }, clock.now()),
+      ]);
+      await devices?.revokeAllOf(userId, username, 'TWO_FACTOR_DISABLED');
+      return user;
+    });
   }
 
   /**

@@ -42,9 +42,11 @@ import {
   type AssuranceLevel,
 } from './assurance.js';
 import type { Factors } from './factors.js';
+import type { DevicesService } from '../devices/devices.service.js';
+import type { RememberedDevice } from '../devices/devices.store.js';
 
-/** How the user proved it: a delivered code, an authenticator app, a recovery code, or a passkey (RFC 8176 style). */
-export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey';
+/** How the user proved it: a delivered code, an authenticator app, a recovery code, a passkey, or a remembered device. */
+export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey' | 'device';
 
 /**
  * What a method's check says: the method, what its proof reaches and how it was made (the
@@ -55,6 +57,8 @@ export interface JudgedMethod {
   method: VerificationMethod;
   assurance: Assurance;
   consumeCode?: number;
+  /** a device check's: the device, whose proof's time is the token's auth_time */
+  device?: RememberedDevice;
 }
 
 /**
@@ -67,6 +71,8 @@ export interface ActionBinding {
   actionContext?: string;
   audience?: string;
   minimumAssurance?: AssuranceLevel;
+  /** remember the device after a success: the answer carries its token (`deviceName` names it) */
+  rememberDevice?: { name?: string | null };
 }
 
 export interface Verified {
@@ -78,6 +84,10 @@ export interface Verified {
   amr: string[];
   verifiedAt: Date;
   token: string;
+  /** the device remembered (rememberDevice), or the one checked (verifyDevice) */
+  device?: RememberedDevice;
+  /** the new device's token, given once (rememberDevice only) */
+  deviceToken?: string;
 }
 
 export interface VerificationDeps {
@@ -91,6 +101,7 @@ export interface VerificationDeps {
   recovery: Pick<RecoveryService, 'consume' | 'wasUsed' | 'remaining'>;
   resultTokens: ResultTokens;
   factors: Factors;
+  devices: Pick<DevicesService, 'nameOf' | 'remember' | 'check' | 'revokeAllOf'>;
   metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled'>;
 }
 
@@ -109,7 +120,7 @@ interface Admitted {
  * attempt, and the choice of method. REST routes and GraphQL resolvers call only this.
  */
 export function createVerificationService(deps: VerificationDeps) {
-  const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, factors, metrics } = deps;
+  const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, factors, devices, metrics } = deps;
 
   /**
    * Sends a code. With `minimumAssurance`, a channel below it (an email where AAL2 is asked
@@ -188,6 +199,36 @@ export function createVerificationService(deps: VerificationDeps) {
     );
   }
 
+  /**
+   * Checks a remembered device's token: judged like any answer (a wrong token takes a guess from
+   * the user's budget), and answered like a verify, with a result token whose `acr` and
+   * `auth_time` are those of the verification that remembered the device and which says that no
+   * factor was presented now (`factor_presented: false`). It never carries an action `context`:
+   * binding an action needs a fresh proof.
+   */
+  async function verifyDevice(
+    username: string,
+    deviceToken: string,
+    context: CallContext,
+    options: { maxAgeSeconds?: number; minimumAssurance?: AssuranceLevel; audience?: string } = {},
+  ): Promise<Verified> {
+    const { maxAgeSeconds, minimumAssurance, audience } = options;
+    if (maxAgeSeconds !== undefined && (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds < 0)) {
+      throw new ValidationFailedError([{ path: ['maxAgeSeconds'], message: 'must be a whole number of seconds, 0 or more' }]);
+    }
+    return judged(
+      username,
+      context,
+      {
+        check: async (slot, now) => {
+          const checked = await devices.check(slot.userId, deviceToken.trim(), now, { maxAgeSeconds, minimum: minimumAssurance });
+          return { method: 'device', assurance: checked.assurance, device: checked.device };
+        },
+      },
+      { audience, minimumAssurance },
+    );
+  }
+
   /** Refuses, before any guess is taken, a context or audience that cannot be shown or compared as given. */
   function checkBinding({ actionContext, audience }: ActionBinding): void {
     const issues: FieldIssue[] = [];
@@ -229,6 +270,7 @@ export function createVerificationService(deps: VerificationDeps) {
   ): Promise<Verified> {
     const username = normaliseUsername(given);
     checkBinding(binding);
+    const deviceName = binding.rememberDevice ? devices.nameOf(binding.rememberDevice.name) : undefined;
     const now = clock.now();
     const entry = (event: AuditEntry['event'], outcome: AuditEntry['outcome'], fields: Partial<AuditEntry>) =>
       audit.row({ event, outcome, username, ...fields }, context);
@@ -288,8 +330,19 @@ export function createVerificationService(deps: VerificationDeps) {
       throw await refuse(new CodeAlreadyUsedError(), slot.userId);
     }
     metrics.verified.inc({ outcome: 'SUCCESS', method: accepted });
-    const token = await resultTokens.issue({ username, assurance: judgedAs.assurance, context: binding.actionContext, audience: binding.audience });
-    return { username, method: accepted, assurance: judgedAs.assurance.level, amr: judgedAs.assurance.amr, verifiedAt: now, token };
+    const { device } = judgedAs;
+    const token = await resultTokens.issue({
+      username,
+      assurance: judgedAs.assurance,
+      ...(device ? { authTime: device.authTime, rememberedDevice: String(device.id) } : { context: binding.actionContext }),
+      audience: binding.audience,
+    });
+    const verified: Verified = { username, method: accepted, assurance: judgedAs.assurance.level, amr: judgedAs.assurance.amr, verifiedAt: now, token };
+    if (device) return { ...verified, device };
+    if (!binding.rememberDevice) return verified;
+    // A device check remembers nothing new: it would stretch an old proof past its expiry.
+    const remembered = await devices.remember({ userId: slot.userId, username }, { method: accepted, assurance: judgedAs.assurance, authTime: now }, deviceName);
+    return { ...verified, device: remembered.device, deviceToken: remembered.token };
   }
 
   /**
@@ -312,6 +365,8 @@ export function createVerificationService(deps: VerificationDeps) {
     if (slot.suspends) {
       audits.push(entry('SUSPENSION', 'SUCCESS', { reason: 'TWO_FACTOR_SUSPENDED', userId }));
       events.push(securityEvent('user.suspended', userId, { username, reason: 'TWO_FACTOR_SUSPENDED' }, now));
+      // What the devices vouch for no longer stands: reinstating the user does not bring them back.
+      await devices.revokeAllOf(userId, username, 'SUSPENDED');
       thrown = new TwoFactorSuspendedError();
     } else if (slot.locks) {
       metrics.lockouts.inc();
@@ -413,5 +468,5 @@ export function createVerificationService(deps: VerificationDeps) {
     return inventory ? sufficientFactors(inventory.factors, minimum) : [];
   }
 
-  return { generate, verify, judged };
+  return { generate, verify, verifyDevice, judged };
 }

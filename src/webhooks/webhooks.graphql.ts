@@ -11,6 +11,8 @@ const eventDescriptions: Record<(typeof eventTypes)[number], string> = {
   'user.suspended': 'MAX_CONSECUTIVE_FAILURES wrong answers in a row suspended the user’s second factors.',
   'factor.added': 'A second factor was added: an authenticator app confirmed, recovery codes issued, a passkey registered.',
   'factor.removed': 'A second factor was removed, or two-factor authentication switched off.',
+  'device.remembered': 'A verification asked to remember the device (rememberDevice): a security notice goes to the user.',
+  'device.revoked': 'A remembered device was revoked (by the user, or when a factor was removed, two-factor switched off or the user suspended).',
   'recovery_code.used': 'A recovery code was used to verify.',
   'recovery_codes.low': 'Two or fewer unused recovery codes are left.',
   'delivery.failed': 'A code could not be delivered by email or SMS.',

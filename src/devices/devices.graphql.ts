@@ -1,0 +1,144 @@
+import {
+  DeviceExpiredError,
+  DeviceNotFoundError,
+  DeviceProofTooOldError,
+  DeviceRevokedError,
+  DeviceTokenInvalidError,
+  ForbiddenError,
+  InsufficientAssuranceError,
+  TwoFactorDisabledError,
+  TwoFactorSuspendedError,
+  UnauthenticatedError,
+  UserLockedError,
+  UserNotFoundError,
+  ValidationFailedError,
+} from '../errors/errors.js';
+import type { Builder } from '../graphql/builder.js';
+import type { addOtpTypes } from '../otp/otp.graphql.js';
+import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import { levelOf } from './devices.service.js';
+import type { RememberedDevice } from './devices.store.js';
+
+/** The remembered device type, which verify payloads name before the device mutations exist. */
+export function addDeviceTypes(builder: Builder, { AssuranceLevel }: Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'>) {
+  const RememberedDeviceRef = builder.objectRef<RememberedDevice>('RememberedDevice').implement({
+    description:
+      'A device the user asked to be remembered after a verification (rememberDevice). Its token is given once and never ' +
+      'shown again; verifyDevice checks it.',
+    fields: (t) => ({
+      id: t.exposeID('id', { description: 'The device’s id, for revokeDevice.' }),
+      name: t.exposeString('name', { description: 'What it is called (deviceName), "Remembered device" by default.' }),
+      method: t.exposeString('method', { description: 'The method of the verification that remembered it: otp, totp, recovery or passkey.' }),
+      assurance: t.field({
+        type: AssuranceLevel,
+        description: 'The level of that verification: what a device check’s token states as `acr`.',
+        resolve: (device) => levelOf(device.assurance),
+      }),
+      amr: t.exposeStringList('amr', { description: 'That verification’s `amr`.' }),
+      authTime: t.expose('authTime', { type: 'DateTime', description: 'When that verification’s factor was presented: every device check’s `auth_time`.' }),
+      createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was remembered.' }),
+      lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true, description: 'When it was last checked.' }),
+      expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When it stops working (REMEMBER_DEVICE_DAYS after it was remembered).' }),
+      revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true, description: 'When it was revoked; null while it works.' }),
+    }),
+  });
+  return { RememberedDevice: RememberedDeviceRef };
+}
+
+/** User.devices, verifyDevice, revokeDevice and revokeAllDevices. */
+export function addDeviceFields(
+  builder: Builder,
+  {
+    RememberedDevice,
+    VerifyOtpPayload,
+    AssuranceLevel,
+  }: ReturnType<typeof addDeviceTypes> & Pick<ReturnType<typeof addOtpTypes>, 'VerifyOtpPayload'> & Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'>,
+) {
+  builder.prismaObjectFields('User', (t) => ({
+    devices: t.field({
+      type: [RememberedDevice],
+      description: 'The devices the user had remembered, oldest first, revoked and expired ones included (see revokedAt and expiresAt).',
+      select: { id: true },
+      resolve: (user, _args, ctx) => ctx.services.devices.list(user.id),
+    }),
+  }));
+
+  const RevokeAllDevicesPayload = builder.objectRef<{ username: string; revoked: number }>('RevokeAllDevicesPayload').implement({
+    description: 'Every remembered device of the user was revoked.',
+    fields: (t) => ({
+      username: t.exposeString('username', { description: 'Whose devices.' }),
+      revoked: t.exposeInt('revoked', { description: 'How many were still working.' }),
+    }),
+  });
+
+  builder.mutationFields((t) => ({
+    verifyDevice: t.field({
+      type: VerifyOtpPayload,
+      description:
+        'Checks a remembered device’s token (scope otp:verify) and answers like a verify: method device, and a result token ' +
+        'whose `acr` and `auth_time` are those of the verification that remembered the device and which says ' +
+        '`factor_presented: false` (no factor was presented now). It never carries an action `ctx`: binding an action ' +
+        'needs a fresh proof. A wrong token counts as a guess towards the user’s lockout.',
+      errors: {
+        types: [
+          UserNotFoundError,
+          TwoFactorDisabledError,
+          TwoFactorSuspendedError,
+          UserLockedError,
+          DeviceTokenInvalidError,
+          DeviceRevokedError,
+          DeviceExpiredError,
+          DeviceProofTooOldError,
+          InsufficientAssuranceError,
+          ValidationFailedError,
+          UnauthenticatedError,
+          ForbiddenError,
+        ],
+      },
+      args: {
+        username: t.arg.string({ required: true, description: 'Whose device.' }),
+        deviceToken: t.arg.string({ required: true, description: 'The token the verify that remembered the device returned.' }),
+        maxAgeSeconds: t.arg.int({
+          required: false,
+          description: 'The longest ago the remembered verification may have been (its auth_time); older: DeviceProofTooOldError.',
+        }),
+        minimumAssurance: t.arg({
+          type: AssuranceLevel,
+          required: false,
+          description: 'The least the remembered verification must have reached; below it: InsufficientAssuranceError.',
+        }),
+        audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
+      },
+      authScopes: { 'otp:verify': true },
+      resolve: (_root, args, ctx) =>
+        ctx.services.verification.verifyDevice(args.username, args.deviceToken, ctx.call, {
+          maxAgeSeconds: args.maxAgeSeconds ?? undefined,
+          minimumAssurance: args.minimumAssurance ?? undefined,
+          audience: args.audience ?? undefined,
+        }),
+    }),
+    revokeDevice: t.field({
+      type: RememberedDevice,
+      description: 'Revokes one of the user’s remembered devices (scope users:write): its token stops working. Audited as DEVICE_REVOKE.',
+      errors: { types: [UserNotFoundError, DeviceNotFoundError, ValidationFailedError, UnauthenticatedError, ForbiddenError] },
+      args: {
+        username: t.arg.string({ required: true, description: 'Whose device.' }),
+        id: t.arg.id({ required: true, description: 'The device’s id (RememberedDevice.id).' }),
+      },
+      authScopes: { 'users:write': true },
+      resolve: (_root, args, ctx) => {
+        const id = Number(args.id);
+        if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationFailedError([{ path: ['id'], message: 'must be a device id' }]);
+        return ctx.services.devices.revoke(args.username, id, ctx.call);
+      },
+    }),
+    revokeAllDevices: t.field({
+      type: RevokeAllDevicesPayload,
+      description: 'Revokes every remembered device of the user (scope users:write). Audited as DEVICE_REVOKE.',
+      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      args: { username: t.arg.string({ required: true, description: 'Whose devices.' }) },
+      authScopes: { 'users:write': true },
+      resolve: async (_root, args, ctx) => ({ username: args.username, revoked: await ctx.services.devices.revokeAll(args.username, ctx.call) }),
+    }),
+  }));
+}

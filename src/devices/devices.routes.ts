@@ -1,0 +1,92 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { authorize } from '../auth/caller.js';
+import { detailAnswer } from '../http/schemas.js';
+import { CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
+import { assuranceLevels, type AssuranceLevel } from '../verification/assurance.js';
+import type { VerificationService } from '../verification/verification.service.js';
+import type { RememberedDevice } from './devices.store.js';
+
+/** A remembered device as REST shows it: never its token. */
+export const deviceSchema = {
+  type: 'object',
+  required: ['id', 'name', 'expires_at'],
+  properties: {
+    id: { type: 'string', description: 'The device’s id (GraphQL RememberedDevice.id, for revokeDevice).' },
+    name: { type: 'string' },
+    assurance: { type: 'string', enum: assuranceLevels, description: 'The level of the verification that remembered it.' },
+    auth_time: { type: 'string', format: 'date-time', description: 'When that verification’s factor was presented.' },
+    expires_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export function deviceAnswer(device: RememberedDevice) {
+  return {
+    id: String(device.id),
+    name: device.name,
+    assurance: device.assurance,
+    auth_time: device.authTime.toISOString(),
+    expires_at: device.expiresAt.toISOString(),
+  };
+}
+
+const verifyDeviceSchema = {
+  summary: 'Check a remembered device',
+  description:
+    'Checks the token a verify with `remember_device` returned, and answers like /auth/verify with method `device`: the result ' +
+    'token’s `acr` and `auth_time` are those of the verification that remembered the device, and `factor_presented` is ' +
+    'false (no factor was presented now). It never carries `ctx`: an action needs a fresh proof. A wrong token counts as ' +
+    'a guess towards the user’s lockout; a revoked, expired or too old one is refused (400).',
+  tags: ['2FA Authentication'],
+  security: [{ bearerAuth: ['otp:verify'] }],
+  body: {
+    type: 'object',
+    required: ['username', 'device_token'],
+    additionalProperties: false,
+    properties: {
+      username: { type: 'string', maxLength: USERNAME_MAX_LENGTH },
+      device_token: { type: 'string', maxLength: 128, description: 'The token remember_device returned.' },
+      max_age_seconds: { type: 'integer', minimum: 0, description: 'The longest ago the remembered verification may have been (its auth_time).' },
+      minimum_assurance: { type: 'string', enum: assuranceLevels, description: 'The least that verification must have reached.' },
+      audience: { type: 'string', minLength: 1, maxLength: CONTEXT_MAX_LENGTH, description: 'The result token’s `aud`.' },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      required: ['success', 'method', 'token'],
+      properties: {
+        success: { type: 'boolean' },
+        method: { type: 'string', enum: ['device'] },
+        token: { type: 'string', description: 'The result token (docs/assurance.md).' },
+        device: deviceSchema,
+      },
+    },
+    400: detailAnswer(
+      'Refused: not one of the user’s devices (a guess), revoked, expired, older than max_age_seconds, below minimum_assurance, an unknown user.',
+      'This device is not remembered for this user',
+      'This device was revoked; verify with a second factor',
+    ),
+    401: detailAnswer('No valid bearer token.', 'A valid bearer token is required'),
+    403: detailAnswer('The bearer token does not grant otp:verify.', 'The token does not grant the scope otp:verify'),
+    429: detailAnswer('Too many failed verifications; the user is locked for a while.', 'Too many failed verifications; the user is locked for 15 more minute(s)'),
+  },
+} as const;
+
+/** POST /auth/verify-device: the REST side of verifyDevice, over the same service. */
+export const deviceRoutes: FastifyPluginAsync<{ verification: VerificationService }> = async (app, { verification }) => {
+  app.post<{ Body: { username: string; device_token: string; max_age_seconds?: number; minimum_assurance?: AssuranceLevel; audience?: string } }>(
+    '/verify-device',
+    {
+      schema: verifyDeviceSchema,
+      // the scope before the body is read, as the legacy routes do
+      preValidation: async (request) => {
+        authorize(request.callContext, 'otp:verify');
+      },
+    },
+    async (request) => {
+      const { username, device_token: token, max_age_seconds: maxAgeSeconds, minimum_assurance: minimumAssurance, audience } = request.body;
+      const verified = await verification.verifyDevice(username, token, request.callContext, { maxAgeSeconds, minimumAssurance, audience });
+      return { success: true, method: verified.method, token: verified.token, ...(verified.device ? { device: deviceAnswer(verified.device) } : {}) };
+    },
+  );
+};
