@@ -17,6 +17,8 @@ export type AssuranceLevel =
 
 /** What an audit event records. */
 export type AuditEventType =
+  /** A remembered device (or all of the user’s) was revoked. */
+  | 'DEVICE_REVOKE'
   /** Stored secrets were re-encrypted under the newest key. */
   | 'KEY_ROTATION'
   /** Too many consecutive failed verifications locked the user. */
@@ -123,6 +125,16 @@ export type ErrorCode =
   | 'DELIVERY_FAILED'
   /** No delivery channel is configured for this method */
   | 'DELIVERY_NOT_CONFIGURED'
+  /** This device is no longer remembered; verify with a second factor */
+  | 'DEVICE_EXPIRED'
+  /** The user has no remembered device with this id */
+  | 'DEVICE_NOT_FOUND'
+  /** The verification this device remembers is older than allowed; verify with a second factor */
+  | 'DEVICE_PROOF_TOO_OLD'
+  /** This device was revoked; verify with a second factor */
+  | 'DEVICE_REVOKED'
+  /** This device is not remembered for this user */
+  | 'DEVICE_TOKEN_INVALID'
   /** The token does not grant the scope this needs */
   | 'FORBIDDEN'
   /** This needs a stronger proof than the method chosen */
@@ -431,6 +443,33 @@ export type RenamePasskeyMutation = { renamePasskey:
     | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
    };
 
+export type RevokeAllDevicesMutationVariables = Exact<{
+  username: string;
+}>;
+
+
+export type RevokeAllDevicesMutation = { revokeAllDevices:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'RevokeAllDevicesPayload', username: string, revoked: number }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type RevokeDeviceMutationVariables = Exact<{
+  username: string;
+  id: string | number;
+}>;
+
+
+export type RevokeDeviceMutation = { revokeDevice:
+    | { __typename: 'DeviceNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'RememberedDevice', id: string, revokedAt: string | null }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+   };
+
 export type StartPasskeyRegistrationMutationVariables = Exact<{
   username: string;
 }>;
@@ -475,6 +514,13 @@ export type UpdateUserMutation = { updateUser:
     | { __typename: 'ValidationFailedError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
    };
 
+export type UserDevicesQueryVariables = Exact<{
+  username: string;
+}>;
+
+
+export type UserDevicesQuery = { user: { username: string, devices: Array<{ id: string, name: string, method: string, assurance: AssuranceLevel, amr: Array<string>, authTime: string, createdAt: string, lastUsedAt: string | null, expiresAt: string, revokedAt: string | null }> } | null };
+
 export type UserFactorsQueryVariables = Exact<{
   username: string;
 }>;
@@ -499,12 +545,39 @@ export type UsersQueryVariables = Exact<{
 
 export type UsersQuery = { users: { edges: Array<{ cursor: string, node: { id: string, username: string, email: string | null, phoneNumber: string | null, deliveryMethod: DeliveryMethod, otpEnabled: boolean, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
+export type VerifyDeviceMutationVariables = Exact<{
+  username: string;
+  deviceToken: string;
+  maxAgeSeconds?: number | null | undefined;
+  minimumAssurance?: AssuranceLevel | null | undefined;
+  audience?: string | null | undefined;
+}>;
+
+
+export type VerifyDeviceMutation = { verifyDevice:
+    | { __typename: 'DeviceExpiredError', code: ErrorCode, message: string }
+    | { __typename: 'DeviceProofTooOldError', code: ErrorCode, message: string }
+    | { __typename: 'DeviceRevokedError', code: ErrorCode, message: string }
+    | { __typename: 'DeviceTokenInvalidError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserLockedError', code: ErrorCode, message: string, retryAfter: number }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string, device: { id: string, name: string, authTime: string, lastUsedAt: string | null } | null }
+   };
+
 export type VerifyOtpMutationVariables = Exact<{
   username: string;
   code: string;
   context?: string | null | undefined;
   audience?: string | null | undefined;
   minimumAssurance?: AssuranceLevel | null | undefined;
+  rememberDevice?: boolean | null | undefined;
+  deviceName?: string | null | undefined;
 }>;
 
 
@@ -524,7 +597,7 @@ export type VerifyOtpMutation = { verifyOtp:
     | { __typename: 'UserLockedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
     | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
-    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string }
+    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string, deviceToken: string | null, device: { id: string, name: string, assurance: AssuranceLevel, expiresAt: string } | null }
    };
 
 export type VerifyPasskeyMutationVariables = Exact<{
@@ -533,6 +606,8 @@ export type VerifyPasskeyMutationVariables = Exact<{
   context?: string | null | undefined;
   audience?: string | null | undefined;
   minimumAssurance?: AssuranceLevel | null | undefined;
+  rememberDevice?: boolean | null | undefined;
+  deviceName?: string | null | undefined;
 }>;
 
 
@@ -553,7 +628,7 @@ export type VerifyPasskeyMutation = { verifyPasskey:
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserLockedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
-    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string }
+    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string, deviceToken: string | null, device: { id: string, name: string, assurance: AssuranceLevel, expiresAt: string } | null }
    };
 
 export class TypedDocumentString<TResult, TVariables>
@@ -850,6 +925,36 @@ export const RenamePasskeyDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<RenamePasskeyMutation, RenamePasskeyMutationVariables>;
+export const RevokeAllDevicesDocument = new TypedDocumentString(`
+    mutation RevokeAllDevices($username: String!) {
+  revokeAllDevices(username: $username) {
+    __typename
+    ... on RevokeAllDevicesPayload {
+      username
+      revoked
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeAllDevicesMutation, RevokeAllDevicesMutationVariables>;
+export const RevokeDeviceDocument = new TypedDocumentString(`
+    mutation RevokeDevice($username: String!, $id: ID!) {
+  revokeDevice(username: $username, id: $id) {
+    __typename
+    ... on RememberedDevice {
+      id
+      revokedAt
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeDeviceMutation, RevokeDeviceMutationVariables>;
 export const StartPasskeyRegistrationDocument = new TypedDocumentString(`
     mutation StartPasskeyRegistration($username: String!) {
   startPasskeyRegistration(username: $username) {
@@ -908,6 +1013,25 @@ export const UpdateUserDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const UserDevicesDocument = new TypedDocumentString(`
+    query UserDevices($username: String!) {
+  user(username: $username) {
+    username
+    devices {
+      id
+      name
+      method
+      assurance
+      amr
+      authTime
+      createdAt
+      lastUsedAt
+      expiresAt
+      revokedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UserDevicesQuery, UserDevicesQueryVariables>;
 export const UserFactorsDocument = new TypedDocumentString(`
     query UserFactors($username: String!) {
   user(username: $username) {
@@ -988,14 +1112,14 @@ export const UsersDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
-export const VerifyOtpDocument = new TypedDocumentString(`
-    mutation VerifyOtp($username: String!, $code: String!, $context: String, $audience: String, $minimumAssurance: AssuranceLevel) {
-  verifyOtp(
+export const VerifyDeviceDocument = new TypedDocumentString(`
+    mutation VerifyDevice($username: String!, $deviceToken: String!, $maxAgeSeconds: Int, $minimumAssurance: AssuranceLevel, $audience: String) {
+  verifyDevice(
     username: $username
-    code: $code
-    context: $context
-    audience: $audience
+    deviceToken: $deviceToken
+    maxAgeSeconds: $maxAgeSeconds
     minimumAssurance: $minimumAssurance
+    audience: $audience
   ) {
     __typename
     ... on VerifyOtpPayload {
@@ -1006,6 +1130,54 @@ export const VerifyOtpDocument = new TypedDocumentString(`
       amr
       verifiedAt
       token
+      device {
+        id
+        name
+        authTime
+        lastUsedAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on UserLockedError {
+      retryAfter
+    }
+    ... on InsufficientAssuranceError {
+      required
+      sufficientFactors
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyDeviceMutation, VerifyDeviceMutationVariables>;
+export const VerifyOtpDocument = new TypedDocumentString(`
+    mutation VerifyOtp($username: String!, $code: String!, $context: String, $audience: String, $minimumAssurance: AssuranceLevel, $rememberDevice: Boolean, $deviceName: String) {
+  verifyOtp(
+    username: $username
+    code: $code
+    context: $context
+    audience: $audience
+    minimumAssurance: $minimumAssurance
+    rememberDevice: $rememberDevice
+    deviceName: $deviceName
+  ) {
+    __typename
+    ... on VerifyOtpPayload {
+      success
+      username
+      method
+      assurance
+      amr
+      verifiedAt
+      token
+      deviceToken
+      device {
+        id
+        name
+        assurance
+        expiresAt
+      }
     }
     ... on Error {
       code
@@ -1028,13 +1200,15 @@ export const VerifyOtpDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<VerifyOtpMutation, VerifyOtpMutationVariables>;
 export const VerifyPasskeyDocument = new TypedDocumentString(`
-    mutation VerifyPasskey($username: String!, $response: JSON!, $context: String, $audience: String, $minimumAssurance: AssuranceLevel) {
+    mutation VerifyPasskey($username: String!, $response: JSON!, $context: String, $audience: String, $minimumAssurance: AssuranceLevel, $rememberDevice: Boolean, $deviceName: String) {
   verifyPasskey(
     username: $username
     response: $response
     context: $context
     audience: $audience
     minimumAssurance: $minimumAssurance
+    rememberDevice: $rememberDevice
+    deviceName: $deviceName
   ) {
     __typename
     ... on VerifyOtpPayload {
@@ -1045,6 +1219,13 @@ export const VerifyPasskeyDocument = new TypedDocumentString(`
       amr
       verifiedAt
       token
+      deviceToken
+      device {
+        id
+        name
+        assurance
+        expiresAt
+      }
     }
     ... on Error {
       code
