@@ -2,7 +2,8 @@
 // authenticator), on the development try page at /ui/: a user enrols an authenticator app by
 // reading the secret from the QR code's otpauth URI, registers a passkey, gets recovery codes
 // shown once, and steps up through <fountain-2fa-challenge> with each factor (a wrong code first,
-// which shows the attempts left), once with the keyboard only. axe-core finds no serious or
+// which shows the attempts left); a remembered device passes the next challenge without a
+// factor until it is revoked; once with the keyboard only, once in German. axe-core finds no serious or
 // critical violation in either element, light and dark; the page's policy refuses nothing the
 // elements do. Screenshots of each state go to test/.artifacts/ui-*.png.
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -171,20 +172,37 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
     await challenge.getByText('Verified.').waitFor();
     await shot(page, 'challenge-verified');
 
-    // A passkey, with the minimum raised so that nothing else is offered.
+    // A passkey, with the minimum raised so that nothing else is offered; this device is remembered.
     await page.selectOption('#minimum', 'PHISHING_RESISTANT');
     await challenge.locator('#code').waitFor({ state: 'detached' });
+    await challenge.getByRole('checkbox', { name: 'Remember this device' }).check();
     await shot(page, 'challenge-phishing-resistant');
     await challenge.getByRole('button', { name: 'Use a passkey' }).click();
     const byPasskey = await verified(2);
     expect(byPasskey).toMatchObject({ method: 'passkey', assurance: 'PHISHING_RESISTANT' });
     expect(await checkResultToken(app, byPasskey.token)).toMatchObject({ sub: username, acr: 'phr' });
+    const devices = factors.getByRole('list', { name: 'Remembered devices' }).getByRole('listitem');
+    await devices.filter({ hasText: 'this device' }).waitFor();
+
+    // The next challenge passes on the remembered device, without a factor.
+    await page.selectOption('#minimum', 'AAL2');
+    const byDevice = await verified(3);
+    expect(byDevice).toMatchObject({ method: 'device', assurance: 'PHISHING_RESISTANT' });
+    expect(await checkResultToken(app, byDevice.token)).toMatchObject({ sub: username, acr: 'phr' });
+    await challenge.getByText('Verified.').waitFor();
+    await shot(page, 'challenge-remembered-device');
+
+    // Revoked, the device passes no more: the challenge asks for a factor again.
+    await devices.getByRole('button', { name: /^Revoke/ }).click();
+    await factors.getByText('Device revoked.').waitFor();
+    await factors.getByText('No remembered device.').waitFor();
+    await challenge.locator('#code').waitFor();
+    await shot(page, 'device-revoked');
 
     // A recovery code.
-    await page.selectOption('#minimum', 'AAL2');
     await challenge.locator('#code').fill(codes[1] ?? '');
     await challenge.getByRole('button', { name: 'Verify' }).click();
-    expect(await verified(3)).toMatchObject({ method: 'recovery' });
+    expect(await verified(4)).toMatchObject({ method: 'recovery' });
 
     for (const scheme of ['light', 'dark'] as const) {
       await page.selectOption('#minimum', '');

@@ -190,7 +190,8 @@ function tryPageHtml(built: Built): string {
             <option value="AAL2">AAL2</option>
             <option value="PHISHING_RESISTANT">PHISHING_RESISTANT</option>
           </select>
-          <fountain-2fa-challenge context="Try the step-up"></fountain-2fa-challenge>
+          <p>Change the minimum to step up again; a remembered device passes without a factor.</p>
+          <fountain-2fa-challenge device-name="Try page"></fountain-2fa-challenge>
           <h3>Result token</h3>
           <pre id="result">(none yet)</pre>
         </section>

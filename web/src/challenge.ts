@@ -4,13 +4,16 @@ import {
   GenerateOtpDocument,
   StartPasskeyVerificationDocument,
   UserFactorsDocument,
+  VerifyDeviceDocument,
   VerifyOtpDocument,
   VerifyPasskeyDocument,
   type AssuranceLevel,
   type FactorKind,
+  type VerifyDeviceMutation,
   type VerifyOtpMutation,
   type VerifyPasskeyMutation,
 } from '../generated/graphql.js';
+import { forgetDevice, rememberedDevice, rememberDevice } from './device-memory.js';
 import { execute, RequestFailed, type Endpoint } from './client.js';
 import { wordingFor, type Wording } from './messages.js';
 import { sharedStyles } from './styles.js';
@@ -44,10 +47,13 @@ export function describeFailure(words: Wording, failure: unknown, now = new Date
 }
 
 /**
- * `<fountain-2fa-challenge endpoint token username [context] [minimum-assurance] [audience]>`:
- * asks the user for a second factor that reaches `minimum-assurance` (a passkey, or a code from
- * their app, a delivered code or a recovery code) and, once verified, fires
- * `fountain-2fa-verified` with the result token. It bubbles out of the shadow root.
+ * `<fountain-2fa-challenge endpoint token username [context] [minimum-assurance] [audience]
+ * [max-age] [device-name]>`: asks the user for a second factor that reaches `minimum-assurance`
+ * (a passkey, or a code from their app, a delivered code or a recovery code) and, once verified,
+ * fires `fountain-2fa-verified` with the result token. It bubbles out of the shadow root.
+ * "Remember this device" keeps the device's token in this browser; the next challenge without a
+ * `context` passes on it, without a factor, while the service accepts it (a device's proof is
+ * bound to no action, so a challenge for one always asks for a factor).
  */
 export class FountainChallenge extends LitElement {
   static override styles = sharedStyles;
@@ -58,6 +64,8 @@ export class FountainChallenge extends LitElement {
     context: { type: String },
     audience: { type: String },
     minimumAssurance: { type: String, attribute: 'minimum-assurance' },
+    maxAge: { type: Number, attribute: 'max-age' },
+    deviceName: { type: String, attribute: 'device-name' },
     factors: { state: true },
     busy: { state: true },
     problem: { state: true },
@@ -71,6 +79,10 @@ export class FountainChallenge extends LitElement {
   declare context: string | undefined;
   declare audience: string | undefined;
   declare minimumAssurance: string | undefined;
+  /** the oldest a remembered device's proof may be, in seconds (verifyDevice's maxAgeSeconds) */
+  declare maxAge: number | undefined;
+  /** what the user's device list calls this browser when it is remembered */
+  declare deviceName: string | undefined;
   /** the user's factors that reach the minimum; undefined while loading */
   declare factors: FactorKind[] | undefined;
   busy = false;
@@ -112,6 +124,7 @@ export class FountainChallenge extends LitElement {
     if (!username) return;
     this.factors = undefined;
     try {
+      if (await this.passOnDevice(username)) return;
       const { user } = await execute(this.api, UserFactorsDocument, { username });
       if (username !== this.username) return;
       if (!user) {
@@ -124,6 +137,31 @@ export class FountainChallenge extends LitElement {
       this.factors = [];
       this.problem = describeFailure(this.words, failure);
     }
+  }
+
+  /**
+   * A remembered device passes the challenge without a factor. A token the service no longer
+   * takes (revoked, expired, too old for max-age, below the minimum) is forgotten, and the
+   * user is asked for a factor.
+   */
+  private async passOnDevice(username: string): Promise<boolean> {
+    const device = this.context ? undefined : rememberedDevice(this.endpoint, username);
+    if (!device) return false;
+    const { verifyDevice } = await execute(this.api, VerifyDeviceDocument, {
+      username,
+      deviceToken: device.token,
+      maxAgeSeconds: this.maxAge,
+      minimumAssurance: this.minimum,
+      audience: this.audience,
+    });
+    if (username !== this.username) return true;
+    if (verifyDevice.__typename !== 'VerifyOtpPayload') {
+      forgetDevice(this.endpoint, username);
+      return false;
+    }
+    this.factors = [];
+    this.settle(verifyDevice);
+    return true;
   }
 
   /** Runs one step with the buttons disabled, showing its failure in words. */
@@ -139,15 +177,24 @@ export class FountainChallenge extends LitElement {
     }
   }
 
-  private settle(verdict: Verdict): void {
+  private settle(verdict: Verdict | VerifyDeviceMutation['verifyDevice']): void {
     if (verdict.__typename !== 'VerifyOtpPayload') {
       this.problem = describeFailure(this.words, verdict);
       return;
+    }
+    if ('deviceToken' in verdict && verdict.deviceToken && verdict.device) {
+      rememberDevice(this.endpoint, verdict.username, { token: verdict.deviceToken, id: verdict.device.id });
     }
     this.verified = true;
     this.status = this.words.verified;
     const detail: VerifiedDetail = { username: verdict.username, token: verdict.token, method: verdict.method, assurance: verdict.assurance };
     this.dispatchEvent(new CustomEvent('fountain-2fa-verified', { detail, bubbles: true, composed: true }));
+  }
+
+  /** What a verify adds when the user ticked "remember this device". */
+  private remembering(): { rememberDevice?: boolean; deviceName?: string } {
+    const box = this.renderRoot.querySelector<HTMLInputElement>('#remember');
+    return box?.checked ? { rememberDevice: true, ...(this.deviceName ? { deviceName: this.deviceName } : {}) } : {};
   }
 
   private usePasskey = () =>
@@ -167,6 +214,7 @@ export class FountainChallenge extends LitElement {
         return;
       }
       const answer = await execute(this.api, VerifyPasskeyDocument, {
+        ...this.remembering(),
         username,
         response,
         context: this.context,
@@ -202,6 +250,7 @@ export class FountainChallenge extends LitElement {
     }
     void this.step(async () => {
       const answer = await execute(this.api, VerifyOtpDocument, {
+        ...this.remembering(),
         username: this.username ?? '',
         code,
         context: this.context,
@@ -248,6 +297,9 @@ export class FountainChallenge extends LitElement {
               <button type="submit" ?disabled=${this.busy}>${words.verify}</button>
             </div>
           </form>`
+        : nothing}
+      ${factors.length
+        ? html`<label class="check"><input id="remember" type="checkbox" /> ${words.rememberDevice}</label>`
         : nothing}
       ${message}
     `;

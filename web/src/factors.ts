@@ -7,16 +7,21 @@ import {
   GenerateRecoveryCodesDocument,
   RemovePasskeyDocument,
   RenamePasskeyDocument,
+  RevokeDeviceDocument,
   StartPasskeyRegistrationDocument,
+  UserDevicesDocument,
   UserFactorsDocument,
+  type UserDevicesQuery,
   type UserFactorsQuery,
 } from '../generated/graphql.js';
+import { forgetDevice, rememberedDevice } from './device-memory.js';
 import { describeFailure } from './challenge.js';
 import { execute, type Endpoint } from './client.js';
 import { wordingFor, type Wording } from './messages.js';
 import { sharedStyles } from './styles.js';
 
 type User = NonNullable<UserFactorsQuery['user']>;
+type Device = NonNullable<UserDevicesQuery['user']>['devices'][number];
 
 /** An expected failure of a mutation: shown in words, never thrown. */
 class Refused extends Error {
@@ -44,6 +49,7 @@ export class FountainFactors extends LitElement {
     token: { type: String },
     username: { type: String },
     user: { state: true },
+    devices: { state: true },
     busy: { state: true },
     problem: { state: true },
     status: { state: true },
@@ -57,6 +63,8 @@ export class FountainFactors extends LitElement {
   token = '';
   declare username: string | undefined;
   declare user: User | null | undefined;
+  /** the remembered devices that still work */
+  devices: Device[] = [];
   busy = false;
   problem = '';
   status = '';
@@ -84,12 +92,22 @@ export class FountainFactors extends LitElement {
     }
   }
 
+  /** Reads the factors and devices again (after the challenge remembered this device, say). */
+  refresh(): Promise<void> {
+    return this.step(() => this.load());
+  }
+
   private async load(): Promise<void> {
     const username = this.username;
     if (!username) return;
-    const { user } = await execute(this.api, UserFactorsDocument, { username });
+    const [{ user }, withDevices] = await Promise.all([
+      execute(this.api, UserFactorsDocument, { username }),
+      execute(this.api, UserDevicesDocument, { username }),
+    ]);
     if (username !== this.username) return;
     this.user = user;
+    const now = Date.now();
+    this.devices = (withDevices.user?.devices ?? []).filter((device) => device.revokedAt === null && Date.parse(device.expiresAt) > now);
     if (!user) this.problem = this.words.errors.USER_NOT_FOUND ?? this.words.errors.default;
   }
 
@@ -179,6 +197,15 @@ export class FountainFactors extends LitElement {
       expect(removePasskey, 'User');
       this.removing = undefined;
       await this.changed('');
+    });
+
+  private revokeDevice = (id: string) =>
+    this.step(async () => {
+      const username = this.username ?? '';
+      const { revokeDevice } = await execute(this.api, RevokeDeviceDocument, { username, id });
+      expect(revokeDevice, 'RememberedDevice');
+      if (rememberedDevice(this.endpoint, username)?.id === id) forgetDevice(this.endpoint, username);
+      await this.changed(this.words.deviceRevoked);
     });
 
   private newRecoveryCodes = () =>
@@ -279,6 +306,23 @@ export class FountainFactors extends LitElement {
       <h3>${words.passkeysTitle}</h3>
       ${user.passkeys.length ? html`<ul aria-label=${words.passkeysTitle}>${user.passkeys.map((passkey) => this.renderPasskey(passkey))}</ul>` : html`<p>${words.noPasskeys}</p>`}
       <div class="actions"><button type="button" id="add-passkey" ?disabled=${this.busy} @click=${this.addPasskey}>${words.addPasskey}</button></div>
+      <h3>${words.devicesTitle}</h3>
+      ${this.devices.length
+        ? html`<ul aria-label=${words.devicesTitle}>
+            ${this.devices.map((device) => {
+              const here = rememberedDevice(this.endpoint, this.username ?? '')?.id === device.id;
+              return html`<li>
+                <strong>${device.name}</strong>${here ? html` <span>(${words.thisDevice})</span>` : nothing}
+                <span class="muted">${words.deviceUntil(device.expiresAt)}</span>
+                <div class="actions">
+                  <button type="button" class="secondary" aria-label="${words.revoke}: ${device.name}" ?disabled=${this.busy} @click=${() => this.revokeDevice(device.id)}>
+                    ${words.revoke}
+                  </button>
+                </div>
+              </li>`;
+            })}
+          </ul>`
+        : html`<p>${words.noDevices}</p>`}
       <h3>${words.recoveryTitle}</h3>
       ${this.recoveryCodes
         ? html`<section aria-label=${words.recoveryTitle}>

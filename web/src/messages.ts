@@ -20,6 +20,13 @@ export interface Wording {
   lockedUntil: (until: Date) => string;
   resendWait: (seconds: number) => string;
   passkeyCancelled: string;
+  rememberDevice: string;
+  devicesTitle: string;
+  noDevices: string;
+  thisDevice: string;
+  deviceUntil: (expiresAt: string) => string;
+  revoke: string;
+  deviceRevoked: string;
   errors: Partial<Record<ErrorCode, string>> & { default: string };
   request: { network: string; unauthenticated: string; forbidden: string; service: string };
   factorsTitle: string;
@@ -75,6 +82,13 @@ const en: Wording = {
   lockedUntil: (until) => `Too many wrong codes: try again after ${until.toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' })}.`,
   resendWait: (seconds) => `Please wait ${seconds} seconds before asking for another code.`,
   passkeyCancelled: 'The passkey was not used. Try again, or use a code.',
+  rememberDevice: 'Remember this device',
+  devicesTitle: 'Remembered devices',
+  noDevices: 'No remembered device.',
+  thisDevice: 'this device',
+  deviceUntil: (expiresAt) => `until ${new Date(expiresAt).toLocaleDateString('en')}`,
+  revoke: 'Revoke',
+  deviceRevoked: 'Device revoked.',
   errors: {
     default: 'That did not work. Please try again.',
     CODE_EXPIRED: 'That code has expired. Ask for a new one.',
@@ -166,6 +180,13 @@ const de: Wording = {
   lockedUntil: (until) => `Zu viele falsche Codes: Versuchen Sie es nach ${until.toLocaleTimeString('de', { hour: '2-digit', minute: '2-digit' })} Uhr erneut.`,
   resendWait: (seconds) => `Bitte warten Sie ${seconds} Sekunden, bevor Sie einen neuen Code anfordern.`,
   passkeyCancelled: 'Der Passkey wurde nicht verwendet. Versuchen Sie es erneut oder nutzen Sie einen Code.',
+  rememberDevice: 'Dieses Gerät merken',
+  devicesTitle: 'Gemerkte Geräte',
+  noDevices: 'Kein gemerktes Gerät.',
+  thisDevice: 'dieses Gerät',
+  deviceUntil: (expiresAt) => `bis ${new Date(expiresAt).toLocaleDateString('de')}`,
+  revoke: 'Widerrufen',
+  deviceRevoked: 'Gerät widerrufen.',
   errors: {
     default: 'Das hat nicht geklappt. Bitte versuchen Sie es erneut.',
     CODE_EXPIRED: 'Der Code ist abgelaufen. Fordern Sie einen neuen an.',

@@ -53,4 +53,6 @@ factors?.addEventListener('fountain-2fa-changed', () => void challenge?.refresh(
 challenge?.addEventListener('fountain-2fa-verified', (event) => {
   const { token } = (event as CustomEvent<VerifiedDetail>).detail;
   if (result) result.textContent = JSON.stringify(claimsOf(token), null, 2);
+  // The verification may have remembered this device: the list shows it.
+  void factors?.refresh();
 });
