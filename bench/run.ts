@@ -899,7 +899,7 @@ async function runCommand(command: string, args: string[], timeoutMs: number): P
     if (code !== 0) throw new Error(`${command} ${args[0] ?? ''} failed (${signal ? `signal ${signal}` : `status ${String(code)}`}):\n${stderr}${stdout}`);
     return { stdout, stderr };
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') throw new Error(`${command} is not on PATH (it comes with PostgreSQL's client tools)`);
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') throw new Error(`${command} is not on PATH (it comes with PostgreSQL's client tools)`, { cause: error });
     throw error;
   } finally {
     clearTimeout(timer);

@@ -32,6 +32,7 @@ import { createVerificationStore } from './verification/verification.store.js';
 import { createFactors } from './verification/factors.js';
 import { createDevicesStore } from './devices/devices.store.js';
 import { createDevicesService } from './devices/devices.service.js';
+import { createFreshVerification } from './verification/fresh-verification.js';
 import { createOutboxStore } from './events/outbox.store.js';
 import { createDispatcher } from './events/dispatcher.js';
 import { createEndpointsStore } from './webhooks/endpoints.store.js';
@@ -123,8 +124,10 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     ...(resolver ? { resolver } : {}),
   });
   const box = createSecretBox(config.security.encryptionKeys);
-  const totp = createTotpService({ users: userStore, clock, box, config, audit });
-  const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit });
+  const factors = createFactors({ users: userStore, codes, recovery: stores.recovery, passkeys: stores.passkeys, config });
+  const fresh = createFreshVerification({ audit: stores.audit, factors, clock, config });
+  const totp = createTotpService({ users: userStore, clock, box, config, audit, fresh });
+  const recovery = createRecoveryService({ users: userStore, store: stores.recovery, clock, config, audit, fresh });
   const guesses = createGuessBudget({ users: userStore, store: stores.verification, config });
   const verification = createVerificationService({
     users: userStore,
@@ -136,11 +139,11 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
     totp,
     recovery,
     resultTokens,
-    factors: createFactors({ users: userStore, codes, recovery: stores.recovery, passkeys: stores.passkeys, config }),
+    factors,
     devices,
     metrics,
   });
-  const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics, devices });
+  const passkeys = createPasskeysService({ users: userStore, store: stores.passkeys, verification, clock, config, audit, metrics, devices, fresh });
   const retention = createRetentionService({ codes, auditTrail: stores.audit, counters, outbox: stores.outbox, clock });
   const keys = {
     /**

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, LEGACY_DEFAULT_SECRET, parseConfig } from '../src/config/config.js';
+import { builtMain } from './support/built-service.js';
 
 const GOOD_SECRET = 'k'.repeat(32);
 /** A well-formed ENCRYPTION_KEY: 32 bytes, base64. */
@@ -194,9 +195,9 @@ describe('the main entry', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Starts `tsx src/main.ts` with exactly `env`, calling `onStdout` with all output so far. */
+  /** Starts the compiled service (`dist/main.js`) with exactly `env`, calling `onStdout` with all output so far. */
   function run(env: Record<string, string>, onStdout?: (output: string, stop: () => void) => void) {
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'src/main.ts')], {
+    const child = spawn(process.execPath, [builtMain], {
       cwd: dir,
       env: { PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, ...env },
     });

@@ -68,7 +68,11 @@ describe(`IP_RATE_LIMIT=${LIMIT}`, () => {
     }
   });
 
-  it('lets the address in again once its minute is over', async () => {
+  it('lets the address in again once its minute is over', async (context) => {
+    // Files share a worker's process (isolate: false): the next test or file gets the real clock.
+    context.onTestFinished(() => {
+      vi.useRealTimers();
+    });
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     const address = '203.0.113.15';
     for (let i = 0; i < LIMIT; i++) await rest(app, address);

@@ -72,13 +72,22 @@ describe('an endpoint that fails every attempt for the whole schedule', () => {
         ['FAILED', 500, false],
       ]);
 
-      // a later approval: the endpoint is off, so nothing is queued for it or sent to it
-      const later = await createUser(app);
-      const next = await requestCode(app, later);
-      expect((await submitCode(app, later, next.code)).statusCode).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(receiver.about(later)).toEqual([]);
-      expect(await stored.db.webhookDelivery.count({ where: { endpointId: Number(endpointId) } })).toBe(1);
+      // a later approval: the endpoint is off, so nothing is queued for it or sent to it. A
+      // healthy endpoint subscribed to the same event says when the dispatcher has sent it, so
+      // the absence is read after the event it depends on, not after a guessed pause.
+      const healthy = await startReceiver();
+      try {
+        const added = await executeRaw(app, CREATE, { input: { url: healthy.url, events: ['VERIFICATION_APPROVED'] } });
+        healthy.setSecret((added.body.data?.createWebhookEndpoint as { secret: string }).secret);
+        const later = await createUser(app);
+        const next = await requestCode(app, later);
+        expect((await submitCode(app, later, next.code)).statusCode).toBe(200);
+        await until(() => healthy.about(later).some((attempt) => attempt.status === 200));
+        expect(receiver.about(later)).toEqual([]);
+        expect(await stored.db.webhookDelivery.count({ where: { endpointId: Number(endpointId) } })).toBe(1);
+      } finally {
+        await healthy.close();
+      }
     } finally {
       await stored.close();
     }

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import type { Builder } from '../graphql/builder.js';
+import { ownedBy, type Builder } from '../graphql/builder.js';
 import type { AuditEventName, AuditOutcome } from './audit.service.js';
 import { normaliseUsername } from '../users/username.js';
 
@@ -60,7 +60,8 @@ export function addAuditTypes(builder: Builder, db: Db) {
     description:
       'One entry of the audit trail: who (the calling service, from where) asked for what about which user, and ' +
       'how it ended. Entries never hold a code, a secret or a token.',
-    authScopes: { 'logs:read': true },
+    // A `self` token reads the events about its own user (User.auditEvents), never the trail.
+    authScopes: ownedBy({ 'logs:read': true }, (row: { userId: number | null }) => row.userId),
     // node(id:) answers null for an id that names no row, as Relay expects, not an error.
     nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier.' },
@@ -95,7 +96,7 @@ export function addAuditTypes(builder: Builder, db: Db) {
       user: t.relation('user', {
         nullable: true,
         description: 'The user it was about, while the user exists (reading it needs users:read).',
-        authScopes: { 'users:read': true },
+        authScopes: (row) => ({ 'users:read': true, selfUserId: row.userId }),
       }),
       username: t.exposeString('username', {
         nullable: true,
@@ -113,6 +114,15 @@ export function addAuditTypes(builder: Builder, db: Db) {
       }),
     }),
   });
+
+  builder.prismaObjectFields('User', (t) => ({
+    auditEvents: t.relatedConnection('auditEvents', {
+      description: 'The audit trail’s events about the user, newest first (scope logs:read, or the user’s own `self` token).',
+      authScopes: (user) => ({ 'logs:read': true, selfUserId: user.id }),
+      cursor: 'id',
+      query: { orderBy: { id: 'desc' } },
+    }),
+  }));
 
   builder.queryFields((t) => ({
     auditEvents: t.prismaConnection({

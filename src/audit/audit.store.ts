@@ -40,5 +40,14 @@ export function createAuditStore({ db, sql, outbox = createOutboxStore({ db, sql
     return (await db.auditEvent.deleteMany({ where: { createdAt: { lt: before } } })).count;
   }
 
-  return { insert, insertStatement, purge };
+  /** Whether the user was verified successfully (by any method) at or after `since`. */
+  async function verifiedSince(userId: number, since: Date): Promise<boolean> {
+    const row = await db.auditEvent.findFirst({
+      where: { userId, event: 'OTP_VERIFY', outcome: 'SUCCESS', createdAt: { gte: since } },
+      select: { id: true },
+    });
+    return row !== null;
+  }
+
+  return { insert, insertStatement, purge, verifiedSince };
 }

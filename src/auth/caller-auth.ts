@@ -3,7 +3,8 @@ import { systemClock, type Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { errorCatalogue } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
-import { scopes, type CallContext, type Scope } from './caller.js';
+import { normaliseUsername } from '../users/username.js';
+import { scopes, serviceScopes, type CallContext, type Scope } from './caller.js';
 import { createIssuerKeys, IssuerKeysUnavailableError } from './issuer-keys.js';
 import { CLOCK_TOLERANCE_SECONDS, hmacCryptoKey, RESULT_TOKEN_ISSUER } from './jwt.js';
 
@@ -85,7 +86,7 @@ const isScope = (value: string): value is Scope => knownScopes.has(value);
  * ones, so `authorize` answers 401, saying why (`refusal`).
  */
 export function createCallerAuth(config: Pick<Config, 'security'>, { clock = systemClock, logger }: CallerAuthDeps = {}) {
-  const anonymousScopes: ReadonlySet<Scope> = new Set(config.security.allowAnonymousCallers ? scopes : []);
+  const anonymousScopes: ReadonlySet<Scope> = new Set(config.security.allowAnonymousCallers ? serviceScopes : []);
   const refusedScopes: ReadonlySet<Scope> = new Set();
   const key = hmacCryptoKey(config.security.secretKey, config.security.algorithm, 'verify');
   // One algorithm only: a token may not choose how it is checked (no `none`, no HS/RS confusion).
@@ -104,10 +105,10 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
       logger?.info({ reqId: facts.requestId, reason: verified.refused }, 'caller token refused');
       return { ...base, caller: null, authenticated: false, scopes: refusedScopes, refusal: verified.message };
     }
-    return { ...base, caller: verified.caller, authenticated: true, scopes: verified.scopes };
+    return { ...base, caller: verified.caller, authenticated: true, scopes: verified.scopes, ...(verified.self !== undefined ? { self: verified.self } : {}) };
   }
 
-  async function verifyBearer(header: string): Promise<{ caller: string; scopes: ReadonlySet<Scope> } | Refusal> {
+  async function verifyBearer(header: string): Promise<{ caller: string; scopes: ReadonlySet<Scope>; self?: string } | Refusal> {
     const token = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+) *$/i.exec(header)?.[1];
     if (!token) return refuse('NOT_A_BEARER_JWT', 'the Authorization header must be "Bearer" followed by a signed JWT');
     let payload: JWTPayload;
@@ -148,6 +149,9 @@ export function createCallerAuth(config: Pick<Config, 'security'>, { clock = sys
       return refuse('SCOPE_NOT_A_STRING', 'its scope must be a string of space-separated scopes');
     }
     const granted = (payload.scope ?? '').split(' ').filter(isScope);
+    // A user's token is worth that user only: a `self` scope drops every service scope beside
+    // it, so a frontend's token cannot be minted (or mistaken) into a service's reach.
+    if (granted.includes('self')) return { caller: payload.sub, scopes: new Set(['self']), self: normaliseUsername(payload.sub) };
     return { caller: payload.sub, scopes: new Set(granted) };
   }
 

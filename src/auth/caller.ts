@@ -1,6 +1,14 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
+import { normaliseUsername } from '../users/username.js';
 
-export const scopes = ['otp:generate', 'otp:verify', 'users:read', 'users:write', 'logs:read', 'webhooks:read', 'webhooks:write'] as const;
+/** What a calling service may be granted: each acts on any user. */
+export const serviceScopes = ['otp:generate', 'otp:verify', 'users:read', 'users:write', 'logs:read', 'webhooks:read', 'webhooks:write'] as const;
+/**
+ * Every scope a token can name. `self` is of another kind: it acts only on the one user its
+ * token's `sub` names (a frontend acting for the signed-in user), and a token that carries it
+ * gets nothing else (docs/security.md).
+ */
+export const scopes = [...serviceScopes, 'self'] as const;
 export type Scope = (typeof scopes)[number];
 
 /**
@@ -16,6 +24,8 @@ export interface CallContext {
   /** why a token was refused, in words safe to show its caller, where more can be said than "invalid" */
   refusal?: string;
   scopes: ReadonlySet<Scope>;
+  /** for a `self` token: the user it is bound to (its `sub`, normalised as every username is) */
+  self?: string;
   ip: string;
   userAgent: string | null;
   requestId: string;
@@ -28,7 +38,19 @@ export function authorize(context: CallContext, scope: Scope): void {
   throw new ForbiddenError(scope);
 }
 
+/**
+ * As `authorize`, for work on one user: a `self` token bound to that user passes too. Any other
+ * user is refused as a missing scope, so a `self` caller learns nothing about who exists.
+ */
+export function authorizeFor(context: CallContext, scope: Scope, username: string): void {
+  if (context.self !== undefined && !context.scopes.has(scope) && context.self === normaliseUsername(username)) return;
+  authorize(context, scope);
+}
+
+/** Whether the caller is a `self` token (its rules on enrolment differ: see verification/fresh-verification.ts). */
+export const isSelfCaller = (context: CallContext): boolean => context.self !== undefined;
+
 /** A context for work that no request started (the admin CLI, start-up, tests). */
 export function systemContext(name: string): CallContext {
-  return { caller: name, authenticated: true, scopes: new Set(scopes), ip: '127.0.0.1', userAgent: null, requestId: name };
+  return { caller: name, authenticated: true, scopes: new Set(serviceScopes), ip: '127.0.0.1', userAgent: null, requestId: name };
 }

@@ -1,6 +1,9 @@
 /**
- * What the service's two kinds of JWT share: callers' bearer tokens and the result tokens it
- * issues are both HMACs under SECRET_KEY with ALGORITHM.
+ * What the service's two kinds of JWT share: the clock tolerance, the result tokens' issuer, and
+ * SECRET_KEY as an HMAC key. Callers' bearer tokens are HMACs under SECRET_KEY with ALGORITHM
+ * (or come from the platform issuer's JWKS); result tokens are signed with the service's own
+ * keys (ES256 by default, public at /.well-known/jwks.json), and are HMACs under SECRET_KEY only
+ * where RESULT_TOKEN_ALGORITHM is HS256.
  */
 
 /** SECRET_KEY's UTF-8 bytes: the key PyJWT, python-jose and jsonwebtoken use for a string secret. */

@@ -142,6 +142,8 @@ const envSchema = z.object({
   ALLOW_ANONYMOUS_CALLERS: bool.optional(),
   /** the longest lifetime (exp - iat) of a caller's token that is accepted */
   CALLER_TOKEN_MAX_TTL_SECONDS: int(10, 30 * 86_400).default(3600),
+  /** how recent a verification a `self` token needs to add or remove a factor */
+  ENROLMENT_MAX_AGE_SECONDS: int(10, 86_400).default(600),
   /** when set, a caller's token must name it in `aud` */
   CALLER_AUDIENCE: optionalText,
   /** the platform issuer's JWKS: caller tokens signed by its asymmetric keys are accepted, with `iss` CALLER_ISSUER */
@@ -377,6 +379,7 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean, databaseUr
       allowAnonymousCallers: env.ALLOW_ANONYMOUS_CALLERS ?? !production,
       callerTokenMaxTtlSeconds: env.CALLER_TOKEN_MAX_TTL_SECONDS,
       callerAudience: env.CALLER_AUDIENCE,
+      enrolmentMaxAgeSeconds: env.ENROLMENT_MAX_AGE_SECONDS,
       resultTokenTtlSeconds: env.RESULT_TOKEN_TTL_SECONDS,
       rememberDeviceDays: env.REMEMBER_DEVICE_DAYS,
       resultTokenAlgorithm: env.RESULT_TOKEN_ALGORITHM,

@@ -146,14 +146,12 @@ const REUSED_STATEMENTS = 200;
 
 /**
  * Prisma's SQLite adapter prepares every statement anew (`client.prepare(sql).bind(args)`),
- * and a better-sqlite3 statement's native memory (~5 KB) is freed only when the garbage
- * collector finalises its small JavaScript object, which a full collection does, rarely: under
- * the benchmark's user creation the process's malloc heap grew by ~20 KB a Prisma query, to
- * ~110 MB after 6,000 queries (RSS 245 MB), against 11 MB with the statements kept and reused
- * (RSS 150 MB; each query also 10-15% less CPU). The adapter's connections get a `prepare` that
- * returns the cached statement behind the three calls the adapter makes (`bind(args)` then
- * `run`, `reader`/`columns`/`raw().all()`; `run` alone for BEGIN), each passing the arguments
- * at execution, so nothing is bound for good. A connection of another shape is left alone.
+ * and a better-sqlite3 statement's native memory is freed only when a full collection, which is
+ * rare, finalises its small JavaScript object: the heap grows with every query unless the
+ * statements are kept and reused (figures in docs/performance.md). The adapter's connections
+ * get a `prepare` that returns the cached statement behind the three calls the adapter makes
+ * (`bind(args)` then `run`, `reader`/`columns`/`raw().all()`; `run` alone for BEGIN), each
+ * passing the arguments at execution, so nothing is bound for good. A connection of another shape is left alone.
  */
 function withReusedStatements(factory: SqliteAdapterFactory): SqliteAdapterFactory {
   return Object.assign(Object.create(factory) as SqliteAdapterFactory, {

@@ -1,7 +1,7 @@
 /**
  * The statements every generate and verify makes, run on the driver itself rather than
- * through Prisma, whose query compiler and adapter cost each statement about ten times the
- * driver's own work (bench/statements.ts). Each statement is a tagged template, like
+ * through Prisma, whose query compiler and adapter cost each statement many times the
+ * driver's own work (docs/performance.md). Each statement is a tagged template, like
  * Prisma's `$queryRaw`: its values become parameters, never SQL text, and its call site's
  * strings array is the key under which it is prepared once.
  *

@@ -36,8 +36,7 @@ export const sqliteConnectionSettings = ['journal_mode = WAL', 'synchronous = NO
  * caller hears of its write only once that transaction has committed. Each statement
  * commits as before from its caller's point of view (nothing is acknowledged before it is
  * durable, a failed statement fails alone), but a commit's cost, the WAL pages written, is
- * shared by the whole group: under load a verify costs about a third of what it does with
- * one commit per statement (bench/statements.ts).
+ * shared by the whole group, which under load makes a verify much cheaper (docs/performance.md).
  *
  * The transaction opens and commits within one synchronous call, so this connection never
  * holds the write lock while other code runs. Prisma's transactions do hold it across

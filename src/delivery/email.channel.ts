@@ -4,7 +4,8 @@ import nodemailer from 'nodemailer';
 import type MailMessage from 'nodemailer/lib/mailer/mail-message.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
-import qp from 'nodemailer/lib/qp/index.js';
+import * as qp from 'nodemailer/lib/qp/index.js';
+import type { SMTPTransportGetSocket } from 'nodemailer/lib/smtp-transport/index.js';
 import type { SmtpConfig } from '../config/config.js';
 import type { ChannelSender, CodeMessage } from './channel.js';
 import { localeOf, renderEmail, SENDER_NAME, type RenderedEmail } from './templates.js';
@@ -22,23 +23,23 @@ const MAX_MESSAGES_PER_CONNECTION = 100;
  * `SMTP_MAX_CONNECTIONS` connections at once, each sending one message at a time.
  *
  * The message is composed here (messageComposer) and handed to the pool whole: nodemailer's
- * own composition (a tree of MIME nodes streamed through several transforms, headers
- * normalised one by one, plugins) had been most of a generate's CPU, 0.6 ms a message against
- * 0.2 ms now. The pool still does everything SMTP: connections, TLS, AUTH, dot-stuffing,
- * timeouts, retries on a dropped connection; a send resolves only once the server accepted
- * the message.
+ * own composition had been most of a generate's CPU (docs/performance.md). The pool still
+ * does everything SMTP: connections, TLS, AUTH, dot-stuffing, timeouts, retries on a dropped
+ * connection; a send resolves only once the server accepted the message.
  */
 export function createEmailChannel(smtp: SmtpConfig): ChannelSender {
+  // (typed here: the pooled overload's union leaves the callback's parameters untyped)
+  const getSocket: SMTPTransportGetSocket = (_options, callback) => {
+    connectWithoutDelay(smtp).then(
+      (connection) => callback(null, { connection }),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), undefined),
+    );
+  };
   const transport = nodemailer.createTransport({
     pool: true,
     maxConnections: smtp.maxConnections,
     maxMessages: MAX_MESSAGES_PER_CONNECTION,
-    getSocket: (_options, callback) => {
-      connectWithoutDelay(smtp).then(
-        (connection) => callback(null, { connection }),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), undefined),
-      );
-    },
+    getSocket,
     host: smtp.host,
     port: smtp.port,
     secure: smtp.security === 'tls',
@@ -172,8 +173,7 @@ function nodemailerHeaders(headers: Record<string, string | { name: string; addr
   envelope: { from: string; to: string[] };
 } {
   const node = new MimeNode('text/plain');
-  // (the types say string values only; nodemailer takes an address object for From too)
-  for (const [name, value] of Object.entries(headers)) node.setHeader(name, value as string);
+  for (const [name, value] of Object.entries(headers)) node.setHeader(name, value);
   const lines: Record<string, string> = {};
   let current: string | undefined;
   for (const line of node.buildHeaders().split('\r\n')) {

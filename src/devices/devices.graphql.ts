@@ -16,8 +16,14 @@ import {
 import type { Builder } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
-import { levelOf } from './devices.service.js';
+import { levelOf, type DevicesService } from './devices.service.js';
 import type { RememberedDevice } from './devices.store.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    devices: DevicesService;
+  }
+}
 
 /** The remembered device type, which verify payloads name before the device mutations exist. */
 export function addDeviceTypes(builder: Builder, { AssuranceLevel }: Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'>) {

@@ -111,6 +111,13 @@ export const errorCatalogue = {
     message: 'The token does not grant the scope this needs',
     description: 'The caller’s token does not grant the scope this field needs.',
   },
+  FRESH_VERIFICATION_REQUIRED: {
+    status: 403,
+    message: 'Adding or removing a factor with a self token needs a recent verification of the user: verify first, then try again',
+    description:
+      'A `self` token adds or removes a factor only within ENROLMENT_MAX_AGE_SECONDS of a successful verification of its ' +
+      'user (NIST SP 800-63B rev 4 §4.1), unless the user has no factor yet: run a challenge (verifyOtp, verifyPasskey) first.',
+  },
   TOTP_NOT_ENROLLED: {
     status: 400,
     message: 'No authenticator app enrolment is pending for this user',
@@ -377,6 +384,8 @@ export class ForbiddenError extends domainError('FORBIDDEN', 'ForbiddenError') {
   }
 }
 
+export class FreshVerificationRequiredError extends domainError('FRESH_VERIFICATION_REQUIRED', 'FreshVerificationRequiredError') {}
+
 export class TotpNotEnrolledError extends domainError('TOTP_NOT_ENROLLED', 'TotpNotEnrolledError') {}
 export class CodeReplayedError extends domainError('CODE_REPLAYED', 'CodeReplayedError') {}
 export class InvalidPhoneNumberError extends domainError('INVALID_PHONE_NUMBER', 'InvalidPhoneNumberError') {}
@@ -448,6 +457,7 @@ export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', '
 /** The errors whose GraphQL type carries nothing but `code` and `message`. */
 export const errorsWithoutFields = [
   UserNotFoundError,
+  FreshVerificationRequiredError,
   UsernameTakenError,
   UsernameConfusableError,
   TwoFactorDisabledError,

@@ -10,33 +10,11 @@ import type { Db } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
 import { getDatamodel } from '../db/generated/pothos-types.js';
 import type { CallContext, Scope } from '../auth/caller.js';
+import { normaliseUsername } from '../users/username.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
-import type { VerificationService } from '../verification/verification.service.js';
-import type { UsersService } from '../users/users.service.js';
-import type { TotpService } from '../totp/totp.service.js';
-import type { RecoveryService } from '../recovery/recovery.service.js';
-import type { PasskeysService } from '../passkeys/passkeys.service.js';
-import type { WebhooksService } from '../webhooks/webhooks.service.js';
-import type { DevicesService } from '../devices/devices.service.js';
+import type { GraphQLContext } from './context.js';
 
-/** What every resolver gets: the services, and what the request says about its caller. */
-export interface GraphQLContext {
-  services: {
-    users: UsersService;
-    verification: VerificationService;
-    totp: TotpService;
-    recovery: RecoveryService;
-    passkeys: PasskeysService;
-    webhooks: WebhooksService;
-    devices: DevicesService;
-  };
-  /** the service's clock, for fields that depend on the time (a lock still running) */
-  now: () => Date;
-  /** who is calling: what the `authScopes` of fields and types are checked against */
-  call: CallContext;
-  /** whether generateOtp may return the code to the caller (OTP_IN_RESPONSE) */
-  otpInResponse: boolean;
-}
+export type { GraphQLContext } from './context.js';
 
 export interface BuilderTypes {
   PrismaTypes: PrismaTypes;
@@ -48,8 +26,11 @@ export interface BuilderTypes {
   DefaultNodeNullability: false;
   // `authScopes` on fields and types name these: each scope a caller token can grant, and
   // `admitted`, held by every caller that may call at all (a valid token with any scopes, or no
-  // token where ALLOW_ANONYMOUS_CALLERS lets an anonymous caller in).
-  AuthScopes: Record<Scope, boolean> & { admitted: boolean };
+  // token where ALLOW_ANONYMOUS_CALLERS lets an anonymous caller in). The `self…` ones take what
+  // a field is about and hold for a `self` token bound to that user only (docs/security.md):
+  // `selfUser` a username (an argument), `selfUserId` a user's row id (a row's owner; null, an
+  // event about nobody, never holds), `selfPasskey` a passkey's row id (read to find its owner).
+  AuthScopes: Record<Scope, boolean> & { admitted: boolean; selfUser: string; selfUserId: number | null; selfPasskey: number };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     EmailAddress: { Input: string; Output: string };
@@ -114,7 +95,9 @@ export function createBuilder(db: Db) {
     defaultFieldNullability: false,
     prisma: { client: db, dmmf: getDatamodel(), exposeDescriptions: false, filterConnectionTotalCount: true },
     scopeAuth: {
-      authScopes: ({ call: caller }) => ({
+      authScopes: (context) => {
+        const caller = context.call;
+        return {
         'otp:generate': caller.scopes.has('otp:generate'),
         'otp:verify': caller.scopes.has('otp:verify'),
         'users:read': caller.scopes.has('users:read'),
@@ -122,8 +105,17 @@ export function createBuilder(db: Db) {
         'logs:read': caller.scopes.has('logs:read'),
         'webhooks:read': caller.scopes.has('webhooks:read'),
         'webhooks:write': caller.scopes.has('webhooks:write'),
+        self: caller.scopes.has('self'),
         admitted: caller.authenticated || caller.scopes.size > 0,
-      }),
+        selfUser: (username) => caller.self !== undefined && caller.self === normaliseUsername(username),
+        selfUserId: async (userId) => userId !== null && caller.self !== undefined && (await selfIdOf(db, context)) === userId,
+        selfPasskey: async (passkeyId) => {
+          if (caller.self === undefined || !Number.isSafeInteger(passkeyId)) return false;
+          const passkey = await db.passkey.findUnique({ where: { id: passkeyId }, select: { userId: true } });
+          return passkey !== null && passkey.userId === (await selfIdOf(db, context));
+        },
+      };
+      },
       unauthorizedError: (_parent, context, _info, { failure }) => refusal(context.call, failure),
       // A type's scopes are checked once per object, as the field that returns it completes,
       // and refuse that field (one error, at its path), not each field read from the object.
@@ -145,6 +137,9 @@ export function createBuilder(db: Db) {
       nodesQueryOptions: {
         description: 'Objects by their global identifiers, null for each one not found.',
         args: { ids: { description: 'Global identifiers, as returned in `id`.' } },
+        // Every caller may ask; the scopes are checked per id below, as node(id:) checks its
+        // one id, so the field-level rule is deliberately open (the default-deny test reads it).
+        authScopes: () => true,
         // As node(id:), each id on its own: a refused id is that item's error (graphql-js
         // completes an Error in a list as the error of its item), and its row is not read.
         resolve: async (_root, { ids }, context, info) => {
@@ -190,6 +185,35 @@ export function createBuilder(db: Db) {
 
 export type Builder = ReturnType<typeof createBuilder>;
 
+/** The row id of the user a `self` caller is bound to, read once per request (null: no such user). */
+const selfIds = new WeakMap<GraphQLContext, Promise<number | null>>();
+function selfIdOf(db: Db, context: GraphQLContext): Promise<number | null> {
+  const known = selfIds.get(context);
+  if (known) return known;
+  const self = context.call.self;
+  const found = self === undefined ? Promise.resolve(null) : db.user.findUnique({ where: { username: self }, select: { id: true } }).then((user) => user?.id ?? null);
+  selfIds.set(context, found);
+  return found;
+}
+
+/** For a type checked by a function of its row that `ownedBy` did not make: no id reads it. */
+const refuseEveryone: AuthScopeMap<Types> = { $all: { selfUser: '', admitted: true } };
+
+/** What `ownedBy` made, mapped to the scopes it adds the owner to: what an id's check reads. */
+const scopesForId = new WeakMap<object, AuthScopeMap<Types>>();
+
+/**
+ * The `authScopes` of a type whose rows belong to one user (a user, a passkey, an audit event):
+ * `scopes`, or a `self` token of the row's owner. The owner is known only from the row, so
+ * checks made from an id before its row is read (`node`, `nodes`, `_entities`) use `scopes`
+ * alone: a `self` caller is refused every id, its own included, and cannot tell which exist.
+ */
+export function ownedBy<Row>(scopes: AuthScopeMap<Types>, ownerOf: (row: Row) => number | null) {
+  const check = (row: Row): AuthScopeMap<Types> => ({ ...scopes, selfUserId: ownerOf(row) });
+  scopesForId.set(check, scopes);
+  return check;
+}
+
 /**
  * The `authScopes` an object type declares, for checks made from an id's type before its row is
  * read (`node`, `nodes`, `_entities`); undefined for a type without any.
@@ -198,6 +222,7 @@ export function typeScopes(builder: Builder, typename: string): AuthScopeMap<Typ
   if (!builder.configStore.hasConfig(typename)) return undefined;
   const config = builder.configStore.getTypeConfig(typename);
   const scopes = config.kind === 'Object' ? config.pothosOptions.authScopes : undefined;
+  if (typeof scopes === 'function') return scopesForId.get(scopes) ?? refuseEveryone;
   return typeof scopes === 'object' ? scopes : undefined;
 }
 

@@ -46,6 +46,13 @@ function userIdFromGlobalId(globalId: string): number | null {
 /** What federation adds to a subgraph schema; the gateway uses it, frontends never do. */
 const federationFields = new Set(['_entities', '_service']);
 const anyCaller = { admitted: true };
+/** The fields wrapped below, so the default-deny check (scope-rules.ts) can tell they are guarded. */
+const guardedFields = new WeakSet<object>();
+
+/** Whether `guardFederationFields` wrapped this field with the `admitted` check. */
+export function isGuardedFederationField(field: object): boolean {
+  return guardedFields.has(field);
+}
 
 /**
  * `_service { sdl }` shows the whole schema, introspection on or off, and `_entities` reads
@@ -66,6 +73,7 @@ export function guardFederationFields(subgraph: GraphQLSchema, builder: Builder)
         if (refused) throw refused;
         return resolve(source, args, context, info);
       });
+    guardedFields.add(field);
   }
   return subgraph;
 }

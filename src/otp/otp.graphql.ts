@@ -24,12 +24,18 @@ import {
   UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { Verified } from '../verification/verification.service.js';
+import type { Verified, VerificationService } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import type { GeneratedCode } from './otp.service.js';
-import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { normaliseUsername } from '../users/username.js';
+import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    verification: VerificationService;
+  }
+}
 
 const statuses: Record<CodeStatus, string> = {
   SENDING: 'Being delivered; not usable yet.',
@@ -197,7 +203,7 @@ export function addOtpTypes(
             'would do. Absent: any channel.',
         }),
       },
-      authScopes: { 'otp:generate': true },
+      authScopes: (_root, args) => ({ 'otp:generate': true, selfUser: args.username }),
       resolve: async (_root, args, ctx) => ({
         ...(await ctx.services.verification.generate(args.username, ctx.call, {
           channel: args.channel ?? undefined,
@@ -258,7 +264,7 @@ export function addOtpTypes(
         }),
         deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
       },
-      authScopes: { 'otp:verify': true },
+      authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
         ctx.services.verification.verify(args.username, args.code, ctx.call, {
           actionContext: args.context ?? undefined,

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { authorize, type Scope } from '../auth/caller.js';
+import { authorize, authorizeFor, isSelfCaller, type Scope } from '../auth/caller.js';
 import type { Channel } from '../delivery/channel.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
@@ -277,6 +277,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
       },
       async (request) => {
         const { username, channel, context, minimum_assurance: minimumAssurance } = request.query;
+        authorizeFor(request.callContext, 'otp:generate', username);
         const generated = await verification.generate(username, request.callContext, { channel, actionContext: context, minimumAssurance });
         return {
           otp_code: otpInResponse ? generated.code : null,
@@ -303,6 +304,7 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
     { schema: verifySchema, preParsing: requireScope('otp:verify') },
     async (request) => {
       const { username, otp_code: code, context, audience, minimum_assurance: minimumAssurance, remember_device: remember, device_name: name } = request.body;
+      authorizeFor(request.callContext, 'otp:verify', username);
       const verified = await verification.verify(username, String(code), request.callContext, {
         actionContext: context,
         audience,
@@ -319,11 +321,13 @@ export const otpRoutes: FastifyPluginAsync<OtpRoutesOptions> = async (app, { ver
  * Refuses a caller without `scope`: 401 without a valid token (with the WWW-Authenticate
  * challenge of RFC 6750), 403 with a token that lacks the scope. It runs after the per-IP limit
  * and before the body is read, so a refused caller costs no parsing and learns nothing from
- * validation.
+ * validation. A `self` token is let on: which user it asks about is in the request, and the
+ * handler checks that it is the token's own (authorizeFor).
  */
 function requireScope(scope: Scope) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = request.callContext;
+    if (isSelfCaller(caller)) return;
     if (!caller.authenticated && !caller.scopes.has(scope)) void reply.header('www-authenticate', 'Bearer realm="fountainai-2fa"');
     authorize(caller, scope);
   };

@@ -120,7 +120,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     }
     if (codeId === null) throw new Error('the new code was not recorded');
 
-    let providerMessageId: string | null = null;
+    let providerMessageId: string | null;
     try {
       const receipt = await delivery.send({ channel, to, code, expiresInMinutes: expirationMinutes, locale: user.locale, context });
       providerMessageId = receipt.providerMessageId ?? null;

@@ -1,5 +1,6 @@
 import {
   ForbiddenError,
+  FreshVerificationRequiredError,
   InsufficientAssuranceError,
   NoPasskeyError,
   PasskeyAlreadyRegisteredError,
@@ -20,11 +21,17 @@ import {
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
-import { mutationResult, type Builder } from '../graphql/builder.js';
+import { mutationResult, ownedBy, type Builder } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
-import type { PasskeyOptions } from './passkeys.service.js';
+import type { PasskeyOptions, PasskeysService } from './passkeys.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    passkeys: PasskeysService;
+  }
+}
 
 
 
@@ -38,7 +45,7 @@ export function addPasskeyTypes(
       'A passkey the user registered: a key pair on an authenticator (a phone, a laptop, a security key) whose ' +
       'public key the service keeps. Never holds anything secret.',
     // As User: reading it needs users:read, except for the caller of the mutation that returned it.
-    authScopes: { 'users:read': true, $granted: mutationResult },
+    authScopes: ownedBy({ 'users:read': true, $granted: mutationResult }, (passkey: { userId: number }) => passkey.userId),
     nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier; renamePasskey and removePasskey take it.' },
     fields: (t) => ({
@@ -155,10 +162,10 @@ export function addPasskeyTypes(
       description:
         'Starts registering a passkey for the user (scope users:write): the options for navigator.credentials.create(), ' +
         'with a new challenge. The browser’s answer goes to finishPasskeyRegistration. Refused while two-factor is off for the user.',
-      errors: { types: [UserNotFoundError, TwoFactorDisabledError, PasskeysNotConfiguredError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, TwoFactorDisabledError, PasskeysNotConfiguredError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose passkey.' }) },
-      authScopes: { 'users:write': true },
-      resolve: (_root, args, ctx) => ctx.services.passkeys.startRegistration(args.username),
+      authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
+      resolve: (_root, args, ctx) => ctx.services.passkeys.startRegistration(args.username, ctx.call),
     }),
     finishPasskeyRegistration: t.prismaField({
       type: 'Passkey',
@@ -174,6 +181,7 @@ export function addPasskeyTypes(
           ValidationFailedError,
           ...answerErrors,
           PasskeyAlreadyRegisteredError,
+          FreshVerificationRequiredError,
           UnauthenticatedError,
           ForbiddenError,
         ],
@@ -183,7 +191,7 @@ export function addPasskeyTypes(
         response: t.arg({ type: 'JSON', required: true, description: 'The browser’s answer: the credential’s toJSON().' }),
         name: t.arg.string({ required: false, description: 'What to call it, e.g. "MacBook" (at most 64 characters); "Passkey N" by default.' }),
       },
-      authScopes: { 'users:write': true },
+      authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_query, _root, args, ctx) => ctx.services.passkeys.finishRegistration(args.username, args.response, args.name, ctx.call),
     }),
     startPasskeyVerification: t.field({
@@ -211,7 +219,7 @@ export function addPasskeyTypes(
           description: 'The least the proof must reach: PHISHING_RESISTANT asks the authenticator to verify the user.',
         }),
       },
-      authScopes: { 'otp:generate': true },
+      authScopes: (_root, args) => ({ 'otp:generate': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
         ctx.services.passkeys.startVerification(args.username, { minimumAssurance: args.minimumAssurance ?? undefined }),
     }),
@@ -260,7 +268,7 @@ export function addPasskeyTypes(
         }),
         deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
       },
-      authScopes: { 'otp:verify': true },
+      authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
         ctx.services.passkeys.verify(args.username, args.response, ctx.call, {
           actionContext: args.context ?? undefined,
@@ -278,7 +286,7 @@ export function addPasskeyTypes(
         id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),
         name: t.arg.string({ required: true, description: 'The new name (at most 64 characters).' }),
       },
-      authScopes: { 'users:write': true },
+      authScopes: (_root, args) => ({ 'users:write': true, $all: { selfUser: args.username, selfPasskey: Number(args.id.id) } }),
       resolve: (_query, _root, args, ctx) => ctx.services.passkeys.rename(args.username, Number(args.id.id), args.name, ctx.call),
     }),
     removePasskey: t.prismaField({
@@ -286,12 +294,12 @@ export function addPasskeyTypes(
       description:
         'Removes one of the user’s passkeys (scope users:write): it no longer verifies the user. Returns the user. ' +
         'Audited as PASSKEY_REMOVE; raises factor.removed.',
-      errors: { types: [UserNotFoundError, PasskeyNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, PasskeyNotFoundError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose passkey.' }),
         id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),
       },
-      authScopes: { 'users:write': true },
+      authScopes: (_root, args) => ({ 'users:write': true, $all: { selfUser: args.username, selfPasskey: Number(args.id.id) } }),
       resolve: (_query, _root, args, ctx) => ctx.services.passkeys.remove(args.username, Number(args.id.id), ctx.call),
     }),
   }));

@@ -5,7 +5,6 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
@@ -40,6 +39,7 @@ import {
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { FreshVerification } from '../verification/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
 import { passkeyAssurance, type AssuranceLevel } from '../verification/assurance.js';
@@ -50,7 +50,9 @@ import { normaliseUsername } from '../users/username.js';
 /** The longest name a passkey may be given. */
 export const PASSKEY_NAME_MAX_LENGTH = 64;
 
-const transports = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const satisfies readonly AuthenticatorTransportFuture[];
+const transports = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const;
+/** (@simplewebauthn/server 14 types transports as any string, as WebAuthn Level 3 does) */
+type KnownTransport = (typeof transports)[number];
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/);
 const credentialShape = {
   id: base64url,
@@ -69,7 +71,7 @@ const registrationResponse = z.object({
     transports: z
       .array(z.string())
       .optional()
-      .transform((names) => names?.filter((name): name is AuthenticatorTransportFuture => (transports as readonly string[]).includes(name))),
+      .transform((names) => names?.filter((name): name is KnownTransport => (transports as readonly string[]).includes(name))),
   }),
 });
 
@@ -99,6 +101,7 @@ export interface PasskeysServiceDeps {
   metrics: Pick<Metrics, 'passkeys'>;
   /** remembered devices, revoked when a passkey is removed */
   devices?: Pick<DevicesService, 'revokeAllOf'>;
+  fresh: FreshVerification;
 }
 
 export type PasskeysService = ReturnType<typeof createPasskeysService>;
@@ -113,7 +116,7 @@ export type PasskeysService = ReturnType<typeof createPasskeysService>;
  * error. A verification goes through `judged`, so every refusal that judged an assertion is a
  * guess in the user's budget, and a burst is judged no more often than the budget allows.
  */
-export function createPasskeysService({ users, store, verification, clock, config, audit, metrics, devices }: PasskeysServiceDeps) {
+export function createPasskeysService({ users, store, verification, clock, config, audit, metrics, devices, fresh }: PasskeysServiceDeps) {
   const handleKey = createHmac('sha256', config.security.secretKey).update('webauthn-user-handle').digest();
   const challengeMs = config.otp.expirationMinutes * 60_000;
 
@@ -141,11 +144,13 @@ export function createPasskeysService({ users, store, verification, clock, confi
    * challenge. A passkey is a second factor like the others: a user with two-factor off gets
    * none (switching it off removed every factor; an operator switches it on first).
    */
-  async function startRegistration(given: string): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
+  async function startRegistration(given: string, context: CallContext): Promise<PasskeyOptions<PublicKeyCredentialCreationOptionsJSON>> {
     const username = normaliseUsername(given);
     const webauthn = settings();
     const user = await userOf(username);
     if (!user.otpEnabled) throw new TwoFactorDisabledError();
+    const stale = await fresh.refusal(username, user.id, context);
+    if (stale) throw stale;
     const registered = await store.credentialsOf(user.id);
     const options = await generateRegistrationOptions({
       rpName: webauthn.rpName,
@@ -175,6 +180,8 @@ export function createPasskeysService({ users, store, verification, clock, confi
       const user = await userOf(username);
       userId = user.id;
       if (!user.otpEnabled) throw new TwoFactorDisabledError();
+      const stale = await fresh.refusal(username, user.id, context);
+      if (stale) throw stale;
       const chosenName = nameOf(name) ?? `Passkey ${String((await store.credentialsOf(user.id)).length + 1)}`;
       const parsed = registrationResponse.safeParse(response);
       if (!parsed.success) throw new PasskeyInvalidError();
@@ -336,6 +343,11 @@ export function createPasskeysService({ users, store, verification, clock, confi
     const username = normaliseUsername(given);
     const user = isStorableText(username) ? await users.findByName(username) : null;
     if (!user) throw new UserNotFoundError();
+    const stale = await fresh.refusal(username, user.id, context);
+    if (stale) {
+      await recordChange('PASSKEY_REMOVE', stale, { userId: user.id, username }, context);
+      throw stale;
+    }
     const removed = securityEvent('factor.removed', user.id, { username, method: 'passkey' }, clock.now());
     if (!(await store.remove(user.id, passkeyId, [removed]))) {
       const error = new PasskeyNotFoundError();
@@ -404,8 +416,8 @@ async function orInvalid<T>(verify: () => Promise<T>): Promise<T> {
   }
 }
 
-function parseTransports(names: string[]): AuthenticatorTransportFuture[] {
-  return names.filter((name): name is AuthenticatorTransportFuture => (transports as readonly string[]).includes(name));
+function parseTransports(names: string[]): KnownTransport[] {
+  return names.filter((name): name is KnownTransport => (transports as readonly string[]).includes(name));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,6 +1,12 @@
-import { ForbiddenError, UnauthenticatedError, UserNotFoundError } from '../errors/errors.js';
+import { ForbiddenError, FreshVerificationRequiredError, UnauthenticatedError, UserNotFoundError } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { RecoveryCodes } from './recovery.service.js';
+import type { RecoveryCodes, RecoveryService } from './recovery.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    recovery: RecoveryService;
+  }
+}
 
 /** Recovery codes: the way in for a user who lost their authenticator app. */
 export function addRecoveryTypes(builder: Builder) {
@@ -19,9 +25,9 @@ export function addRecoveryTypes(builder: Builder) {
     generateRecoveryCodes: t.field({
       type: RecoveryCodesRef,
       description: 'Makes a new set of recovery codes for the user (scope users:write); every earlier code stops working.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose codes.' }) },
-      authScopes: { 'users:write': true },
+      authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => ctx.services.recovery.generate(args.username, ctx.call),
     }),
   }));

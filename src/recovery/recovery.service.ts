@@ -3,6 +3,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
+import type { FreshVerification } from '../verification/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { UserNotFoundError } from '../errors/errors.js';
@@ -32,6 +33,7 @@ export interface RecoveryServiceDeps {
   clock: Clock;
   config: Pick<Config, 'recovery' | 'security'>;
   audit: AuditService;
+  fresh: FreshVerification;
 }
 
 export type RecoveryService = ReturnType<typeof createRecoveryService>;
@@ -45,7 +47,7 @@ export function looksLikeRecoveryCode(code: string): boolean {
  * Single-use recovery codes, for a user who lost their phone. A set is shown once and
  * replaces the previous set whole; each code is consumed by one conditional update.
  */
-export function createRecoveryService({ users, store, clock, config, audit }: RecoveryServiceDeps) {
+export function createRecoveryService({ users, store, clock, config, audit, fresh }: RecoveryServiceDeps) {
   const secret = codeKey(config.security.secretKey);
   // Domain-separated from delivered codes, which share the helper and the key.
   const hashOf = (userId: number, normalised: string) => hashCode(secret, userId, `recovery:${normalised}`);
@@ -59,6 +61,11 @@ export function createRecoveryService({ users, store, clock, config, audit }: Re
       const audited = storableText(username);
       await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'REFUSED', reason: error.code, username: audited }, context);
       throw error;
+    }
+    const stale = await fresh.refusal(username, userId, context);
+    if (stale) {
+      await audit.record({ event: 'RECOVERY_CODES_GENERATE', outcome: 'REFUSED', reason: stale.code, userId, username }, context);
+      throw stale;
     }
     const now = clock.now();
     const codes = Array.from({ length: config.recovery.count }, newRecoveryCode);

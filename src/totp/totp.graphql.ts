@@ -1,12 +1,19 @@
 import {
   ForbiddenError,
+  FreshVerificationRequiredError,
   InvalidCodeError,
   TotpNotEnrolledError,
   UnauthenticatedError,
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
-import type { TotpConfirmation, TotpEnrollment } from './totp.service.js';
+import type { TotpConfirmation, TotpEnrollment, TotpService } from './totp.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    totp: TotpService;
+  }
+}
 
 /** Enrolment of an authenticator app: `enrollTotp`, then `confirmTotp` with its first code. */
 export function addTotpTypes(builder: Builder) {
@@ -41,9 +48,9 @@ export function addTotpTypes(builder: Builder) {
       description:
         'Starts enrolling an authenticator app for the user (scope users:write). An app already active ' +
         'keeps working until the new one is confirmed; enrolling again replaces a pending enrolment.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose app.' }) },
-      authScopes: { 'users:write': true },
+      authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => ctx.services.totp.enroll(args.username, ctx.call),
     }),
     confirmTotp: t.field({
@@ -51,12 +58,12 @@ export function addTotpTypes(builder: Builder) {
       description:
         'Activates the pending authenticator app with a code it shows (scope users:write). A wrong code ' +
         'leaves the enrolment pending, so it can be retried.',
-      errors: { types: [UserNotFoundError, TotpNotEnrolledError, InvalidCodeError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, TotpNotEnrolledError, InvalidCodeError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose app.' }),
         code: t.arg.string({ required: true, description: 'The 6-digit code the app shows now.' }),
       },
-      authScopes: { 'users:write': true },
+      authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => ctx.services.totp.confirm(args.username, args.code, ctx.call),
     }),
   }));

@@ -3,6 +3,7 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import type { FreshVerification } from '../verification/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { DomainError, InvalidCodeError, TotpNotEnrolledError, UserNotFoundError } from '../errors/errors.js';
@@ -44,6 +45,7 @@ export interface TotpServiceDeps {
   box: SecretBox;
   config: Pick<Config, 'totp' | 'throttle'>;
   audit: AuditService;
+  fresh: FreshVerification;
 }
 
 export type TotpService = ReturnType<typeof createTotpService>;
@@ -53,7 +55,7 @@ export type TotpService = ReturnType<typeof createTotpService>;
  * it; only then does it replace the active one, so a user who re-enrols keeps a working
  * app until the new one is proven. Secrets are stored sealed by the secret box only.
  */
-export function createTotpService({ users, clock, box, config, audit }: TotpServiceDeps) {
+export function createTotpService({ users, clock, box, config, audit, fresh }: TotpServiceDeps) {
   const params: TotpParams = { digits: config.totp.digits, periodSeconds: config.totp.periodSeconds };
   const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
@@ -62,6 +64,8 @@ export function createTotpService({ users, clock, box, config, audit }: TotpServ
     // A name the databases cannot take (a lone surrogate, a NUL) belongs to nobody.
     const userId = isStorableText(username) ? await users.idOf(username) : null;
     if (userId === null) throw await refused('TOTP_ENROLL', new UserNotFoundError(), username, null, context);
+    const stale = await fresh.refusal(username, userId, context);
+    if (stale) throw await refused('TOTP_ENROLL', stale, username, userId, context);
     const secret = newTotpSecret();
     await users.setPendingTotp(userId, box.encrypt(secret));
     await audit.record({ event: 'TOTP_ENROLL', outcome: 'SUCCESS', method: 'totp', userId, username }, context);
@@ -84,6 +88,9 @@ export function createTotpService({ users, clock, box, config, audit }: TotpServ
     if (!user) throw await refused('TOTP_CONFIRM', new UserNotFoundError(), username, null, context);
     const pending = user.sealedSecret;
     if (!pending) throw await refused('TOTP_CONFIRM', new TotpNotEnrolledError(), username, user.id, context);
+    // Checked again: the verification that let the enrolment start may have aged meanwhile.
+    const stale = await fresh.refusal(username, user.id, context);
+    if (stale) throw await refused('TOTP_CONFIRM', stale, username, user.id, context);
 
     const step = matchStep(box.decrypt(pending), withoutSpaces(code), unixSeconds(now), config.totp.window, params);
     // The enrolment stays pending and may be retried: whoever can confirm could also have

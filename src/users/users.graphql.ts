@@ -6,11 +6,18 @@ import {
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
-import { mutationResult, type Builder } from '../graphql/builder.js';
+import { mutationResult, ownedBy, type Builder } from '../graphql/builder.js';
 import type { Db, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
 import { channels, type Channel } from '../delivery/channel.js';
 import { normaliseUsername } from './username.js';
+import type { UsersService } from './users.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    users: UsersService;
+  }
+}
 
 export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
   const DeliveryMethod = builder.enumType('DeliveryMethod', {
@@ -23,8 +30,9 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
     description: 'A person who receives one-time codes.',
     // Wherever a user is reached (a query, node(id:), a code's or an audit event's user, the
     // gateway's _entities), reading it needs users:read; the caller of a mutation that returns
-    // it (users:write) reads it too, but not its contact details or codes.
-    authScopes: { 'users:read': true, $granted: mutationResult },
+    // it (users:write) reads it too, but not its contact details or codes; a `self` token reads
+    // its own user.
+    authScopes: ownedBy({ 'users:read': true, $granted: mutationResult }, (user: { id: number }) => user.id),
     // node(id:) answers null for an id that names no row, as Relay expects, not an error.
     nullable: true,
     id: { field: 'id', description: 'Global (Relay) identifier.' },
@@ -35,12 +43,12 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         type: 'EmailAddress',
         nullable: true,
         description: 'Destination for EMAIL codes.',
-        authScopes: { 'users:read': true },
+        authScopes: (user) => ({ 'users:read': true, selfUserId: user.id }),
       }),
       phoneNumber: t.expose('phoneNumber', {
         type: 'PhoneNumber',
         nullable: true,
-        authScopes: { 'users:read': true },
+        authScopes: (user) => ({ 'users:read': true, selfUserId: user.id }),
         description: 'Destination for SMS codes, in E.164 form.',
       }),
       deliveryMethod: t.field({
@@ -93,7 +101,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       nullable: true,
       description: 'A user by username, or null when there is none.',
       args: { username: t.arg.string({ required: true, description: 'The username.' }) },
-      authScopes: { 'users:read': true },
+      authScopes: (_root, args) => ({ 'users:read': true, selfUser: args.username }),
       resolve: (query, _root, args) => db.user.findUnique({ ...query, where: { username: normaliseUsername(args.username) } }),
     }),
     users: t.prismaConnection({

@@ -2,7 +2,13 @@ import { ForbiddenError, UnauthenticatedError, ValidationFailedError, WebhookEnd
 import { eventTypes } from '../events/events.js';
 import type { Builder } from '../graphql/builder.js';
 import type { AttemptView, DeliveryView } from './deliveries.store.js';
-import type { WebhookEndpoint, WebhookEndpointWithSecret } from './webhooks.service.js';
+import type { WebhookEndpoint, WebhookEndpointWithSecret, WebhooksService } from './webhooks.service.js';
+
+declare module '../graphql/context.js' {
+  interface GraphQLServices {
+    webhooks: WebhooksService;
+  }
+}
 
 const eventDescriptions: Record<(typeof eventTypes)[number], string> = {
   'verification.approved': 'A verification succeeded (any method).',

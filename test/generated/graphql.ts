@@ -137,6 +137,8 @@ export type ErrorCode =
   | 'DEVICE_TOKEN_INVALID'
   /** The token does not grant the scope this needs */
   | 'FORBIDDEN'
+  /** Adding or removing a factor with a self token needs a recent verification of the user: verify first, then try again */
+  | 'FRESH_VERIFICATION_REQUIRED'
   /** This needs a stronger proof than the method chosen */
   | 'INSUFFICIENT_ASSURANCE'
   /** Invalid code */
@@ -272,6 +274,7 @@ export type ConfirmTotpMutationVariables = Exact<{
 
 export type ConfirmTotpMutation = { confirmTotp:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string, requiredScope: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
     | { __typename: 'InvalidCodeError', code: ErrorCode, message: string }
     | { __typename: 'TotpConfirmation', username: string, enabledAt: string }
     | { __typename: 'TotpNotEnrolledError', code: ErrorCode, message: string }
@@ -324,6 +327,7 @@ export type EnrollTotpMutationVariables = Exact<{
 
 export type EnrollTotpMutation = { enrollTotp:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string, requiredScope: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
     | { __typename: 'TotpEnrollment', secret: string, uri: string, qrCode: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
@@ -338,6 +342,7 @@ export type FinishPasskeyRegistrationMutationVariables = Exact<{
 
 export type FinishPasskeyRegistrationMutation = { finishPasskeyRegistration:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
     | { __typename: 'Passkey', id: string, name: string, createdAt: string, backedUp: boolean, multiDevice: boolean, transports: Array<string> }
     | { __typename: 'PasskeyAlreadyRegisteredError', code: ErrorCode, message: string }
     | { __typename: 'PasskeyChallengeExpiredError', code: ErrorCode, message: string }
@@ -386,6 +391,7 @@ export type GenerateRecoveryCodesMutationVariables = Exact<{
 
 export type GenerateRecoveryCodesMutation = { generateRecoveryCodes:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string, requiredScope: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
     | { __typename: 'RecoveryCodes', codes: Array<string> }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
@@ -421,6 +427,7 @@ export type RemovePasskeyMutationVariables = Exact<{
 
 export type RemovePasskeyMutation = { removePasskey:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
     | { __typename: 'PasskeyNotFoundError', code: ErrorCode, message: string }
     | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
     | { __typename: 'User', username: string }
@@ -477,6 +484,7 @@ export type StartPasskeyRegistrationMutationVariables = Exact<{
 
 export type StartPasskeyRegistrationMutation = { startPasskeyRegistration:
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
     | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
     | { __typename: 'StartPasskeyRegistrationPayload', options: unknown }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { parseConfig } from '../../src/config/config.js';
 import { applyMigrations } from '../../src/db/migrate.js';
+import { ensureBuilt } from './built-service.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +21,10 @@ const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127
  * or a new PostgreSQL database) and hands its URL to the tests through `inject`.
  */
 export default async function setup(project: TestProject) {
+  // Spawned service processes run the compiled service (service-process.ts).
+  await ensureBuilt();
+  // The unit project's files open no database.
+  if (project.name === 'unit') return;
   if (project.config.env.TEST_DATABASE === 'postgres') {
     const name = `twofa_test_${Date.now()}_${process.pid}`;
     await adminQuery(`CREATE DATABASE ${name}`);

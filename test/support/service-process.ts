@@ -1,15 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { TEST_ENCRYPTION_KEY, TEST_SECRET } from './app.js';
+import { builtMain } from './built-service.js';
 import { answers, freePort, sleep } from './net.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsxLoader = createRequire(import.meta.url).resolve('tsx');
 
 /**
  * The apps' ENCRYPTION_KEY, so every instance of a run, in-process or not, can read what
@@ -77,9 +76,10 @@ export function processEnv(overrides: Record<string, string> & { DATABASE_URL: s
 }
 
 /**
- * Starts the real service (`src/main.ts`, or a build's `main.js`: `compiled`) as a child process
- * on 127.0.0.1, on the Node that runs the tests (Node 24: the machine's Node 20 cannot load
- * better-sqlite3 13), through tsx's loader for the sources, and waits until `/healthz` answers. Its working directory is a fresh temporary folder,
+ * Starts the real service, compiled (`dist/main.js`, built by the global setup when stale, or another
+ * build's `main.js` with its own Node flags: `compiled`), as a child process on 127.0.0.1, on the Node
+ * that runs the tests (Node 24: the machine's Node 20 cannot load better-sqlite3 13), and waits until
+ * `/healthz` answers. Its working directory is a fresh temporary folder,
  * so no `.env` is read: the service sees exactly the environment given, plus PATH and HOME.
  */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
@@ -92,7 +92,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     HOST: '127.0.0.1',
     PORT: String(port),
   };
-  const args = options.compiled ? [...options.compiled.nodeArgs, options.compiled.main] : ['--import', tsxLoader, join(root, 'src/main.ts')];
+  const args = options.compiled ? [...options.compiled.nodeArgs, options.compiled.main] : [builtMain];
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, args, {
     cwd,
     env,

@@ -9,6 +9,8 @@ import { createRecoveryService } from '../../src/recovery/recovery.service.js';
 import { createStores } from '../../src/services.js';
 import { totpAt } from '../../src/totp/totp.js';
 import { createTotpService } from '../../src/totp/totp.service.js';
+import { createFactors } from '../../src/verification/factors.js';
+import { createFreshVerification } from '../../src/verification/fresh-verification.js';
 import { ConfirmTotpDocument, EnrollTotpDocument } from '../generated/graphql.js';
 import { testEnv, type TestApp } from './app.js';
 import { openTestDatabase, slowDatabase } from './db.js';
@@ -55,11 +57,13 @@ export function buildSecurityServices(database: Database, clock: Clock, keys: En
   const stores = createStores(database);
   const audit = createAuditService({ store: stores.audit, clock, logger: silent });
   const box = createSecretBox(keys);
+  const factors = createFactors({ users: stores.users, codes: stores.codes, recovery: stores.recovery, passkeys: stores.passkeys, config });
+  const fresh = createFreshVerification({ audit: stores.audit, factors, clock, config });
   return {
     box,
     audit,
-    totp: createTotpService({ users: stores.users, clock, box, config, audit }),
-    recovery: createRecoveryService({ users: stores.users, store: stores.recovery, clock, config, audit }),
+    totp: createTotpService({ users: stores.users, clock, box, config, audit, fresh }),
+    recovery: createRecoveryService({ users: stores.users, store: stores.recovery, clock, config, audit, fresh }),
   };
 }
 

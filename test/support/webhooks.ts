@@ -23,7 +23,7 @@ export async function startReceiver(options: { failFirst?: number } = {}) {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      let verified = false;
+      let verified: boolean;
       try {
         new Webhook(secret).verify(body, request.headers as Record<string, string>);
         verified = true;
