@@ -1,7 +1,7 @@
 // Attack: a user's own token reaching someone else. A frontend holds a `self` token for the
 // signed-in user A (its `sub`); whoever steals it, or a bug in the frontend, must get nothing
 // of user B by any road: B's name, B's global id, node(s), the gateway's _entities, B's passkey
-// id, the lists, the logs, webhooks, administration. And with A's own token, binding or removing
+// id, B's remembered devices, the lists, the logs, webhooks, administration. And with A's own token, binding or removing
 // a factor needs a recent verification of A (NIST SP 800-63B rev 4 §4.1), unless A has none.
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { SignJWT } from 'jose';
@@ -105,6 +105,10 @@ describe('a self token acts on its own user only', () => {
       ['mutation($u: String!) { startPasskeyRegistration(username: $u) { __typename } }', { u: B }],
       ['mutation($u: String!) { startPasskeyVerification(username: $u) { __typename } }', { u: B }],
       ['mutation($u: String!) { verifyPasskey(username: $u, response: {}) { __typename } }', { u: B }],
+      ['query($u: String!) { user(username: $u) { devices { id } } }', { u: B }],
+      ['mutation($u: String!) { verifyDevice(username: $u, deviceToken: "fdt_x") { __typename } }', { u: B }],
+      ['mutation($u: String!) { revokeDevice(username: $u, id: "1") { __typename } }', { u: B }],
+      ['mutation($u: String!) { revokeAllDevices(username: $u) { __typename } }', { u: B }],
       // A's own name with B's passkey
       ['mutation($u: String!, $id: ID!) { renamePasskey(username: $u, id: $id, name: "mine") { __typename } }', { u: A, id: passkeyOfB }],
       ['mutation($u: String!, $id: ID!) { removePasskey(username: $u, id: $id) { __typename } }', { u: A, id: passkeyOfB }],
@@ -127,6 +131,16 @@ describe('a self token acts on its own user only', () => {
     // B is untouched: still there, two-factor on, its passkey kept
     const read = await graphqlAs(app, {}, `query($u: String!) { user(username: $u) { otpEnabled passkeys { id } } }`, { u: B });
     expect(read.body.data?.user).toEqual({ otpEnabled: true, passkeys: [{ id: passkeyOfB }] });
+  });
+
+  it('checks and revokes its own remembered devices', async () => {
+    const checked = await graphqlAs(app, bearer(tokenA), 'mutation($u: String!) { verifyDevice(username: $u, deviceToken: "fdt_unknown") { __typename } }', { u: A });
+    expect(checked.body.errors, JSON.stringify(checked.body)).toBeUndefined();
+    expect(refusals(checked)).not.toContain('ForbiddenError');
+    const revoked = await graphqlAs(app, bearer(tokenA), 'mutation($u: String!) { revokeAllDevices(username: $u) { __typename ... on RevokeAllDevicesPayload { username } } }', { u: A });
+    expect(revoked.body, JSON.stringify(revoked.body)).toEqual({ data: { revokeAllDevices: { __typename: 'RevokeAllDevicesPayload', username: A } } });
+    const listed = await graphqlAs(app, bearer(tokenA), 'query($u: String!) { user(username: $u) { devices { id } } }', { u: A });
+    expect(listed.body, JSON.stringify(listed.body)).toEqual({ data: { user: { devices: [] } } });
   });
 
   it('is refused its own user through node(id:), as any id', async () => {

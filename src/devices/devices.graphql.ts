@@ -115,7 +115,8 @@ export function addDeviceFields(
         }),
         audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
       },
-      authScopes: { 'otp:verify': true },
+      // A user's own token checks its own devices, as it verifies its own codes.
+      authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
         ctx.services.verification.verifyDevice(args.username, args.deviceToken, ctx.call, {
           maxAgeSeconds: args.maxAgeSeconds ?? undefined,
@@ -131,7 +132,9 @@ export function addDeviceFields(
         username: t.arg.string({ required: true, description: 'Whose device.' }),
         id: t.arg.id({ required: true, description: 'The device’s id (RememberedDevice.id).' }),
       },
-      authScopes: { 'users:write': true },
+      // The device is looked up among the named user's only (devices.service revoke), so a
+      // `self` token bound to that user reaches no other user's device.
+      authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => {
         const id = Number(args.id);
         if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationFailedError([{ path: ['id'], message: 'must be a device id' }]);
@@ -143,7 +146,7 @@ export function addDeviceFields(
       description: 'Revokes every remembered device of the user (scope users:write). Audited as DEVICE_REVOKE.',
       errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
       args: { username: t.arg.string({ required: true, description: 'Whose devices.' }) },
-      authScopes: { 'users:write': true },
+      authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: async (_root, args, ctx) => ({ username: args.username, revoked: await ctx.services.devices.revokeAll(args.username, ctx.call) }),
     }),
   }));
