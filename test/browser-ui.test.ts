@@ -138,8 +138,15 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
     await factors.getByRole('button', { name: 'Confirm' }).click();
     await factors.getByText('Authenticator app is set up.').waitFor();
 
-    // A passkey, registered through the virtual authenticator.
+    // A passkey, registered through the virtual authenticator. A second factor needs a fresh
+    // proof of the user: the factors element asks for one with the challenge, then goes on.
     await factors.locator('#add-passkey').click();
+    const proof = factors.locator('fountain-2fa-challenge');
+    await proof.locator('#code').waitFor();
+    await shot(page, 'fresh-proof');
+    nextStep();
+    await proof.locator('#code').fill(appCode(secret, clock.now()));
+    await proof.getByRole('button', { name: 'Verify' }).click();
     await factors.getByText('Passkey added.').waitFor();
     expect(await factors.getByRole('list', { name: 'Passkeys' }).getByRole('listitem').count()).toBe(1);
 

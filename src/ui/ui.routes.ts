@@ -76,11 +76,8 @@ const tryPageHelmetOptions: FastifyHelmetOptions = {
 /** How long a try-page token lives: enough to try everything, and within CALLER_TOKEN_MAX_TTL_SECONDS. */
 const TRY_TOKEN_SECONDS = 600;
 
-/**
- * What the try page's token may do. `self` is the user-bound scope (issue 22); until the service
- * grants it, the token also carries the scopes the elements call with, so the page works now.
- */
-export const TRY_TOKEN_SCOPE = 'self otp:generate otp:verify users:read users:write';
+/** The try page's token is the user's own: it acts on the user it names and on nobody else. */
+export const TRY_TOKEN_SCOPE = 'self';
 
 export interface UiRoutesOptions {
   config: Pick<Config, 'production' | 'security'>;

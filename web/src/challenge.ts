@@ -66,6 +66,7 @@ export class FountainChallenge extends LitElement {
     minimumAssurance: { type: String, attribute: 'minimum-assurance' },
     maxAge: { type: Number, attribute: 'max-age' },
     deviceName: { type: String, attribute: 'device-name' },
+    ignoreRememberedDevice: { type: Boolean, attribute: 'ignore-remembered-device' },
     factors: { state: true },
     busy: { state: true },
     problem: { state: true },
@@ -83,6 +84,8 @@ export class FountainChallenge extends LitElement {
   declare maxAge: number | undefined;
   /** what the user's device list calls this browser when it is remembered */
   declare deviceName: string | undefined;
+  /** ask for a factor even on a remembered device: a fresh proof for enrolment must present one */
+  ignoreRememberedDevice = false;
   /** the user's factors that reach the minimum; undefined while loading */
   declare factors: FactorKind[] | undefined;
   busy = false;
@@ -145,7 +148,7 @@ export class FountainChallenge extends LitElement {
    * user is asked for a factor.
    */
   private async passOnDevice(username: string): Promise<boolean> {
-    const device = this.context ? undefined : rememberedDevice(this.endpoint, username);
+    const device = this.context || this.ignoreRememberedDevice ? undefined : rememberedDevice(this.endpoint, username);
     if (!device) return false;
     const { verifyDevice } = await execute(this.api, VerifyDeviceDocument, {
       username,

@@ -15,10 +15,13 @@ import {
   type UserFactorsQuery,
 } from '../generated/graphql.js';
 import { forgetDevice, rememberedDevice } from './device-memory.js';
-import { describeFailure } from './challenge.js';
+import { describeFailure, FountainChallenge } from './challenge.js';
 import { execute, type Endpoint } from './client.js';
 import { wordingFor, type Wording } from './messages.js';
 import { sharedStyles } from './styles.js';
+
+// Rendered inside this element when a fresh proof is needed; defined with it in index.ts.
+void FountainChallenge;
 
 type User = NonNullable<UserFactorsQuery['user']>;
 type Device = NonNullable<UserDevicesQuery['user']>['devices'][number];
@@ -29,6 +32,9 @@ class Refused extends Error {
     super('refused');
   }
 }
+
+const isFreshProofRequired = (failure: unknown) =>
+  typeof failure === 'object' && failure !== null && 'code' in failure && failure.code === 'FRESH_VERIFICATION_REQUIRED';
 
 /** The payload of the type the mutation succeeds with, else a Refused carrying its typed error. */
 function expect<T extends { __typename: string }, N extends T['__typename']>(answer: T, typename: N): Extract<T, { __typename: N }> {
@@ -57,6 +63,7 @@ export class FountainFactors extends LitElement {
     recoveryCodes: { state: true },
     renaming: { state: true },
     removing: { state: true },
+    proving: { state: true },
   };
 
   endpoint = '/graphql';
@@ -75,6 +82,8 @@ export class FountainFactors extends LitElement {
   /** the passkey being renamed or waiting for its removal to be confirmed */
   declare renaming: string | undefined;
   declare removing: string | undefined;
+  /** the change waiting for a fresh proof of the user (FRESH_VERIFICATION_REQUIRED), run again once it is given */
+  declare proving: (() => Promise<void>) | undefined;
 
   private get words(): Wording {
     return wordingFor(this);
@@ -118,11 +127,26 @@ export class FountainFactors extends LitElement {
     try {
       await work();
     } catch (failure) {
-      this.problem = describeFailure(this.words, failure instanceof Refused ? failure.failure : failure);
+      const typed = failure instanceof Refused ? failure.failure : failure;
+      // Adding or removing a factor with the user's own token needs a recent proof: ask for
+      // one with the challenge, then do the change again.
+      if (isFreshProofRequired(typed)) {
+        this.proving = () => this.step(work);
+        this.focusOn('fountain-2fa-challenge');
+      } else {
+        this.problem = describeFailure(this.words, typed);
+      }
     } finally {
       this.busy = false;
     }
   }
+
+  private proven = (event: Event) => {
+    event.stopPropagation();
+    const retry = this.proving;
+    this.proving = undefined;
+    void retry?.();
+  };
 
   /** After a change: the list read again, then the words saying it is done, then the event. */
   private async changed(status: string): Promise<void> {
@@ -271,6 +295,19 @@ export class FountainFactors extends LitElement {
   protected override render() {
     const words = this.words;
     const user = this.user;
+    if (this.proving) {
+      // The same element a page uses for a step-up, for the same user and token.
+      return html`<h2>${words.factorsTitle}</h2>
+        <p>${words.freshProof}</p>
+        <fountain-2fa-challenge
+          .endpoint=${this.endpoint}
+          .token=${this.token}
+          .username=${this.username}
+          .ignoreRememberedDevice=${true}
+          @fountain-2fa-verified=${this.proven}
+        ></fountain-2fa-challenge>
+        <div class="actions"><button type="button" class="secondary" @click=${() => (this.proving = undefined)}>${words.cancel}</button></div>`;
+    }
     const message = html`
       <p role="alert" class="error">${this.problem}</p>
       <p role="status" class="success">${this.status}</p>

@@ -21,6 +21,7 @@ export interface Wording {
   resendWait: (seconds: number) => string;
   passkeyCancelled: string;
   rememberDevice: string;
+  freshProof: string;
   devicesTitle: string;
   noDevices: string;
   thisDevice: string;
@@ -83,6 +84,7 @@ const en: Wording = {
   resendWait: (seconds) => `Please wait ${seconds} seconds before asking for another code.`,
   passkeyCancelled: 'The passkey was not used. Try again, or use a code.',
   rememberDevice: 'Remember this device',
+  freshProof: 'To change your sign-in methods, confirm it’s you first.',
   devicesTitle: 'Remembered devices',
   noDevices: 'No remembered device.',
   thisDevice: 'this device',
@@ -109,6 +111,7 @@ const en: Wording = {
     PASSKEY_USER_NOT_VERIFIED: 'Your device did not verify you (PIN or biometrics). Try again.',
     TOTP_NOT_ENROLLED: 'Start setting up the app again.',
     VALIDATION_FAILED: 'Please check what you typed.',
+    FRESH_VERIFICATION_REQUIRED: 'Confirm it’s you first, then try again.',
   },
   request: {
     network: 'The service cannot be reached. Check your connection.',
@@ -181,6 +184,7 @@ const de: Wording = {
   resendWait: (seconds) => `Bitte warten Sie ${seconds} Sekunden, bevor Sie einen neuen Code anfordern.`,
   passkeyCancelled: 'Der Passkey wurde nicht verwendet. Versuchen Sie es erneut oder nutzen Sie einen Code.',
   rememberDevice: 'Dieses Gerät merken',
+  freshProof: 'Bestätigen Sie zuerst, dass Sie es sind, um Ihre Anmeldemethoden zu ändern.',
   devicesTitle: 'Gemerkte Geräte',
   noDevices: 'Kein gemerktes Gerät.',
   thisDevice: 'dieses Gerät',
@@ -207,6 +211,7 @@ const de: Wording = {
     PASSKEY_USER_NOT_VERIFIED: 'Ihr Gerät hat Sie nicht bestätigt (PIN oder Biometrie). Versuchen Sie es erneut.',
     TOTP_NOT_ENROLLED: 'Beginnen Sie die Einrichtung der App erneut.',
     VALIDATION_FAILED: 'Bitte prüfen Sie Ihre Eingabe.',
+    FRESH_VERIFICATION_REQUIRED: 'Bestätigen Sie zuerst, dass Sie es sind, und versuchen Sie es dann erneut.',
   },
   request: {
     network: 'Der Dienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung.',
