@@ -15,13 +15,10 @@ import {
   type UserFactorsQuery,
 } from '../generated/graphql.js';
 import { forgetDevice, rememberedDevice } from './device-memory.js';
-import { describeFailure, FountainChallenge } from './challenge.js';
+import { describeFailure } from './challenge.js';
 import { execute, type Endpoint } from './client.js';
 import { wordingFor, type Wording } from './messages.js';
 import { sharedStyles } from './styles.js';
-
-// Rendered inside this element when a fresh proof is needed; defined with it in index.ts.
-void FountainChallenge;
 
 type User = NonNullable<UserFactorsQuery['user']>;
 type Device = NonNullable<UserDevicesQuery['user']>['devices'][number];
@@ -296,7 +293,8 @@ export class FountainFactors extends LitElement {
     const words = this.words;
     const user = this.user;
     if (this.proving) {
-      // The same element a page uses for a step-up, for the same user and token.
+      // The same element a page uses for a step-up (defined beside this one in index.ts), for
+      // the same user and token.
       return html`<h2>${words.factorsTitle}</h2>
         <p>${words.freshProof}</p>
         <fountain-2fa-challenge
