@@ -47,6 +47,9 @@ RUN npm ci
 COPY prisma ./prisma
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The drop-in components (docs/ui.md): npm run build bundles web/ into web/dist.
+COPY web ./web
+COPY scripts/build-web.mjs ./scripts/
 RUN npm run build
 # GraphiQL's tabs and the persisted-operations list are read from here at start-up.
 COPY schema/operations ./schema/operations
@@ -80,6 +83,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/schema ./schema
 
 # SQLite needs to write the database file and, beside it, its -wal and -shm files.

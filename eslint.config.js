@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.test-dist-*/', 'coverage/', 'scratch/', 'src/db/generated/', 'test/generated/'] },
+  { ignores: ['node_modules/', 'dist/', '.test-dist-*/', 'coverage/', 'scratch/', 'src/db/generated/', 'test/generated/', 'web/dist/', 'web/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -29,6 +29,7 @@ import { notFound } from './http/not-found.js';
 import { faviconRoute } from './http/favicon.js';
 import { jwksRoutes } from './tokens/jwks.routes.js';
 import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
+import { uiRoutes } from './ui/ui.routes.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
 import { errorCatalogue } from './errors/errors.js';
 import { loadTracing, type Tracing } from './tracing/tracing.js';
@@ -223,6 +224,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
     served: (path) => metrics.graphqlRequests.inc({ path }),
     plugins: tracing.graphqlPlugins(),
   });
+  await app.register(uiRoutes, { config, services, clock });
   return app;
 }
 

@@ -68,9 +68,9 @@ describe('docs/configuration.md and .env.example', () => {
 describe('docs/', () => {
   const files = readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md'));
 
-  it('holds the REST contract, GraphQL, assurance, passkeys, events, delivery, configuration, deployment, security, development and performance', () => {
+  it('holds the REST contract, GraphQL, assurance, passkeys, the components, events, delivery, configuration, deployment, security, development and performance', () => {
     expect(files.sort()).toEqual(
-      ['assurance.md', 'configuration.md', 'delivery.md', 'deployment.md', 'development.md', 'events.md', 'graphql.md', 'passkeys.md', 'performance.md', 'rest.md', 'security.md'].sort(),
+      ['assurance.md', 'configuration.md', 'delivery.md', 'deployment.md', 'development.md', 'events.md', 'graphql.md', 'passkeys.md', 'performance.md', 'rest.md', 'security.md', 'ui.md'].sort(),
     );
   });
 

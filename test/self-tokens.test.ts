@@ -1,7 +1,7 @@
 // Attack: a user's own token reaching someone else. A frontend holds a `self` token for the
 // signed-in user A (its `sub`); whoever steals it, or a bug in the frontend, must get nothing
 // of user B by any road: B's name, B's global id, node(s), the gateway's _entities, B's passkey
-// id, the lists, the logs, webhooks, administration. And with A's own token, binding or removing
+// id, B's remembered devices, the lists, the logs, webhooks, administration. And with A's own token, binding or removing
 // a factor needs a recent verification of A (NIST SP 800-63B rev 4 §4.1), unless A has none.
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { SignJWT } from 'jose';
@@ -144,6 +144,19 @@ describe('a self token acts on its own user only', () => {
     // B is untouched: still there, two-factor on, its passkey kept
     const read = await graphqlAs(app, {}, `query($u: String!) { user(username: $u) { otpEnabled passkeys { id } } }`, { u: B });
     expect(read.body.data?.user).toEqual({ otpEnabled: true, passkeys: [{ id: passkeyOfB }] });
+  });
+
+  it('checks and revokes its own remembered devices', async () => {
+    const checked = await graphqlAs(app, bearer(tokenA), 'mutation($u: String!) { verifyDevice(username: $u, deviceToken: "fdt_unknown") { __typename } }', { u: A });
+    expect(checked.body.errors, JSON.stringify(checked.body)).toBeUndefined();
+    expect(refusals(checked)).not.toContain('ForbiddenError');
+    const revoked = await graphqlAs(app, bearer(tokenA), 'mutation($u: String!) { revokeAllDevices(username: $u) { __typename ... on RevokeAllDevicesPayload { username } } }', { u: A });
+    expect(revoked.body, JSON.stringify(revoked.body)).toEqual({ data: { revokeAllDevices: { __typename: 'RevokeAllDevicesPayload', username: A } } });
+    // none left working (the one remembered by the REST test above is listed, revoked)
+    const listed = await graphqlAs(app, bearer(tokenA), 'query($u: String!) { user(username: $u) { devices { revokedAt } } }', { u: A });
+    expect(listed.body.errors, JSON.stringify(listed.body)).toBeUndefined();
+    const devices = (listed.body.data?.user as { devices: { revokedAt: string | null }[] }).devices;
+    expect(devices.filter((device) => device.revokedAt === null)).toEqual([]);
   });
 
   it('is refused its own user through node(id:), as any id', async () => {

@@ -59,13 +59,25 @@ export async function mintCallerToken(
   if (!sub) throw new CallerTokenRefusedError('--sub must name the calling service');
 
   const granted = [...new Set(requested.filter(isScope))];
+  return { ...(await signCallerToken(security, clock, { scope: granted.join(' '), sub, ttlSeconds: request.ttlSeconds })), scopes: granted };
+}
+
+/**
+ * Signs a caller's token without judging the request: for callers that chose its scope and
+ * lifetime themselves (mintCallerToken above, the development try page at /ui/).
+ */
+export async function signCallerToken(
+  security: Config['security'],
+  clock: Clock,
+  { scope, sub, ttlSeconds }: { scope: string; sub: string; ttlSeconds: number },
+): Promise<{ token: string; expiresAt: Date }> {
   const now = Math.floor(clock.now().getTime() / 1000);
-  const jwt = new SignJWT({ scope: granted.join(' ') })
+  const jwt = new SignJWT({ scope })
     .setProtectedHeader({ alg: security.algorithm, typ: 'JWT' })
     .setSubject(sub)
     .setIssuedAt(now)
-    .setExpirationTime(now + request.ttlSeconds);
+    .setExpirationTime(now + ttlSeconds);
   if (security.callerAudience !== undefined) jwt.setAudience(security.callerAudience);
   const token = await jwt.sign(await hmacCryptoKey(security.secretKey, security.algorithm, 'sign'));
-  return { token, scopes: granted, expiresAt: new Date((now + request.ttlSeconds) * 1000) };
+  return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
 }

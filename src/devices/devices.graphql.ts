@@ -115,6 +115,7 @@ export function addDeviceFields(
         }),
         audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
       },
+      // A user's own token checks its own devices, as it verifies its own codes.
       authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
         ctx.services.verification.verifyDevice(args.username, args.deviceToken, ctx.call, {
@@ -131,7 +132,8 @@ export function addDeviceFields(
         username: t.arg.string({ required: true, description: 'Whose device.' }),
         id: t.arg.id({ required: true, description: 'The device’s id (RememberedDevice.id).' }),
       },
-      // a `self` token names its own user, and the store revokes only that user's device with this id
+      // The device is looked up among the named user's only (devices.service revoke), so a
+      // `self` token bound to that user reaches no other user's device.
       authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => {
         const id = Number(args.id);

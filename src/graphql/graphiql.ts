@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { GraphiQLOptions } from 'graphql-yoga';
+import { encodingFor, type Encoding } from '../http/content-encoding.js';
 
 /** Where GraphiQL's scripts, styles and icon are served, beside the GraphQL endpoint. */
 export const graphiqlAssetsPath = '/graphql/assets';
-
-type Encoding = 'br' | 'gzip' | 'identity';
 
 interface Asset {
   /** the file name, with a hash of the content: a new version of GraphiQL is a new URL */
@@ -116,18 +115,6 @@ export async function renderGraphiQL(options: GraphiQLOptions | undefined): Prom
   </body>
 </html>
 `;
-}
-
-/** The client's preferred encoding among those offered: brotli, then gzip, else none. */
-function encodingFor(request: FastifyRequest): Encoding {
-  const accepted = (request.headers['accept-encoding'] ?? '')
-    .split(',')
-    .map((part) => part.trim().split(';'))
-    .filter(([, q]) => q === undefined || !/^\s*q=0(\.0*)?\s*$/.test(q))
-    .map(([name]) => name?.trim().toLowerCase());
-  if (accepted.includes('br')) return 'br';
-  if (accepted.includes('gzip')) return 'gzip';
-  return 'identity';
 }
 
 /**

@@ -40,11 +40,16 @@ export const pageHelmetOptions: FastifyHelmetOptions = {
 
 /**
  * Registers HTML pages in a context of their own that carries helmet's full set of headers,
- * so that the JSON routes, the hot path among them, pay nothing for it.
+ * so that the JSON routes, the hot path among them, pay nothing for it. A page with a policy of
+ * its own (the components' try page, /ui/) passes its options.
  */
-export async function htmlPages(app: FastifyInstance, register: (pages: FastifyInstance) => Promise<void>): Promise<void> {
+export async function htmlPages(
+  app: FastifyInstance,
+  register: (pages: FastifyInstance) => Promise<void>,
+  options: FastifyHelmetOptions = pageHelmetOptions,
+): Promise<void> {
   await app.register(async (pages) => {
-    await pages.register(helmet, pageHelmetOptions);
+    await pages.register(helmet, options);
     await register(pages);
   });
 }

@@ -1,0 +1,1251 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What a proof reaches, weakest first (docs/assurance.md). A minimum admits its own level and every one above it. */
+export type AssuranceLevel =
+  /** A second factor acceptable at AAL2 without restriction: an authenticator app, a recovery code, a passkey. acr "urn:fountainai:2fa:acr:aal2". */
+  | 'AAL2'
+  /** A second factor acceptable at AAL2, SMS included (a "restricted" authenticator). acr "urn:fountainai:2fa:acr:aal2:restricted". */
+  | 'AAL2_RESTRICTED'
+  /** Any second factor, an emailed code included (not an acceptable out-of-band authenticator in NIST SP 800-63B rev 4). acr "urn:fountainai:2fa:acr:email". */
+  | 'EMAIL_CODE'
+  /** A phishing-resistant proof: a passkey whose authenticator verified the user. acr "phr" (OpenID EAP). */
+  | 'PHISHING_RESISTANT';
+
+/** What an audit event records. */
+export type AuditEventType =
+  /** A remembered device (or all of the user’s) was revoked. */
+  | 'DEVICE_REVOKE'
+  /** Stored secrets were re-encrypted under the newest key. */
+  | 'KEY_ROTATION'
+  /** Too many consecutive failed verifications locked the user. */
+  | 'LOCKOUT'
+  /** A code was asked for (generateOtp, POST /auth/generate). */
+  | 'OTP_GENERATE'
+  /** A code was checked (verifyOtp, POST /auth/verify), by whichever method. */
+  | 'OTP_VERIFY'
+  /** A passkey registration was finished (or refused); its use is an OTP_VERIFY with method passkey. */
+  | 'PASSKEY_REGISTER'
+  /** A passkey was removed. */
+  | 'PASSKEY_REMOVE'
+  /** A passkey was renamed. */
+  | 'PASSKEY_RENAME'
+  /** A new set of recovery codes was issued, replacing any earlier set. */
+  | 'RECOVERY_CODES_GENERATE'
+  /** A recovery code was used. */
+  | 'RECOVERY_CODE_USE'
+  /** A new result-token signing key became active; the previous one stays in the JWKS until its tokens expire. */
+  | 'SIGNING_KEY_ROTATION'
+  /** MAX_CONSECUTIVE_FAILURES failed verifications in a row suspended the user’s second factors until an operator reinstates them. */
+  | 'SUSPENSION'
+  /** A send throttle refused a request (resend interval, hourly cap, SMS limits). */
+  | 'THROTTLE'
+  /** An authenticator-app enrolment was confirmed with a first code. */
+  | 'TOTP_CONFIRM'
+  /** An authenticator-app enrolment was started. */
+  | 'TOTP_ENROLL'
+  /** Two-factor authentication was switched off for a user. */
+  | 'TWO_FACTOR_DISABLE'
+  /** An operator reinstated a user’s second factors: the suspension, the lock and the failure counts were cleared. */
+  | 'TWO_FACTOR_REINSTATE'
+  /** A user was created. */
+  | 'USER_CREATE'
+  /** A user was erased. */
+  | 'USER_DELETE'
+  /** A user was changed. */
+  | 'USER_UPDATE'
+  /** A webhook endpoint was added. */
+  | 'WEBHOOK_ENDPOINT_CREATE'
+  /** A webhook endpoint was deleted, with its deliveries. */
+  | 'WEBHOOK_ENDPOINT_DELETE'
+  /** A webhook endpoint was disabled: by a caller, or by the dispatcher after it failed for the whole retry schedule (reason FAILING). */
+  | 'WEBHOOK_ENDPOINT_DISABLE'
+  /** A webhook endpoint was changed. */
+  | 'WEBHOOK_ENDPOINT_UPDATE'
+  /** A webhook endpoint’s signing secret was replaced; the old one signs too until its grace period ends. */
+  | 'WEBHOOK_SECRET_ROTATE';
+
+/** How an audited request ended. */
+export type AuditOutcome =
+  /** A wrong guess: a code, an app code or a recovery code that did not match, or a passkey answer that failed a check. */
+  | 'FAILURE'
+  /** A rule refused it before any guess was judged (no such user, throttled, locked, no scope). */
+  | 'REFUSED'
+  /** It happened. */
+  | 'SUCCESS';
+
+/** The channel a code went out on. */
+export type Channel =
+  /** Email. */
+  | 'EMAIL'
+  /** Text message. */
+  | 'SMS';
+
+/** A new user. */
+export type CreateUserInput = {
+  /** Defaults to EMAIL, or SMS when only a phone number is given. */
+  deliveryMethod?: DeliveryMethod | null | undefined;
+  /** Destination for EMAIL codes. At most 254 characters. */
+  email?: string | null | undefined;
+  /** en (default) or de. At most 35 characters. */
+  locale?: string | null | undefined;
+  /** Defaults to true. */
+  otpEnabled?: boolean | null | undefined;
+  /** Destination for SMS codes (E.164). At most 32 characters. */
+  phoneNumber?: string | null | undefined;
+  /** Unique, 1 to 100 characters. */
+  username: string;
+};
+
+/** How a user receives delivered codes. */
+export type DeliveryMethod =
+  /** By email, over SMTP. */
+  | 'EMAIL'
+  /** By text message. */
+  | 'SMS';
+
+/** Stable codes of every expected failure; REST answers use the same catalogue. */
+export type ErrorCode =
+  /** The code has already been used; request a new one */
+  | 'CODE_ALREADY_USED'
+  /** The code has expired; request a new one */
+  | 'CODE_EXPIRED'
+  /** This authenticator code was used already; wait for the next one */
+  | 'CODE_REPLAYED'
+  /** The code was generated for another action (context); it is not accepted for this one */
+  | 'CONTEXT_MISMATCH'
+  /** The context does not fit in one text message with the code; shorten it or send by email */
+  | 'CONTEXT_TOO_LONG_FOR_SMS'
+  /** The database is unavailable; try again shortly */
+  | 'DATABASE_UNAVAILABLE'
+  /** The code could not be delivered; no code was issued */
+  | 'DELIVERY_FAILED'
+  /** No delivery channel is configured for this method */
+  | 'DELIVERY_NOT_CONFIGURED'
+  /** This device is no longer remembered; verify with a second factor */
+  | 'DEVICE_EXPIRED'
+  /** The user has no remembered device with this id */
+  | 'DEVICE_NOT_FOUND'
+  /** The verification this device remembers is older than allowed; verify with a second factor */
+  | 'DEVICE_PROOF_TOO_OLD'
+  /** This device was revoked; verify with a second factor */
+  | 'DEVICE_REVOKED'
+  /** This device is not remembered for this user */
+  | 'DEVICE_TOKEN_INVALID'
+  /** The token does not grant the scope this needs */
+  | 'FORBIDDEN'
+  /** Adding or removing a factor with a self token needs a recent verification of the user: verify first, then try again */
+  | 'FRESH_VERIFICATION_REQUIRED'
+  /** This needs a stronger proof than the method chosen */
+  | 'INSUFFICIENT_ASSURANCE'
+  /** Invalid code */
+  | 'INVALID_CODE'
+  /** The phone number is not valid */
+  | 'INVALID_PHONE_NUMBER'
+  /** The user has no destination for the chosen delivery method */
+  | 'NO_DELIVERY_DESTINATION'
+  /** The user has no passkey; register one first */
+  | 'NO_PASSKEY'
+  /** No code is pending for this user; request a new one */
+  | 'NO_PENDING_CODE'
+  /** Passkeys are not configured on this service */
+  | 'PASSKEYS_NOT_CONFIGURED'
+  /** This passkey is registered already */
+  | 'PASSKEY_ALREADY_REGISTERED'
+  /** The passkey challenge has expired; start again */
+  | 'PASSKEY_CHALLENGE_EXPIRED'
+  /** The passkey answer is not for a challenge issued to this user, or was used already; start again */
+  | 'PASSKEY_CHALLENGE_INVALID'
+  /** The passkey’s signature counter went backwards; the authenticator may have been cloned */
+  | 'PASSKEY_COUNTER_REGRESSED'
+  /** The passkey answer is not valid */
+  | 'PASSKEY_INVALID'
+  /** The user has no passkey with this id */
+  | 'PASSKEY_NOT_FOUND'
+  /** The passkey answer was made on a website this service does not serve */
+  | 'PASSKEY_ORIGIN_MISMATCH'
+  /** The passkey answer was made for another relying party */
+  | 'PASSKEY_RP_ID_MISMATCH'
+  /** This passkey is not registered for this user */
+  | 'PASSKEY_UNKNOWN_CREDENTIAL'
+  /** The authenticator did not verify the user */
+  | 'PASSKEY_USER_NOT_VERIFIED'
+  /** Too many requests; try again later */
+  | 'RATE_LIMITED'
+  /** Codes are not sent by SMS to this number */
+  | 'SMS_REFUSED'
+  /** Too many wrong attempts for this code; request a new one */
+  | 'TOO_MANY_ATTEMPTS'
+  /** No authenticator app enrolment is pending for this user */
+  | 'TOTP_NOT_ENROLLED'
+  /** Two-factor authentication is not enabled for this user */
+  | 'TWO_FACTOR_DISABLED'
+  /** Two-factor authentication is suspended for this user after too many failed verifications; an operator must reinstate it */
+  | 'TWO_FACTOR_SUSPENDED'
+  /** A valid bearer token is required */
+  | 'UNAUTHENTICATED'
+  /** A user with a username that looks the same already exists */
+  | 'USERNAME_CONFUSABLE'
+  /** A user with this username already exists */
+  | 'USERNAME_TAKEN'
+  /** Too many failed verifications; the user is locked for a while */
+  | 'USER_LOCKED'
+  /** User not found */
+  | 'USER_NOT_FOUND'
+  /** The input is not valid */
+  | 'VALIDATION_FAILED'
+  /** No webhook endpoint has this id */
+  | 'WEBHOOK_ENDPOINT_NOT_FOUND'
+  /** This webhook URL is not allowed */
+  | 'WEBHOOK_URL_REFUSED';
+
+/** A kind of second factor. */
+export type FactorKind =
+  /** Codes from an authenticator app (enrolled and confirmed). Reaches at most AAL2. */
+  | 'AUTHENTICATOR_APP'
+  /** Codes delivered by email (the user has an email address). Reaches at most EMAIL_CODE. */
+  | 'EMAIL_CODE'
+  /** A passkey (WebAuthn): the browser signs for the origin it runs on, so a look-alike site gets nothing to relay. Reaches at most PHISHING_RESISTANT. */
+  | 'PASSKEY'
+  /** Single-use recovery codes (some left). Reaches at most AAL2. */
+  | 'RECOVERY_CODES'
+  /** Codes delivered by SMS (the user has a phone number). Reaches at most AAL2_RESTRICTED. */
+  | 'SMS_CODE';
+
+/** Where a delivered code is in its life. */
+export type OtpStatus =
+  /** Delivered and waiting to be verified. */
+  | 'ACTIVE'
+  /** Delivery failed; the code was never usable. */
+  | 'FAILED'
+  /** Being delivered; not usable yet. */
+  | 'SENDING'
+  /** Replaced by a newer code. */
+  | 'SUPERSEDED'
+  /** Verified; cannot be used again. */
+  | 'USED';
+
+/** Why an SMS destination is refused (SMS-pumping defence). */
+export type SmsRefusal =
+  /** The number’s country is not in SMS_ALLOWED_COUNTRIES. */
+  | 'COUNTRY_NOT_ALLOWED'
+  /** The number’s country prefix suddenly takes too large a share of sends. */
+  | 'PREFIX_VELOCITY'
+  /** Premium-rate, shared-cost or short numbers are never sent to. */
+  | 'PREMIUM_OR_SHORT_NUMBER';
+
+/** Changes to a user: fields left out keep their value, null clears email or phoneNumber. */
+export type UpdateUserInput = {
+  /** New delivery method. */
+  deliveryMethod?: DeliveryMethod | null | undefined;
+  /** New email address, or null. At most 254 characters. */
+  email?: string | null | undefined;
+  /** en or de. At most 35 characters. */
+  locale?: string | null | undefined;
+  /** Switch code generation on or off. */
+  otpEnabled?: boolean | null | undefined;
+  /** New phone number, or null. At most 32 characters. */
+  phoneNumber?: string | null | undefined;
+  /** Which user to change. At most 256 characters. */
+  username: string;
+};
+
+export type AuditEventsQueryVariables = Exact<{
+  username?: string | null | undefined;
+  event?: AuditEventType | null | undefined;
+  outcome?: AuditOutcome | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: { edges: Array<{ cursor: string, node: { id: string, createdAt: string, event: AuditEventType, outcome: AuditOutcome, reason: string | null, method: string | null, channel: string | null, username: string | null, caller: string | null, ip: string | null, userAgent: string | null, requestId: string | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ConfirmTotpMutationVariables = Exact<{
+  username: string;
+  code: string;
+}>;
+
+
+export type ConfirmTotpMutation = { confirmTotp:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string, requiredScope: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
+    | { __typename: 'InvalidCodeError', code: ErrorCode, message: string }
+    | { __typename: 'TotpConfirmation', username: string, enabledAt: string }
+    | { __typename: 'TotpNotEnrolledError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type CreateUserMutationVariables = Exact<{
+  input: CreateUserInput;
+}>;
+
+
+export type CreateUserMutation = { createUser:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'User', id: string, username: string, email: string | null, phoneNumber: string | null, deliveryMethod: DeliveryMethod, locale: string, otpEnabled: boolean, createdAt: string, updatedAt: string }
+    | { __typename: 'UsernameConfusableError', code: ErrorCode, message: string }
+    | { __typename: 'UsernameTakenError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type DeleteUserMutationVariables = Exact<{
+  username: string;
+}>;
+
+
+export type DeleteUserMutation = { deleteUser:
+    | { __typename: 'DeleteUserPayload', pseudonym: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type DisableTwoFactorMutationVariables = Exact<{
+  username: string;
+}>;
+
+
+export type DisableTwoFactorMutation = { disableTwoFactor:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'User', username: string, otpEnabled: boolean, totpEnabled: boolean, recoveryCodesLeft: number }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type EnrollTotpMutationVariables = Exact<{
+  username: string;
+}>;
+
+
+export type EnrollTotpMutation = { enrollTotp:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string, requiredScope: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
+    | { __typename: 'TotpEnrollment', secret: string, uri: string, qrCode: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type FinishPasskeyRegistrationMutationVariables = Exact<{
+  username: string;
+  response: unknown;
+  name?: string | null | undefined;
+}>;
+
+
+export type FinishPasskeyRegistrationMutation = { finishPasskeyRegistration:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
+    | { __typename: 'Passkey', id: string, name: string, createdAt: string, backedUp: boolean, multiDevice: boolean, transports: Array<string> }
+    | { __typename: 'PasskeyAlreadyRegisteredError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyChallengeExpiredError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyChallengeInvalidError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyInvalidError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyOriginMismatchError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyRpIdMismatchError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyUserNotVerifiedError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+   };
+
+export type GenerateOtpMutationVariables = Exact<{
+  username: string;
+  channel?: Channel | null | undefined;
+  context?: string | null | undefined;
+  minimumAssurance?: AssuranceLevel | null | undefined;
+}>;
+
+
+export type GenerateOtpMutation = { generateOtp:
+    | { __typename: 'ContextTooLongForSmsError', code: ErrorCode, message: string }
+    | { __typename: 'DeliveryFailedError', code: ErrorCode, message: string, channel: Channel }
+    | { __typename: 'DeliveryNotConfiguredError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'GenerateOtpPayload', channel: Channel, destination: string, expiresAt: string, otpCode: string | null }
+    | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
+    | { __typename: 'InvalidPhoneNumberError', code: ErrorCode, message: string }
+    | { __typename: 'NoDeliveryDestinationError', code: ErrorCode, message: string }
+    | { __typename: 'RateLimitedError', code: ErrorCode, message: string, retryAfter: number }
+    | { __typename: 'SmsRefusedError', code: ErrorCode, message: string, reason: SmsRefusal }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+   };
+
+export type GenerateRecoveryCodesMutationVariables = Exact<{
+  username: string;
+}>;
+
+
+export type GenerateRecoveryCodesMutation = { generateRecoveryCodes:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string, requiredScope: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
+    | { __typename: 'RecoveryCodes', codes: Array<string> }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type LogsQueryVariables = Exact<{
+  username?: string | null | undefined;
+  status?: OtpStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type LogsQuery = { logs: { edges: Array<{ cursor: string, node: { id: string, channel: Channel, destination: string, status: OtpStatus, attempts: number, verified: boolean, expiresAt: string, usedAt: string | null, createdAt: string, user: { username: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type NodeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type NodeQuery = { node:
+    | { __typename: 'AuditEvent', id: string }
+    | { __typename: 'OtpLog', status: OtpStatus, id: string, user: { username: string } }
+    | { __typename: 'Passkey', id: string }
+    | { __typename: 'User', username: string, id: string }
+   | null };
+
+export type RemovePasskeyMutationVariables = Exact<{
+  username: string;
+  id: string | number;
+}>;
+
+
+export type RemovePasskeyMutation = { removePasskey:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'User', username: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type RenamePasskeyMutationVariables = Exact<{
+  username: string;
+  id: string | number;
+  name: string;
+}>;
+
+
+export type RenamePasskeyMutation = { renamePasskey:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'Passkey', id: string, name: string }
+    | { __typename: 'PasskeyNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+   };
+
+export type RevokeAllDevicesMutationVariables = Exact<{
+  username: string;
+}>;
+
+
+export type RevokeAllDevicesMutation = { revokeAllDevices:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'RevokeAllDevicesPayload', username: string, revoked: number }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type RevokeDeviceMutationVariables = Exact<{
+  username: string;
+  id: string | number;
+}>;
+
+
+export type RevokeDeviceMutation = { revokeDevice:
+    | { __typename: 'DeviceNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'RememberedDevice', id: string, revokedAt: string | null }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+   };
+
+export type StartPasskeyRegistrationMutationVariables = Exact<{
+  username: string;
+}>;
+
+
+export type StartPasskeyRegistrationMutation = { startPasskeyRegistration:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'FreshVerificationRequiredError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
+    | { __typename: 'StartPasskeyRegistrationPayload', options: unknown }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type StartPasskeyVerificationMutationVariables = Exact<{
+  username: string;
+  minimumAssurance?: AssuranceLevel | null | undefined;
+}>;
+
+
+export type StartPasskeyVerificationMutation = { startPasskeyVerification:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'NoPasskeyError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
+    | { __typename: 'StartPasskeyVerificationPayload', options: unknown }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+   };
+
+export type UpdateUserMutationVariables = Exact<{
+  input: UpdateUserInput;
+}>;
+
+
+export type UpdateUserMutation = { updateUser:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'User', id: string, username: string, email: string | null, phoneNumber: string | null, deliveryMethod: DeliveryMethod, locale: string, otpEnabled: boolean, updatedAt: string }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
+   };
+
+export type UserDevicesQueryVariables = Exact<{
+  username: string;
+}>;
+
+
+export type UserDevicesQuery = { user: { username: string, devices: Array<{ id: string, name: string, method: string, assurance: AssuranceLevel, amr: Array<string>, authTime: string, createdAt: string, lastUsedAt: string | null, expiresAt: string, revokedAt: string | null }> } | null };
+
+export type UserFactorsQueryVariables = Exact<{
+  username: string;
+}>;
+
+
+export type UserFactorsQuery = { user: { username: string, factors: Array<{ kind: FactorKind, assurance: AssuranceLevel, phishingResistant: boolean, name: string | null }>, passkeys: Array<{ id: string, name: string, createdAt: string, lastUsedAt: string | null, backedUp: boolean, multiDevice: boolean, transports: Array<string> }> } | null };
+
+export type UserQueryVariables = Exact<{
+  username: string;
+  logsFirst?: number | null | undefined;
+}>;
+
+
+export type UserQuery = { user: { __typename: 'User', id: string, username: string, email: string | null, phoneNumber: string | null, deliveryMethod: DeliveryMethod, locale: string, otpEnabled: boolean, createdAt: string, updatedAt: string, logs: { edges: Array<{ cursor: string, node: { id: string, channel: Channel, destination: string, status: OtpStatus, attempts: number, verified: boolean, expiresAt: string, usedAt: string | null, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type UsersQueryVariables = Exact<{
+  usernamePrefix?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type UsersQuery = { users: { edges: Array<{ cursor: string, node: { id: string, username: string, email: string | null, phoneNumber: string | null, deliveryMethod: DeliveryMethod, otpEnabled: boolean, createdAt: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type VerifyDeviceMutationVariables = Exact<{
+  username: string;
+  deviceToken: string;
+  maxAgeSeconds?: number | null | undefined;
+  minimumAssurance?: AssuranceLevel | null | undefined;
+  audience?: string | null | undefined;
+}>;
+
+
+export type VerifyDeviceMutation = { verifyDevice:
+    | { __typename: 'DeviceExpiredError', code: ErrorCode, message: string }
+    | { __typename: 'DeviceProofTooOldError', code: ErrorCode, message: string }
+    | { __typename: 'DeviceRevokedError', code: ErrorCode, message: string }
+    | { __typename: 'DeviceTokenInvalidError', code: ErrorCode, message: string }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserLockedError', code: ErrorCode, message: string, retryAfter: number }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string, device: { id: string, name: string, authTime: string, lastUsedAt: string | null } | null }
+   };
+
+export type VerifyOtpMutationVariables = Exact<{
+  username: string;
+  code: string;
+  context?: string | null | undefined;
+  audience?: string | null | undefined;
+  minimumAssurance?: AssuranceLevel | null | undefined;
+  rememberDevice?: boolean | null | undefined;
+  deviceName?: string | null | undefined;
+}>;
+
+
+export type VerifyOtpMutation = { verifyOtp:
+    | { __typename: 'CodeAlreadyUsedError', code: ErrorCode, message: string }
+    | { __typename: 'CodeExpiredError', code: ErrorCode, message: string }
+    | { __typename: 'CodeReplayedError', code: ErrorCode, message: string }
+    | { __typename: 'ContextMismatchError', code: ErrorCode, message: string, attemptsLeft: number }
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
+    | { __typename: 'InvalidCodeError', code: ErrorCode, message: string, attemptsLeft: number }
+    | { __typename: 'NoPendingCodeError', code: ErrorCode, message: string }
+    | { __typename: 'TooManyAttemptsError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserLockedError', code: ErrorCode, message: string, retryAfter: number }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'ValidationFailedError', code: ErrorCode, message: string }
+    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string, deviceToken: string | null, device: { id: string, name: string, assurance: AssuranceLevel, expiresAt: string } | null }
+   };
+
+export type VerifyPasskeyMutationVariables = Exact<{
+  username: string;
+  response: unknown;
+  context?: string | null | undefined;
+  audience?: string | null | undefined;
+  minimumAssurance?: AssuranceLevel | null | undefined;
+  rememberDevice?: boolean | null | undefined;
+  deviceName?: string | null | undefined;
+}>;
+
+
+export type VerifyPasskeyMutation = { verifyPasskey:
+    | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
+    | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
+    | { __typename: 'PasskeyChallengeExpiredError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyChallengeInvalidError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyCounterRegressedError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyInvalidError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyOriginMismatchError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyRpIdMismatchError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyUnknownCredentialError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeyUserNotVerifiedError', code: ErrorCode, message: string }
+    | { __typename: 'PasskeysNotConfiguredError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
+    | { __typename: 'TwoFactorSuspendedError', code: ErrorCode, message: string }
+    | { __typename: 'UnauthenticatedError', code: ErrorCode, message: string }
+    | { __typename: 'UserLockedError', code: ErrorCode, message: string, retryAfter: number }
+    | { __typename: 'UserNotFoundError', code: ErrorCode, message: string }
+    | { __typename: 'VerifyOtpPayload', success: boolean, username: string, method: string, assurance: AssuranceLevel, amr: Array<string>, verifiedAt: string, token: string, deviceToken: string | null, device: { id: string, name: string, assurance: AssuranceLevel, expiresAt: string } | null }
+   };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const AuditEventsDocument = new TypedDocumentString(`
+    query AuditEvents($username: String, $event: AuditEventType, $outcome: AuditOutcome, $since: DateTime, $until: DateTime, $first: Int = 20, $after: String) {
+  auditEvents(
+    username: $username
+    event: $event
+    outcome: $outcome
+    since: $since
+    until: $until
+    first: $first
+    after: $after
+  ) {
+    edges {
+      cursor
+      node {
+        id
+        createdAt
+        event
+        outcome
+        reason
+        method
+        channel
+        username
+        caller
+        ip
+        userAgent
+        requestId
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
+export const ConfirmTotpDocument = new TypedDocumentString(`
+    mutation ConfirmTotp($username: String!, $code: String!) {
+  confirmTotp(username: $username, code: $code) {
+    __typename
+    ... on TotpConfirmation {
+      username
+      enabledAt
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on ForbiddenError {
+      requiredScope
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConfirmTotpMutation, ConfirmTotpMutationVariables>;
+export const CreateUserDocument = new TypedDocumentString(`
+    mutation CreateUser($input: CreateUserInput!) {
+  createUser(input: $input) {
+    __typename
+    ... on User {
+      id
+      username
+      email
+      phoneNumber
+      deliveryMethod
+      locale
+      otpEnabled
+      createdAt
+      updatedAt
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on ValidationFailedError {
+      issues {
+        path
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CreateUserMutation, CreateUserMutationVariables>;
+export const DeleteUserDocument = new TypedDocumentString(`
+    mutation DeleteUser($username: String!) {
+  deleteUser(username: $username) {
+    __typename
+    ... on DeleteUserPayload {
+      pseudonym
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteUserMutation, DeleteUserMutationVariables>;
+export const DisableTwoFactorDocument = new TypedDocumentString(`
+    mutation DisableTwoFactor($username: String!) {
+  disableTwoFactor(username: $username) {
+    __typename
+    ... on User {
+      username
+      otpEnabled
+      totpEnabled
+      recoveryCodesLeft
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DisableTwoFactorMutation, DisableTwoFactorMutationVariables>;
+export const EnrollTotpDocument = new TypedDocumentString(`
+    mutation EnrollTotp($username: String!) {
+  enrollTotp(username: $username) {
+    __typename
+    ... on TotpEnrollment {
+      secret
+      uri
+      qrCode
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on ForbiddenError {
+      requiredScope
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EnrollTotpMutation, EnrollTotpMutationVariables>;
+export const FinishPasskeyRegistrationDocument = new TypedDocumentString(`
+    mutation FinishPasskeyRegistration($username: String!, $response: JSON!, $name: String) {
+  finishPasskeyRegistration(username: $username, response: $response, name: $name) {
+    __typename
+    ... on Passkey {
+      id
+      name
+      createdAt
+      backedUp
+      multiDevice
+      transports
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FinishPasskeyRegistrationMutation, FinishPasskeyRegistrationMutationVariables>;
+export const GenerateOtpDocument = new TypedDocumentString(`
+    mutation GenerateOtp($username: String!, $channel: Channel, $context: String, $minimumAssurance: AssuranceLevel) {
+  generateOtp(
+    username: $username
+    channel: $channel
+    context: $context
+    minimumAssurance: $minimumAssurance
+  ) {
+    __typename
+    ... on GenerateOtpPayload {
+      channel
+      destination
+      expiresAt
+      otpCode
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on DeliveryFailedError {
+      channel
+    }
+    ... on RateLimitedError {
+      retryAfter
+    }
+    ... on SmsRefusedError {
+      reason
+    }
+    ... on InsufficientAssuranceError {
+      required
+      sufficientFactors
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateOtpMutation, GenerateOtpMutationVariables>;
+export const GenerateRecoveryCodesDocument = new TypedDocumentString(`
+    mutation GenerateRecoveryCodes($username: String!) {
+  generateRecoveryCodes(username: $username) {
+    __typename
+    ... on RecoveryCodes {
+      codes
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on ForbiddenError {
+      requiredScope
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateRecoveryCodesMutation, GenerateRecoveryCodesMutationVariables>;
+export const LogsDocument = new TypedDocumentString(`
+    query Logs($username: String, $status: OtpStatus, $first: Int = 20, $after: String) {
+  logs(username: $username, status: $status, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        channel
+        destination
+        status
+        attempts
+        verified
+        expiresAt
+        usedAt
+        createdAt
+        user {
+          username
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<LogsQuery, LogsQueryVariables>;
+export const NodeDocument = new TypedDocumentString(`
+    query Node($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on User {
+      username
+    }
+    ... on OtpLog {
+      status
+      user {
+        username
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NodeQuery, NodeQueryVariables>;
+export const RemovePasskeyDocument = new TypedDocumentString(`
+    mutation RemovePasskey($username: String!, $id: ID!) {
+  removePasskey(username: $username, id: $id) {
+    __typename
+    ... on User {
+      username
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RemovePasskeyMutation, RemovePasskeyMutationVariables>;
+export const RenamePasskeyDocument = new TypedDocumentString(`
+    mutation RenamePasskey($username: String!, $id: ID!, $name: String!) {
+  renamePasskey(username: $username, id: $id, name: $name) {
+    __typename
+    ... on Passkey {
+      id
+      name
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RenamePasskeyMutation, RenamePasskeyMutationVariables>;
+export const RevokeAllDevicesDocument = new TypedDocumentString(`
+    mutation RevokeAllDevices($username: String!) {
+  revokeAllDevices(username: $username) {
+    __typename
+    ... on RevokeAllDevicesPayload {
+      username
+      revoked
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeAllDevicesMutation, RevokeAllDevicesMutationVariables>;
+export const RevokeDeviceDocument = new TypedDocumentString(`
+    mutation RevokeDevice($username: String!, $id: ID!) {
+  revokeDevice(username: $username, id: $id) {
+    __typename
+    ... on RememberedDevice {
+      id
+      revokedAt
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RevokeDeviceMutation, RevokeDeviceMutationVariables>;
+export const StartPasskeyRegistrationDocument = new TypedDocumentString(`
+    mutation StartPasskeyRegistration($username: String!) {
+  startPasskeyRegistration(username: $username) {
+    __typename
+    ... on StartPasskeyRegistrationPayload {
+      options
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StartPasskeyRegistrationMutation, StartPasskeyRegistrationMutationVariables>;
+export const StartPasskeyVerificationDocument = new TypedDocumentString(`
+    mutation StartPasskeyVerification($username: String!, $minimumAssurance: AssuranceLevel) {
+  startPasskeyVerification(
+    username: $username
+    minimumAssurance: $minimumAssurance
+  ) {
+    __typename
+    ... on StartPasskeyVerificationPayload {
+      options
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StartPasskeyVerificationMutation, StartPasskeyVerificationMutationVariables>;
+export const UpdateUserDocument = new TypedDocumentString(`
+    mutation UpdateUser($input: UpdateUserInput!) {
+  updateUser(input: $input) {
+    __typename
+    ... on User {
+      id
+      username
+      email
+      phoneNumber
+      deliveryMethod
+      locale
+      otpEnabled
+      updatedAt
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on ValidationFailedError {
+      issues {
+        path
+        message
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateUserMutation, UpdateUserMutationVariables>;
+export const UserDevicesDocument = new TypedDocumentString(`
+    query UserDevices($username: String!) {
+  user(username: $username) {
+    username
+    devices {
+      id
+      name
+      method
+      assurance
+      amr
+      authTime
+      createdAt
+      lastUsedAt
+      expiresAt
+      revokedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UserDevicesQuery, UserDevicesQueryVariables>;
+export const UserFactorsDocument = new TypedDocumentString(`
+    query UserFactors($username: String!) {
+  user(username: $username) {
+    username
+    factors {
+      kind
+      assurance
+      phishingResistant
+      name
+    }
+    passkeys {
+      id
+      name
+      createdAt
+      lastUsedAt
+      backedUp
+      multiDevice
+      transports
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UserFactorsQuery, UserFactorsQueryVariables>;
+export const UserDocument = new TypedDocumentString(`
+    query User($username: String!, $logsFirst: Int = 10) {
+  user(username: $username) {
+    __typename
+    id
+    username
+    email
+    phoneNumber
+    deliveryMethod
+    locale
+    otpEnabled
+    createdAt
+    updatedAt
+    logs(first: $logsFirst) {
+      edges {
+        cursor
+        node {
+          id
+          channel
+          destination
+          status
+          attempts
+          verified
+          expiresAt
+          usedAt
+          createdAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UserQuery, UserQueryVariables>;
+export const UsersDocument = new TypedDocumentString(`
+    query Users($usernamePrefix: String, $first: Int = 20, $after: String) {
+  users(usernamePrefix: $usernamePrefix, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        username
+        email
+        phoneNumber
+        deliveryMethod
+        otpEnabled
+        createdAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UsersQuery, UsersQueryVariables>;
+export const VerifyDeviceDocument = new TypedDocumentString(`
+    mutation VerifyDevice($username: String!, $deviceToken: String!, $maxAgeSeconds: Int, $minimumAssurance: AssuranceLevel, $audience: String) {
+  verifyDevice(
+    username: $username
+    deviceToken: $deviceToken
+    maxAgeSeconds: $maxAgeSeconds
+    minimumAssurance: $minimumAssurance
+    audience: $audience
+  ) {
+    __typename
+    ... on VerifyOtpPayload {
+      success
+      username
+      method
+      assurance
+      amr
+      verifiedAt
+      token
+      device {
+        id
+        name
+        authTime
+        lastUsedAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on UserLockedError {
+      retryAfter
+    }
+    ... on InsufficientAssuranceError {
+      required
+      sufficientFactors
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyDeviceMutation, VerifyDeviceMutationVariables>;
+export const VerifyOtpDocument = new TypedDocumentString(`
+    mutation VerifyOtp($username: String!, $code: String!, $context: String, $audience: String, $minimumAssurance: AssuranceLevel, $rememberDevice: Boolean, $deviceName: String) {
+  verifyOtp(
+    username: $username
+    code: $code
+    context: $context
+    audience: $audience
+    minimumAssurance: $minimumAssurance
+    rememberDevice: $rememberDevice
+    deviceName: $deviceName
+  ) {
+    __typename
+    ... on VerifyOtpPayload {
+      success
+      username
+      method
+      assurance
+      amr
+      verifiedAt
+      token
+      deviceToken
+      device {
+        id
+        name
+        assurance
+        expiresAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on InvalidCodeError {
+      attemptsLeft
+    }
+    ... on ContextMismatchError {
+      attemptsLeft
+    }
+    ... on UserLockedError {
+      retryAfter
+    }
+    ... on InsufficientAssuranceError {
+      required
+      sufficientFactors
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyOtpMutation, VerifyOtpMutationVariables>;
+export const VerifyPasskeyDocument = new TypedDocumentString(`
+    mutation VerifyPasskey($username: String!, $response: JSON!, $context: String, $audience: String, $minimumAssurance: AssuranceLevel, $rememberDevice: Boolean, $deviceName: String) {
+  verifyPasskey(
+    username: $username
+    response: $response
+    context: $context
+    audience: $audience
+    minimumAssurance: $minimumAssurance
+    rememberDevice: $rememberDevice
+    deviceName: $deviceName
+  ) {
+    __typename
+    ... on VerifyOtpPayload {
+      success
+      username
+      method
+      assurance
+      amr
+      verifiedAt
+      token
+      deviceToken
+      device {
+        id
+        name
+        assurance
+        expiresAt
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+    ... on UserLockedError {
+      retryAfter
+    }
+    ... on InsufficientAssuranceError {
+      required
+      sufficientFactors
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<VerifyPasskeyMutation, VerifyPasskeyMutationVariables>;
