@@ -8,7 +8,6 @@ import {
   CodeReplayedError,
   DeliveryFailedError,
   DeliveryNotConfiguredError,
-  ForbiddenError,
   InvalidCodeError,
   InvalidPhoneNumberError,
   NoDeliveryDestinationError,
@@ -19,7 +18,6 @@ import {
   UserNotFoundError,
   RateLimitedError,
   SmsRefusedError,
-  UnauthenticatedError,
   UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
@@ -143,8 +141,6 @@ export function addOtpTypes(builder: Builder, db: Db) {
           SmsRefusedError,
           ContextTooLongForSmsError,
           ValidationFailedError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -191,8 +187,6 @@ export function addOtpTypes(builder: Builder, db: Db) {
           TwoFactorSuspendedError,
           UserLockedError,
           ValidationFailedError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {

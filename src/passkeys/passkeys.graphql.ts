@@ -1,5 +1,4 @@
 import {
-  ForbiddenError,
   NoPasskeyError,
   PasskeyAlreadyRegisteredError,
   PasskeyChallengeExpiredError,
@@ -14,7 +13,6 @@ import {
   PasskeyUserNotVerifiedError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
-  UnauthenticatedError,
   UserLockedError,
   UserNotFoundError,
   ValidationFailedError,
@@ -164,7 +162,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
       description:
         'Starts registering a passkey for the user (scope users:write): the options for navigator.credentials.create(), ' +
         'with a new challenge. The browser’s answer goes to finishPasskeyRegistration. Refused while two-factor is off for the user.',
-      errors: { types: [UserNotFoundError, TwoFactorDisabledError, PasskeysNotConfiguredError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, TwoFactorDisabledError, PasskeysNotConfiguredError] },
       args: { username: t.arg.string({ required: true, description: 'Whose passkey.' }) },
       authScopes: { 'users:write': true },
       resolve: (_root, args, ctx) => ctx.services.passkeys.startRegistration(args.username),
@@ -183,8 +181,6 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
           ValidationFailedError,
           ...answerErrors,
           PasskeyAlreadyRegisteredError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -207,8 +203,6 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
           TwoFactorSuspendedError,
           NoPasskeyError,
           PasskeysNotConfiguredError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: { username: t.arg.string({ required: true, description: 'Who is verifying.' }) },
@@ -232,8 +226,6 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
           ...answerErrors,
           PasskeyUnknownCredentialError,
           PasskeyCounterRegressedError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -255,7 +247,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
     renamePasskey: t.prismaField({
       type: 'Passkey',
       description: 'Renames one of the user’s passkeys (scope users:write). Audited as PASSKEY_RENAME.',
-      errors: { types: [UserNotFoundError, PasskeyNotFoundError, ValidationFailedError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, PasskeyNotFoundError, ValidationFailedError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose passkey.' }),
         id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),
@@ -269,7 +261,7 @@ export function addPasskeyTypes(builder: Builder, { VerifyOtpPayload }: Pick<Ret
       description:
         'Removes one of the user’s passkeys (scope users:write): it no longer verifies the user. Returns the user. ' +
         'Audited as PASSKEY_REMOVE; raises factor.removed.',
-      errors: { types: [UserNotFoundError, PasskeyNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, PasskeyNotFoundError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose passkey.' }),
         id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),

@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthenticatedError, UserNotFoundError } from '../errors/errors.js';
+import { UserNotFoundError } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
 import type { RecoveryCodes } from './recovery.service.js';
 
@@ -19,7 +19,7 @@ export function addRecoveryTypes(builder: Builder) {
     generateRecoveryCodes: t.field({
       type: RecoveryCodesRef,
       description: 'Makes a new set of recovery codes for the user (scope users:write); every earlier code stops working.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError] },
       args: { username: t.arg.string({ required: true, description: 'Whose codes.' }) },
       authScopes: { 'users:write': true },
       resolve: (_root, args, ctx) => ctx.services.recovery.generate(args.username, ctx.call),

@@ -1,8 +1,6 @@
 import {
-  ForbiddenError,
   InvalidCodeError,
   TotpNotEnrolledError,
-  UnauthenticatedError,
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
@@ -41,7 +39,7 @@ export function addTotpTypes(builder: Builder) {
       description:
         'Starts enrolling an authenticator app for the user (scope users:write). An app already active ' +
         'keeps working until the new one is confirmed; enrolling again replaces a pending enrolment.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError] },
       args: { username: t.arg.string({ required: true, description: 'Whose app.' }) },
       authScopes: { 'users:write': true },
       resolve: (_root, args, ctx) => ctx.services.totp.enroll(args.username, ctx.call),
@@ -51,7 +49,7 @@ export function addTotpTypes(builder: Builder) {
       description:
         'Activates the pending authenticator app with a code it shows (scope users:write). A wrong code ' +
         'leaves the enrolment pending, so it can be retried.',
-      errors: { types: [UserNotFoundError, TotpNotEnrolledError, InvalidCodeError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, TotpNotEnrolledError, InvalidCodeError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose app.' }),
         code: t.arg.string({ required: true, description: 'The 6-digit code the app shows now.' }),

@@ -7,13 +7,12 @@ import type { Channel } from '../delivery/channel.js';
 import {
   auditOutcomeOf,
   CodeAlreadyUsedError,
-  CodeExpiredError,
   CodeReplayedError,
   ContextMismatchError,
   DomainError,
   InvalidCodeError,
   isGuess,
-  NoPendingCodeError,
+  isNothingDelivered,
   RateLimitedError,
   TwoFactorSuspendedError,
   UserLockedError,
@@ -291,7 +290,7 @@ export function createVerificationService(deps: VerificationDeps) {
     try {
       return { method: 'otp', consumeCode: await otp.verify(slot.userId, code, now, actionContext, slot.reserved) };
     } catch (error) {
-      const nothingDelivered = error instanceof NoPendingCodeError || error instanceof CodeExpiredError;
+      const nothingDelivered = isNothingDelivered(error);
       if (user.totpSecret && nothingDelivered) {
         throw app === 'REPLAYED' ? new CodeReplayedError() : new InvalidCodeError(slot.guessesLeft);
       }
