@@ -1,11 +1,12 @@
 import type { ObjectFieldBuilder } from '@pothos/core';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import type { Builder, Types } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import * as errors from './errors.js';
-import { DomainError, errorCatalogue, errorTypeName, type ErrorCode, type ErrorField, type FieldIssue, type SmsRefusal } from './errors.js';
+import { DomainError, entryOf, errorCatalogue, errorCodes, errorTypeName, type ErrorCode, type ErrorField, type FieldIssue, type SmsRefusal } from './errors.js';
 
 /** A typed error's class, as errors.ts exports it. */
-export type ErrorClass = (new (...args: any[]) => DomainError) & { code: ErrorCode; name: string };
+export type ErrorClass = (new (...args: unknown[]) => DomainError) & { code: ErrorCode; name: string };
 
 function isErrorClass(value: unknown): value is ErrorClass {
   return typeof value === 'function' && value.prototype instanceof DomainError && 'code' in value;
@@ -119,7 +120,8 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
   };
 
   const classes = errorClasses();
-  for (const [code, entry] of Object.entries(errorCatalogue) as [ErrorCode, errors.CatalogueEntry][]) {
+  for (const code of errorCodes) {
+    const entry = entryOf(code);
     if (entry.transport) continue;
     const ErrorClass = classes.get(code);
     if (!ErrorClass) throw new Error(`${code} has no class: add \`export class ${errorTypeName(code)} extends errorClass('${code}') {}\``);
@@ -132,4 +134,13 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
       fields: (t) => Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, fieldOf(t, name, field)])),
     });
   }
+}
+
+/**
+ * A GraphQL error for a catalogue code answered outside a typed field (the database, persisted
+ * operations, unstorable input): the entry's message, its code, and its status for the HTTP answer.
+ */
+export function catalogueGraphQLError(code: ErrorCode, options: Omit<GraphQLErrorOptions, 'extensions'> & { extensions?: Record<string, unknown> } = {}) {
+  const { status, message } = errorCatalogue[code];
+  return new GraphQLError(message, { ...options, extensions: { ...options.extensions, code, http: { status } } });
 }

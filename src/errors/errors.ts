@@ -327,9 +327,13 @@ export function errorTypeName(code: string): string {
     .join('')}Error`;
 }
 
-function entryOf(code: ErrorCode): CatalogueEntry {
+/** An entry as its interface says, for code that reads the flags of any code. */
+export function entryOf(code: ErrorCode): CatalogueEntry {
   return errorCatalogue[code];
 }
+
+/** Every code, in the catalogue's order. */
+export const errorCodes = Object.keys(errorCatalogue).filter((code): code is ErrorCode => code in errorCatalogue);
 
 /** Whether a verification refused with `error` judged a code and found it wrong. */
 export function isGuess(error: DomainError): boolean {
