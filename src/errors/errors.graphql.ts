@@ -69,6 +69,11 @@ function fieldIssues(error: DomainError, field: string): FieldIssue[] {
   });
 }
 
+/** A field type added to ErrorField without its case in fieldOf: a compile error here. */
+function unknownFieldType(type: never): never {
+  throw new Error(`No GraphQL field for the error field type ${String(type)}`);
+}
+
 /**
  * The `Error` interface and one GraphQL type per typed error, all made from the catalogue: named
  * after the code, described by the entry, with the entry's `fields`. Clients branch on
@@ -116,6 +121,8 @@ export function addErrorTypes(builder: Builder, { Channel }: Pick<ReturnType<typ
         return t.field({ type: SmsRefusalEnum, description, resolve: (e) => smsRefusal(e, name) });
       case '[FieldIssue]':
         return t.field({ type: [FieldIssueRef], description, resolve: (e) => fieldIssues(e, name) });
+      default:
+        return unknownFieldType(type);
     }
   };
 
