@@ -155,7 +155,7 @@ export function addErrorTypes(
   const classes = errorClasses();
   for (const code of errorCodes) {
     const entry = entryOf(code);
-    if (entry.transport) continue;
+    if (entry.transport || entry.restOnly) continue;
     const ErrorClass = classes.get(code);
     if (!ErrorClass) throw new Error(`${code} has no class: add \`export class ${errorTypeName(code)} extends errorClass('${code}') {}\``);
     const fields = entry.fields ?? {};

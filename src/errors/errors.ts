@@ -19,7 +19,9 @@ export interface ErrorField {
  * - `examples`: `detail`s OpenAPI shows, for an error whose message is written per answer;
  * - `transport`: answered by the HTTP layer (a status, a GraphQL error's `extensions.code`),
  *   never as a typed GraphQL error, so it has no GraphQL type; it has a class only where a
- *   service throws it (the database, the REST-only delivery status callback).
+ *   service throws it (the database), and is then a fault, not an expected answer;
+ * - `restOnly`: an expected answer of a REST-only route (the delivery provider's status
+ *   callback): a class, REST's status and message, but no GraphQL type, since no field answers it.
  */
 export interface CatalogueEntry {
   status: number;
@@ -31,6 +33,7 @@ export interface CatalogueEntry {
   fields?: Readonly<Record<string, ErrorField>>;
   examples?: readonly string[];
   transport?: true;
+  restOnly?: true;
 }
 
 /** Checks each entry's shape and keeps its literal types (codes, flags) for the helpers below. */
@@ -341,19 +344,18 @@ export const errorCatalogue = defineErrors({
       'loopback or link-local address. Names are checked again on every send, on the address they resolve to.',
     fields: { reason: { type: 'String', description: 'Why the URL is refused, e.g. "must use https in production".' } },
   },
-  // REST only (the delivery provider's status callback): no GraphQL field can answer these.
   CALLBACK_SIGNATURE_INVALID: {
     status: 403,
     message: 'The request is not signed by the delivery provider',
     description: 'A status callback without a valid X-Twilio-Signature for this service’s URL and TWILIO_AUTH_TOKEN; nothing was changed.',
-    transport: true,
+    restOnly: true,
   },
   CALLBACK_INVALID: {
     status: 400,
     message: 'The status callback is not one this service understands',
     description: 'A signed status callback that names no message or call, another account, or a status this service does not know.',
     examples: ['The status callback is not one this service understands: another account'],
-    transport: true,
+    restOnly: true,
   },
   PERSISTED_QUERY_ONLY: {
     status: 400,
