@@ -31,7 +31,7 @@ import { jwksRoutes } from './tokens/jwks.routes.js';
 import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
 import { uiRoutes } from './ui/ui.routes.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
-import { errorCatalogue } from './errors/errors.js';
+import { entryOf, errorCatalogue, errorCodes, examplesOf } from './errors/errors.js';
 import { loadTracing, type Tracing } from './tracing/tracing.js';
 
 declare module 'fastify' {
@@ -114,7 +114,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   // not have looked alive).
   app.addHook('onRequest', async (_request, reply) => {
     if (!lifecycle.starting) return;
-    await reply.code(503).header('retry-after', '1').send({ detail: errorCatalogue.DATABASE_UNAVAILABLE.message });
+    const { status, message } = errorCatalogue.DATABASE_UNAVAILABLE;
+    await reply.code(status).header('retry-after', '1').send({ detail: message });
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
@@ -244,6 +245,11 @@ async function registerApiDocs(app: FastifyInstance) {
           'second factor. This is the legacy REST contract; the full API is GraphQL at /graphql.',
       },
       components: {
+        // Every code of the catalogue with the `detail` it answers, so /docs lists them all,
+        // including those a route's own examples leave out.
+        examples: Object.fromEntries(
+          errorCodes.map((code) => [code, { summary: `${code} (${String(entryOf(code).status)})`, description: entryOf(code).description, value: { detail: examplesOf(code)[0] } }]),
+        ),
         securitySchemes: {
           bearerAuth: {
             type: 'http',

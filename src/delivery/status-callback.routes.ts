@@ -2,6 +2,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type { Readable } from 'node:stream';
 import { CallbackInvalidError, CallbackSignatureInvalidError } from '../errors/errors.js';
 import { rootErrorHandler } from '../http/root-error-handler.js';
+import { errorAnswers } from '../http/schemas.js';
 import { fromTwilioStatus } from './delivery-status.js';
 import type { ReceiptsService } from './receipts.service.js';
 import type { TwilioConfig } from './twilio.client.js';
@@ -93,8 +94,11 @@ export const statusCallbackRoutes: FastifyPluginAsync<StatusCallbackOptions> = a
         querystring: { type: 'object', properties: { code: { type: 'string', pattern: '^[0-9]{1,12}$' } } },
         response: {
           204: { type: 'null', description: 'Recorded (or nothing to change).' },
-          400: { type: 'object', properties: { detail: { type: 'string' } }, description: 'Signed, but not a callback this service understands.' },
-          403: { type: 'object', properties: { detail: { type: 'string' } }, description: 'Not signed by Twilio for this service.' },
+          ...errorAnswers(
+            { 400: 'Signed, but not a callback this service understands.', 403: 'Not signed by Twilio for this service.' },
+            'CALLBACK_INVALID',
+            'CALLBACK_SIGNATURE_INVALID',
+          ),
         },
       },
     },

@@ -4,11 +4,9 @@ import {
   DeviceProofTooOldError,
   DeviceRevokedError,
   DeviceTokenInvalidError,
-  ForbiddenError,
   InsufficientAssuranceError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
-  UnauthenticatedError,
   UserLockedError,
   UserNotFoundError,
   ValidationFailedError,
@@ -97,8 +95,6 @@ export function addDeviceFields(
           DeviceProofTooOldError,
           InsufficientAssuranceError,
           ValidationFailedError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -127,7 +123,7 @@ export function addDeviceFields(
     revokeDevice: t.field({
       type: RememberedDevice,
       description: 'Revokes one of the user’s remembered devices (scope users:write): its token stops working. Audited as DEVICE_REVOKE.',
-      errors: { types: [UserNotFoundError, DeviceNotFoundError, ValidationFailedError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, DeviceNotFoundError, ValidationFailedError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose device.' }),
         id: t.arg.id({ required: true, description: 'The device’s id (RememberedDevice.id).' }),
@@ -144,7 +140,7 @@ export function addDeviceFields(
     revokeAllDevices: t.field({
       type: RevokeAllDevicesPayload,
       description: 'Revokes every remembered device of the user (scope users:write). Audited as DEVICE_REVOKE.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError] },
       args: { username: t.arg.string({ required: true, description: 'Whose devices.' }) },
       authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: async (_root, args, ctx) => ({ username: args.username, revoked: await ctx.services.devices.revokeAll(args.username, ctx.call) }),

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { authorize, authorizeFor, isSelfCaller } from '../auth/caller.js';
-import { detailAnswer } from '../http/schemas.js';
+import { errorAnswers } from '../http/schemas.js';
 import { CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 import { assuranceLevels, type AssuranceLevel } from '../verification/assurance.js';
 import type { VerificationService } from '../verification/verification.service.js';
@@ -61,14 +61,25 @@ const verifyDeviceSchema = {
         device: deviceSchema,
       },
     },
-    400: detailAnswer(
-      'Refused: not one of the user’s devices (a guess), revoked, expired, older than max_age_seconds, below minimum_assurance, an unknown user.',
-      'This device is not remembered for this user',
-      'This device was revoked; verify with a second factor',
+    ...errorAnswers(
+      {
+        400: 'Refused: not one of the user’s devices (a guess), revoked, expired, older than max_age_seconds, below minimum_assurance, an unknown user, second factors off or suspended.',
+        401: 'No valid bearer token.',
+        403: 'The bearer token does not grant otp:verify.',
+        429: 'Too many failed verifications; the user is locked for a while.',
+      },
+      'DEVICE_TOKEN_INVALID',
+      'DEVICE_REVOKED',
+      'DEVICE_EXPIRED',
+      'DEVICE_PROOF_TOO_OLD',
+      'INSUFFICIENT_ASSURANCE',
+      'USER_NOT_FOUND',
+      'TWO_FACTOR_DISABLED',
+      'TWO_FACTOR_SUSPENDED',
+      'UNAUTHENTICATED',
+      'FORBIDDEN',
+      'USER_LOCKED',
     ),
-    401: detailAnswer('No valid bearer token.', 'A valid bearer token is required'),
-    403: detailAnswer('The bearer token does not grant otp:verify.', 'The token does not grant the scope otp:verify'),
-    429: detailAnswer('Too many failed verifications; the user is locked for a while.', 'Too many failed verifications; the user is locked for 15 more minute(s)'),
   },
 } as const;
 

@@ -1,30 +1,101 @@
-import type { Builder } from '../graphql/builder.js';
+import type { ObjectFieldBuilder } from '@pothos/core';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
+import type { Builder, Types } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
-import {
-  ContextMismatchError,
-  DeliveryFailedError,
-  DomainError,
-  errorCatalogue,
-  type ErrorCode,
-  errorsWithoutFields,
-  type FieldIssue,
-  ForbiddenError,
-  InsufficientAssuranceError,
-  InvalidCodeError,
-  RateLimitedError,
-  type SmsRefusal,
-  SmsRefusedError,
-  UserLockedError,
-  ValidationFailedError,
-  WebhookUrlRefusedError,
-} from './errors.js';
+import { assuranceLevels, factorKinds, type AssuranceLevel, type FactorKind } from '../verification/assurance.js';
+import * as errors from './errors.js';
+import { DomainError, entryOf, errorCatalogue, errorCodes, errorTypeName, type ErrorCode, type ErrorField, type FieldIssue, type SmsRefusal } from './errors.js';
 
-/** Every GraphQL error type is described by its catalogue entry. */
-const describe = (ErrorClass: { code: ErrorCode }) => errorCatalogue[ErrorClass.code].description;
+/** A typed error's class, as errors.ts exports it. */
+export type ErrorClass = (new (...args: unknown[]) => DomainError) & { code: ErrorCode; name: string };
+
+function isErrorClass(value: unknown): value is ErrorClass {
+  return typeof value === 'function' && value.prototype instanceof DomainError && 'code' in value;
+}
 
 /**
- * The `Error` interface and one GraphQL type per domain error class. Clients branch on
+ * Every error class errors.ts exports, by code: found, not listed, so that a new error is its
+ * entry and its class line. A code with two classes, or a class named other than its code says,
+ * fails the build (the schema would show a type under a name no one looks for).
+ */
+export function errorClasses(): Map<ErrorCode, ErrorClass> {
+  const found = new Map<ErrorCode, ErrorClass>();
+  for (const value of Object.values(errors)) {
+    if (!isErrorClass(value)) continue;
+    if (found.has(value.code)) throw new Error(`Two error classes for ${value.code}`);
+    if (value.name !== errorTypeName(value.code)) throw new Error(`${value.name} should be named ${errorTypeName(value.code)} after its code`);
+    found.set(value.code, value);
+  }
+  return found;
+}
+
+/** What an error's field reads from it: checked, since the entry and the class are written apart. */
+function read(error: DomainError, field: string): unknown {
+  return Reflect.get(error, field);
+}
+
+function int(error: DomainError, field: string): number {
+  const value = read(error, field);
+  if (typeof value !== 'number') throw new TypeError(`${error.name}.${field} is not a number`);
+  return value;
+}
+
+function string(error: DomainError, field: string): string {
+  const value = read(error, field);
+  if (typeof value !== 'string') throw new TypeError(`${error.name}.${field} is not a string`);
+  return value;
+}
+
+const smsRefusals = {
+  COUNTRY_NOT_ALLOWED: { description: 'The number’s country is not in SMS_ALLOWED_COUNTRIES.' },
+  PREMIUM_OR_SHORT_NUMBER: { description: 'Premium-rate, shared-cost or short numbers are never sent to.' },
+  PREFIX_VELOCITY: { description: 'The number’s country prefix suddenly takes too large a share of sends.' },
+} satisfies Record<SmsRefusal, { description: string }>;
+
+function smsRefusal(error: DomainError, field: string): SmsRefusal {
+  const value = read(error, field);
+  const known = Object.keys(smsRefusals).find((reason): reason is SmsRefusal => reason === value);
+  if (known === undefined) throw new TypeError(`${error.name}.${field} is not an SMS refusal`);
+  return known;
+}
+
+function fieldIssues(error: DomainError, field: string): FieldIssue[] {
+  const value = read(error, field);
+  if (!Array.isArray(value)) throw new TypeError(`${error.name}.${field} is not a list of issues`);
+  return value.map((issue: unknown) => {
+    const path: unknown = Reflect.get(Object(issue), 'path');
+    const message: unknown = Reflect.get(Object(issue), 'message');
+    if (!Array.isArray(path) || typeof message !== 'string') throw new TypeError(`${error.name}.${field} holds a malformed issue`);
+    return { path: path.map(String), message };
+  });
+}
+
+function assuranceLevel(error: DomainError, field: string): AssuranceLevel {
+  const value = read(error, field);
+  const known = assuranceLevels.find((level) => level === value);
+  if (known === undefined) throw new TypeError(`${error.name}.${field} is not an assurance level`);
+  return known;
+}
+
+function factorKindList(error: DomainError, field: string): FactorKind[] {
+  const value = read(error, field);
+  if (!Array.isArray(value)) throw new TypeError(`${error.name}.${field} is not a list of factor kinds`);
+  return value.map((item: unknown) => {
+    const known = factorKinds.find((kind) => kind === item);
+    if (known === undefined) throw new TypeError(`${error.name}.${field} holds an unknown factor kind`);
+    return known;
+  });
+}
+
+/** A field type added to ErrorField without its case in fieldOf: a compile error here. */
+function unknownFieldType(type: never): never {
+  throw new Error(`No GraphQL field for the error field type ${String(type)}`);
+}
+
+/**
+ * The `Error` interface and one GraphQL type per typed error, all made from the catalogue: named
+ * after the code, described by the entry, with the entry's `fields`. Clients branch on
  * `__typename` or `code`, never on the message.
  */
 export function addErrorTypes(
@@ -46,54 +117,6 @@ export function addErrorTypes(
     }),
   });
 
-  /** What every error type shares: named after its class, described by its catalogue entry. */
-  const errorTypeOf = (ErrorClass: { code: ErrorCode; name: string } & (abstract new (...args: never[]) => DomainError)) => ({
-    name: ErrorClass.name,
-    description: describe(ErrorClass),
-    interfaces: [ErrorInterface],
-    isTypeOf: (value: unknown) => value instanceof ErrorClass,
-  });
-
-  for (const ErrorClass of errorsWithoutFields) builder.objectType(ErrorClass, errorTypeOf(ErrorClass));
-
-  builder.objectType(InvalidCodeError, {
-    ...errorTypeOf(InvalidCodeError),
-    fields: (t) => ({
-      attemptsLeft: t.exposeInt('attemptsLeft', {
-        description:
-          'Wrong guesses left before this answer can no longer work: the smaller of the code’s own allowance ' +
-          '(OTP_MAX_ATTEMPTS, delivered codes) and the user’s guess budget before the lock (LOCKOUT_THRESHOLD).',
-      }),
-    }),
-  });
-
-  builder.objectType(ContextMismatchError, {
-    ...errorTypeOf(ContextMismatchError),
-    fields: (t) => ({
-      attemptsLeft: t.exposeInt('attemptsLeft', {
-        description: 'Wrong guesses left, as InvalidCodeError counts them: a mismatched context is one.',
-      }),
-    }),
-  });
-
-  builder.objectType(WebhookUrlRefusedError, {
-    ...errorTypeOf(WebhookUrlRefusedError),
-    fields: (t) => ({
-      reason: t.exposeString('reason', { description: 'Why the URL is refused, e.g. "must use https in production".' }),
-    }),
-  });
-
-  builder.objectType(DeliveryFailedError, {
-    ...errorTypeOf(DeliveryFailedError),
-    fields: (t) => ({
-      channel: t.field({
-        type: Channel,
-        description: 'The channel that failed.',
-        resolve: (e) => (e.channel === 'SMS' ? 'SMS' : 'EMAIL'),
-      }),
-    }),
-  });
-
   const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
     description: 'One problem with one input field.',
     fields: (t) => ({
@@ -102,59 +125,55 @@ export function addErrorTypes(
     }),
   });
 
-  builder.objectType(ValidationFailedError, {
-    ...errorTypeOf(ValidationFailedError),
-    fields: (t) => ({
-      issues: t.field({ type: [FieldIssueRef], description: 'Every problem found.', resolve: (e) => e.issues }),
-    }),
-  });
-
-  builder.objectType(RateLimitedError, {
-    ...errorTypeOf(RateLimitedError),
-    fields: (t) => ({
-      retryAfter: t.exposeInt('retryAfter', { description: 'Seconds to wait before trying again.' }),
-    }),
-  });
-
-  builder.objectType(UserLockedError, {
-    ...errorTypeOf(UserLockedError),
-    fields: (t) => ({
-      retryAfter: t.exposeInt('retryAfter', { description: 'Seconds until the lock ends.' }),
-    }),
-  });
-
-  builder.objectType(InsufficientAssuranceError, {
-    ...errorTypeOf(InsufficientAssuranceError),
-    fields: (t) => ({
-      required: t.field({ type: AssuranceLevel, description: 'The minimum the caller asked for.', resolve: (e) => e.required }),
-      sufficientFactors: t.field({
-        type: [FactorKind],
-        description: 'The user’s factors that would reach it, strongest first (e.g. [PASSKEY]); empty when none does.',
-        resolve: (e) => e.sufficientFactors,
-      }),
-    }),
-  });
-
-  builder.objectType(ForbiddenError, {
-    ...errorTypeOf(ForbiddenError),
-    fields: (t) => ({
-      requiredScope: t.exposeString('requiredScope', { description: 'The scope that is missing.' }),
-    }),
-  });
-
   const SmsRefusalEnum = builder.enumType('SmsRefusal', {
     description: 'Why an SMS destination is refused (SMS-pumping defence).',
-    values: {
-      COUNTRY_NOT_ALLOWED: { description: 'The number’s country is not in SMS_ALLOWED_COUNTRIES.' },
-      PREMIUM_OR_SHORT_NUMBER: { description: 'Premium-rate, shared-cost or short numbers are never sent to.' },
-      PREFIX_VELOCITY: { description: 'The number’s country prefix suddenly takes too large a share of sends.' },
-    } satisfies Record<SmsRefusal, { description: string }>,
+    values: smsRefusals,
   });
 
-  builder.objectType(SmsRefusedError, {
-    ...errorTypeOf(SmsRefusedError),
-    fields: (t) => ({
-      reason: t.field({ type: SmsRefusalEnum, description: 'Which rule refused it.', resolve: (e) => e.reason }),
-    }),
-  });
+  /** One field of an error's type, as its entry declares it. */
+  const fieldOf = (t: ObjectFieldBuilder<Types, DomainError>, name: string, { type, description }: ErrorField) => {
+    switch (type) {
+      case 'Int':
+        return t.int({ description, resolve: (e) => int(e, name) });
+      case 'String':
+        return t.string({ description, resolve: (e) => string(e, name) });
+      case 'Channel':
+        return t.field({ type: Channel, description, resolve: (e) => (read(e, name) === 'SMS' ? 'SMS' : 'EMAIL') });
+      case 'SmsRefusal':
+        return t.field({ type: SmsRefusalEnum, description, resolve: (e) => smsRefusal(e, name) });
+      case '[FieldIssue]':
+        return t.field({ type: [FieldIssueRef], description, resolve: (e) => fieldIssues(e, name) });
+      case 'AssuranceLevel':
+        return t.field({ type: AssuranceLevel, description, resolve: (e) => assuranceLevel(e, name) });
+      case '[FactorKind]':
+        return t.field({ type: [FactorKind], description, resolve: (e) => factorKindList(e, name) });
+      default:
+        return unknownFieldType(type);
+    }
+  };
+
+  const classes = errorClasses();
+  for (const code of errorCodes) {
+    const entry = entryOf(code);
+    if (entry.transport || entry.restOnly) continue;
+    const ErrorClass = classes.get(code);
+    if (!ErrorClass) throw new Error(`${code} has no class: add \`export class ${errorTypeName(code)} extends errorClass('${code}') {}\``);
+    const fields = entry.fields ?? {};
+    builder.objectType(ErrorClass, {
+      name: ErrorClass.name,
+      description: entry.description,
+      interfaces: [ErrorInterface],
+      isTypeOf: (value: unknown) => value instanceof ErrorClass,
+      fields: (t) => Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, fieldOf(t, name, field)])),
+    });
+  }
+}
+
+/**
+ * A GraphQL error for a catalogue code answered outside a typed field (the database, persisted
+ * operations, unstorable input): the entry's message, its code, and its status for the HTTP answer.
+ */
+export function catalogueGraphQLError(code: ErrorCode, options: Omit<GraphQLErrorOptions, 'extensions'> & { extensions?: Record<string, unknown> } = {}) {
+  const { status, message } = errorCatalogue[code];
+  return new GraphQLError(message, { ...options, extensions: { ...options.extensions, code, http: { status } } });
 }

@@ -1,26 +1,53 @@
 import { factorWords, levelWords, type AssuranceLevel, type FactorKind } from '../verification/assurance.js';
 
+/** A field an error carries besides `code` and `message`, as its GraphQL type shows it. */
+export interface ErrorField {
+  /** a GraphQL scalar, or one of the types errors.graphql.ts defines for errors' fields */
+  type: 'Int' | 'String' | 'Channel' | 'SmsRefusal' | '[FieldIssue]' | 'AssuranceLevel' | '[FactorKind]';
+  description: string;
+}
+
 /**
- * One entry per expected failure: `status` and `message` are REST's status and `detail` (and
- * the GraphQL error's message), `description` documents its GraphQL type, `guess` marks a
- * verification refusal that judged a code and found it wrong (it spends its slot of the
- * guess budget; every other refusal gives it back), and `failure` marks what the audit trail
- * records as FAILURE (a wrong guess) rather than REFUSED.
+ * One entry per failure the service answers: `status` and `message` are REST's status and
+ * `detail` (and the GraphQL error's message and HTTP status), `description` documents its GraphQL
+ * type. The flags:
+ * - `guess`: a verification refusal that judged a code and found it wrong (it spends its slot of
+ *   the guess budget; every other refusal gives it back);
+ * - `failure`: what the audit trail records as FAILURE (a wrong guess) rather than REFUSED;
+ * - `nothingDelivered`: no delivered code is waiting, so an authenticator app's miss is the answer;
+ * - `fields`: what the error's class carries besides code and message, shown on its GraphQL type;
+ * - `examples`: `detail`s OpenAPI shows, for an error whose message is written per answer;
+ * - `transport`: answered by the HTTP layer (a status, a GraphQL error's `extensions.code`),
+ *   never as a typed GraphQL error, so it has no GraphQL type; it has a class only where a
+ *   service throws it (the database), and is then a fault, not an expected answer;
+ * - `restOnly`: an expected answer of a REST-only route (the delivery provider's status
+ *   callback): a class, REST's status and message, but no GraphQL type, since no field answers it.
  */
-interface CatalogueEntry {
+export interface CatalogueEntry {
   status: number;
   message: string;
   description: string;
   guess?: true;
   failure?: true;
+  nothingDelivered?: true;
+  fields?: Readonly<Record<string, ErrorField>>;
+  examples?: readonly string[];
+  transport?: true;
+  restOnly?: true;
+}
+
+/** Checks each entry's shape and keeps its literal types (codes, flags) for the helpers below. */
+function defineErrors<const Entries extends Record<string, CatalogueEntry>>(entries: Entries): Entries {
+  return entries;
 }
 
 /**
- * The one catalogue of expected failures. Services throw the classes below; the GraphQL error
- * types, the REST status and `detail`, the audit outcome and the guess budget's notion of a
+ * The one catalogue of failures: one entry per error, the only place it is declared. Services
+ * throw the classes below (one line each, made from the entry); the GraphQL error types, the REST
+ * status and `detail`, OpenAPI's examples, the audit outcome and the guess budget's notion of a
  * guess are all read from here. Messages never contain a code, a secret or a token.
  */
-export const errorCatalogue = {
+export const errorCatalogue = defineErrors({
   USER_NOT_FOUND: { status: 400, message: 'User not found', description: 'No user has this username.' },
   USERNAME_TAKEN: { status: 409, message: 'A user with this username already exists', description: 'Another user already has this username.' },
   USERNAME_CONFUSABLE: {
@@ -50,6 +77,7 @@ export const errorCatalogue = {
     status: 400,
     message: 'No code is pending for this user; request a new one',
     description: 'No code is waiting to be verified; generate one first.',
+    nothingDelivered: true,
   },
   INVALID_CODE: {
     status: 400,
@@ -57,11 +85,20 @@ export const errorCatalogue = {
     description: 'The code is wrong. It stays usable while attempts are left.',
     guess: true,
     failure: true,
+    fields: {
+      attemptsLeft: {
+        type: 'Int',
+        description:
+          'Wrong guesses left before this answer can no longer work: the smaller of the code’s own allowance ' +
+          '(OTP_MAX_ATTEMPTS, delivered codes) and the user’s guess budget before the lock (LOCKOUT_THRESHOLD).',
+      },
+    },
   },
   CODE_EXPIRED: {
     status: 400,
     message: 'The code has expired; request a new one',
     description: 'The code is older than OTP_EXPIRATION_MINUTES; generate a new one.',
+    nothingDelivered: true,
   },
   CODE_ALREADY_USED: {
     status: 400,
@@ -75,11 +112,18 @@ export const errorCatalogue = {
     guess: true,
     failure: true,
   },
-  VALIDATION_FAILED: { status: 400, message: 'The input is not valid', description: 'The input has field-level problems; nothing was changed.' },
+  VALIDATION_FAILED: {
+    status: 400,
+    message: 'The input is not valid',
+    description: 'The input has field-level problems; nothing was changed.',
+    fields: { issues: { type: '[FieldIssue]', description: 'Every problem found.' } },
+  },
   DELIVERY_FAILED: {
     status: 502,
     message: 'The code could not be delivered; no code was issued',
     description: 'The provider refused or did not answer in time; no code was issued.',
+    fields: { channel: { type: 'Channel', description: 'The channel that failed.' } },
+    examples: ['The code could not be delivered by email; no code was issued'],
   },
   DELIVERY_NOT_CONFIGURED: {
     status: 503,
@@ -90,16 +134,21 @@ export const errorCatalogue = {
     status: 503,
     message: 'The database is unavailable; try again shortly',
     description: 'The database cannot be reached, is not migrated or cannot take writes (read-only, a privilege missing); nothing was changed.',
+    transport: true,
   },
   RATE_LIMITED: {
     status: 429,
     message: 'Too many requests; try again later',
     description: 'A throttle refused the request (too many sends, the SMS budget); retry later.',
+    fields: { retryAfter: { type: 'Int', description: 'Seconds to wait before trying again.' } },
+    examples: ['A code was sent moments ago; wait 30 s before asking for another', 'At most 5 codes per hour; try again in 41 min'],
   },
   USER_LOCKED: {
     status: 429,
     message: 'Too many failed verifications; the user is locked for a while',
     description: 'Too many consecutive failed verifications: the user is locked for a while.',
+    fields: { retryAfter: { type: 'Int', description: 'Seconds until the lock ends.' } },
+    examples: ['Too many failed verifications; the user is locked for 15 more minute(s)'],
   },
   UNAUTHENTICATED: {
     status: 401,
@@ -110,6 +159,8 @@ export const errorCatalogue = {
     status: 403,
     message: 'The token does not grant the scope this needs',
     description: 'The caller’s token does not grant the scope this field needs.',
+    fields: { requiredScope: { type: 'String', description: 'The scope that is missing.' } },
+    examples: ['The token does not grant the scope otp:generate'],
   },
   FRESH_VERIFICATION_REQUIRED: {
     status: 403,
@@ -137,6 +188,7 @@ export const errorCatalogue = {
     status: 400,
     message: 'Codes are not sent by SMS to this number',
     description: 'Codes are not sent by SMS to this number; the refusal is audited.',
+    fields: { reason: { type: 'SmsRefusal', description: 'Which rule refused it.' } },
   },
   CONTEXT_MISMATCH: {
     status: 400,
@@ -146,6 +198,7 @@ export const errorCatalogue = {
       'was given. It counts as a wrong guess, against the code’s attempts and the user’s budget, whatever the digits.',
     guess: true,
     failure: true,
+    fields: { attemptsLeft: { type: 'Int', description: 'Wrong guesses left, as InvalidCodeError counts them: a mismatched context is one.' } },
   },
   CONTEXT_TOO_LONG_FOR_SMS: {
     status: 400,
@@ -240,6 +293,14 @@ export const errorCatalogue = {
     description:
       'The caller asked for a minimum assurance that the chosen channel or method does not reach. Refused before anything ' +
       'was sent or judged (no guess is spent); `sufficientFactors` lists the user’s factors that would reach it.',
+    fields: {
+      required: { type: 'AssuranceLevel', description: 'The minimum the caller asked for.' },
+      sufficientFactors: {
+        type: '[FactorKind]',
+        description: 'The user’s factors that would reach it, strongest first (e.g. [PASSKEY]); empty when none does.',
+      },
+    },
+    examples: ['This needs a phishing-resistant proof; the user can give one with a passkey'],
   },
   DEVICE_TOKEN_INVALID: {
     status: 400,
@@ -281,36 +342,96 @@ export const errorCatalogue = {
     description:
       'The URL is not absolute http(s), or (in production, unless WEBHOOK_ALLOW_PRIVATE_NETWORKS) not https or on a private, ' +
       'loopback or link-local address. Names are checked again on every send, on the address they resolve to.',
+    fields: { reason: { type: 'String', description: 'Why the URL is refused, e.g. "must use https in production".' } },
   },
   CALLBACK_SIGNATURE_INVALID: {
     status: 403,
     message: 'The request is not signed by the delivery provider',
     description: 'A status callback without a valid X-Twilio-Signature for this service’s URL and TWILIO_AUTH_TOKEN; nothing was changed.',
+    restOnly: true,
   },
   CALLBACK_INVALID: {
     status: 400,
     message: 'The status callback is not one this service understands',
     description: 'A signed status callback that names no message or call, another account, or a status this service does not know.',
+    examples: ['The status callback is not one this service understands: another account'],
+    restOnly: true,
   },
-} as const satisfies Record<string, CatalogueEntry>;
+  PERSISTED_QUERY_ONLY: {
+    status: 400,
+    message: 'Only persisted operations are accepted here: send a known operation or its sha256Hash',
+    description: 'PERSISTED_OPERATIONS_ONLY is on and the document is not one of the known operations (a caller without a verified token).',
+    transport: true,
+  },
+  PERSISTED_QUERY_NOT_FOUND: {
+    // Apollo's automatic persisted queries: clients retry with the full text on this message,
+    // which the protocol answers with 200.
+    status: 200,
+    message: 'PersistedQueryNotFound',
+    description: 'The persisted query’s sha256Hash is not known; send the operation’s text with it.',
+    transport: true,
+  },
+  BAD_USER_INPUT: {
+    status: 400,
+    message: 'The input contains a NUL character or an unpaired surrogate, which no field can hold',
+    description: 'A string in the document or the variables cannot be stored (a NUL character, an unpaired surrogate); nothing ran.',
+    transport: true,
+  },
+});
 
 export type ErrorCode = keyof typeof errorCatalogue;
+
+/** The codes answered as typed errors: each has a class and a GraphQL type of the same name. */
+export type TypedErrorCode = { [C in ErrorCode]: (typeof errorCatalogue)[C] extends { transport: true } ? never : C }[ErrorCode];
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
 }
 
+/** The class and GraphQL type name of a code: INVALID_CODE is InvalidCodeError. */
+export function errorTypeName(code: string): string {
+  return `${code
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('')}Error`;
+}
+
+/** An entry as its interface says, for code that reads the flags of any code. */
+export function entryOf(code: ErrorCode): CatalogueEntry {
+  return errorCatalogue[code];
+}
+
+/** Every code, in the catalogue's order. */
+export const errorCodes = Object.keys(errorCatalogue).filter((code): code is ErrorCode => code in errorCatalogue);
+
 /** Whether a verification refused with `error` judged a code and found it wrong. */
 export function isGuess(error: DomainError): boolean {
-  return 'guess' in errorCatalogue[error.code];
+  return entryOf(error.code).guess === true;
 }
 
 /** How the audit trail records a refusal: FAILURE when a code was tried, else REFUSED. */
 export function auditOutcomeOf(error: DomainError): 'FAILURE' | 'REFUSED' {
-  return 'failure' in errorCatalogue[error.code] ? 'FAILURE' : 'REFUSED';
+  return entryOf(error.code).failure === true ? 'FAILURE' : 'REFUSED';
 }
 
-function domainError<C extends ErrorCode>(code: C, name: string) {
+/** Whether `error` says no delivered code is waiting (none pending, or it expired). */
+export function isNothingDelivered(error: unknown): boolean {
+  return error instanceof DomainError && entryOf(error.code).nothingDelivered === true;
+}
+
+/** The `detail`s OpenAPI shows for a code: its examples, or its message. */
+export function examplesOf(code: ErrorCode): readonly string[] {
+  return entryOf(code).examples ?? [entryOf(code).message];
+}
+
+/**
+ * The base of an error's class, made from its entry: `class XError extends errorClass('X') {}`.
+ * Its name, default message and code come from the catalogue; a class with fields declares them
+ * in its entry and takes them in its constructor.
+ */
+export function errorClass<C extends ErrorCode>(code: C) {
+  const name = errorTypeName(code);
   const ErrorClass = class extends DomainError {
     /** the catalogue entry of every error of this class */
     static readonly code: C = code;
@@ -329,26 +450,28 @@ function domainError<C extends ErrorCode>(code: C, name: string) {
   return ErrorClass;
 }
 
-export class UserNotFoundError extends domainError('USER_NOT_FOUND', 'UserNotFoundError') {}
-export class UsernameTakenError extends domainError('USERNAME_TAKEN', 'UsernameTakenError') {}
-export class UsernameConfusableError extends domainError('USERNAME_CONFUSABLE', 'UsernameConfusableError') {}
-export class TwoFactorDisabledError extends domainError('TWO_FACTOR_DISABLED', 'TwoFactorDisabledError') {}
-export class TwoFactorSuspendedError extends domainError('TWO_FACTOR_SUSPENDED', 'TwoFactorSuspendedError') {}
-export class NoDeliveryDestinationError extends domainError('NO_DELIVERY_DESTINATION', 'NoDeliveryDestinationError') {}
-export class NoPendingCodeError extends domainError('NO_PENDING_CODE', 'NoPendingCodeError') {}
-export class CodeExpiredError extends domainError('CODE_EXPIRED', 'CodeExpiredError') {}
-export class CodeAlreadyUsedError extends domainError('CODE_ALREADY_USED', 'CodeAlreadyUsedError') {}
-export class TooManyAttemptsError extends domainError('TOO_MANY_ATTEMPTS', 'TooManyAttemptsError') {}
-export class DeliveryNotConfiguredError extends domainError('DELIVERY_NOT_CONFIGURED', 'DeliveryNotConfiguredError') {}
-export class DatabaseUnavailableError extends domainError('DATABASE_UNAVAILABLE', 'DatabaseUnavailableError') {}
+// One line per typed error; a constructor only where the error carries fields (its entry's
+// `fields`) or writes its message per answer. errors.graphql.ts finds these classes by export.
+export class UserNotFoundError extends errorClass('USER_NOT_FOUND') {}
+export class UsernameTakenError extends errorClass('USERNAME_TAKEN') {}
+export class UsernameConfusableError extends errorClass('USERNAME_CONFUSABLE') {}
+export class TwoFactorDisabledError extends errorClass('TWO_FACTOR_DISABLED') {}
+export class TwoFactorSuspendedError extends errorClass('TWO_FACTOR_SUSPENDED') {}
+export class NoDeliveryDestinationError extends errorClass('NO_DELIVERY_DESTINATION') {}
+export class NoPendingCodeError extends errorClass('NO_PENDING_CODE') {}
+export class CodeExpiredError extends errorClass('CODE_EXPIRED') {}
+export class CodeAlreadyUsedError extends errorClass('CODE_ALREADY_USED') {}
+export class TooManyAttemptsError extends errorClass('TOO_MANY_ATTEMPTS') {}
+export class DeliveryNotConfiguredError extends errorClass('DELIVERY_NOT_CONFIGURED') {}
+export class DatabaseUnavailableError extends errorClass('DATABASE_UNAVAILABLE') {}
 
-export class InvalidCodeError extends domainError('INVALID_CODE', 'InvalidCodeError') {
+export class InvalidCodeError extends errorClass('INVALID_CODE') {
   constructor(readonly attemptsLeft: number) {
     super();
   }
 }
 
-export class DeliveryFailedError extends domainError('DELIVERY_FAILED', 'DeliveryFailedError') {
+export class DeliveryFailedError extends errorClass('DELIVERY_FAILED') {
   /** `reason`: what went wrong in words safe to show, e.g. "the phone is switched off or out of reach" */
   constructor(
     readonly channel: string,
@@ -364,14 +487,14 @@ export interface FieldIssue {
   message: string;
 }
 
-export class ValidationFailedError extends domainError('VALIDATION_FAILED', 'ValidationFailedError') {
+export class ValidationFailedError extends errorClass('VALIDATION_FAILED') {
   constructor(readonly issues: FieldIssue[]) {
     super(issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; '));
   }
 }
 
 /** A throttle said no: try again in `retryAfter` seconds (REST sends it as Retry-After). */
-export class RateLimitedError extends domainError('RATE_LIMITED', 'RateLimitedError') {
+export class RateLimitedError extends errorClass('RATE_LIMITED') {
   constructor(
     readonly retryAfter: number,
     message?: string,
@@ -380,39 +503,39 @@ export class RateLimitedError extends domainError('RATE_LIMITED', 'RateLimitedEr
   }
 }
 
-export class UserLockedError extends domainError('USER_LOCKED', 'UserLockedError') {
+export class UserLockedError extends errorClass('USER_LOCKED') {
   constructor(readonly retryAfter: number) {
     super(`Too many failed verifications; the user is locked for ${Math.ceil(retryAfter / 60)} more minute(s)`);
   }
 }
 
-export class UnauthenticatedError extends domainError('UNAUTHENTICATED', 'UnauthenticatedError') {}
+export class UnauthenticatedError extends errorClass('UNAUTHENTICATED') {}
 
-export class ForbiddenError extends domainError('FORBIDDEN', 'ForbiddenError') {
+export class ForbiddenError extends errorClass('FORBIDDEN') {
   constructor(readonly requiredScope: string) {
     super(`The token does not grant the scope ${requiredScope}`);
   }
 }
 
-export class FreshVerificationRequiredError extends domainError('FRESH_VERIFICATION_REQUIRED', 'FreshVerificationRequiredError') {}
+export class FreshVerificationRequiredError extends errorClass('FRESH_VERIFICATION_REQUIRED') {}
 
-export class TotpNotEnrolledError extends domainError('TOTP_NOT_ENROLLED', 'TotpNotEnrolledError') {}
-export class CodeReplayedError extends domainError('CODE_REPLAYED', 'CodeReplayedError') {}
-export class InvalidPhoneNumberError extends domainError('INVALID_PHONE_NUMBER', 'InvalidPhoneNumberError') {}
+export class TotpNotEnrolledError extends errorClass('TOTP_NOT_ENROLLED') {}
+export class CodeReplayedError extends errorClass('CODE_REPLAYED') {}
+export class InvalidPhoneNumberError extends errorClass('INVALID_PHONE_NUMBER') {}
 
 /** Why an SMS destination is refused (SMS-pumping defence). */
 export type SmsRefusal = 'COUNTRY_NOT_ALLOWED' | 'PREMIUM_OR_SHORT_NUMBER' | 'PREFIX_VELOCITY';
 
 /** A delivered code verified for an action (`context`) other than the one it was generated for: a wrong guess. */
-export class ContextMismatchError extends domainError('CONTEXT_MISMATCH', 'ContextMismatchError') {
+export class ContextMismatchError extends errorClass('CONTEXT_MISMATCH') {
   constructor(readonly attemptsLeft: number) {
     super();
   }
 }
 
-export class ContextTooLongForSmsError extends domainError('CONTEXT_TOO_LONG_FOR_SMS', 'ContextTooLongForSmsError') {}
+export class ContextTooLongForSmsError extends errorClass('CONTEXT_TOO_LONG_FOR_SMS') {}
 
-export class SmsRefusedError extends domainError('SMS_REFUSED', 'SmsRefusedError') {
+export class SmsRefusedError extends errorClass('SMS_REFUSED') {
   constructor(
     readonly reason: SmsRefusal,
     message?: string,
@@ -421,23 +544,23 @@ export class SmsRefusedError extends domainError('SMS_REFUSED', 'SmsRefusedError
   }
 }
 
-export class PasskeysNotConfiguredError extends domainError('PASSKEYS_NOT_CONFIGURED', 'PasskeysNotConfiguredError') {}
-export class NoPasskeyError extends domainError('NO_PASSKEY', 'NoPasskeyError') {}
-export class PasskeyNotFoundError extends domainError('PASSKEY_NOT_FOUND', 'PasskeyNotFoundError') {}
-export class PasskeyAlreadyRegisteredError extends domainError('PASSKEY_ALREADY_REGISTERED', 'PasskeyAlreadyRegisteredError') {}
-export class PasskeyChallengeExpiredError extends domainError('PASSKEY_CHALLENGE_EXPIRED', 'PasskeyChallengeExpiredError') {}
-export class PasskeyChallengeInvalidError extends domainError('PASSKEY_CHALLENGE_INVALID', 'PasskeyChallengeInvalidError') {}
-export class PasskeyOriginMismatchError extends domainError('PASSKEY_ORIGIN_MISMATCH', 'PasskeyOriginMismatchError') {}
-export class PasskeyRpIdMismatchError extends domainError('PASSKEY_RP_ID_MISMATCH', 'PasskeyRpIdMismatchError') {}
-export class PasskeyUserNotVerifiedError extends domainError('PASSKEY_USER_NOT_VERIFIED', 'PasskeyUserNotVerifiedError') {}
-export class PasskeyUnknownCredentialError extends domainError('PASSKEY_UNKNOWN_CREDENTIAL', 'PasskeyUnknownCredentialError') {}
-export class PasskeyCounterRegressedError extends domainError('PASSKEY_COUNTER_REGRESSED', 'PasskeyCounterRegressedError') {}
-export class PasskeyInvalidError extends domainError('PASSKEY_INVALID', 'PasskeyInvalidError') {}
+export class PasskeysNotConfiguredError extends errorClass('PASSKEYS_NOT_CONFIGURED') {}
+export class NoPasskeyError extends errorClass('NO_PASSKEY') {}
+export class PasskeyNotFoundError extends errorClass('PASSKEY_NOT_FOUND') {}
+export class PasskeyAlreadyRegisteredError extends errorClass('PASSKEY_ALREADY_REGISTERED') {}
+export class PasskeyChallengeExpiredError extends errorClass('PASSKEY_CHALLENGE_EXPIRED') {}
+export class PasskeyChallengeInvalidError extends errorClass('PASSKEY_CHALLENGE_INVALID') {}
+export class PasskeyOriginMismatchError extends errorClass('PASSKEY_ORIGIN_MISMATCH') {}
+export class PasskeyRpIdMismatchError extends errorClass('PASSKEY_RP_ID_MISMATCH') {}
+export class PasskeyUserNotVerifiedError extends errorClass('PASSKEY_USER_NOT_VERIFIED') {}
+export class PasskeyUnknownCredentialError extends errorClass('PASSKEY_UNKNOWN_CREDENTIAL') {}
+export class PasskeyCounterRegressedError extends errorClass('PASSKEY_COUNTER_REGRESSED') {}
+export class PasskeyInvalidError extends errorClass('PASSKEY_INVALID') {}
 /**
  * A minimum assurance the chosen channel or method does not reach: what was asked for, and
  * which of the user's factors would reach it (strongest first; empty when none does).
  */
-export class InsufficientAssuranceError extends domainError('INSUFFICIENT_ASSURANCE', 'InsufficientAssuranceError') {
+export class InsufficientAssuranceError extends errorClass('INSUFFICIENT_ASSURANCE') {
   constructor(
     readonly required: AssuranceLevel,
     readonly sufficientFactors: FactorKind[],
@@ -451,60 +574,21 @@ export class InsufficientAssuranceError extends domainError('INSUFFICIENT_ASSURA
   }
 }
 
-export class DeviceTokenInvalidError extends domainError('DEVICE_TOKEN_INVALID', 'DeviceTokenInvalidError') {}
-export class DeviceRevokedError extends domainError('DEVICE_REVOKED', 'DeviceRevokedError') {}
-export class DeviceExpiredError extends domainError('DEVICE_EXPIRED', 'DeviceExpiredError') {}
-export class DeviceProofTooOldError extends domainError('DEVICE_PROOF_TOO_OLD', 'DeviceProofTooOldError') {}
-export class DeviceNotFoundError extends domainError('DEVICE_NOT_FOUND', 'DeviceNotFoundError') {}
-export class CallbackSignatureInvalidError extends domainError('CALLBACK_SIGNATURE_INVALID', 'CallbackSignatureInvalidError') {}
-export class CallbackInvalidError extends domainError('CALLBACK_INVALID', 'CallbackInvalidError') {
+export class DeviceTokenInvalidError extends errorClass('DEVICE_TOKEN_INVALID') {}
+export class DeviceRevokedError extends errorClass('DEVICE_REVOKED') {}
+export class DeviceExpiredError extends errorClass('DEVICE_EXPIRED') {}
+export class DeviceProofTooOldError extends errorClass('DEVICE_PROOF_TOO_OLD') {}
+export class DeviceNotFoundError extends errorClass('DEVICE_NOT_FOUND') {}
+export class CallbackSignatureInvalidError extends errorClass('CALLBACK_SIGNATURE_INVALID') {}
+export class CallbackInvalidError extends errorClass('CALLBACK_INVALID') {
   constructor(reason: string) {
     super(`The status callback is not one this service understands: ${reason}`);
   }
 }
-export class WebhookEndpointNotFoundError extends domainError('WEBHOOK_ENDPOINT_NOT_FOUND', 'WebhookEndpointNotFoundError') {}
-export class WebhookUrlRefusedError extends domainError('WEBHOOK_URL_REFUSED', 'WebhookUrlRefusedError') {
+export class WebhookEndpointNotFoundError extends errorClass('WEBHOOK_ENDPOINT_NOT_FOUND') {}
+export class WebhookUrlRefusedError extends errorClass('WEBHOOK_URL_REFUSED') {
   /** `reason`: why, e.g. "must be https in production" */
   constructor(readonly reason: string) {
     super(`This webhook URL is not allowed: ${reason}`);
   }
 }
-
-/** The errors whose GraphQL type carries nothing but `code` and `message`. */
-export const errorsWithoutFields = [
-  UserNotFoundError,
-  FreshVerificationRequiredError,
-  UsernameTakenError,
-  UsernameConfusableError,
-  TwoFactorDisabledError,
-  TwoFactorSuspendedError,
-  NoDeliveryDestinationError,
-  NoPendingCodeError,
-  CodeExpiredError,
-  CodeAlreadyUsedError,
-  TooManyAttemptsError,
-  DeliveryNotConfiguredError,
-  UnauthenticatedError,
-  TotpNotEnrolledError,
-  CodeReplayedError,
-  InvalidPhoneNumberError,
-  PasskeysNotConfiguredError,
-  NoPasskeyError,
-  PasskeyNotFoundError,
-  PasskeyAlreadyRegisteredError,
-  PasskeyChallengeExpiredError,
-  PasskeyChallengeInvalidError,
-  PasskeyOriginMismatchError,
-  PasskeyRpIdMismatchError,
-  PasskeyUserNotVerifiedError,
-  PasskeyUnknownCredentialError,
-  PasskeyCounterRegressedError,
-  PasskeyInvalidError,
-  ContextTooLongForSmsError,
-  WebhookEndpointNotFoundError,
-  DeviceTokenInvalidError,
-  DeviceRevokedError,
-  DeviceExpiredError,
-  DeviceProofTooOldError,
-  DeviceNotFoundError,
-];

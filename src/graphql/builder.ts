@@ -40,7 +40,7 @@ export interface BuilderTypes {
   };
 }
 
-type Types = PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>;
+export type Types = PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>;
 
 /** Granted to what a mutation returns: `$granted: mutationResult` in a type's `authScopes`. */
 export const mutationResult = 'mutationResult';
@@ -73,7 +73,7 @@ function missingScope(failure: AuthFailure): string | undefined {
 /**
  * What a caller refused by `authScopes` is told, as on REST: UnauthenticatedError without a
  * valid token (anonymous callers off, or a token refused), else ForbiddenError naming the scope.
- * A field whose `errors` list them answers them as union members; any other field fails with them.
+ * A field with `errors` answers them as union members (the builder's defaultTypes); any other field fails with them.
  */
 function refusal(caller: CallContext, failure: AuthFailure): UnauthenticatedError | ForbiddenError {
   const scope = missingScope(failure);
@@ -166,6 +166,9 @@ export function createBuilder(db: Db) {
     },
     errors: {
       directResult: true,
+      // Every field with typed errors can be refused by its authScopes: these two join each
+      // such field's union (after the field's own types) without the field naming them.
+      defaultTypes: [UnauthenticatedError, ForbiddenError],
       defaultUnionOptions: { description: 'The result, or one of the typed errors this field can return.' },
     },
   });

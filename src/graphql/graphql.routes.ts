@@ -4,7 +4,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } from 'graphql';
 import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
-import { DomainError, errorCatalogue } from '../errors/errors.js';
+import { DomainError } from '../errors/errors.js';
+import { catalogueGraphQLError } from '../errors/errors.graphql.js';
 import { isDatabaseUnavailable } from '../http/error-reply.js';
 import type { GraphQLContext } from './builder.js';
 import { useStorableStrings } from './storable-strings.js';
@@ -74,9 +75,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const maskGraphqlError = (error: unknown, message: string, isDev?: boolean) => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isDatabaseUnavailable(original)) {
-      return new GraphQLError(errorCatalogue.DATABASE_UNAVAILABLE.message, {
-        extensions: { code: 'DATABASE_UNAVAILABLE', http: { status: 503 } },
-      });
+      return catalogueGraphQLError('DATABASE_UNAVAILABLE');
     }
     if (original instanceof DomainError) {
       return new GraphQLError(original.message, {

@@ -1,5 +1,6 @@
 import { parse, print } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
+import { catalogueGraphQLError } from '../errors/errors.graphql.js';
 import { operationHash, type KnownOperation } from './examples.js';
 
 export interface PersistedOperationsOptions<TServerContext> {
@@ -49,16 +50,14 @@ export function usePersistedOperations<TServerContext extends Record<string, unk
         const known = byHash.get(hash);
         if (!known) {
           // The message Apollo clients look for before they retry with the full text.
-          throw createGraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+          throw catalogueGraphQLError('PERSISTED_QUERY_NOT_FOUND');
         }
         setParams({ ...params, query: known.document });
         return;
       }
       if (!options.only || options.mayRunAnyOperation(context)) return;
       if (typeof params.query === 'string' && isKnownText(params.query)) return;
-      throw createGraphQLError('Only persisted operations are accepted here: send a known operation or its sha256Hash', {
-        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
-      });
+      throw catalogueGraphQLError('PERSISTED_QUERY_ONLY');
     },
   };
 }

@@ -1,6 +1,7 @@
-import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import { Kind, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isStorableText } from '../db/storable-text.js';
+import { catalogueGraphQLError } from '../errors/errors.graphql.js';
 
 /**
  * String literals written into a GraphQL document (`user(username: "a\u0000b")`) escape the
@@ -22,9 +23,7 @@ export function useStorableStrings(): Plugin {
       const document: unknown = params.documentAST;
       if (isDocument(document) && unstorable(document)) {
         setResult([
-          new GraphQLError('A string in the document contains a NUL character or an unpaired surrogate', {
-            extensions: { code: 'BAD_USER_INPUT' },
-          }),
+          catalogueGraphQLError('BAD_USER_INPUT'),
         ]);
       }
     },

@@ -1,18 +1,20 @@
 import { databaseFault } from '../db/faults.js';
-import { DatabaseUnavailableError, DomainError, errorCatalogue } from '../errors/errors.js';
+import { DomainError, entryOf, errorCatalogue } from '../errors/errors.js';
 
 /**
  * The REST answer for an error thrown by a service: expected failures get their status and
- * message from the catalogue; an unreachable database gets 503; anything else is a 500 whose
+ * message from the catalogue; an unreachable database gets DATABASE_UNAVAILABLE's; anything else is a 500 whose
  * text is not shown.
  */
 export function restError(error: unknown): { status: number; detail: string; expected: boolean; retryAfter?: number } {
-  if (error instanceof DomainError && !(error instanceof DatabaseUnavailableError)) {
+  // A transport code thrown as a class (DatabaseUnavailableError) is a fault, logged as one.
+  if (error instanceof DomainError && !entryOf(error.code).transport) {
     const retryAfter = 'retryAfter' in error && typeof error.retryAfter === 'number' ? error.retryAfter : undefined;
-    return { status: errorCatalogue[error.code].status, detail: error.message, expected: true, retryAfter };
+    return { status: entryOf(error.code).status, detail: error.message, expected: true, retryAfter };
   }
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, detail: errorCatalogue.DATABASE_UNAVAILABLE.message, expected: false };
+    const { status, message } = errorCatalogue.DATABASE_UNAVAILABLE;
+    return { status, detail: message, expected: false };
   }
   return { status: 500, detail: 'Internal server error', expected: false };
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isStorableText } from '../db/storable-text.js';
+import { errorCatalogue } from '../errors/errors.js';
 
 // Text that no database column can hold (a NUL, an unpaired surrogate) cannot name anything
 // stored, so it is refused at the edge with a 4xx instead of failing deep in a query as a 500.
@@ -24,7 +25,7 @@ export function findUnstorableText(value: unknown): (string | number)[] | null {
   return null;
 }
 
-const message = 'The input contains a NUL character or an unpaired surrogate, which no field can hold';
+const { message, status } = errorCatalogue.BAD_USER_INPUT;
 
 /**
  * Fastify preValidation hook over the query string and the body. The legacy routes answer
@@ -39,8 +40,8 @@ export async function refuseUnstorableText(request: FastifyRequest, reply: Fasti
       return reply.code(422).send({ detail: [{ loc: [location, ...path], msg: message, type: 'string_unicode' }] });
     }
     if (url === '/graphql') {
-      return reply.code(400).send({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', location, path } }] });
+      return reply.code(status).send({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', location, path } }] });
     }
-    return reply.code(400).send({ detail: message });
+    return reply.code(status).send({ detail: message });
   }
 }

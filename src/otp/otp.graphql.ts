@@ -8,7 +8,6 @@ import {
   CodeReplayedError,
   DeliveryFailedError,
   DeliveryNotConfiguredError,
-  ForbiddenError,
   InsufficientAssuranceError,
   InvalidCodeError,
   InvalidPhoneNumberError,
@@ -20,7 +19,6 @@ import {
   UserNotFoundError,
   RateLimitedError,
   SmsRefusedError,
-  UnauthenticatedError,
   UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
@@ -226,8 +224,6 @@ export function addOtpTypes(
           ContextTooLongForSmsError,
           InsufficientAssuranceError,
           ValidationFailedError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -286,8 +282,6 @@ export function addOtpTypes(
           UserLockedError,
           InsufficientAssuranceError,
           ValidationFailedError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {

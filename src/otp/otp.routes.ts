@@ -4,47 +4,44 @@ import type { Channel } from '../delivery/channel.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
 import { CODE_MAX_LENGTH, CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
-import { detailAnswer, validationAnswer } from '../http/schemas.js';
+import { errorAnswers, validationAnswer } from '../http/schemas.js';
 import type { VerificationService } from '../verification/verification.service.js';
 import { assuranceLevels, factorKinds, type AssuranceLevel } from '../verification/assurance.js';
 import { InsufficientAssuranceError } from '../errors/errors.js';
 import { deviceAnswer, deviceSchema } from '../devices/devices.routes.js';
 
-/** The answers a caller gets before its request is read: no valid token, a missing scope, too many requests. */
-const callerRefusals = {
-  401: detailAnswer(
-    'No valid bearer token: one that does not verify, or none where ALLOW_ANONYMOUS_CALLERS is off.',
-    'A valid bearer token is required',
-  ),
-  403: detailAnswer('The bearer token does not grant the scope this route needs.', 'The token does not grant the scope otp:generate'),
+/** What each error status means on both routes; a route's `errorAnswers` picks those its codes use. */
+const statusMeaning = {
+  401: 'No valid bearer token: one that does not verify, or none where ALLOW_ANONYMOUS_CALLERS is off.',
+  403: 'The bearer token does not grant the scope this route needs.',
+  // Sooner than a throttle allows: Retry-After says when to try again.
+  429: 'Too many requests (from this address, or for this user); Retry-After says how many seconds to wait.',
 } as const;
 
-/** Sooner than a throttle allows: Retry-After says when to try again. */
-const tooManyRequests = (...examples: string[]) =>
-  detailAnswer('Too many requests (from this address, or for this user); Retry-After says how many seconds to wait.', ...examples);
-
 /**
- * A refusal, with what a step-up refusal adds: the level asked for and the user's factors that
- * would reach it (INSUFFICIENT_ASSURANCE only), so a frontend can offer the right one.
+ * Error answers whose 400 carries what a step-up refusal adds: the level asked for and the
+ * user's factors that would reach it (INSUFFICIENT_ASSURANCE only), so a frontend can offer the
+ * right one.
  */
-const refusal = (description: string, ...examples: string[]) => {
-  const answer = detailAnswer(description, ...examples);
+function withAssuranceRefusal(answers: ReturnType<typeof errorAnswers>) {
+  const refused = answers[400];
+  if (!refused) throw new Error('No 400 answer to add the step-up refusal’s fields to');
   return {
-    ...answer,
-    properties: {
-      ...answer.properties,
-      required: { type: 'string', enum: assuranceLevels, description: 'The minimum assurance asked for (INSUFFICIENT_ASSURANCE only).' },
-      sufficient_factors: {
-        type: 'array',
-        items: { type: 'string', enum: factorKinds },
-        description: 'The user’s factors that would reach it, strongest first (INSUFFICIENT_ASSURANCE only).',
+    ...answers,
+    400: {
+      ...refused,
+      properties: {
+        ...refused.properties,
+        required: { type: 'string', enum: assuranceLevels, description: 'The minimum assurance asked for (INSUFFICIENT_ASSURANCE only).' },
+        sufficient_factors: {
+          type: 'array',
+          items: { type: 'string', enum: factorKinds },
+          description: 'The user’s factors that would reach it, strongest first (INSUFFICIENT_ASSURANCE only).',
+        },
       },
     },
   };
-};
-
-/** The database cannot serve now: the instance recovers by itself once it can. */
-const databaseUnavailable = 'The database is unavailable; try again shortly';
+}
 
 const generateSchema = {
   summary: 'Generate OTP for a user',
@@ -119,24 +116,26 @@ const generateSchema = {
         },
       ],
     },
-    400: refusal(
-      'Refused: the request is well-formed but cannot be served for this user.',
-      'User not found',
-      'The user has no destination for the chosen delivery method',
-      'The context does not fit in one text message with the code; shorten it or send by email',
-      'This needs a phishing-resistant proof; the user can give one with a passkey',
-    ),
-    ...callerRefusals,
     422: validationAnswer('query', 'username'),
-    429: tooManyRequests('A code was sent moments ago; wait 30 s before asking for another', 'At most 5 codes per hour; try again in 41 min'),
-    502: detailAnswer(
-      'The provider (SMTP server, Twilio) refused the message or did not answer within DELIVERY_TIMEOUT_MS: no code was issued, and a previous code stays valid.',
-      'The code could not be delivered by email; no code was issued',
-    ),
-    503: detailAnswer(
-      'The service cannot send now: no provider is configured for the channel (SMTP_SERVER, TWILIO_*), or the database is unavailable.',
-      'No delivery channel is configured for this method',
-      databaseUnavailable,
+    ...withAssuranceRefusal(
+      errorAnswers(
+      {
+        ...statusMeaning,
+        400: 'Refused: the request is well-formed but cannot be served for this user.',
+        502: 'The provider (SMTP server, Twilio) refused the message or did not answer within DELIVERY_TIMEOUT_MS: no code was issued, and a previous code stays valid.',
+        503: 'The service cannot send now: no provider is configured for the channel (SMTP_SERVER, TWILIO_*), or the database is unavailable.',
+      },
+      'USER_NOT_FOUND',
+      'NO_DELIVERY_DESTINATION',
+      'CONTEXT_TOO_LONG_FOR_SMS',
+      'INSUFFICIENT_ASSURANCE',
+      'UNAUTHENTICATED',
+      'FORBIDDEN',
+      'RATE_LIMITED',
+      'DELIVERY_FAILED',
+      'DELIVERY_NOT_CONFIGURED',
+      'DATABASE_UNAVAILABLE',
+      ),
     ),
   },
 } as const;
@@ -214,18 +213,26 @@ const verifySchema = {
       },
       examples: [{ success: true, method: 'otp', token: 'eyJhbGciOiJFUzI1NiIsImtpZCI6IjEyMyIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJmb3VudGFpbmFpLTJmYSIsInN1YiI6ImFsaWNlIiwiYW1yIjpbIm90cCJdfQ.c2lnbmF0dXJl' }],
     },
-    400: refusal(
-      'Refused: a wrong, expired or used code, a code generated for another context, no pending code, an unknown user, or second factors suspended.',
-      'Invalid code',
-      'The code was generated for another action (context); it is not accepted for this one',
-      'The code has already been used; request a new one',
-      'The code has expired; request a new one',
-      'User not found',
-    ),
-    ...callerRefusals,
     422: validationAnswer('body', 'otp_code'),
-    429: tooManyRequests('Too many failed verifications; the user is locked for 15 more minute(s)'),
-    503: detailAnswer('The database is unavailable: nothing was judged or counted.', databaseUnavailable),
+    ...withAssuranceRefusal(
+      errorAnswers(
+      {
+        ...statusMeaning,
+        400: 'Refused: a wrong, expired or used code, a code generated for another context, no pending code, an unknown user, or second factors suspended.',
+        503: 'The database is unavailable: nothing was judged or counted.',
+      },
+      'INVALID_CODE',
+      'CONTEXT_MISMATCH',
+      'CODE_ALREADY_USED',
+      'CODE_EXPIRED',
+      'USER_NOT_FOUND',
+      'INSUFFICIENT_ASSURANCE',
+      'UNAUTHENTICATED',
+      'FORBIDDEN',
+      'USER_LOCKED',
+      'DATABASE_UNAVAILABLE',
+      ),
+    ),
   },
 } as const;
 

@@ -1,5 +1,4 @@
 import {
-  ForbiddenError,
   FreshVerificationRequiredError,
   InsufficientAssuranceError,
   NoPasskeyError,
@@ -16,7 +15,6 @@ import {
   PasskeyUserNotVerifiedError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
-  UnauthenticatedError,
   UserLockedError,
   UserNotFoundError,
   ValidationFailedError,
@@ -168,7 +166,7 @@ export function addPasskeyTypes(
       description:
         'Starts registering a passkey for the user (scope users:write): the options for navigator.credentials.create(), ' +
         'with a new challenge. The browser’s answer goes to finishPasskeyRegistration. Refused while two-factor is off for the user.',
-      errors: { types: [UserNotFoundError, TwoFactorDisabledError, PasskeysNotConfiguredError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, TwoFactorDisabledError, PasskeysNotConfiguredError, FreshVerificationRequiredError] },
       args: { username: t.arg.string({ required: true, description: 'Whose passkey.' }) },
       authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => ctx.services.passkeys.startRegistration(args.username, ctx.call),
@@ -188,8 +186,6 @@ export function addPasskeyTypes(
           ...answerErrors,
           PasskeyAlreadyRegisteredError,
           FreshVerificationRequiredError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -213,8 +209,6 @@ export function addPasskeyTypes(
           TwoFactorSuspendedError,
           NoPasskeyError,
           PasskeysNotConfiguredError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -247,8 +241,6 @@ export function addPasskeyTypes(
           PasskeyUnknownCredentialError,
           PasskeyCounterRegressedError,
           InsufficientAssuranceError,
-          UnauthenticatedError,
-          ForbiddenError,
         ],
       },
       args: {
@@ -286,7 +278,7 @@ export function addPasskeyTypes(
     renamePasskey: t.prismaField({
       type: 'Passkey',
       description: 'Renames one of the user’s passkeys (scope users:write). Audited as PASSKEY_RENAME.',
-      errors: { types: [UserNotFoundError, PasskeyNotFoundError, ValidationFailedError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, PasskeyNotFoundError, ValidationFailedError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose passkey.' }),
         id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),
@@ -300,7 +292,7 @@ export function addPasskeyTypes(
       description:
         'Removes one of the user’s passkeys (scope users:write): it no longer verifies the user. Returns the user. ' +
         'Audited as PASSKEY_REMOVE; raises factor.removed.',
-      errors: { types: [UserNotFoundError, PasskeyNotFoundError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, PasskeyNotFoundError, FreshVerificationRequiredError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose passkey.' }),
         id: t.arg.globalID({ required: true, for: PasskeyRef, description: 'The passkey’s id.' }),

@@ -1,4 +1,4 @@
-import { ForbiddenError, FreshVerificationRequiredError, UnauthenticatedError, UserNotFoundError } from '../errors/errors.js';
+import { FreshVerificationRequiredError, UserNotFoundError } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
 import type { RecoveryCodes, RecoveryService } from './recovery.service.js';
 
@@ -25,7 +25,7 @@ export function addRecoveryTypes(builder: Builder) {
     generateRecoveryCodes: t.field({
       type: RecoveryCodesRef,
       description: 'Makes a new set of recovery codes for the user (scope users:write); every earlier code stops working.',
-      errors: { types: [UserNotFoundError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, FreshVerificationRequiredError] },
       args: { username: t.arg.string({ required: true, description: 'Whose codes.' }) },
       authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => ctx.services.recovery.generate(args.username, ctx.call),

@@ -1,9 +1,7 @@
 import {
-  ForbiddenError,
   FreshVerificationRequiredError,
   InvalidCodeError,
   TotpNotEnrolledError,
-  UnauthenticatedError,
   UserNotFoundError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
@@ -48,7 +46,7 @@ export function addTotpTypes(builder: Builder) {
       description:
         'Starts enrolling an authenticator app for the user (scope users:write). An app already active ' +
         'keeps working until the new one is confirmed; enrolling again replaces a pending enrolment.',
-      errors: { types: [UserNotFoundError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, FreshVerificationRequiredError] },
       args: { username: t.arg.string({ required: true, description: 'Whose app.' }) },
       authScopes: (_root, args) => ({ 'users:write': true, selfUser: args.username }),
       resolve: (_root, args, ctx) => ctx.services.totp.enroll(args.username, ctx.call),
@@ -58,7 +56,7 @@ export function addTotpTypes(builder: Builder) {
       description:
         'Activates the pending authenticator app with a code it shows (scope users:write). A wrong code ' +
         'leaves the enrolment pending, so it can be retried.',
-      errors: { types: [UserNotFoundError, TotpNotEnrolledError, InvalidCodeError, FreshVerificationRequiredError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError, TotpNotEnrolledError, InvalidCodeError, FreshVerificationRequiredError] },
       args: {
         username: t.arg.string({ required: true, description: 'Whose app.' }),
         code: t.arg.string({ required: true, description: 'The 6-digit code the app shows now.' }),

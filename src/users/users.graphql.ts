@@ -1,6 +1,4 @@
 import {
-  ForbiddenError,
-  UnauthenticatedError,
   UsernameConfusableError,
   UsernameTakenError,
   UserNotFoundError,
@@ -183,7 +181,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
     createUser: t.prismaField({
       type: 'User',
       description: 'Creates a user who can then receive codes.',
-      errors: { types: [ValidationFailedError, UsernameTakenError, UsernameConfusableError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [ValidationFailedError, UsernameTakenError, UsernameConfusableError] },
       authScopes: { 'users:write': true },
       args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
       resolve: (_query, _root, { input }, ctx) => ctx.services.users.create(input, ctx.call),
@@ -191,7 +189,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
     updateUser: t.prismaField({
       type: 'User',
       description: 'Changes a user.',
-      errors: { types: [ValidationFailedError, UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [ValidationFailedError, UserNotFoundError] },
       authScopes: { 'users:write': true },
       args: { input: t.arg({ type: UpdateUserInput, required: true, description: 'Which user, and what to change.' }) },
       resolve: (_query, _root, { input }, ctx) => ctx.services.users.update(input, ctx.call),
@@ -201,7 +199,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       description:
         'Switches two-factor authentication off for the user: pending codes stop working, and the ' +
         'authenticator app, recovery codes and passkeys are removed.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError] },
       authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Whose two-factor authentication.' }) },
       resolve: (_query, _root, args, ctx) => ctx.services.users.disableTwoFactor(args.username, ctx.call),
@@ -211,7 +209,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       description:
         'Lifts the suspension that MAX_CONSECUTIVE_FAILURES failed verifications in a row put on the user’s ' +
         'second factors, with any lock and both failure counts. Audited as TWO_FACTOR_REINSTATE.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError] },
       authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Whose second factors.' }) },
       resolve: (_query, _root, args, ctx) => ctx.services.users.reinstateTwoFactor(args.username, ctx.call),
@@ -221,7 +219,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
       description:
         'Erases the user: destinations, secrets, codes and recovery codes are deleted; the audit trail is ' +
         'kept, with the username replaced by a pseudonym.',
-      errors: { types: [UserNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [UserNotFoundError] },
       authScopes: { 'users:write': true },
       args: { username: t.arg.string({ required: true, description: 'Who to erase.' }) },
       resolve: (_root, args, ctx) => ctx.services.users.erase(args.username, ctx.call),

@@ -6,14 +6,13 @@ import type { AppState, UsersStore } from '../users/users.store.js';
 import {
   auditOutcomeOf,
   CodeAlreadyUsedError,
-  CodeExpiredError,
   CodeReplayedError,
   ContextMismatchError,
   DomainError,
   InsufficientAssuranceError,
   InvalidCodeError,
   isGuess,
-  NoPendingCodeError,
+  isNothingDelivered,
   RateLimitedError,
   TwoFactorSuspendedError,
   UserLockedError,
@@ -418,7 +417,7 @@ export function createVerificationService(deps: VerificationDeps) {
       const used = await otp.verify(slot.userId, code, now, actionContext, slot.reserved);
       return { method: 'otp', assurance: deliveredCodeAssurance(used.channel), consumeCode: used.id };
     } catch (error) {
-      const nothingDelivered = error instanceof NoPendingCodeError || error instanceof CodeExpiredError;
+      const nothingDelivered = isNothingDelivered(error);
       if (user.totpSecret && nothingDelivered) {
         throw app === 'REPLAYED' ? new CodeReplayedError() : new InvalidCodeError(slot.guessesLeft);
       }

@@ -1,4 +1,4 @@
-import { ForbiddenError, UnauthenticatedError, ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedError } from '../errors/errors.js';
+import { ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedError } from '../errors/errors.js';
 import { eventTypes } from '../events/events.js';
 import type { Builder } from '../graphql/builder.js';
 import type { AttemptView, DeliveryView } from './deliveries.store.js';
@@ -123,7 +123,7 @@ export function addWebhookTypes(builder: Builder) {
     values: { PENDING: { description: 'To be sent or retried.' }, DELIVERED: { description: 'Accepted.' }, FAILED: { description: 'Given up.' } },
   });
 
-  const writeErrors = [WebhookEndpointNotFoundError, WebhookUrlRefusedError, ValidationFailedError, UnauthenticatedError, ForbiddenError];
+  const writeErrors = [WebhookEndpointNotFoundError, WebhookUrlRefusedError, ValidationFailedError];
   const idOf = (id: string | number) => {
     const parsed = Number(id);
     if (!Number.isSafeInteger(parsed) || parsed < 1) throw new WebhookEndpointNotFoundError();
@@ -134,14 +134,14 @@ export function addWebhookTypes(builder: Builder) {
     webhookEndpoints: t.field({
       type: [WebhookEndpointRef],
       description: 'Every webhook endpoint (scope webhooks:read).',
-      errors: { types: [UnauthenticatedError, ForbiddenError] },
+      errors: {},
       authScopes: { 'webhooks:read': true },
       resolve: (_root, _args, ctx) => ctx.services.webhooks.list(),
     }),
     webhookDeliveries: t.field({
       type: [WebhookDeliveryRef],
       description: 'Deliveries, newest first (scope webhooks:read): of one endpoint, or of all with the users’ notices.',
-      errors: { types: [WebhookEndpointNotFoundError, UnauthenticatedError, ForbiddenError] },
+      errors: { types: [WebhookEndpointNotFoundError] },
       args: {
         endpointId: t.arg.id({ description: 'Only this endpoint’s.' }),
         status: t.arg({ type: DeliveryStatus, description: 'Only those in this state.' }),

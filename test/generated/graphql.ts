@@ -157,6 +157,8 @@ export type DeliveryStatus =
 
 /** Stable codes of every expected failure; REST answers use the same catalogue. */
 export type ErrorCode =
+  /** The input contains a NUL character or an unpaired surrogate, which no field can hold */
+  | 'BAD_USER_INPUT'
   /** The status callback is not one this service understands */
   | 'CALLBACK_INVALID'
   /** The request is not signed by the delivery provider */
@@ -225,6 +227,10 @@ export type ErrorCode =
   | 'PASSKEY_UNKNOWN_CREDENTIAL'
   /** The authenticator did not verify the user */
   | 'PASSKEY_USER_NOT_VERIFIED'
+  /** PersistedQueryNotFound */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** Only persisted operations are accepted here: send a known operation or its sha256Hash */
+  | 'PERSISTED_QUERY_ONLY'
   /** Too many requests; try again later */
   | 'RATE_LIMITED'
   /** Codes are not sent by SMS to this number */
