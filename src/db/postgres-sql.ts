@@ -30,8 +30,8 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
     return { ...statement, values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), types: parsers };
   }
 
-  function query(strings: TemplateStringsArray, values: SqlValue[]) {
-    return pool.query(config(strings, values));
+  function query(strings: TemplateStringsArray, values: readonly SqlValue[]) {
+    return sentAgainOnce(() => pool.query(config(strings, values)));
   }
 
   /**
@@ -42,7 +42,11 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
     const [only, ...more] = statements;
     if (!only) return [];
     // one statement is atomic by itself: no transaction to open
-    if (more.length === 0) return [(await pool.query(config(only.strings, only.values))).rowCount ?? 0];
+    if (more.length === 0) return [(await query(only.strings, only.values)).rowCount ?? 0];
+    return sentAgainOnce(() => transaction(statements));
+  }
+
+  async function transaction(statements: readonly SqlStatement[]): Promise<number[]> {
     const client = await pool.connect();
     let broken: unknown;
     try {
@@ -70,4 +74,32 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
     // the pool belongs to Prisma's adapter, which ends it
     close: async () => undefined,
   };
+}
+
+/**
+ * PostgreSQL's answers after which it has rolled the statement, or the whole transaction, back
+ * and the same work may be sent again as it is: a deadlock's victim (40P01) and a serialization
+ * conflict (40001). Under load, statements that take the same rows overlap for longer and more
+ * of them meet; each such abort used to reach the caller.
+ */
+const SEND_AGAIN = new Set(['40P01', '40001']);
+
+/**
+ * Runs `work`, and once more after a short pause when PostgreSQL aborted it as one of
+ * {@link SEND_AGAIN}. Sending it again gives no caller an extra guess or send: the aborted
+ * statement wrote nothing (no guess slot taken, no attempt reserved, no code used up; the
+ * budget's rule in throttle/guess-budget.ts counts what was committed), so the second try is
+ * the only one that counts, exactly as if the request had come a moment later. Once only: a
+ * second abort means contention that waiting a few milliseconds does not clear, and it is
+ * answered 503 DATABASE_UNAVAILABLE with Retry-After (db/faults.ts) rather than held open.
+ * The pause, random, keeps the two sides of a deadlock from meeting again in step.
+ */
+async function sentAgainOnce<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!SEND_AGAIN.has((error as { code?: unknown }).code as string)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    return work();
+  }
 }

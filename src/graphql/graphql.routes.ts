@@ -5,7 +5,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } fro
 import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
 import { DomainError, errorCatalogue } from '../errors/errors.js';
-import { isDatabaseUnavailable } from '../http/error-reply.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../http/error-reply.js';
 import type { GraphQLContext } from './builder.js';
 import { useStorableStrings } from './storable-strings.js';
 import { useBoundedInput } from './bounded-input.js';
@@ -73,7 +73,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isDatabaseUnavailable(original)) {
       return new GraphQLError(errorCatalogue.DATABASE_UNAVAILABLE.message, {
-        extensions: { code: 'DATABASE_UNAVAILABLE', http: { status: 503 } },
+        extensions: { code: 'DATABASE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } } },
       });
     }
     if (original instanceof DomainError) {
