@@ -7,7 +7,9 @@
 // the same request succeeds once the contention is gone.
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { createPostgresSql } from '../src/db/postgres-sql.js';
+import { restError } from '../src/http/error-reply.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { createUser, requestCode, submitCode, wrongCode } from './support/flows.js';
 import { executeRaw } from './support/graphql.js';
@@ -191,6 +193,28 @@ describe.runIf(onPostgres)('PostgreSQL under contention', () => {
     } finally {
       await other.end();
       await app.close();
+    }
+  });
+
+  it('a statement aborted twice (deadlock, serialization failure) is sent no third time: 503 with Retry-After', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    try {
+      const sql = createPostgresSql(pool);
+      for (const code of ['40P01', '40001']) {
+        // the driver's error as pg gives it, injected where the pool answers
+        const aborted = Object.assign(new Error('could not complete the statement'), { code, severity: 'ERROR' });
+        const query = vi.spyOn(pool, 'query').mockRejectedValueOnce(aborted).mockRejectedValueOnce(aborted);
+        await expect(sql.rows`SELECT 1 AS one`).rejects.toBe(aborted);
+        expect(query).toHaveBeenCalledTimes(2);
+        expect(restError(aborted)).toEqual({ status: 503, detail: 'The database is unavailable; try again shortly', expected: false, retryAfter: 1 });
+        // aborted once, then answered: the caller sees the answer
+        query.mockClear().mockRejectedValueOnce(aborted);
+        expect(await sql.rows<{ one: number }>`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+        expect(query).toHaveBeenCalledTimes(2);
+        query.mockRestore();
+      }
+    } finally {
+      await pool.end();
     }
   });
 });
