@@ -199,7 +199,8 @@ describe.runIf(onPostgres)('PostgreSQL under contention', () => {
   it('a statement aborted twice (deadlock, serialization failure) is sent no third time: 503 with Retry-After', async () => {
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
     try {
-      const sql = createPostgresSql(pool);
+      const sentAgain: string[] = [];
+      const sql = createPostgresSql(pool, { onSentAgain: (sqlstate) => sentAgain.push(sqlstate) });
       for (const code of ['40P01', '40001']) {
         // the driver's error as pg gives it, injected where the pool answers
         const aborted = Object.assign(new Error('could not complete the statement'), { code, severity: 'ERROR' });
@@ -213,6 +214,8 @@ describe.runIf(onPostgres)('PostgreSQL under contention', () => {
         expect(query).toHaveBeenCalledTimes(2);
         query.mockRestore();
       }
+      // each second try is reported (the app logs it: test/postgres/lock-order.test.ts reads that log)
+      expect(sentAgain).toEqual(['40P01', '40P01', '40001', '40001']);
     } finally {
       await pool.end();
     }

@@ -9,8 +9,12 @@ import type { Sql, SqlStatement, SqlValue } from './sql.js';
  * same round trip. Prisma keeps DateTime columns as `timestamp(3)` holding UTC, so
  * dates go out as UTC ISO text and come back read as UTC, whatever the process's time zone.
  */
-export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: boolean } = {}): Sql {
+export function createPostgresSql(
+  pool: pg.Pool,
+  options: { namedStatements?: boolean; onSentAgain?: (sqlstate: string) => void } = {},
+): Sql {
   const namedStatements = options.namedStatements ?? true;
+  const sentAgainOnce = <T>(work: () => Promise<T>) => sendAgainOnce(work, options.onSentAgain);
   const { types } = pg;
   const named = new WeakMap<TemplateStringsArray, { name?: string; text: string }>();
   let count = 0;
@@ -94,11 +98,14 @@ const SEND_AGAIN = new Set(['40P01', '40001']);
  * answered 503 DATABASE_UNAVAILABLE with Retry-After (db/faults.ts) rather than held open.
  * The pause, random, keeps the two sides of a deadlock from meeting again in step.
  */
-async function sentAgainOnce<T>(work: () => Promise<T>): Promise<T> {
+async function sendAgainOnce<T>(work: () => Promise<T>, onSentAgain?: (sqlstate: string) => void): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (!SEND_AGAIN.has((error as { code?: unknown }).code as string)) throw error;
+    const { code } = error as { code?: unknown };
+    if (typeof code !== 'string' || !SEND_AGAIN.has(code)) throw error;
+    // said, because a steady stream of them means statements take rows in clashing orders
+    onSentAgain?.(code);
     await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
     return work();
   }
