@@ -98,7 +98,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
 
   tracing.instrumentHttp(app);
   const database =
-    deps.database ?? createDatabase(config.database, (error) => app.log.warn({ err: error }, 'database: an idle connection failed'));
+    deps.database ??
+    createDatabase(config.database, {
+      onPoolError: (error) => app.log.warn({ err: error }, 'database: an idle connection failed'),
+      onSentAgain: (sqlstate) => app.log.warn({ sqlstate }, 'database: a statement aborted by a deadlock or serialization conflict was sent again'),
+    });
   const metrics = createMetrics(database);
   const delivery = metrics.instrument(tracing.delivery(deps.delivery ?? createDelivery(config, app.log)));
   const clock = deps.clock ?? systemClock;

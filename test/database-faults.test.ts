@@ -341,7 +341,7 @@ describe.runIf(provider === 'sqlite')('SQLite: the file deleted, replaced, read-
     }
     expect((refusal as { code?: unknown }).code).toBe('SQLITE_READONLY');
     expect(databaseFault(refusal)).toBe('database file not writable');
-    expect(restError(refusal)).toEqual({ status: 503, detail: 'The database is unavailable; try again shortly', expected: false });
+    expect(restError(refusal)).toEqual({ status: 503, detail: 'The database is unavailable; try again shortly', expected: false, retryAfter: 1 });
     // an extended code, and the words alone when a wrapper dropped the code
     expect(databaseFault(Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY_DIRECTORY' }))).toBe(
       'database file not writable',

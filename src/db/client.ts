@@ -36,12 +36,20 @@ export interface Database {
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
-export function createDatabase(config: DatabaseConfig, onPoolError?: (error: Error) => void): Database {
-  const pool = config.provider === 'postgres' ? createPool(config, onPoolError) : undefined;
+/** What the database layer reports to the app's log as it happens. */
+export interface DatabaseEvents {
+  /** a connection failed while idle in the pool (the server restarted) */
+  onPoolError?: (error: Error) => void;
+  /** PostgreSQL aborted a hot-path statement as a deadlock's victim or serialization conflict, and it was sent again */
+  onSentAgain?: (sqlstate: string) => void;
+}
+
+export function createDatabase(config: DatabaseConfig, events: DatabaseEvents = {}): Database {
+  const pool = config.provider === 'postgres' ? createPool(config, events.onPoolError) : undefined;
   const file = pool ? undefined : watchSqliteFile(config.sqlitePath);
   const db = pool ? createPostgresClient(pool, config) : createSqliteClient(config, file);
   const sql = pool
-    ? createPostgresSql(pool, { namedStatements: !config.pgbouncer })
+    ? createPostgresSql(pool, { namedStatements: !config.pgbouncer, onSentAgain: events.onSentAgain })
     : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs, file);
   const migrations = expectedMigrations(config.provider);
   let checking: Promise<Readiness> | undefined;

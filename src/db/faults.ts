@@ -42,6 +42,12 @@ export const READ_ONLY = 'database is read-only';
 export const STANDBY = 'database is a read-only standby';
 export const FORBIDDEN = 'database denies the service a privilege it needs';
 const FILE_READ_ONLY = 'database file not writable';
+/**
+ * The database is up but could not serve this request in time: the pool had no connection free
+ * within its wait, a lock or statement timeout fired, or PostgreSQL aborted the statement as a
+ * deadlock's or a serialization conflict's victim. Nothing of the statement was written.
+ */
+const BUSY = 'database busy';
 
 const byCode: Record<string, string> = {
   // our own DatabaseUnavailableError, once Prisma has wrapped it (it keeps the code, not the class)
@@ -55,7 +61,8 @@ const byCode: Record<string, string> = {
   P1017: UNREACHABLE, // server closed the connection
   P2021: NO_SCHEMA, // table does not exist
   P2022: OLD_SCHEMA, // column does not exist
-  P2024: UNREACHABLE, // timed out fetching a connection from the pool
+  P2024: BUSY, // timed out fetching a connection from the pool
+  P2034: BUSY, // transaction failed due to a write conflict or a deadlock
   ECONNREFUSED: UNREACHABLE,
   ECONNRESET: UNREACHABLE,
   ETIMEDOUT: UNREACHABLE,
@@ -70,6 +77,12 @@ const byCode: Record<string, string> = {
   '08003': UNREACHABLE, // connection_does_not_exist
   '08006': UNREACHABLE, // connection_failure
   '53300': 'database has too many connections',
+  // Contention, not breakage: the statement was rolled back and may be sent again (postgres-sql.ts
+  // sends a deadlock's or a serialization failure's victim once more before giving up).
+  '40P01': BUSY, // deadlock_detected
+  '40001': BUSY, // serialization_failure
+  '55P03': BUSY, // lock_not_available: lock_timeout, or NOWAIT
+  '57014': BUSY, // query_canceled: statement_timeout, or a cancel request
   '28000': CREDENTIALS, // invalid_authorization_specification (role unknown or not allowed to log in)
   '28P01': CREDENTIALS, // invalid_password
   '3D000': NO_DATABASE, // invalid_catalog_name
@@ -80,8 +93,8 @@ const byCode: Record<string, string> = {
   '25006': READ_ONLY, // read_only_sql_transaction
   '42501': FORBIDDEN, // insufficient_privilege: a grant revoked, or the service running as the wrong role
   // SQLite (better-sqlite3 gives the extended code, e.g. SQLITE_IOERR_WRITE: see faultOfCode)
-  SQLITE_BUSY: 'database busy',
-  SQLITE_LOCKED: 'database busy',
+  SQLITE_BUSY: BUSY,
+  SQLITE_LOCKED: BUSY,
   SQLITE_CANTOPEN: 'database file cannot be opened',
   // and its extended codes (_RECOVERY, _CANTLOCK, _ROLLBACK, _CANTINIT, _DIRECTORY): the file,
   // its -wal/-shm or its folder cannot be written (permissions, chattr +i, a read-only mount)
@@ -105,6 +118,7 @@ const byKind: Record<string, string> = {
   ConnectionClosed: UNREACHABLE,
   SocketTimeout: UNREACHABLE,
   TooManyConnections: 'database has too many connections',
+  TransactionWriteConflict: BUSY, // 40001, as Prisma's pg adapter names it
   AuthenticationFailed: CREDENTIALS,
   DatabaseAccessDenied: CREDENTIALS,
   DatabaseDoesNotExist: NO_DATABASE,
@@ -114,6 +128,9 @@ const byKind: Record<string, string> = {
 
 const byMessage: [RegExp, string][] = [
   [/ECONNREFUSED|Connection terminated|connection (?:timeout|refused)|Can't reach database/i, UNREACHABLE],
+  // pg-pool's own error, no code: every connection of the pool stayed checked out for its whole
+  // wait (connectTimeoutMs, 5 s), as on a machine too loaded to finish the statements ahead
+  [/^timeout exceeded when trying to connect$/, BUSY],
   // a statement on a connection closed under it, its file having been deleted or replaced
   [/^The database connection is not open$/, 'database file replaced or missing'],
   [/^no such table/, NO_SCHEMA],

@@ -9,8 +9,12 @@ import type { Sql, SqlStatement, SqlValue } from './sql.js';
  * same round trip. Prisma keeps DateTime columns as `timestamp(3)` holding UTC, so
  * dates go out as UTC ISO text and come back read as UTC, whatever the process's time zone.
  */
-export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: boolean } = {}): Sql {
+export function createPostgresSql(
+  pool: pg.Pool,
+  options: { namedStatements?: boolean; onSentAgain?: (sqlstate: string) => void } = {},
+): Sql {
   const namedStatements = options.namedStatements ?? true;
+  const sentAgainOnce = <T>(work: () => Promise<T>) => sendAgainOnce(work, options.onSentAgain);
   const { types } = pg;
   const named = new WeakMap<TemplateStringsArray, { name?: string; text: string }>();
   let count = 0;
@@ -30,8 +34,8 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
     return { ...statement, values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), types: parsers };
   }
 
-  function query(strings: TemplateStringsArray, values: SqlValue[]) {
-    return pool.query(config(strings, values));
+  function query(strings: TemplateStringsArray, values: readonly SqlValue[]) {
+    return sentAgainOnce(() => pool.query(config(strings, values)));
   }
 
   /**
@@ -42,7 +46,11 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
     const [only, ...more] = statements;
     if (!only) return [];
     // one statement is atomic by itself: no transaction to open
-    if (more.length === 0) return [(await pool.query(config(only.strings, only.values))).rowCount ?? 0];
+    if (more.length === 0) return [(await query(only.strings, only.values)).rowCount ?? 0];
+    return sentAgainOnce(() => transaction(statements));
+  }
+
+  async function transaction(statements: readonly SqlStatement[]): Promise<number[]> {
     const client = await pool.connect();
     let broken: unknown;
     try {
@@ -70,4 +78,35 @@ export function createPostgresSql(pool: pg.Pool, options: { namedStatements?: bo
     // the pool belongs to Prisma's adapter, which ends it
     close: async () => undefined,
   };
+}
+
+/**
+ * PostgreSQL's answers after which it has rolled the statement, or the whole transaction, back
+ * and the same work may be sent again as it is: a deadlock's victim (40P01) and a serialization
+ * conflict (40001). Under load, statements that take the same rows overlap for longer and more
+ * of them meet; each such abort used to reach the caller.
+ */
+const SEND_AGAIN = new Set(['40P01', '40001']);
+
+/**
+ * Runs `work`, and once more after a short pause when PostgreSQL aborted it as one of
+ * {@link SEND_AGAIN}. Sending it again gives no caller an extra guess or send: the aborted
+ * statement wrote nothing (no guess slot taken, no attempt reserved, no code used up; the
+ * budget's rule in throttle/guess-budget.ts counts what was committed), so the second try is
+ * the only one that counts, exactly as if the request had come a moment later. Once only: a
+ * second abort means contention that waiting a few milliseconds does not clear, and it is
+ * answered 503 DATABASE_UNAVAILABLE with Retry-After (db/faults.ts) rather than held open.
+ * The pause, random, keeps the two sides of a deadlock from meeting again in step.
+ */
+async function sendAgainOnce<T>(work: () => Promise<T>, onSentAgain?: (sqlstate: string) => void): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const { code } = error as { code?: unknown };
+    if (typeof code !== 'string' || !SEND_AGAIN.has(code)) throw error;
+    // said, because a steady stream of them means statements take rows in clashing orders
+    onSentAgain?.(code);
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    return work();
+  }
 }

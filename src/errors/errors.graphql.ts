@@ -173,7 +173,10 @@ export function addErrorTypes(
  * A GraphQL error for a catalogue code answered outside a typed field (the database, persisted
  * operations, unstorable input): the entry's message, its code, and its status for the HTTP answer.
  */
-export function catalogueGraphQLError(code: ErrorCode, options: Omit<GraphQLErrorOptions, 'extensions'> & { extensions?: Record<string, unknown> } = {}) {
+export function catalogueGraphQLError(
+  code: ErrorCode,
+  { headers, ...options }: Omit<GraphQLErrorOptions, 'extensions'> & { extensions?: Record<string, unknown>; headers?: Record<string, string> } = {},
+) {
   const { status, message } = errorCatalogue[code];
-  return new GraphQLError(message, { ...options, extensions: { ...options.extensions, code, http: { status } } });
+  return new GraphQLError(message, { ...options, extensions: { ...options.extensions, code, http: { status, ...(headers ? { headers } : {}) } } });
 }

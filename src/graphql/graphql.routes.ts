@@ -6,7 +6,7 @@ import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphq
 import type { Config } from '../config/config.js';
 import { DomainError } from '../errors/errors.js';
 import { catalogueGraphQLError } from '../errors/errors.graphql.js';
-import { isDatabaseUnavailable } from '../http/error-reply.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../http/error-reply.js';
 import type { GraphQLContext } from './builder.js';
 import { useStorableStrings } from './storable-strings.js';
 import { useBoundedInput } from './bounded-input.js';
@@ -75,7 +75,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const maskGraphqlError = (error: unknown, message: string, isDev?: boolean) => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isDatabaseUnavailable(original)) {
-      return catalogueGraphQLError('DATABASE_UNAVAILABLE');
+      return catalogueGraphQLError('DATABASE_UNAVAILABLE', { headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) } });
     }
     if (original instanceof DomainError) {
       return new GraphQLError(original.message, {

@@ -2,9 +2,15 @@ import { databaseFault } from '../db/faults.js';
 import { DomainError, entryOf, errorCatalogue } from '../errors/errors.js';
 
 /**
+ * How long a client is told to wait after a database fault: the faults seen under load (no
+ * pooled connection free in time, a lock or statement timeout, a deadlock) clear in about that.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
+
+/**
  * The REST answer for an error thrown by a service: expected failures get their status and
- * message from the catalogue; an unreachable database gets DATABASE_UNAVAILABLE's; anything else is a 500 whose
- * text is not shown.
+ * message from the catalogue; a database that cannot serve now gets 503 with Retry-After;
+ * anything else is a 500 whose text is not shown.
  */
 export function restError(error: unknown): { status: number; detail: string; expected: boolean; retryAfter?: number } {
   // A transport code thrown as a class (DatabaseUnavailableError) is a fault, logged as one.
@@ -14,7 +20,7 @@ export function restError(error: unknown): { status: number; detail: string; exp
   }
   if (isDatabaseUnavailable(error)) {
     const { status, message } = errorCatalogue.DATABASE_UNAVAILABLE;
-    return { status, detail: message, expected: false };
+    return { status, detail: message, expected: false, retryAfter: DATABASE_RETRY_AFTER_SECONDS };
   }
   return { status: 500, detail: 'Internal server error', expected: false };
 }

@@ -5,14 +5,30 @@
 // caller got a 500. Both take the user's row first; this burst, right and wrong answers for
 // one user at once over two processes, with sends for the same user among them, found the
 // other order within a few rounds.
+// A deadlock's victim is now sent again once (postgres-sql.ts), which would hide a wrong order
+// from the answers: the services' logs must not say that any statement was sent again. On a
+// loaded machine a request may get the contract's 503 with Retry-After (the pool's wait ran
+// out); the callers here honour it, as clients do, and a 500 still fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wrongCode } from '../support/flows.js';
-import { remoteCreateUser, remoteGenerate, remoteRequestCode, remoteVerify } from '../support/remote.js';
-import { burstEnv, startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
+import { remoteCreateUser, remoteGenerate, remoteRequestCode, remoteVerify, type RemoteAnswer } from '../support/remote.js';
+import { burstEnv, sleep, startServiceProcesses, type ServiceProcess } from '../support/service-process.js';
 
 const ROUNDS = 12;
 const RIGHT = 12;
 const WRONG = 7;
+
+/** Sends again after a 503's Retry-After, a few times; any other answer is returned as it is. */
+async function patiently(send: () => Promise<RemoteAnswer>): Promise<RemoteAnswer> {
+  for (let tries = 1; ; tries++) {
+    const reply = await send();
+    const wait = Number(reply.headers.get('retry-after'));
+    if (reply.status !== 503 || !(wait > 0) || tries === 5) return reply;
+    await sleep(wait * 1000);
+  }
+}
+const verify = (url: string, username: string, code: string) => patiently(() => remoteVerify(url, username, code));
+const generate = (url: string, username: string) => patiently(() => remoteGenerate(url, username));
 
 describe('two service processes, right and wrong answers for one user at once', () => {
   const processes: ServiceProcess[] = [];
@@ -34,7 +50,7 @@ describe('two service processes, right and wrong answers for one user at once', 
       const answers = [...Array.from({ length: RIGHT }, () => code), ...Array.from({ length: WRONG }, (_, i) => wrongCode(code, i + 1))];
       const statuses = await Promise.all(
         answers.map(async (answer, i) => {
-          const reply = await remoteVerify(instance(i), username, answer);
+          const reply = await verify(instance(i), username, answer);
           if (![200, 400].includes(reply.status)) unexpected.push(`${reply.status} ${reply.text}`);
           return reply.status;
         }),
@@ -50,12 +66,12 @@ describe('two service processes, right and wrong answers for one user at once', 
       const username = await remoteCreateUser(instance(0));
       const code = await remoteRequestCode(instance(round), username);
       const verifies = [
-        ...Array.from({ length: RIGHT }, (_, i) => remoteVerify(instance(i), username, code)),
-        ...Array.from({ length: WRONG }, (_, i) => remoteVerify(instance(i + 1), username, wrongCode(code, i + 1))),
+        ...Array.from({ length: RIGHT }, (_, i) => verify(instance(i), username, code)),
+        ...Array.from({ length: WRONG }, (_, i) => verify(instance(i + 1), username, wrongCode(code, i + 1))),
       ];
       // (sends at once for one user: the instances' clocks may put one a millisecond before the
       // other's, which then answers 429 even with an interval of 0)
-      const sends = Array.from({ length: 3 }, (_, i) => remoteGenerate(instance(i), username));
+      const sends = Array.from({ length: 3 }, (_, i) => generate(instance(i), username));
       const [verified, sent] = await Promise.all([Promise.all(verifies), Promise.all(sends)]);
       for (const reply of verified) if (![200, 400].includes(reply.status)) unexpected.push(`verify: ${reply.status} ${reply.text}`);
       for (const reply of sent) if (![200, 429].includes(reply.status)) unexpected.push(`generate: ${reply.status} ${reply.text}`);
@@ -64,4 +80,10 @@ describe('two service processes, right and wrong answers for one user at once', 
     }
     expect(unexpected).toEqual([]);
   }, 120_000);
+
+  it('no statement was a deadlock victim: none was sent again', async () => {
+    // stopped first, so everything the processes logged has been read
+    await Promise.all(processes.map((service) => service.stop()));
+    for (const service of processes) expect(service.output()).not.toContain('was sent again');
+  });
 });
