@@ -32,7 +32,7 @@ export const es: Catalogue = {
     },
     anyMethod: 'un método de inicio de sesión',
     what: (type, data, method) => {
-      const remaining = Number(data.remaining ?? 0);
+      const remaining = data.remaining ?? 0;
       switch (type) {
         case 'factor.added':
           return `Se ha añadido ${method} a tu cuenta de ${S}.`;

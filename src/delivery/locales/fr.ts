@@ -33,7 +33,7 @@ export const fr: Catalogue = {
     anyMethod: 'une méthode de connexion',
     // "méthode : ..." keeps the sentence right whatever the gender of the method's noun
     what: (type, data, method) => {
-      const remaining = Number(data.remaining ?? 0);
+      const remaining = data.remaining ?? 0;
       switch (type) {
         case 'factor.added':
           return `Une méthode de connexion a été ajoutée à votre compte ${S} : ${method}.`;

@@ -32,7 +32,7 @@ export const it: Catalogue = {
     },
     anyMethod: 'un metodo di accesso',
     what: (type, data, method) => {
-      const remaining = Number(data.remaining ?? 0);
+      const remaining = data.remaining ?? 0;
       const one = remaining === 1;
       switch (type) {
         case 'factor.added':

@@ -33,7 +33,7 @@ export const pt: Catalogue = {
     },
     anyMethod: 'um método de início de sessão',
     what: (type, data, method) => {
-      const remaining = Number(data.remaining ?? 0);
+      const remaining = data.remaining ?? 0;
       switch (type) {
         case 'factor.added':
           return `Foi adicionado um método de início de sessão à sua conta ${S}: ${method}.`;
