@@ -16,6 +16,7 @@ const databaseFree = [
   'test/default-deny.test.ts',
   'test/docs.test.ts',
   'test/templates.test.ts',
+  'test/locales.test.ts',
   'test/totp-vectors.test.ts',
 ];
 

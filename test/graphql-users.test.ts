@@ -56,10 +56,10 @@ describe('GraphQL users', () => {
     });
 
     it('refuses an unknown locale and a too long username, listing every issue', async () => {
-      const result = expectType(await createUser({ username: 'x'.repeat(101), locale: 'fr' }), 'ValidationFailedError');
+      const result = expectType(await createUser({ username: 'x'.repeat(101), locale: 'nl' }), 'ValidationFailedError');
       expect(result.issues).toEqual([
         { path: ['username'], message: 'must be at most 100 characters' },
-        { path: ['locale'], message: 'must be one of en, de' },
+        { path: ['locale'], message: 'must be one of en, de, fr, es, pt, it, optionally with a region (e.g. pt-BR)' },
       ]);
     });
 

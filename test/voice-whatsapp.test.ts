@@ -87,7 +87,7 @@ describe('voice calls and WhatsApp through Twilio', () => {
     expect(response.statusCode, response.body).toBe(200);
     const code = response.json<{ otp_code: string }>().otp_code;
     const twiml = onlyRequestTo(twilio, phoneNumber).body;
-    const language = { en: 'en-US', de: 'de-DE' }[locale];
+    const language = { en: 'en-US', de: 'de-DE', fr: 'fr-FR', es: 'es-ES', pt: 'pt-PT', it: 'it-IT' }[locale];
     const says = [...twiml.matchAll(/<Say language="([^"]+)">([^<]*)<\/Say>/g)];
     expect(says.length).toBeGreaterThanOrEqual(5);
     expect(says.every(([, lang]) => lang === language)).toBe(true);

@@ -17,7 +17,7 @@ const DEFAULT_MINT_TTL_SECONDS = 3600;
 const usage = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  users:create --username NAME [--email ADDRESS] [--phone +E164] [--method EMAIL|SMS] [--locale en|de]
+  users:create --username NAME [--email ADDRESS] [--phone +E164] [--method EMAIL|SMS] [--locale en|de|fr|es|pt|it]
                          create a user
   users:show NAME        show a user: destinations, methods, lock state (never a secret)
   users:disable NAME     switch two-factor authentication off for a user (pending codes stop working)

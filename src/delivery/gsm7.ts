@@ -27,8 +27,20 @@ export function gsm7Length(text: string): number | undefined {
   return septets;
 }
 
+/** Characters (UTF-16 units) in one single-part UCS-2 SMS. */
+export const UCS2_SEGMENT_LENGTH = 70;
+
 /** Whether `text` goes out as one GSM-7 segment. */
 export function fitsOneGsm7Segment(text: string): boolean {
   const septets = gsm7Length(text);
   return septets !== undefined && septets <= GSM7_SEGMENT_LENGTH;
+}
+
+/**
+ * Whether `text` goes out as one SMS segment in the encoding a carrier picks for it: GSM-7 when
+ * every character is in GSM-7, else UCS-2, which counts UTF-16 units (an emoji takes two).
+ */
+export function fitsOneSmsSegment(text: string): boolean {
+  const septets = gsm7Length(text);
+  return septets === undefined ? text.length <= UCS2_SEGMENT_LENGTH : septets <= GSM7_SEGMENT_LENGTH;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import { channels, isPhoneChannel, type Channel, type Delivery } from '../delivery/channel.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
 import type { SmsGuard } from '../delivery/sms-guard.js';
-import { fitsOneGsm7Segment } from '../delivery/gsm7.js';
+import { fitsOneSmsSegment } from '../delivery/gsm7.js';
 import { renderSms } from '../delivery/templates.js';
 import { contextHash } from '../verification/action-context.js';
 import {
@@ -107,8 +107,8 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     const stored = isPhoneChannel(channel) ? user.phoneNumber : user.email;
     if (!stored) throw new NoDeliveryDestinationError(`The user has no ${isPhoneChannel(channel) ? 'phone number' : 'email address'} to send a code to`);
     const { context } = options;
-    // Any code of this length renders at the same length: every digit is one GSM-7 septet.
-    if (channel === 'SMS' && context !== undefined && !fitsOneGsm7Segment(renderSms({ code: '0'.repeat(length), expiresInMinutes: expirationMinutes, locale: user.locale, context }))) {
+    // Any code of this length renders at the same length: every digit is one GSM-7 septet (and one UCS-2 unit).
+    if (channel === 'SMS' && context !== undefined && !fitsOneSmsSegment(renderSms({ code: '0'.repeat(length), expiresInMinutes: expirationMinutes, locale: user.locale, context }))) {
       throw new ContextTooLongForSmsError();
     }
 

@@ -68,7 +68,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         select: { email: true, phoneNumber: true, deliveryMethod: true, channelOrder: true },
         resolve: (user, _args, ctx) => ctx.services.users.reachableBy(user),
       }),
-      locale: t.exposeString('locale', { description: 'Language of the messages sent (en, de).' }),
+      locale: t.exposeString('locale', { description: 'Language of the messages sent: en, de, fr, es, pt or it, optionally with a region (pt-BR); a region without its own texts falls back to its language.' }),
       otpEnabled: t.exposeBoolean('otpEnabled', { description: 'Whether codes may be generated for the user.' }),
       createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the user was created.' }),
       updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the user last changed.' }),
@@ -148,7 +148,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         required: false,
         description: 'The user’s own order of channels for codes; each needs its destination. Default: the delivery method, then SMS, WhatsApp, voice, email.',
       }),
-      locale: t.string({ required: false, description: 'en (default) or de.' }),
+      locale: t.string({ required: false, description: 'en (default), de, fr, es, pt or it, optionally with a region (e.g. pt-BR).' }),
       otpEnabled: t.boolean({ required: false, defaultValue: true, description: 'Defaults to true.' }),
     }),
   });
@@ -165,7 +165,7 @@ export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
         required: false,
         description: 'A new order of channels for codes (each needs its destination), or null for the default.',
       }),
-      locale: t.string({ required: false, description: 'en or de.' }),
+      locale: t.string({ required: false, description: 'en, de, fr, es, pt or it, optionally with a region (e.g. pt-BR).' }),
       otpEnabled: t.boolean({ required: false, description: 'Switch code generation on or off.' }),
     }),
   });

@@ -5,7 +5,7 @@ import type { CallContext } from '../auth/caller.js';
 import { channels, type Channel } from '../delivery/channel.js';
 import { reachableChannels } from '../otp/channel-choice.js';
 import { readPhoneNumber } from '../delivery/phone.js';
-import { locales } from '../delivery/templates.js';
+import { ACCEPTED_LOCALES_MESSAGE, isAcceptedLocale } from '../delivery/locales/index.js';
 import { UserNotFoundError, UsernameConfusableError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
 import { hasInvisibleControls, INVISIBLE_CONTROLS_MESSAGE } from '../limits/input-limits.js';
 import type { UsersStore } from './users.store.js';
@@ -47,7 +47,7 @@ const userFields = {
     .max(channels.length)
     .refine((order) => new Set(order).size === order.length, { error: 'must not name a channel twice' })
     .nullish(),
-  locale: z.string().pipe(z.enum(locales, { error: `must be one of ${locales.join(', ')}` })).nullish(),
+  locale: z.string().refine(isAcceptedLocale, { error: ACCEPTED_LOCALES_MESSAGE }).nullish(),
   otpEnabled: z.boolean().nullish(),
 };
 
