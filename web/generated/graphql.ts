@@ -121,7 +121,7 @@ export type CreateUserInput = {
   deliveryMethod?: DeliveryMethod | null | undefined;
   /** Destination for EMAIL codes. At most 254 characters. */
   email?: string | null | undefined;
-  /** en (default) or de. At most 35 characters. */
+  /** en (default), de, fr, es, pt or it, optionally with a region (e.g. pt-BR). At most 35 characters. */
   locale?: string | null | undefined;
   /** Defaults to true. */
   otpEnabled?: boolean | null | undefined;
@@ -307,7 +307,7 @@ export type UpdateUserInput = {
   deliveryMethod?: DeliveryMethod | null | undefined;
   /** New email address, or null. At most 254 characters. */
   email?: string | null | undefined;
-  /** en or de. At most 35 characters. */
+  /** en, de, fr, es, pt or it, optionally with a region (e.g. pt-BR). At most 35 characters. */
   locale?: string | null | undefined;
   /** Switch code generation on or off. */
   otpEnabled?: boolean | null | undefined;
