@@ -17,6 +17,16 @@ export type AssuranceLevel =
 
 /** What an audit event records. */
 export type AuditEventType =
+  /** The provider’s receipt for a code: delivered to the phone (or the call was answered). */
+  | 'DELIVERY_DELIVERED'
+  /** The provider’s receipt for a code: the provider could not send it; delivery.failed was emitted. */
+  | 'DELIVERY_FAILED'
+  /** The provider’s receipt for a code: queued with the provider. */
+  | 'DELIVERY_QUEUED'
+  /** The provider’s receipt for a code: handed on to the carrier (or the call is ringing). */
+  | 'DELIVERY_SENT'
+  /** The provider’s receipt for a code: the carrier could not deliver it (or the call was not answered); delivery.failed was emitted. */
+  | 'DELIVERY_UNDELIVERED'
   /** A remembered device (or all of the user’s) was revoked. */
   | 'DEVICE_REVOKE'
   /** Stored secrets were re-encrypted under the newest key. */
@@ -33,6 +43,10 @@ export type AuditEventType =
   | 'PASSKEY_REMOVE'
   /** A passkey was renamed. */
   | 'PASSKEY_RENAME'
+  /** The SMS-pumping defence blocked a number range (`reason`) for its low verification rate; prefix.blocked was emitted. */
+  | 'PREFIX_BLOCK'
+  /** An operator lifted the block of a number range (`reason`) before it expired. */
+  | 'PREFIX_UNBLOCK'
   /** A new set of recovery codes was issued, replacing any earlier set. */
   | 'RECOVERY_CODES_GENERATE'
   /** A recovery code was used. */
@@ -79,13 +93,34 @@ export type AuditOutcome =
 
 /** The channel a code went out on. */
 export type Channel =
+  /** Only as generateOtp’s `channel`: the user’s first channel that has not failed them lately (the same as no channel). Never a code’s channel. */
+  | 'AUTO'
   /** Email. */
   | 'EMAIL'
   /** Text message. */
-  | 'SMS';
+  | 'SMS'
+  /** A phone call that reads the code out. */
+  | 'VOICE'
+  /** WhatsApp message. */
+  | 'WHATSAPP';
+
+/** Why a code went by the channel it went by. */
+export type ChannelReason =
+  /** Every channel failed the user lately, so the first is tried again. */
+  | 'ALL_FAILED'
+  /** The channel before it had no delivery receipt for their last code within DELIVERY_FALLBACK_SECONDS. */
+  | 'FALLBACK_NO_RECEIPT'
+  /** The channel before it in the user’s order failed their last code there (refused, undelivered or failed). */
+  | 'FALLBACK_UNDELIVERED'
+  /** The user’s first reachable channel. */
+  | 'PREFERRED'
+  /** The caller named the channel. */
+  | 'REQUESTED';
 
 /** A new user. */
 export type CreateUserInput = {
+  /** The user’s own order of channels for codes; each needs its destination. Default: the delivery method, then SMS, WhatsApp, voice, email. At most 100 items. */
+  channelOrder?: Array<DeliveryMethod> | null | undefined;
   /** Defaults to EMAIL, or SMS when only a phone number is given. */
   deliveryMethod?: DeliveryMethod | null | undefined;
   /** Destination for EMAIL codes. At most 254 characters. */
@@ -105,10 +140,33 @@ export type DeliveryMethod =
   /** By email, over SMTP. */
   | 'EMAIL'
   /** By text message. */
-  | 'SMS';
+  | 'SMS'
+  /** By a phone call that reads the code out (TWILIO_PHONE_NUMBER). */
+  | 'VOICE'
+  /** By WhatsApp message (TWILIO_WHATSAPP_FROM). */
+  | 'WHATSAPP';
+
+/** What the provider last reported of a code’s delivery; it only moves forward. */
+export type DeliveryStatus =
+  /** The carrier confirmed delivery to the phone (WhatsApp: delivered or read), or the call was answered. */
+  | 'DELIVERED'
+  /** The provider could not send it (or refused it at once). */
+  | 'FAILED'
+  /** Accepted by the provider, not yet handed on. */
+  | 'QUEUED'
+  /** Handed on: to the carrier (SMS, WhatsApp), ringing (voice), or accepted by the SMTP server (email, whose story ends here). */
+  | 'SENT'
+  /** The carrier could not deliver it, or the call was busy, unanswered or canceled. */
+  | 'UNDELIVERED';
 
 /** Stable codes of every expected failure; REST answers use the same catalogue. */
 export type ErrorCode =
+  /** The input contains a NUL character or an unpaired surrogate, which no field can hold */
+  | 'BAD_USER_INPUT'
+  /** The status callback is not one this service understands */
+  | 'CALLBACK_INVALID'
+  /** The request is not signed by the delivery provider */
+  | 'CALLBACK_SIGNATURE_INVALID'
   /** The code has already been used; request a new one */
   | 'CODE_ALREADY_USED'
   /** The code has expired; request a new one */
@@ -173,6 +231,12 @@ export type ErrorCode =
   | 'PASSKEY_UNKNOWN_CREDENTIAL'
   /** The authenticator did not verify the user */
   | 'PASSKEY_USER_NOT_VERIFIED'
+  /** PersistedQueryNotFound */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** Only persisted operations are accepted here: send a known operation or its sha256Hash */
+  | 'PERSISTED_QUERY_ONLY'
+  /** Codes are not sent to numbers in this range for now */
+  | 'PREFIX_BLOCKED'
   /** Too many requests; try again later */
   | 'RATE_LIMITED'
   /** Codes are not sent by SMS to this number */
@@ -213,7 +277,11 @@ export type FactorKind =
   /** Single-use recovery codes (some left). Reaches at most AAL2. */
   | 'RECOVERY_CODES'
   /** Codes delivered by SMS (the user has a phone number). Reaches at most AAL2_RESTRICTED. */
-  | 'SMS_CODE';
+  | 'SMS_CODE'
+  /** Codes read out by a phone call (a phone number, and voice configured). Reaches at most AAL2_RESTRICTED. */
+  | 'VOICE_CODE'
+  /** Codes delivered by WhatsApp (a phone number, and TWILIO_WHATSAPP_FROM configured). Reaches at most AAL2_RESTRICTED. */
+  | 'WHATSAPP_CODE';
 
 /** Where a delivered code is in its life. */
 export type OtpStatus =
@@ -239,6 +307,8 @@ export type SmsRefusal =
 
 /** Changes to a user: fields left out keep their value, null clears email or phoneNumber. */
 export type UpdateUserInput = {
+  /** A new order of channels for codes (each needs its destination), or null for the default. At most 100 items. */
+  channelOrder?: Array<DeliveryMethod> | null | undefined;
   /** New delivery method. */
   deliveryMethod?: DeliveryMethod | null | undefined;
   /** New email address, or null. At most 254 characters. */
@@ -371,10 +441,11 @@ export type GenerateOtpMutation = { generateOtp:
     | { __typename: 'DeliveryFailedError', code: ErrorCode, message: string, channel: Channel }
     | { __typename: 'DeliveryNotConfiguredError', code: ErrorCode, message: string }
     | { __typename: 'ForbiddenError', code: ErrorCode, message: string }
-    | { __typename: 'GenerateOtpPayload', channel: Channel, destination: string, expiresAt: string, otpCode: string | null }
+    | { __typename: 'GenerateOtpPayload', channel: Channel, channelReason: ChannelReason, fallbackFrom: Channel | null, destination: string, expiresAt: string, otpCode: string | null }
     | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
     | { __typename: 'InvalidPhoneNumberError', code: ErrorCode, message: string }
     | { __typename: 'NoDeliveryDestinationError', code: ErrorCode, message: string }
+    | { __typename: 'PrefixBlockedError', code: ErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'SmsRefusedError', code: ErrorCode, message: string, reason: SmsRefusal }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
@@ -405,7 +476,7 @@ export type LogsQueryVariables = Exact<{
 }>;
 
 
-export type LogsQuery = { logs: { edges: Array<{ cursor: string, node: { id: string, channel: Channel, destination: string, status: OtpStatus, attempts: number, verified: boolean, expiresAt: string, usedAt: string | null, createdAt: string, user: { username: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type LogsQuery = { logs: { edges: Array<{ cursor: string, node: { id: string, channel: Channel, destination: string, status: OtpStatus, deliveryStatus: DeliveryStatus | null, deliveryErrorCode: string | null, deliveryUpdatedAt: string | null, attempts: number, verified: boolean, expiresAt: string, usedAt: string | null, createdAt: string, user: { username: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type NodeQueryVariables = Exact<{
   id: string | number;
@@ -819,6 +890,8 @@ export const GenerateOtpDocument = new TypedDocumentString(`
     __typename
     ... on GenerateOtpPayload {
       channel
+      channelReason
+      fallbackFrom
       destination
       expiresAt
       otpCode
@@ -870,6 +943,9 @@ export const LogsDocument = new TypedDocumentString(`
         channel
         destination
         status
+        deliveryStatus
+        deliveryErrorCode
+        deliveryUpdatedAt
         attempts
         verified
         expiresAt
