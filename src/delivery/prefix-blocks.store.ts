@@ -30,7 +30,7 @@ const blockOf = (row: Row): PrefixBlock => ({
 
 /**
  * Every statement on `prefix_blocks`. A range has one row, kept after its block ends: its
- * `expires_at` is where the counts of the next block start, so lifting a block gives the range
+ * `blocked_at` is where the counts of the next block start, so lifting a block gives the range
  * a fresh window instead of blocking it again on the sends that caused the first one.
  */
 export function createPrefixBlocksStore({ sql }: { sql: Sql }) {

@@ -49,9 +49,10 @@ export function createPrefixBlocks({ store, codes, audit, clock, config, logger 
     const previous = await store.find(prefix);
     if (previous && previous.expiresAt > now) throw new PrefixBlockedError(secondsUntil(previous.expiresAt, now));
 
-    // only sends after the last block ended count: the ones before it were judged already
+    // only sends after the last block was made count: those before it were judged already, and
+    // none is made while it holds, so a lifted block (expired or by the CLI) starts a fresh window
     const windowStart = new Date(now.getTime() - windowMinutes * MINUTE_MS);
-    const since = previous && previous.expiresAt > windowStart ? previous.expiresAt : windowStart;
+    const since = previous && previous.blockedAt > windowStart ? previous.blockedAt : windowStart;
     const { sends, verified } = await codes.prefixConversion(prefix, since, now);
     if (sends < minSends || verified / sends >= minVerifyRate) return;
 

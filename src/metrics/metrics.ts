@@ -112,10 +112,21 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
   // Labelled by country and channel only: number ranges are too many to be labels (deliveryInsights
   // on GraphQL has them), countries and channels are closed sets.
   let readInsights: (() => Promise<InsightsSnapshot>) | undefined;
-  const blockedPrefixes = new Gauge({
+  // both gauges are collected in one scrape: they share one read of the database
+  let lastRead: { at: number; snapshot: Promise<InsightsSnapshot> } | undefined;
+  const insightsSnapshot = (): Promise<InsightsSnapshot> | undefined => {
+    if (!readInsights) return undefined;
+    if (!lastRead || Date.now() - lastRead.at > 1000) lastRead = { at: Date.now(), snapshot: readInsights() };
+    return lastRead.snapshot;
+  };
+  new Gauge({
     name: 'twofa_sms_prefixes_blocked',
     help: 'Number ranges the SMS-pumping defence blocks now for their low verification rate.',
     registers: [registry],
+    async collect() {
+      const snapshot = await insightsSnapshot();
+      this.set(snapshot?.blocks.length ?? 0);
+    },
   });
   new Gauge({
     name: 'twofa_delivery_codes',
@@ -124,9 +135,8 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     registers: [registry],
     async collect() {
       this.reset();
-      if (!readInsights) return;
-      const snapshot = await readInsights();
-      blockedPrefixes.set(snapshot.blocks.length);
+      const snapshot = await insightsSnapshot();
+      if (!snapshot) return;
       const sums = new Map<string, { country: string; channel: string; window: string; stage: string; value: number }>();
       for (const row of snapshot.rows) {
         for (const [window, counts] of [['1h', row.hour], ['24h', row.day]] as const) {

@@ -445,7 +445,7 @@ export type GenerateOtpMutation = { generateOtp:
     | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
     | { __typename: 'InvalidPhoneNumberError', code: ErrorCode, message: string }
     | { __typename: 'NoDeliveryDestinationError', code: ErrorCode, message: string }
-    | { __typename: 'PrefixBlockedError', code: ErrorCode, message: string }
+    | { __typename: 'PrefixBlockedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'RateLimitedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'SmsRefusedError', code: ErrorCode, message: string, reason: SmsRefusal }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
@@ -908,6 +908,9 @@ export const GenerateOtpDocument = new TypedDocumentString(`
     }
     ... on SmsRefusedError {
       reason
+    }
+    ... on PrefixBlockedError {
+      retryAfter
     }
     ... on InsufficientAssuranceError {
       required
