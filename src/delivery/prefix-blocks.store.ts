@@ -14,8 +14,8 @@ export type PrefixBlocksStore = ReturnType<typeof createPrefixBlocksStore>;
 
 interface Row {
   prefix: string;
-  sends: number;
-  verified: number;
+  sends: number | bigint;
+  verified: number | bigint;
   blocked_at: SqlDate;
   expires_at: SqlDate;
 }

@@ -57,8 +57,8 @@ describe('two service processes on one PostgreSQL database: the conversion rule'
 
   afterAll(async () => {
     await Promise.all(processes.map((service) => service.stop()));
-    await Promise.all([database?.close(), twilio?.close()]);
-    await privateDatabase?.drop();
+    await Promise.all([database.close(), twilio.close()]);
+    await privateDatabase.drop();
   });
 
   async function smsUser(i: number, prefix: string): Promise<{ username: string; phoneNumber: string }> {
