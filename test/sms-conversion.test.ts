@@ -17,6 +17,7 @@ import { openTestDatabase } from './support/db.js';
 import { createUser, postGenerate, requestCode, submitCode } from './support/flows.js';
 import { execute, executeRaw, expectType } from './support/graphql.js';
 import { isolatedSmsClock, startTwilioServer, twilioEnv, uniqueMobile, type TestTwilioServer } from './support/twilio.js';
+import { startReceiver, until } from './support/webhooks.js';
 import { GenerateOtpDocument } from './generated/graphql.js';
 
 const MINUTE = 60_000;
@@ -41,9 +42,11 @@ describe('the conversion rule: a number range that takes codes and verifies none
   let app: TestApp;
   let clock: ManualClock;
   let database: Database;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
     twilio = await startTwilioServer();
+    receiver = await startReceiver();
     clock = isolatedSmsClock();
     app = await createTestApp(
       {
@@ -54,13 +57,19 @@ describe('the conversion rule: a number range that takes codes and verifies none
         SMS_PREFIX_BLOCK_MIN_VERIFY_RATE: '0.2',
         SMS_PREFIX_BLOCK_MINUTES: String(BLOCK_MINUTES),
         SMS_PREFIX_ALLOWLIST: '+49178',
+        OUTBOX_POLL_INTERVAL_MS: '25',
       },
       { clock },
     );
     database = await openTestDatabase();
+    const created = await executeRaw(app, `mutation ($input: CreateWebhookEndpointInput!) {
+      createWebhookEndpoint(input: $input) { ... on WebhookEndpointWithSecret { secret } }
+    }`, { input: { url: receiver.url, events: ['PREFIX_BLOCKED'], description: 'prefix blocks' } });
+    receiver.setSecret((created.body.data?.createWebhookEndpoint as { secret: string }).secret);
   });
   afterAll(async () => {
     await app.close();
+    await receiver.close();
     await twilio.close();
     await database.close();
   });
@@ -99,6 +108,14 @@ describe('the conversion rule: a number range that takes codes and verifies none
     expect(await database.db.auditEvent.count({ where: { username, event: 'OTP_GENERATE', outcome: 'REFUSED', reason: 'PREFIX_BLOCKED' } })).toBe(2);
     const [block] = await database.db.prefixBlock.findMany({ where: { prefix: '+49176' } });
     expect(block).toMatchObject({ sends: 50, verified: 0 });
+    // announced once (one webhook-id), through the outbox; its signature's timestamp is this
+    // hour's, far from the receiver's real clock, so the signature itself is webhooks.test.ts's to check
+    const event = await until(() => receiver.received.find((r) => r.body.includes('"prefix":"+49176"')));
+    expect(JSON.parse(event.body)).toMatchObject({
+      type: 'prefix.blocked',
+      data: { username: null, prefix: '+49176', sends: 50, verified: 0, blockedUntil: block?.expiresAt.toISOString() },
+    });
+    expect(new Set(receiver.received.filter((r) => r.body.includes('"prefix":"+49176"')).map((r) => r.headers['webhook-id'])).size).toBe(1);
     // the refusals took no SMS budget: the budget's counter holds exactly the 50 sends
     const budget = await database.db.sendCounter.findMany({ where: { name: 'sms' } });
     expect(budget.filter((row) => row.windowStart.getTime() <= clock.now().getTime() && row.windowStart.getTime() > clock.now().getTime() - 3_600_000)
