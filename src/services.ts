@@ -17,6 +17,8 @@ import type { Db } from './db/client.js';
 import type { Sql } from './db/sql.js';
 import type { Delivery } from './delivery/channel.js';
 import { createSmsGuard } from './delivery/sms-guard.js';
+import { createPrefixBlocks } from './delivery/prefix-blocks.js';
+import { createPrefixBlocksStore } from './delivery/prefix-blocks.store.js';
 import { createReceiptsService } from './delivery/receipts.service.js';
 import type { Logger } from './logging/logger.js';
 import type { Metrics } from './metrics/metrics.js';
@@ -50,7 +52,7 @@ export interface ServiceDeps {
   delivery: Delivery;
   config: Config;
   logger: Logger;
-  metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled' | 'passkeys' | 'outbox'>;
+  metrics: Pick<Metrics, 'generated' | 'verified' | 'lockouts' | 'throttled' | 'passkeys' | 'outbox' | 'observeInsights'>;
   /** how webhook hosts are resolved; the system's resolver when absent */
   resolver?: Resolver;
   /** spans for webhook attempts, and the trace context stored with each event */
@@ -82,6 +84,7 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
     passkeys: createPasskeysStore({ db, sql, outbox }),
     devices: createDevicesStore({ db, outbox }),
     signingKeys: createSigningKeysStore({ db, sql }),
+    prefixBlocks: createPrefixBlocksStore({ sql }),
   };
 }
 
@@ -99,7 +102,9 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
   });
   const resultTokens = createResultTokens({ config, clock, keys: signingKeys });
   const throttle = createThrottleService({ users: userStore, codes, counters, store: stores.verification, config });
-  const smsGuard = createSmsGuard({ codes, counters, config, logger });
+  const prefixBlocks = createPrefixBlocks({ store: stores.prefixBlocks, codes, audit, clock, config, logger });
+  metrics.observeInsights(() => prefixBlocks.insights());
+  const smsGuard = createSmsGuard({ codes, counters, prefixBlocks, config, logger });
   const otp = createOtpService({ users: userStore, codes, store: stores.verification, throttle, clock, delivery, smsGuard, config, logger });
   const devices = createDevicesService({ store: stores.devices, users: userStore, clock, config, audit });
   const users = createUsersService({
@@ -177,5 +182,5 @@ export function createServices({ db, sql, clock, delivery, config, logger, metri
       return rotated;
     },
   };
-  return { audit, throttle, guesses, otp, users, receipts, verification, devices, totp, recovery, passkeys, resultTokens, signingKeys, retention, keys, webhooks, dispatcher };
+  return { audit, throttle, guesses, otp, users, receipts, prefixBlocks, verification, devices, totp, recovery, passkeys, resultTokens, signingKeys, retention, keys, webhooks, dispatcher };
 }

@@ -34,6 +34,8 @@ const events: Record<AuditEventName, string> = {
   DELIVERY_DELIVERED: 'The provider’s receipt for a code: delivered to the phone (or the call was answered).',
   DELIVERY_UNDELIVERED: 'The provider’s receipt for a code: the carrier could not deliver it (or the call was not answered); delivery.failed was emitted.',
   DELIVERY_FAILED: 'The provider’s receipt for a code: the provider could not send it; delivery.failed was emitted.',
+  PREFIX_BLOCK: 'The SMS-pumping defence blocked a number range (`reason`) for its low verification rate; prefix.blocked was emitted.',
+  PREFIX_UNBLOCK: 'An operator lifted the block of a number range (`reason`) before it expired.',
 };
 
 const outcomes: Record<AuditOutcome, string> = {

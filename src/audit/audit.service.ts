@@ -37,6 +37,8 @@ export const auditEvents = [
   'DELIVERY_DELIVERED',
   'DELIVERY_UNDELIVERED',
   'DELIVERY_FAILED',
+  'PREFIX_BLOCK',
+  'PREFIX_UNBLOCK',
 ] as const;
 export type AuditEventName = (typeof auditEvents)[number];
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'REFUSED';
@@ -44,7 +46,7 @@ export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'REFUSED';
 export interface AuditEntry {
   event: AuditEventName;
   outcome: AuditOutcome;
-  /** an error code from the catalogue, when the outcome is not SUCCESS */
+  /** an error code from the catalogue, when the outcome is not SUCCESS; for PREFIX_BLOCK and PREFIX_UNBLOCK, the number range */
   reason?: string;
   method?: string;
   channel?: string;

@@ -34,6 +34,9 @@ Commands:
                          given scopes (${scopes.join(' ')}), valid --ttl seconds (default
                          ${String(DEFAULT_MINT_TTL_SECONDS)}, at most CALLER_TOKEN_MAX_TTL_SECONDS), for caller --sub
                          (default "cli"); refused in production unless --allow-production
+  prefixes:unblock PREFIX
+                         lift the block of a number range (e.g. +88212) the SMS-pumping defence
+                         made for its low verification rate, before it expires (audited)
   --help                 this text
 
 The command runs against DATABASE_URL, with the same configuration as the service.`;
@@ -102,6 +105,16 @@ export async function runCli(
           systemContext('cli'),
         );
         out(`created ${user.username} (id ${user.id}, ${user.deliveryMethod})`);
+        return 0;
+      }
+      case 'prefixes:unblock': {
+        const prefix = name ?? '';
+        if (!/^\+\d{1,7}$/.test(prefix)) {
+          err('error: give the number range to unblock, e.g. +88212');
+          return 2;
+        }
+        const lifted = await services.prefixBlocks.unblock(prefix, systemContext('cli'));
+        out(lifted ? `sends to ${prefix} are no longer blocked` : `${prefix} was not blocked`);
         return 0;
       }
       case 'users:show': {

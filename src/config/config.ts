@@ -24,6 +24,11 @@ const int = (min: number, max: number) =>
     .max(max, { error: `must be at most ${max}` });
 
 /** `2` + `,`-separated ISO 3166-1 alpha-2 codes, e.g. `DE,AT,CH`. */
+const prefixList = z
+  .string()
+  .transform((value) => value.split(',').map((p) => p.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^\+\d{1,7}$/, { error: 'must list number prefixes in E.164, e.g. +49151,+43' })));
+
 const countryList = z
   .string()
   .transform((value) => value.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
@@ -229,6 +234,11 @@ const envSchema = z.object({
   SMS_MAX_PER_HOUR: int(1, 10_000_000).default(1000),
   SMS_PREFIX_MAX_SHARE: z.coerce.number({ error: 'must be a number' }).gt(0).max(1).default(0.5),
   SMS_PREFIX_MIN_SENDS: int(1, 1_000_000).default(20),
+  SMS_PREFIX_BLOCK_MIN_SENDS: int(1, 1_000_000).default(50),
+  SMS_PREFIX_BLOCK_MIN_VERIFY_RATE: z.coerce.number({ error: 'must be a number from 0 to 1' }).min(0, { error: 'must be a number from 0 to 1' }).max(1, { error: 'must be a number from 0 to 1' }).default(0.2),
+  SMS_PREFIX_BLOCK_WINDOW_MINUTES: int(1, 7 * 24 * 60).default(60),
+  SMS_PREFIX_BLOCK_MINUTES: int(1, 30 * 24 * 60).default(360),
+  SMS_PREFIX_ALLOWLIST: prefixList.optional(),
 
   GRAPHIQL: bool.optional(),
   GRAPHQL_INTROSPECTION: bool.optional(),
@@ -519,6 +529,14 @@ function reshape(env: z.infer<typeof envSchema>, production: boolean, databaseUr
       maxPerHour: env.SMS_MAX_PER_HOUR,
       prefixMaxShare: env.SMS_PREFIX_MAX_SHARE,
       prefixMinSends: env.SMS_PREFIX_MIN_SENDS,
+      /** the conversion rule: a prefix with `minSends` sends in the window and a verified share under `minVerifyRate` is blocked */
+      prefixBlock: {
+        minSends: env.SMS_PREFIX_BLOCK_MIN_SENDS,
+        minVerifyRate: env.SMS_PREFIX_BLOCK_MIN_VERIFY_RATE,
+        windowMinutes: env.SMS_PREFIX_BLOCK_WINDOW_MINUTES,
+        blockMinutes: env.SMS_PREFIX_BLOCK_MINUTES,
+        allowlist: env.SMS_PREFIX_ALLOWLIST ?? [],
+      },
     },
     graphql: {
       graphiql: env.GRAPHIQL ?? !production,

@@ -4,6 +4,7 @@ import { InvalidPhoneNumberError, RateLimitedError, SmsRefusedError } from '../e
 import type { Logger } from '../logging/logger.js';
 import type { CountersStore } from '../throttle/counters.store.js';
 import { maskPhone } from './mask.js';
+import type { PrefixBlocks } from './prefix-blocks.js';
 import { readPhoneNumber } from './phone.js';
 
 const HOUR_MS = 3_600_000;
@@ -34,7 +35,9 @@ export type SmsGuard = ReturnType<typeof createSmsGuard>;
  * and shared-cost numbers are refused; so are non-geographic numbers, and numbers of a
  * country not in SMS_ALLOWED_COUNTRIES when that is set; the whole service sends at most
  * SMS_MAX_PER_HOUR SMS an hour; and one country may not suddenly take more than
- * SMS_PREFIX_MAX_SHARE of the last hour's SMS.
+ * SMS_PREFIX_MAX_SHARE of the last hour's SMS; and a number range that takes many codes and
+ * verifies few is blocked for a while (prefix-blocks.ts). Each is checked before the user's send
+ * slot or the SMS budget is taken, so a refused send costs nothing.
  *
  * Every count is read from otp_logs, so several instances agree. Two requests racing past
  * a count can overshoot a limit by the number of requests in flight, not more.
@@ -42,11 +45,12 @@ export type SmsGuard = ReturnType<typeof createSmsGuard>;
 export interface SmsGuardDeps {
   codes: Pick<CodesStore, 'recentSms' | 'smsSentAt'>;
   counters: CountersStore;
+  prefixBlocks: Pick<PrefixBlocks, 'check'>;
   config: Pick<Config, 'sms'>;
   logger: Logger;
 }
 
-export function createSmsGuard({ codes, counters, config, logger }: SmsGuardDeps) {
+export function createSmsGuard({ codes, counters, prefixBlocks, config, logger }: SmsGuardDeps) {
   const { allowedCountries, maxPerHour, prefixMaxShare, prefixMinSends } = config.sms;
   const allowed = allowedCountries ? new Set(allowedCountries) : undefined;
 
@@ -81,6 +85,9 @@ export function createSmsGuard({ codes, counters, config, logger }: SmsGuardDeps
     if (allowed && !allowed.has(country)) {
       refuse(new SmsRefusedError('COUNTRY_NOT_ALLOWED', `Codes are not sent by SMS to numbers in ${country}`), { destination, country });
     }
+
+    // a blocked range is refused before the budget is read: its sends must not use it up
+    if (prefix) await prefixBlocks.check(prefix, now);
 
     const counts = await recentSends(country, now);
     if (counts.hourTotal >= maxPerHour) {

@@ -190,6 +190,14 @@ export const errorCatalogue = defineErrors({
     description: 'Codes are not sent by SMS to this number; the refusal is audited.',
     fields: { reason: { type: 'SmsRefusal', description: 'Which rule refused it.' } },
   },
+  PREFIX_BLOCKED: {
+    status: 403,
+    message: 'Codes are not sent to numbers in this range for now',
+    description:
+      'Many codes went to numbers in this range lately and few were verified (SMS pumping): sends there are paused until ' +
+      'the block expires or an operator lifts it. Nothing was sent, and no send slot or SMS budget was taken.',
+    fields: { retryAfter: { type: 'Int', description: 'Seconds until the block expires.' } },
+  },
   CONTEXT_MISMATCH: {
     status: 400,
     message: 'The code was generated for another action (context); it is not accepted for this one',
@@ -541,6 +549,13 @@ export class SmsRefusedError extends errorClass('SMS_REFUSED') {
     message?: string,
   ) {
     super(message);
+  }
+}
+
+/** A send to a number range the conversion rule blocked; `retryAfter`, seconds until the block expires. */
+export class PrefixBlockedError extends errorClass('PREFIX_BLOCKED') {
+  constructor(readonly retryAfter: number) {
+    super();
   }
 }
 

@@ -13,6 +13,7 @@ export const eventTypes = [
   'delivery.failed',
   'device.remembered',
   'device.revoked',
+  'prefix.blocked',
 ] as const;
 export type EventType = (typeof eventTypes)[number];
 
@@ -52,6 +53,11 @@ export interface EventData {
   deliveryStatus?: string;
   /** for delivery.failed: the provider's own error code (e.g. Twilio's 30003) */
   providerCode?: string;
+  /** for prefix.blocked: the number range (`+88212`), the window's sends and verified codes, and until when it holds */
+  prefix?: string;
+  sends?: number;
+  verified?: number;
+  blockedUntil?: string;
 }
 
 /** An event as the outbox stores it. */

@@ -10,6 +10,7 @@ import { addUserTypes } from '../users/users.graphql.js';
 import { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { addDeviceFields, addDeviceTypes } from '../devices/devices.graphql.js';
 import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
+import { addInsightsTypes } from '../delivery/insights.graphql.js';
 import { createBuilder } from './builder.js';
 import { addUserEntity, guardFederationFields } from './federation.js';
 import { documentInputBounds } from './bounded-input.js';
@@ -30,6 +31,7 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   addRecoveryTypes(builder);
   addAuditTypes(builder, db);
   addWebhookTypes(builder);
+  addInsightsTypes(builder);
   addErrorTypes(builder, { Channel, ...assurance });
   addUserEntity(builder, db);
   return guardFederationFields(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })), builder);

@@ -2,6 +2,17 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Database } from '../db/client.js';
 import type { Delivery } from '../delivery/channel.js';
 
+/** What the delivery gauges are read from at each scrape: the codes of the last hour and day, and the blocked ranges. */
+export interface InsightsSnapshot {
+  rows: readonly {
+    country: string | null;
+    channel: string;
+    hour: { sent: number; delivered: number; verified: number };
+    day: { sent: number; delivered: number; verified: number };
+  }[];
+  blocks: readonly unknown[];
+}
+
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
@@ -97,6 +108,50 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
       registers: [registry],
     }),
   };
+  // Read from the database at each scrape, so every instance shows the same (all instances') codes.
+  // Labelled by country and channel only: number ranges are too many to be labels (deliveryInsights
+  // on GraphQL has them), countries and channels are closed sets.
+  let readInsights: (() => Promise<InsightsSnapshot>) | undefined;
+  // both gauges are collected in one scrape: they share one read of the database
+  let lastRead: { at: number; snapshot: Promise<InsightsSnapshot> } | undefined;
+  const insightsSnapshot = (): Promise<InsightsSnapshot> | undefined => {
+    if (!readInsights) return undefined;
+    if (!lastRead || Date.now() - lastRead.at > 1000) lastRead = { at: Date.now(), snapshot: readInsights() };
+    return lastRead.snapshot;
+  };
+  new Gauge({
+    name: 'twofa_sms_prefixes_blocked',
+    help: 'Number ranges the SMS-pumping defence blocks now for their low verification rate.',
+    registers: [registry],
+    async collect() {
+      const snapshot = await insightsSnapshot();
+      this.set(snapshot?.blocks.length ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'twofa_delivery_codes',
+    help: 'Codes sent, delivered (provider receipt) and verified, by country (none for email), channel and window (1h, 24h).',
+    labelNames: ['country', 'channel', 'window', 'stage'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const snapshot = await insightsSnapshot();
+      if (!snapshot) return;
+      const sums = new Map<string, { country: string; channel: string; window: string; stage: string; value: number }>();
+      for (const row of snapshot.rows) {
+        for (const [window, counts] of [['1h', row.hour], ['24h', row.day]] as const) {
+          for (const stage of ['sent', 'delivered', 'verified'] as const) {
+            const labels = { country: row.country ?? 'none', channel: row.channel, window, stage };
+            const key = `${labels.country}|${labels.channel}|${window}|${stage}`;
+            const sum = sums.get(key) ?? { ...labels, value: 0 };
+            sum.value += counts[stage];
+            sums.set(key, sum);
+          }
+        }
+      }
+      for (const { value, ...labels } of sums.values()) this.set(labels, value);
+    },
+  });
   new Gauge({
     name: 'twofa_db_pool_connections',
     help: 'Database pool connections by state (total, idle, waiting).',
@@ -120,6 +175,10 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     passkeys,
     graphqlRequests,
     outbox,
+    /** Where the delivery gauges read the codes from (the services' insights, wired once they exist). */
+    observeInsights(read: () => Promise<InsightsSnapshot>) {
+      readInsights = read;
+    },
     /** Wraps a delivery so every send is timed and its failures counted. */
     instrument(delivery: Delivery): Delivery {
       return {

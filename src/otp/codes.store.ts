@@ -78,6 +78,21 @@ export interface RecentSms {
   baselineCountry: number;
 }
 
+/** Codes sent to a number range since some time (not counting failed sends), and how many of them were verified. */
+export interface PrefixConversion {
+  sends: number;
+  verified: number;
+}
+
+/** Codes sent, delivered (by the provider's receipt) and verified, for one country, number range and channel. */
+export interface InsightRow {
+  country: string | null;
+  prefix: string | null;
+  channel: string;
+  hour: { sent: number; delivered: number; verified: number };
+  day: { sent: number; delivered: number; verified: number };
+}
+
 export type CodesStore = ReturnType<typeof createCodesStore>;
 
 const HOUR_MS = 3_600_000;
@@ -251,12 +266,51 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
     return freeing?.createdAt ?? null;
   }
 
+  /** Phone sends to `prefix` created after `since` (failed ones cost nothing and are not counted), and the verified among them. */
+  async function prefixConversion(prefix: string, since: Date, now: Date): Promise<PrefixConversion> {
+    const [row] = await sql.rows<{ sends: number | bigint | string; verified: number | bigint | string | null }>`
+      SELECT COUNT(*) AS sends, COUNT(CASE WHEN verified THEN 1 END) AS verified
+        FROM otp_logs
+       WHERE dial_prefix = ${prefix} AND created_at > ${since} AND created_at <= ${now} AND status <> 'FAILED'`;
+    return { sends: Number(row?.sends ?? 0), verified: Number(row?.verified ?? 0) };
+  }
+
+  /**
+   * Sent, delivered and verified codes of the last hour and the last 24 hours, per country,
+   * number range and channel (email has neither country nor range). A send that failed counts
+   * as sent, not delivered: it is what the provider was asked for.
+   */
+  async function insights(now: Date): Promise<InsightRow[]> {
+    const hourAgo = new Date(now.getTime() - HOUR_MS);
+    const dayAgo = new Date(now.getTime() - 24 * HOUR_MS);
+    type Count = number | bigint | string | null;
+    const rows = await sql.rows<{ country: string | null; dial_prefix: string | null; channel: string; hs: Count; hd: Count; hv: Count; ds: Count; dd: Count; dv: Count }>`
+      SELECT country, dial_prefix, channel,
+             COUNT(CASE WHEN created_at > ${hourAgo} THEN 1 END) AS hs,
+             COUNT(CASE WHEN created_at > ${hourAgo} AND delivery_status = 'DELIVERED' THEN 1 END) AS hd,
+             COUNT(CASE WHEN created_at > ${hourAgo} AND verified THEN 1 END) AS hv,
+             COUNT(*) AS ds,
+             COUNT(CASE WHEN delivery_status = 'DELIVERED' THEN 1 END) AS dd,
+             COUNT(CASE WHEN verified THEN 1 END) AS dv
+        FROM otp_logs
+       WHERE created_at > ${dayAgo} AND created_at <= ${now}
+       GROUP BY country, dial_prefix, channel
+       ORDER BY COUNT(*) DESC, channel, dial_prefix`;
+    return rows.map((row) => ({
+      country: row.country,
+      prefix: row.dial_prefix,
+      channel: row.channel,
+      hour: { sent: Number(row.hs ?? 0), delivered: Number(row.hd ?? 0), verified: Number(row.hv ?? 0) },
+      day: { sent: Number(row.ds ?? 0), delivered: Number(row.dd ?? 0), verified: Number(row.dv ?? 0) },
+    }));
+  }
+
   /** Deletes the code records created before `before`. */
   async function purge(before: Date): Promise<number> {
     return (await db.otpLog.deleteMany({ where: { createdAt: { lt: before } } })).count;
   }
 
-  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, purge };
+  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };
 }
 
 /** A stored channel as the domain names it: SMS, or email (every other value the column ever held). */

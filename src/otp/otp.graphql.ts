@@ -19,6 +19,7 @@ import {
   UserNotFoundError,
   RateLimitedError,
   SmsRefusedError,
+  PrefixBlockedError,
   UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../graphql/builder.js';
@@ -221,6 +222,7 @@ export function addOtpTypes(
           RateLimitedError,
           InvalidPhoneNumberError,
           SmsRefusedError,
+          PrefixBlockedError,
           ContextTooLongForSmsError,
           InsufficientAssuranceError,
           ValidationFailedError,

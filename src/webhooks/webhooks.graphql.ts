@@ -22,6 +22,7 @@ const eventDescriptions: Record<(typeof eventTypes)[number], string> = {
   'recovery_code.used': 'A recovery code was used to verify.',
   'recovery_codes.low': 'Two or fewer unused recovery codes are left.',
   'delivery.failed': 'A code could not be delivered by email or SMS.',
+  'prefix.blocked': 'A number range was blocked for its low verification rate (SMS pumping).',
 };
 
 /** Webhook endpoints (scope webhooks:write to manage, webhooks:read to read) and their deliveries. */

@@ -43,6 +43,10 @@ export type AuditEventType =
   | 'PASSKEY_REMOVE'
   /** A passkey was renamed. */
   | 'PASSKEY_RENAME'
+  /** The SMS-pumping defence blocked a number range (`reason`) for its low verification rate; prefix.blocked was emitted. */
+  | 'PREFIX_BLOCK'
+  /** An operator lifted the block of a number range (`reason`) before it expired. */
+  | 'PREFIX_UNBLOCK'
   /** A new set of recovery codes was issued, replacing any earlier set. */
   | 'RECOVERY_CODES_GENERATE'
   /** A recovery code was used. */
@@ -231,6 +235,8 @@ export type ErrorCode =
   | 'PERSISTED_QUERY_NOT_FOUND'
   /** Only persisted operations are accepted here: send a known operation or its sha256Hash */
   | 'PERSISTED_QUERY_ONLY'
+  /** Codes are not sent to numbers in this range for now */
+  | 'PREFIX_BLOCKED'
   /** Too many requests; try again later */
   | 'RATE_LIMITED'
   /** Codes are not sent by SMS to this number */
@@ -439,6 +445,7 @@ export type GenerateOtpMutation = { generateOtp:
     | { __typename: 'InsufficientAssuranceError', code: ErrorCode, message: string, required: AssuranceLevel, sufficientFactors: Array<FactorKind> }
     | { __typename: 'InvalidPhoneNumberError', code: ErrorCode, message: string }
     | { __typename: 'NoDeliveryDestinationError', code: ErrorCode, message: string }
+    | { __typename: 'PrefixBlockedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'RateLimitedError', code: ErrorCode, message: string, retryAfter: number }
     | { __typename: 'SmsRefusedError', code: ErrorCode, message: string, reason: SmsRefusal }
     | { __typename: 'TwoFactorDisabledError', code: ErrorCode, message: string }
@@ -901,6 +908,9 @@ export const GenerateOtpDocument = new TypedDocumentString(`
     }
     ... on SmsRefusedError {
       reason
+    }
+    ... on PrefixBlockedError {
+      retryAfter
     }
     ... on InsufficientAssuranceError {
       required
