@@ -40,7 +40,7 @@ describe('POST /auth/generate ignores any body', () => {
     const username = await createUser(app);
     const response = await generate(`username=${username}`, body);
     expect(response.statusCode, response.body).toBe(200);
-    expect(Object.keys(response.json<object>()).sort()).toEqual(['channel', 'destination', 'expires_at', 'otp_code']);
+    expect(Object.keys(response.json<object>()).sort()).toEqual(['channel', 'channel_reason', 'destination', 'expires_at', 'fallback_from', 'otp_code']);
     expect(response.json()).toMatchObject({ otp_code: expect.stringMatching(/^\d{6}$/) as unknown, channel: 'EMAIL' });
   });
 

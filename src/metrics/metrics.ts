@@ -113,10 +113,12 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
   // on GraphQL has them), countries and channels are closed sets.
   let readInsights: (() => Promise<InsightsSnapshot>) | undefined;
   // both gauges are collected in one scrape: they share one read of the database
-  let lastRead: { at: number; snapshot: Promise<InsightsSnapshot> } | undefined;
-  const insightsSnapshot = (): Promise<InsightsSnapshot> | undefined => {
+  // A database that cannot answer leaves these gauges out of the scrape, never the whole of
+  // /metrics (the process's own counters are what an operator reads during an outage).
+  let lastRead: { at: number; snapshot: Promise<InsightsSnapshot | undefined> } | undefined;
+  const insightsSnapshot = (): Promise<InsightsSnapshot | undefined> | undefined => {
     if (!readInsights) return undefined;
-    if (!lastRead || Date.now() - lastRead.at > 1000) lastRead = { at: Date.now(), snapshot: readInsights() };
+    if (!lastRead || Date.now() - lastRead.at > 1000) lastRead = { at: Date.now(), snapshot: readInsights().catch(() => undefined) };
     return lastRead.snapshot;
   };
   new Gauge({
@@ -125,7 +127,8 @@ export function createMetrics(database: Pick<Database, 'poolStats'>) {
     registers: [registry],
     async collect() {
       const snapshot = await insightsSnapshot();
-      this.set(snapshot?.blocks.length ?? 0);
+      if (snapshot) this.set(snapshot.blocks.length);
+      else this.reset();
     },
   });
   new Gauge({

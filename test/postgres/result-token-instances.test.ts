@@ -45,7 +45,7 @@ describe('two service processes on one PostgreSQL database', () => {
       expect(jwksA?.body.keys.map((key) => key.kid)).toContain(decodeProtectedHeader(token).kid);
       const jwks = createRemoteJWKSet(new URL(`${other.url}/.well-known/jwks.json`));
       const { payload } = await jwtVerify(token, jwks, { algorithms: ['ES256'], issuer: 'fountainai-2fa' });
-      expect(payload.amr).toEqual(['otp']);
+      expect(payload.amr).toEqual(['otp', 'email']);
     }
   });
 });
