@@ -11,7 +11,8 @@ import {
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
-import type { Builder } from '../graphql/builder.js';
+import type { ArgBuilder } from '@pothos/core';
+import type { Builder, Types } from '../graphql/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { levelOf, type DevicesService } from './devices.service.js';
@@ -21,6 +22,19 @@ declare module '../graphql/context.js' {
   interface GraphQLServices {
     devices: DevicesService;
   }
+}
+
+/** The arguments of every verify that may remember the device (verifyOtp, verifyPasskey). */
+export function rememberDeviceArgs(t: { arg: ArgBuilder<Types> }) {
+  return {
+    rememberDevice: t.arg.boolean({
+      required: false,
+      description:
+        'Remember this device after a success: the answer carries `deviceToken` (given once; keep it on the device) and ' +
+        '`device`. verifyDevice later checks the token. REMEMBER_DEVICE_DAYS, revoked with revokeDevice.',
+    }),
+    deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
+  };
 }
 
 /** The remembered device type, which verify payloads name before the device mutations exist. */

@@ -32,6 +32,7 @@ import type { GeneratedCode } from './otp.service.js';
 import { normaliseUsername } from '../users/username.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
+import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 
 declare module '../graphql/context.js' {
   interface GraphQLServices {
@@ -305,13 +306,7 @@ export function addOtpTypes(
             'delivered code (by its channel) that cannot reach it is refused with InsufficientAssuranceError before any ' +
             'guess is taken, listing the user’s factors that would do. Absent: any method.',
         }),
-        rememberDevice: t.arg.boolean({
-          required: false,
-          description:
-            'Remember this device after a success: the answer carries `deviceToken` (given once; keep it on the device) and ' +
-            '`device`. verifyDevice later checks the token. REMEMBER_DEVICE_DAYS, revoked with revokeDevice.',
-        }),
-        deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
+        ...rememberDeviceArgs(t),
       },
       authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>

@@ -24,6 +24,7 @@ import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
 import type { PasskeyOptions, PasskeysService } from './passkeys.service.js';
+import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 
 declare module '../graphql/context.js' {
   interface GraphQLServices {
@@ -258,13 +259,7 @@ export function addPasskeyTypes(
             'The least the proof must reach. An assertion below it (PHISHING_RESISTANT, and the authenticator did not ' +
             'verify the user) is refused with InsufficientAssuranceError, spends no guess and is not accepted.',
         }),
-        rememberDevice: t.arg.boolean({
-          required: false,
-          description:
-            'Remember this device after a success: the answer carries `deviceToken` (given once; keep it on the device) and ' +
-            '`device`. verifyDevice later checks the token. REMEMBER_DEVICE_DAYS, revoked with revokeDevice.',
-        }),
-        deviceName: t.arg.string({ required: false, description: 'What to call the remembered device, e.g. "Firefox on a laptop" (at most 64 characters).' }),
+        ...rememberDeviceArgs(t),
       },
       authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
       resolve: (_root, args, ctx) =>
