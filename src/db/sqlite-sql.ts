@@ -208,7 +208,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
 
   function enqueue<R>(run: () => R): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      queue.push({ run, resolve: resolve as (result: unknown) => void, reject });
+      queue.push({ run, resolve, reject });
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(() => void flush());
