@@ -48,8 +48,16 @@ export const sendAgainPause = () => new Promise((resolve) => setTimeout(resolve,
  * a second guess for the same user in the same group sees the first.
  */
 export function createWriteBatcher(pool: pg.Pool, parsers: pg.CustomTypesConfig, onSentAgain?: (sqlstate: string) => void) {
-  let queue: Entry[] = [];
+  const queue: Entry[] = [];
   let scheduled = false;
+  /**
+   * Whether a connection has been asked of the pool and not yet given. One at a time: when
+   * every connection is busy, what is asked for meanwhile waits here and leaves as one group
+   * with the next connection to come free, rather than as a group per turn each waiting in the
+   * pool's queue; under load the groups grow and the commits become fewer. The pool's wait
+   * still bounds it: when no connection comes in time, every write waiting is refused.
+   */
+  let connecting = false;
 
   function write(statements: readonly PipelinedStatement[]): Promise<StatementResult[]> {
     return new Promise((resolve, reject) => enqueue({ statements, sentAgain: false, resolve, reject }));
@@ -65,30 +73,36 @@ export function createWriteBatcher(pool: pg.Pool, parsers: pg.CustomTypesConfig,
 
   function flush(): void {
     scheduled = false;
-    const taken = queue;
-    queue = [];
-    let group: Entry[] = [];
-    let size = 0;
-    for (const entry of taken) {
-      if (size > 0 && size + entry.statements.length > MAX_STATEMENTS) {
-        void send(group);
-        group = [];
-        size = 0;
-      }
-      group.push(entry);
-      size += entry.statements.length;
-    }
-    if (group.length > 0) void send(group);
+    if (connecting || queue.length === 0) return;
+    connecting = true;
+    pool.connect().then(
+      (client) => {
+        connecting = false;
+        const group = queue.splice(0, groupSize());
+        if (queue.length > 0) enqueue();
+        if (group.length === 0) client.release();
+        else void send(client, group);
+      },
+      (error: unknown) => {
+        connecting = false;
+        for (const entry of queue.splice(0)) entry.reject(error);
+      },
+    );
   }
 
-  async function send(group: Entry[]): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      for (const entry of group) entry.reject(error);
-      return;
+  /** how many entries at the head of the queue fit in one group */
+  function groupSize(): number {
+    let size = 0;
+    let count = 0;
+    for (const entry of queue) {
+      if (size > 0 && size + entry.statements.length > MAX_STATEMENTS) break;
+      size += entry.statements.length;
+      count++;
     }
+    return count;
+  }
+
+  async function send(client: pg.PoolClient, group: Entry[]): Promise<void> {
     const outcome = await sendPipeline(
       client,
       group.flatMap((entry) => entry.statements),
