@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { createWriteBatcher, SEND_AGAIN, sendAgainPause } from './postgres-batch.js';
+import type { PipelinedStatement } from './postgres-pipeline.js';
 import type { Sql, SqlStatement, SqlValue } from './sql.js';
 
 /**
@@ -8,6 +10,10 @@ import type { Sql, SqlStatement, SqlValue } from './sql.js';
  * (1.18 does not track them), so there every statement goes unnamed: parsed each time, in the
  * same round trip. Prisma keeps DateTime columns as `timestamp(3)` holding UTC, so
  * dates go out as UTC ISO text and come back read as UTC, whatever the process's time zone.
+ *
+ * Reads go to the pool one by one. Writes (INSERT, UPDATE, DELETE, or a WITH that holds one)
+ * and atomic sets are grouped per turn of the event loop into one pipeline, one commit
+ * (postgres-batch.ts): a commit's round trip and WAL flush shared by the group.
  */
 export function createPostgresSql(
   pool: pg.Pool,
@@ -16,7 +22,7 @@ export function createPostgresSql(
   const namedStatements = options.namedStatements ?? true;
   const sentAgainOnce = <T>(work: () => Promise<T>) => sendAgainOnce(work, options.onSentAgain);
   const { types } = pg;
-  const named = new WeakMap<TemplateStringsArray, { name?: string; text: string }>();
+  const named = new WeakMap<TemplateStringsArray, { name?: string; text: string; write: boolean }>();
   let count = 0;
   const parseUtc = (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
   const parsers: pg.CustomTypesConfig = {
@@ -24,53 +30,51 @@ export function createPostgresSql(
       oid === types.builtins.TIMESTAMP && format !== 'binary' ? parseUtc : (types.getTypeParser(oid, format) as unknown),
   };
 
-  function config(strings: TemplateStringsArray, values: readonly SqlValue[]): pg.QueryConfig {
+  const batcher = createWriteBatcher(pool, parsers, options.onSentAgain);
+
+  function prepared(strings: TemplateStringsArray) {
     let statement = named.get(strings);
     if (!statement) {
       const text = strings.reduce((text, part, i) => `${text}$${i}${part}`);
-      statement = namedStatements ? { name: `hot_${++count}`, text } : { text };
+      const write = WRITE.test(text) || (WITH.test(text) && WRITES_IN_WITH.test(text));
+      statement = namedStatements ? { name: `hot_${++count}`, text, write } : { text, write };
       named.set(strings, statement);
     }
-    return { ...statement, values: values.map((v) => (v instanceof Date ? v.toISOString() : v)), types: parsers };
+    return statement;
   }
 
-  function query(strings: TemplateStringsArray, values: readonly SqlValue[]) {
-    return sentAgainOnce(() => pool.query(config(strings, values)));
+  function pipelined(strings: TemplateStringsArray, values: readonly SqlValue[]): PipelinedStatement {
+    const { name, text } = prepared(strings);
+    return { name, text, values: values.map(textOf) };
+  }
+
+  function read(strings: TemplateStringsArray, values: readonly SqlValue[]) {
+    const { name, text } = prepared(strings);
+    return sentAgainOnce(() => pool.query({ name, text, values: values.map(textOf), types: parsers }));
+  }
+
+  async function query(strings: TemplateStringsArray, values: readonly SqlValue[]): Promise<{ rows: object[]; rowCount: number }> {
+    if (!prepared(strings).write) {
+      const { rows, rowCount } = await read(strings, values);
+      return { rows: rows as object[], rowCount: rowCount ?? 0 };
+    }
+    const [result] = await batcher.write([pipelined(strings, values)]);
+    return result ?? { rows: [], rowCount: 0 };
   }
 
   /**
-   * One client of the pool from BEGIN to COMMIT. Behind PgBouncer in transaction mode the
-   * whole transaction stays on one server connection, and the statements go unnamed as above.
+   * One entry of a write group, its statements between the group's others: a failing one fails
+   * the set (and the group's transaction, which the others are sent again outside of).
    */
   async function atomic(statements: readonly SqlStatement[]): Promise<number[]> {
-    const [only, ...more] = statements;
-    if (!only) return [];
-    // one statement is atomic by itself: no transaction to open
-    if (more.length === 0) return [(await query(only.strings, only.values)).rowCount ?? 0];
-    return sentAgainOnce(() => transaction(statements));
-  }
-
-  async function transaction(statements: readonly SqlStatement[]): Promise<number[]> {
-    const client = await pool.connect();
-    let broken: unknown;
-    try {
-      await client.query('BEGIN');
-      const counts: number[] = [];
-      for (const { strings, values } of statements) counts.push((await client.query(config(strings, values))).rowCount ?? 0);
-      await client.query('COMMIT');
-      return counts;
-    } catch (error) {
-      // a connection that cannot roll back is not given back to the pool for reuse
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
-      throw error;
-    } finally {
-      client.release(broken instanceof Error ? broken : undefined);
-    }
+    if (statements.length === 0) return [];
+    const results = await batcher.write(statements.map(({ strings, values }) => pipelined(strings, values)));
+    return results.map((result) => result.rowCount);
   }
 
   return {
     rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values)).rows as T[],
-    run: async (strings, ...values) => (await query(strings, values)).rowCount ?? 0,
+    run: async (strings, ...values) => (await query(strings, values)).rowCount,
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
     dialect: 'postgres',
@@ -80,13 +84,16 @@ export function createPostgresSql(
   };
 }
 
-/**
- * PostgreSQL's answers after which it has rolled the statement, or the whole transaction, back
- * and the same work may be sent again as it is: a deadlock's victim (40P01) and a serialization
- * conflict (40001). Under load, statements that take the same rows overlap for longer and more
- * of them meet; each such abort used to reach the caller.
- */
-const SEND_AGAIN = new Set(['40P01', '40001']);
+/** a statement that writes: the verbs that change rows, first or inside a WITH */
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|MERGE)\b/i;
+const WITH = /^\s*WITH\b/i;
+const WRITES_IN_WITH = /\b(INSERT|UPDATE|DELETE|MERGE)\b/i;
+
+/** A parameter as the driver sends it (pg's own mapping for these types): text, or null. */
+function textOf(value: SqlValue): string | null {
+  if (value === null) return null;
+  return value instanceof Date ? value.toISOString() : String(value);
+}
 
 /**
  * Runs `work`, and once more after a short pause when PostgreSQL aborted it as one of
@@ -106,7 +113,7 @@ async function sendAgainOnce<T>(work: () => Promise<T>, onSentAgain?: (sqlstate:
     if (typeof code !== 'string' || !SEND_AGAIN.has(code)) throw error;
     // said, because a steady stream of them means statements take rows in clashing orders
     onSentAgain?.(code);
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    await sendAgainPause();
     return work();
   }
 }

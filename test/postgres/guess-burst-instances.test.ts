@@ -18,6 +18,17 @@ import { appCode } from '../support/totp.js';
 const THRESHOLD = 10;
 const BURST = 300;
 
+/**
+ * The verify audit rows of a user, and the transactions that wrote them (a row's xmin): fewer
+ * transactions than rows when writes of several requests were committed together.
+ */
+async function auditTransactions(database: Database, username: string): Promise<{ rows: number; transactions: number }> {
+  const [row] = await database.db.$queryRaw<{ rows: number; transactions: number }[]>`
+    SELECT count(*)::int AS rows, count(DISTINCT xmin::text)::int AS transactions
+      FROM audit_events WHERE username = ${username} AND event = 'OTP_VERIFY'`;
+  return row ?? { rows: 0, transactions: 0 };
+}
+
 describe('two service processes on one PostgreSQL database, under a burst of guesses', () => {
   const processes: ServiceProcess[] = [];
   let database: Database;
@@ -81,6 +92,10 @@ describe('two service processes on one PostgreSQL database, under a burst of gue
       expect(after.status, after.text).toBe(429);
     }
     expect(await budgetOf(database, username)).toMatchObject({ failedVerifications: THRESHOLD, consecutiveFailures: THRESHOLD });
+    // the burst went through grouped commits (src/db/postgres-batch.ts): audit rows share transactions
+    const { rows, transactions } = await auditTransactions(database, username);
+    expect(rows).toBe(BURST + 2);
+    expect(transactions).toBeLessThan(rows);
   });
 
   it.each(guessMethods)('the right %s answer inside a burst over both: no more judged than the budget allows', async (method) => {

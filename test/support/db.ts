@@ -96,8 +96,9 @@ export function migrationNames(provider: 'sqlite' | 'postgres'): string[] {
 
 /**
  * The same database, counting the round trips the hot path's statements make (`sql`): one per
- * statement, and for an atomic set on PostgreSQL BEGIN and COMMIT besides (one statement
- * alone is sent as it is). Prisma's own queries are not counted. `statements` keeps the start
+ * statement on SQLite; on PostgreSQL one per statement too, an atomic set one in all (its
+ * statements go out together in one pipeline, src/db/postgres-batch.ts, as a write does in the
+ * group of its turn, counted here as its own). Prisma's own queries are not counted. `statements` keeps the start
  * of each statement's SQL, in order, so a count that is off says which statements it took.
  * Close it after use.
  */
@@ -118,7 +119,7 @@ export function countingDatabase(): Database & { roundTrips: { count: number; st
       return database.sql.run(strings, ...values);
     },
     atomic: (statements) => {
-      roundTrips.count += statements.length + (database.provider === 'postgres' && statements.length > 1 ? 2 : 0);
+      roundTrips.count += database.provider === 'postgres' ? Math.min(statements.length, 1) : statements.length;
       for (const statement of statements) seen(statement.strings);
       return database.sql.atomic(statements);
     },

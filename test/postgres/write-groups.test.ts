@@ -1,0 +1,130 @@
+// PostgreSQL's writes of one turn of the event loop go out as one pipeline (src/db/postgres-batch.ts):
+// one round trip, one transaction, one commit. A group must behave as if each write had run
+// alone: each caller gets its own rows and count, and a write that fails fails alone while the
+// others of its group are committed.
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPostgresSql } from '../../src/db/postgres-sql.js';
+import type { Sql } from '../../src/db/sql.js';
+import { uniqueName } from '../support/app.js';
+
+describe('write groups on PostgreSQL', () => {
+  let admin: pg.Client;
+  let pool: pg.Pool;
+  /** Sync messages the pool's connections sent: one per round trip of the extended protocol */
+  let syncs = 0;
+  let checkouts = 0;
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: inject('databaseUrl') });
+    await admin.connect();
+  });
+  afterAll(() => admin.end());
+  afterEach(() => pool.end());
+
+  function executor(options: { namedStatements?: boolean } = {}, max = 4): Sql {
+    pool = new pg.Pool({ connectionString: inject('databaseUrl'), max });
+    syncs = 0;
+    checkouts = 0;
+    pool.on('connect', (client) => {
+      const connection = (client as unknown as { connection: { sync(): void } }).connection;
+      const sync = connection.sync.bind(connection);
+      connection.sync = () => {
+        syncs++;
+        sync();
+      };
+    });
+    pool.on('acquire', () => checkouts++);
+    return createPostgresSql(pool, options);
+  }
+
+  async function users(count: number): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const { rows } = await admin.query<{ id: number }>(
+        `INSERT INTO users (username, delivery_method, locale, otp_enabled, updated_at) VALUES ($1, 'EMAIL', 'en', true, now()) RETURNING id`,
+        [uniqueName('group')],
+      );
+      ids.push(rows[0]?.id ?? 0);
+    }
+    return ids;
+  }
+
+  const failures = (id: number) => admin.query<{ n: number }>('SELECT failed_verifications AS n FROM users WHERE id = $1', [id]).then(({ rows }) => rows[0]?.n);
+
+  /** a write that says which transaction it ran in */
+  const guess = (sql: Sql, id: number) =>
+    sql.rows<{ tx: string; n: number }>`UPDATE users SET failed_verifications = failed_verifications + 1 WHERE id = ${id} RETURNING pg_current_xact_id()::text AS tx, failed_verifications AS n`;
+
+  it.each([
+    ['named statements', true],
+    ['unnamed statements (PgBouncer)', false],
+  ])('the writes asked for in one turn: one round trip, one transaction, each caller its own rows (%s)', async (_label, namedStatements) => {
+    const sql = executor({ namedStatements });
+    const ids = await users(6);
+    const answers = await Promise.all(ids.map((id) => guess(sql, id)));
+    expect(answers.map(([row]) => row?.n)).toEqual(ids.map(() => 1));
+    expect(new Set(answers.map(([row]) => row?.tx)).size).toBe(1);
+    expect(syncs).toBe(1);
+    expect(checkouts).toBe(1);
+    // the same writes a turn apart: a transaction each (what the check above tells apart)
+    const apart = [];
+    for (const id of ids.slice(0, 2)) apart.push(await guess(sql, id));
+    expect(new Set(apart.map(([row]) => row?.tx)).size).toBe(2);
+    expect(syncs).toBe(3);
+  });
+
+  it('two writes to one row in one group run in order: the second sees the first', async () => {
+    const sql = executor();
+    const [id = 0] = await users(1);
+    const answers = await Promise.all([guess(sql, id), guess(sql, id), guess(sql, id)]);
+    expect(answers.map(([row]) => row?.n)).toEqual([1, 2, 3]);
+    expect(await failures(id)).toBe(3);
+  });
+
+  it('a write that fails fails alone: the others of its group, an atomic set among them, are committed', async () => {
+    const sql = executor();
+    const [a = 0, b = 0, c = 0, d = 0] = await users(4);
+    const { rows } = await admin.query<{ username: string }>('SELECT username FROM users WHERE id = $1', [a]);
+    const taken = rows[0]?.username ?? '';
+    const first = guess(sql, a);
+    const duplicate = sql.run`INSERT INTO users (username, delivery_method, locale, otp_enabled, updated_at) VALUES (${taken}, 'EMAIL', 'en', ${true}, ${new Date()})`;
+    const after = guess(sql, b);
+    const set = sql.atomic([
+      sql.statement`UPDATE users SET failed_verifications = failed_verifications + 1 WHERE id = ${c}`,
+      sql.statement`UPDATE users SET failed_verifications = failed_verifications + 1 WHERE id = ${d}`,
+    ]);
+    await expect(duplicate).rejects.toMatchObject({ code: '23505' });
+    const [[firstRow], [afterRow], counts] = await Promise.all([first, after, set]);
+    expect(counts).toEqual([1, 1]);
+    // counted once each: the group's aborted transaction wrote nothing, the group sent again did
+    expect([firstRow?.n, afterRow?.n]).toEqual([1, 1]);
+    expect(await Promise.all([a, b, c, d].map(failures))).toEqual([1, 1, 1, 1]);
+    // the others were committed together, in the group sent after the failure
+    expect(firstRow?.tx).toBe(afterRow?.tx);
+    expect(syncs).toBe(2);
+  });
+
+  it('an atomic set with a failing statement fails whole inside a group; the writes beside it commit', async () => {
+    const sql = executor();
+    const [a = 0, b = 0] = await users(2);
+    const set = sql.atomic([
+      sql.statement`UPDATE users SET failed_verifications = failed_verifications + 1 WHERE id = ${a}`,
+      sql.statement`UPDATE users SET failed_verifications = ${'not a number'} WHERE id = ${a}`,
+    ]);
+    const beside = guess(sql, b);
+    await expect(set).rejects.toMatchObject({ code: '22P02' });
+    expect((await beside)[0]?.n).toBe(1);
+    expect(await Promise.all([a, b].map(failures))).toEqual([0, 1]);
+  });
+
+  it('a read and a later group on the same connection share its prepared statements', async () => {
+    const sql = executor({}, 1);
+    const [id = 0] = await users(1);
+    for (let round = 1; round <= 3; round++) {
+      const [[row], [read]] = await Promise.all([guess(sql, id), sql.rows<{ n: number }>`SELECT failed_verifications AS n FROM users WHERE id = ${id}`]);
+      expect(row?.n).toBe(round);
+      expect(read?.n).toBeGreaterThanOrEqual(round - 1);
+    }
+  });
+});
