@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Sql, SqlStatement, SqlValue } from './sql.js';
+import type { Sql, SqlResult, SqlStatement, SqlValue } from './sql.js';
 
 /**
  * PostgreSQL: the pool Prisma's adapter uses, with each statement named so every connection
@@ -50,15 +50,37 @@ export function createPostgresSql(
     return sentAgainOnce(() => transaction(statements));
   }
 
-  async function transaction(statements: readonly SqlStatement[]): Promise<number[]> {
+  function transaction(statements: readonly SqlStatement[]): Promise<number[]> {
+    return inTransaction(async (client) => {
+      const counts: number[] = [];
+      for (const { strings, values } of statements) counts.push((await client.query(config(strings, values))).rowCount ?? 0);
+      return counts;
+    });
+  }
+
+  /** A unit's statements on one client, each result handed back to `work` before it yields the next. */
+  function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
+    return sentAgainOnce(() =>
+      inTransaction(async (client) => {
+        const steps = work();
+        let step = steps.next();
+        while (!step.done) {
+          const answer = await client.query(config(step.value.strings, step.value.values));
+          step = steps.next({ rows: answer.rows as object[], count: answer.rowCount ?? 0 });
+        }
+        return step.value;
+      }),
+    );
+  }
+
+  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: unknown;
     try {
       await client.query('BEGIN');
-      const counts: number[] = [];
-      for (const { strings, values } of statements) counts.push((await client.query(config(strings, values))).rowCount ?? 0);
+      const result = await work(client);
       await client.query('COMMIT');
-      return counts;
+      return result;
     } catch (error) {
       // a connection that cannot roll back is not given back to the pool for reuse
       await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
@@ -73,6 +95,7 @@ export function createPostgresSql(
     run: async (strings, ...values) => (await query(strings, values)).rowCount ?? 0,
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
+    unit,
     dialect: 'postgres',
     open: () => undefined,
     // the pool belongs to Prisma's adapter, which ends it

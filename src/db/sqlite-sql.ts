@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { DatabaseUnavailableError } from '../errors/errors.js';
-import type { Sql, SqlStatement, SqlValue } from './sql.js';
+import type { Sql, SqlResult, SqlStatement, SqlValue } from './sql.js';
 
 interface QueuedWrite {
   /** the statement's call site: prepared again if the connection was reopened meanwhile */
@@ -12,6 +12,8 @@ interface QueuedWrite {
   returnsRows: boolean;
   /** an atomic set (Sql.atomic): these writes, in place of the one above, commit or roll back together */
   set?: { strings: TemplateStringsArray; params: (string | number | null)[] }[];
+  /** a unit (Sql.unit): its statements, decided as it goes, commit or roll back together */
+  unit?: () => Generator<SqlStatement, unknown, SqlResult>;
   resolve(result: unknown): void;
   reject(error: unknown): void;
 }
@@ -147,6 +149,43 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     return enqueue<number[]>({ strings: first.strings, params: [], returnsRows: false, set });
   }
 
+  function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
+    try {
+      const reopening = file.check(false);
+      if (reopening) return reopening.then(() => unit(work));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return enqueue<T>({ strings: emptyStrings, params: [], returnsRows: false, unit: work });
+  }
+
+  /** Runs a unit inside the group's transaction, like an atomic set: all of it, or (rolled back to its savepoint) none. */
+  function runUnit(work: NonNullable<QueuedWrite['unit']>): unknown {
+    control?.savepoint.run();
+    try {
+      const steps = work();
+      let step = steps.next();
+      while (!step.done) {
+        const stmt = statement(step.value.strings);
+        const params = step.value.values.map(sqliteValue);
+        let result: SqlResult;
+        if (stmt.reader) {
+          const rows = stmt.all(...params) as object[];
+          result = { rows, count: rows.length };
+        } else result = { rows: [], count: stmt.run(...params).changes };
+        step = steps.next(result);
+      }
+      control?.release.run();
+      return step.value;
+    } catch (error) {
+      if (connection?.inTransaction) {
+        control?.rollbackTo.run();
+        control?.release.run();
+      }
+      throw error;
+    }
+  }
+
   /** Runs an atomic set inside the group's transaction: all of it, or (rolled back to its savepoint) none. */
   function runSet(set: NonNullable<QueuedWrite['set']>): number[] {
     control?.savepoint.run();
@@ -184,6 +223,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
       try {
         let value: unknown;
         if (write.set) value = runSet(write.set);
+        else if (write.unit) value = runUnit(write.unit);
         else {
           const stmt = statement(write.strings);
           value = write.returnsRows ? stmt.all(...write.params) : stmt.run(...write.params).changes;
@@ -236,6 +276,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     run: (strings, ...values) => execute<number>(strings, values, false),
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
+    unit,
     dialect: 'sqlite',
     open: () => void open(),
     async close() {
@@ -389,6 +430,9 @@ function checkpointQuietly(checkpoint: () => unknown): void {
     // best effort: the file may already be unreadable
   }
 }
+
+/** the call site a queued unit stands under: its statements are prepared under their own */
+const emptyStrings = Object.freeze(Object.assign([''], { raw: [''] })) as TemplateStringsArray;
 
 /** As Prisma's SQLite adapter writes them: ISO text with +00:00, booleans as 0/1. */
 function sqliteValue(value: SqlValue): string | number | null {
