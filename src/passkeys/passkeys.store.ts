@@ -167,6 +167,12 @@ export function createPasskeysStore({ db, sql, outbox = createOutboxStore({ db, 
     });
   }
 
+  /** The row id of the user whose passkey `id` is, or null when there is none. */
+  async function ownerOf(id: number): Promise<number | null> {
+    const [row] = await sql.rows<{ user_id: number }>`SELECT user_id FROM passkeys WHERE id = ${id}`;
+    return row?.user_id ?? null;
+  }
+
   /** Renames the user's passkey `id`; null when the user has none by that id. */
   async function rename(userId: number, id: number, name: string): Promise<PasskeyRecord | null> {
     const [row] = await sql.rows<PasskeyRow>`
@@ -185,5 +191,5 @@ export function createPasskeysStore({ db, sql, outbox = createOutboxStore({ db, 
     });
   }
 
-  return { addChallenge, takeChallenge, findCredential, recordUse, credentialsOf, create, rename, remove };
+  return { addChallenge, takeChallenge, findCredential, recordUse, credentialsOf, create, ownerOf, rename, remove };
 }

@@ -374,6 +374,15 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     return row ? userOf(row) : null;
   }
 
+  async function findById(userId: number): Promise<UserRecord | null> {
+    const [row] = await sql.rows<UserRow>`
+      SELECT id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at
+        FROM users WHERE id = ${userId}`;
+    return row ? userOf(row) : null;
+  }
+
   async function update(userId: number, changes: UserChanges): Promise<UserRecord> {
     const [row] = await sql.rows<UserRow>`
       UPDATE users
@@ -475,6 +484,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     sealedSecrets,
     create,
     findByName,
+    findById,
     update,
     disableTwoFactor,
     reinstate,
