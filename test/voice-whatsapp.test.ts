@@ -129,10 +129,10 @@ describe('voice calls and WhatsApp through Twilio', () => {
   it('refuses a premium-rate number by voice and WhatsApp too, before anything is sent', async () => {
     const phoneNumber = '+499001234567';
     const username = await createUser(app, { email: null, phoneNumber });
-    for (const channel of ['VOICE', 'WHATSAPP']) {
+    for (const [channel, by] of [['VOICE', 'voice call'], ['WHATSAPP', 'WhatsApp']] as const) {
       const response = await generateBy(app, username, channel);
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ detail: 'Codes are not sent by SMS to premium-rate or shared-cost numbers' });
+      expect(response.json()).toEqual({ detail: `Codes are not sent by ${by} to premium-rate or shared-cost numbers` });
     }
     expect(twilio.requests.filter((request) => request.to.endsWith(phoneNumber))).toEqual([]);
   });

@@ -1,6 +1,4 @@
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
@@ -10,7 +8,8 @@ import { migrationNames } from './migrate.js';
 import { createPool } from './postgres-pool.js';
 import { createPostgresSql } from './postgres-sql.js';
 import type { Sql } from './sql.js';
-import { createSqliteSql, sqliteConnectionSettings, watchSqliteFile, type SqliteFile } from './sqlite-sql.js';
+import { sqliteAdapterFactory } from './sqlite-adapter.js';
+import { createSqliteSql, watchSqliteFile } from './sqlite-sql.js';
 
 /**
  * The one Prisma client type the app works with. The two generated clients have
@@ -47,10 +46,18 @@ export interface DatabaseEvents {
 export function createDatabase(config: DatabaseConfig, events: DatabaseEvents = {}): Database {
   const pool = config.provider === 'postgres' ? createPool(config, events.onPoolError) : undefined;
   const file = pool ? undefined : watchSqliteFile(config.sqlitePath);
-  const db = pool ? createPostgresClient(pool, config) : createSqliteClient(config, file);
-  const sql = pool
-    ? createPostgresSql(pool, { namedStatements: !config.pgbouncer, onSentAgain: events.onSentAgain })
-    : createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs, file);
+  let db: Db;
+  let sql: Sql;
+  if (pool) {
+    // one pool for both, which the adapter ends
+    db = createPostgresClient(pool, config);
+    sql = createPostgresSql(pool, { namedStatements: !config.pgbouncer, onSentAgain: events.onSentAgain });
+  } else {
+    // one connection for both: Prisma's statements go through the executor (sqlite-adapter.ts)
+    const sqliteSql = createSqliteSql(config.sqlitePath, config.sqliteBusyTimeoutMs, file);
+    db = new SqliteClient({ adapter: sqliteAdapterFactory(sqliteSql) });
+    sql = sqliteSql;
+  }
   const migrations = expectedMigrations(config.provider);
   let checking: Promise<Readiness> | undefined;
 
@@ -139,120 +146,6 @@ function expectedMigrations(provider: DbProvider): string[] {
   } catch {
     return [];
   }
-}
-
-function createSqliteClient(config: DatabaseConfig, file: SqliteFile | undefined): Db {
-  // Never create the file: a missing database is a fault to report, not an empty one to fill.
-  const factory = withReusedStatements(
-    new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: config.sqliteBusyTimeoutMs, fileMustExist: true }),
-  );
-  return new SqliteClient({ adapter: file ? guardedSqliteAdapter(factory, file) : factory });
-}
-
-/** Prepared statements kept per Prisma SQLite connection, least recently used dropped first. */
-const REUSED_STATEMENTS = 200;
-
-/**
- * Prisma's SQLite adapter prepares every statement anew (`client.prepare(sql).bind(args)`),
- * and a better-sqlite3 statement's native memory is freed only when a full collection, which is
- * rare, finalises its small JavaScript object: the heap grows with every query unless the
- * statements are kept and reused (figures in docs/performance.md). The adapter's connections
- * get a `prepare` that returns the cached statement behind the three calls the adapter makes
- * (`bind(args)` then `run`, `reader`/`columns`/`raw().all()`; `run` alone for BEGIN), each
- * passing the arguments at execution, so nothing is bound for good. A connection of another shape is left alone.
- */
-function withReusedStatements(factory: SqliteAdapterFactory): SqliteAdapterFactory {
-  return Object.assign(Object.create(factory) as SqliteAdapterFactory, {
-    connect: async () => {
-      const adapter = await factory.connect();
-      reuseStatements(adapter);
-      return adapter;
-    },
-  });
-}
-
-function reuseStatements(adapter: SqliteAdapter): void {
-  const client = (adapter as unknown as { client?: unknown }).client;
-  if (!(client instanceof BetterSqlite3)) return;
-  const prepare = client.prepare.bind(client);
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const cached = (sql: string) => {
-    let statement = cache.get(sql);
-    if (statement) {
-      cache.delete(sql);
-    } else {
-      statement = prepare(sql);
-      if (cache.size >= REUSED_STATEMENTS) cache.delete(cache.keys().next().value ?? '');
-    }
-    cache.set(sql, statement);
-    return statement;
-  };
-  const reusable = (sql: string) => {
-    const statement = cached(sql);
-    return {
-      run: () => statement.run(),
-      bind: (args: unknown[]) => ({
-        get reader() {
-          return statement.reader;
-        },
-        columns: () => statement.columns(),
-        run: () => statement.run(...args),
-        raw: () => ({ all: () => statement.raw(true).all(...args) }),
-      }),
-    };
-  };
-  Object.assign(client, { prepare: reusable });
-}
-
-type SqliteAdapterFactory = PrismaBetterSQLite3;
-type SqliteAdapter = Awaited<ReturnType<SqliteAdapterFactory['connect']>>;
-
-/**
- * Prisma's SQLite connection, watched like the hot path's (see SqliteFile): each statement
- * first checks that the path still names the file opened (and, for a write, that it is
- * writable); when the file was replaced, the connection is closed and the next statement
- * opens the new file, with the service's connection settings.
- */
-function guardedSqliteAdapter(factory: SqliteAdapterFactory, file: SqliteFile): SqliteAdapterFactory {
-  let inner: SqliteAdapter | undefined;
-  let opening: Promise<SqliteAdapter> | undefined;
-  const connection = {
-    async close(checkpoint: boolean) {
-      const closing = inner;
-      inner = undefined;
-      file.closed(connection);
-      if (!closing) return;
-      if (checkpoint) await closing.executeScript('PRAGMA wal_checkpoint(TRUNCATE)').catch(() => undefined);
-      await closing.dispose();
-    },
-  };
-  const adapter = async (write: boolean): Promise<SqliteAdapter> => {
-    await file.check(write);
-    if (inner) return inner;
-    opening ??= (async () => {
-      try {
-        const opened = await factory.connect();
-        await opened.executeScript(sqliteConnectionSettings.map((setting) => `PRAGMA ${setting};`).join('\n'));
-        inner = opened;
-        file.opened(connection);
-        return opened;
-      } finally {
-        opening = undefined;
-      }
-    })();
-    return opening;
-  };
-  const isRead = (sql: string) => /^\s*SELECT\b/i.test(sql);
-  const guarded: SqliteAdapter = {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    queryRaw: async (query) => (await adapter(!isRead(query.sql))).queryRaw(query),
-    executeRaw: async (query) => (await adapter(true)).executeRaw(query),
-    executeScript: async (script) => (await adapter(true)).executeScript(script),
-    startTransaction: async (isolationLevel) => (await adapter(true)).startTransaction(isolationLevel),
-    dispose: () => connection.close(false),
-  };
-  return Object.assign(Object.create(factory) as SqliteAdapterFactory, { connect: async () => guarded });
 }
 
 function createPostgresClient(pool: pg.Pool, config: DatabaseConfig): Db {

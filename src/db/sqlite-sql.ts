@@ -5,33 +5,74 @@ import { DatabaseUnavailableError } from '../errors/errors.js';
 import type { Sql, SqlResult, SqlStatement, SqlValue } from './sql.js';
 
 interface QueuedWrite {
-  /** the statement's call site: prepared again if the connection was reopened meanwhile */
-  strings: TemplateStringsArray;
-  params: (string | number | null)[];
-  /** whether the caller wants rows (RETURNING) or the count of changed rows */
-  returnsRows: boolean;
-  /** an atomic set (Sql.atomic): these writes, in place of the one above, commit or roll back together */
-  set?: { strings: TemplateStringsArray; params: (string | number | null)[] }[];
-  /** a unit (Sql.unit): its statements, decided as it goes, commit or roll back together */
-  unit?: () => Generator<SqlStatement, unknown, SqlResult>;
+  /**
+   * Runs the write inside the group's transaction. It looks its statement up only then, so a
+   * statement is prepared again if the connection was reopened meanwhile.
+   */
+  run(): unknown;
   resolve(result: unknown): void;
   reject(error: unknown): void;
 }
 
-/**
- * What every SQLite connection of the service sets (this one and Prisma's):
- * - WAL lets readers run beside the writer; NORMAL syncs at checkpoints instead of every
- *   commit (much faster, see docs/performance.md; durable across a process crash);
- * - a 4 MB page cache: better-sqlite3 builds SQLite with 16 MB per connection, which a large
- *   database fills, two connections making 32 MB of the process's memory. The hot path's
- *   lookups go through the indexes' upper pages, which stay cached; the pages below come from
- *   the operating system's file cache.
- */
-export const sqliteConnectionSettings = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'cache_size = -4000'] as const;
+/** A value bound to a statement given as text (Prisma's, see sqlite-adapter.ts). */
+export type SqliteParam = string | number | bigint | Buffer | null;
 
 /**
- * SQLite: a connection of its own beside Prisma's, on the same file (WAL lets both read
- * while one writes).
+ * What a statement given as text gives back: the columns and rows of one that returns rows
+ * (each row an array, integers as BigInt so none loses precision), and the rows it changed.
+ */
+export interface TextResult {
+  columns: Sqlite.ColumnDefinition[];
+  rows: unknown[][];
+  changes: number;
+}
+
+/**
+ * The executor with what Prisma's adapter (sqlite-adapter.ts) needs besides the hot path's
+ * tagged templates: statements given as text, and transactions that span awaits.
+ */
+export interface SqliteSql extends Sql {
+  /** a statement given as text: a read runs at once, a write joins the group commit as `run`'s do */
+  text(sql: string, params: readonly SqliteParam[]): Promise<TextResult>;
+  /** several statements separated by semicolons, run between two groups */
+  script(sql: string): Promise<void>;
+  /**
+   * A transaction that has the connection to itself from its BEGIN IMMEDIATE until it ends:
+   * groups, reads and other transactions wait for it, so nothing else runs inside it or sees
+   * what it has not committed.
+   */
+  transaction(): Promise<SqliteTransaction>;
+}
+
+export interface SqliteTransaction {
+  /** a statement of the transaction, run at once (COMMIT and ROLLBACK included) */
+  text(sql: string, params: readonly SqliteParam[]): TextResult;
+  /** gives the connection back, first rolling back whatever the transaction left uncommitted */
+  end(): void;
+}
+
+/**
+ * Statements given as text kept prepared, least recently used dropped first: preparing anew
+ * for every query made the heap grow, since a better-sqlite3 statement's native memory is
+ * freed only when a full collection, which is rare, finalises its small JavaScript object
+ * (figures in docs/performance.md). The hot path's templates are keyed by their call site instead.
+ */
+const REUSED_STATEMENTS = 200;
+
+/**
+ * What the service's SQLite connection sets:
+ * - WAL lets readers (other processes: the CLI, another instance) run beside the writer;
+ *   NORMAL syncs at checkpoints instead of every commit (much faster, see
+ *   docs/performance.md; durable across a process crash);
+ * - a 4 MB page cache: better-sqlite3 builds SQLite with 16 MB per connection, which a large
+ *   database fills. The hot path's lookups go through the indexes' upper pages, which stay
+ *   cached; the pages below come from the operating system's file cache.
+ */
+const sqliteConnectionSettings = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'cache_size = -4000'] as const;
+
+/**
+ * SQLite: the service's one connection to the database file, which Prisma's adapter
+ * (sqlite-adapter.ts) shares.
  *
  * Reads run at once. Writes are committed in groups: every write asked for during one turn
  * of the event loop runs, in order, in one transaction at the end of the turn, and each
@@ -40,17 +81,19 @@ export const sqliteConnectionSettings = ['journal_mode = WAL', 'synchronous = NO
  * durable, a failed statement fails alone), but a commit's cost, the WAL pages written, is
  * shared by the whole group, which under load makes a verify much cheaper (docs/performance.md).
  *
- * The transaction opens and commits within one synchronous call, so this connection never
- * holds the write lock while other code runs. Prisma's transactions do hold it across
- * awaits: a group that meets one must not wait inside the driver (the event loop would stop
- * with the lock holder unable to finish), so the busy timeout is zero and the group is
- * retried after a short pause, up to `busyTimeoutMs`.
+ * A group opens and commits its transaction within one synchronous call, so it never holds the
+ * connection while other code runs. A transaction through `transaction` (Prisma's) does, across
+ * awaits: while it is open, groups, reads and other transactions wait for it (on one connection
+ * they would otherwise run inside it). Another process's transaction holds the file's write
+ * lock the same way; a group that meets it must not wait inside the driver (the event loop
+ * would stop), so the busy timeout is zero and the group is retried after a short pause, up
+ * to `busyTimeoutMs`.
  *
  * An atomic set (`atomic`) is one entry of a group, run between a SAVEPOINT and its RELEASE:
  * it commits with its group, and a statement of the set that fails rolls back to the
  * savepoint, undoing the set's earlier statements and nothing of the rest of the group.
  */
-export function createSqliteSql(path: string, busyTimeoutMs: number, file: SqliteFile = watchSqliteFile(path)): Sql {
+export function createSqliteSql(path: string, busyTimeoutMs: number, file: SqliteFile = watchSqliteFile(path)): SqliteSql {
   let connection: Sqlite.Database | undefined;
   let control:
     | {
@@ -63,13 +106,18 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
       }
     | undefined;
   let prepared = new WeakMap<TemplateStringsArray, Sqlite.Statement>();
+  let preparedText = new Map<string, Sqlite.Statement>();
   let queue: QueuedWrite[] = [];
   let flushScheduled = false;
+  /** the turn of whoever may next begin a transaction on the connection: a group or a `transaction` */
+  let turn = Promise.resolve();
+  /** while a `transaction` is open: settles when it ends */
+  let transactionOpen: Promise<void> | undefined;
 
   function open(): Sqlite.Database {
     if (connection) return connection;
     if (path === ':memory:' || path === '') {
-      throw new Error('An in-memory SQLite database cannot be shared by two connections: set DATABASE_URL to a file');
+      throw new Error('An in-memory SQLite database cannot be migrated on one connection and served on another: set DATABASE_URL to a file');
     }
     // Never create the file: a missing database is a fault to report, not an empty one to fill.
     const opened = new Sqlite(path, { timeout: 0, fileMustExist: true });
@@ -96,6 +144,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
       connection = undefined;
       control = undefined;
       prepared = new WeakMap();
+      preparedText = new Map();
       file.closed(guarded);
     },
   };
@@ -109,24 +158,57 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     return stmt;
   }
 
-  function execute<R>(strings: TemplateStringsArray, values: SqlValue[], returnsRows: boolean): Promise<R> {
-    let stmt: Sqlite.Statement;
+  function textStatement(sql: string): Sqlite.Statement {
+    let stmt = preparedText.get(sql);
+    if (stmt) {
+      preparedText.delete(sql);
+    } else {
+      stmt = open().prepare(sql).safeIntegers(true);
+      if (preparedText.size >= REUSED_STATEMENTS) preparedText.delete(preparedText.keys().next().value ?? '');
+    }
+    preparedText.set(sql, stmt);
+    return stmt;
+  }
+
+  function runText(stmt: Sqlite.Statement, params: readonly SqliteParam[]): TextResult {
+    if (!stmt.reader) return { columns: [], rows: [], changes: stmt.run(...params).changes };
+    return { columns: stmt.columns(), rows: stmt.raw(true).all(...params) as unknown[][], changes: 0 };
+  }
+
+  /**
+   * Runs `work` once the path has been looked at (once a turn: a read never comes from a file
+   * that is no longer the database) and no transaction holds the connection.
+   */
+  function whenFree<R>(work: () => Promise<R>): Promise<R> {
+    if (transactionOpen) return transactionOpen.then(() => whenFree(work));
     try {
-      // The path looked at (once a turn): a read never comes from a file that is no longer the database.
       const reopening = file.check(false);
-      if (reopening) return reopening.then(() => execute<R>(strings, values, returnsRows));
-      stmt = statement(strings);
+      if (reopening) return reopening.then(() => whenFree(work));
+      return work();
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const params = values.map(sqliteValue);
-    if (stmt.readonly) return withRetry(() => (returnsRows ? stmt.all(...params) : stmt.run(...params).changes) as R);
-    return enqueue<R>({ strings, params, returnsRows });
   }
 
-  function enqueue<R>(write: Omit<QueuedWrite, 'resolve' | 'reject'>): Promise<R> {
+  function execute<R>(strings: TemplateStringsArray, values: SqlValue[], returnsRows: boolean): Promise<R> {
+    return whenFree(() => {
+      const stmt = statement(strings);
+      const params = values.map(sqliteValue);
+      const run = () => (returnsRows ? statement(strings).all(...params) : statement(strings).run(...params).changes) as R;
+      return stmt.readonly ? withRetry(run) : enqueue<R>(run);
+    });
+  }
+
+  function text(sql: string, params: readonly SqliteParam[]): Promise<TextResult> {
+    return whenFree(() => {
+      const stmt = textStatement(sql);
+      return stmt.readonly ? withRetry(() => runText(stmt, params)) : enqueue<TextResult>(() => runText(textStatement(sql), params));
+    });
+  }
+
+  function enqueue<R>(run: () => R): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      queue.push({ ...write, resolve, reject });
+      queue.push({ run, resolve, reject });
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(() => void flush());
@@ -139,28 +221,16 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     if (!first) return Promise.resolve([]);
     // one statement is atomic by itself: no savepoint needed
     if (statements.length === 1) return execute<number>(first.strings, [...first.values], false).then((count) => [count]);
-    try {
-      const reopening = file.check(false);
-      if (reopening) return reopening.then(() => atomic(statements));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
     const set = statements.map(({ strings, values }) => ({ strings, params: values.map(sqliteValue) }));
-    return enqueue<number[]>({ strings: first.strings, params: [], returnsRows: false, set });
+    return whenFree(() => enqueue(() => runSet(set)));
   }
 
   function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
-    try {
-      const reopening = file.check(false);
-      if (reopening) return reopening.then(() => unit(work));
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return enqueue<T>({ strings: emptyStrings, params: [], returnsRows: false, unit: work });
+    return whenFree(() => enqueue(() => runUnit(work)));
   }
 
   /** Runs a unit inside the group's transaction, like an atomic set: all of it, or (rolled back to its savepoint) none. */
-  function runUnit(work: NonNullable<QueuedWrite['unit']>): unknown {
+  function runUnit<T>(work: () => Generator<SqlStatement, T, SqlResult>): T {
     control?.savepoint.run();
     try {
       const steps = work();
@@ -187,7 +257,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
   }
 
   /** Runs an atomic set inside the group's transaction: all of it, or (rolled back to its savepoint) none. */
-  function runSet(set: NonNullable<QueuedWrite['set']>): number[] {
+  function runSet(set: { strings: TemplateStringsArray; params: (string | number | null)[] }[]): number[] {
     control?.savepoint.run();
     try {
       const counts = set.map((write) => statement(write.strings).run(...write.params).changes);
@@ -202,15 +272,41 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     }
   }
 
+  /** Waits for the turn to begin a transaction on the connection; resolves to what ends the turn. */
+  async function takeTurn(): Promise<() => void> {
+    const previous = turn;
+    let release = () => {};
+    turn = new Promise((resolve) => (release = resolve));
+    await previous;
+    return release;
+  }
+
+  /**
+   * Opens the connection on a writable file and begins a transaction there, waiting between
+   * tries while another process holds the write lock; the caller has the turn.
+   */
+  async function begin(): Promise<void> {
+    // The path still names the file this connection has open, and it is writable:
+    // better-sqlite3 would otherwise go on writing to a deleted file's inode.
+    const reopening = file.check(true);
+    if (reopening) await reopening;
+    open();
+    await withRetry(() => control?.begin.run());
+  }
+
   /** Runs the queued writes in one transaction, then tells each caller how its write ended. */
   async function flush(): Promise<void> {
+    const endTurn = await takeTurn();
     try {
-      // Before every group: the path still names the file this connection has open, and it
-      // is writable. better-sqlite3 would otherwise go on writing to a deleted file's inode.
-      const reopening = file.check(true);
-      if (reopening) await reopening;
-      open();
-      await withRetry(() => control?.begin.run());
+      await runGroup();
+    } finally {
+      endTurn();
+    }
+  }
+
+  async function runGroup(): Promise<void> {
+    try {
+      await begin();
     } catch (error) {
       flushScheduled = false;
       return rejectAll(takeQueue(), error);
@@ -221,14 +317,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     for (const write of group) {
       try {
-        let value: unknown;
-        if (write.set) value = runSet(write.set);
-        else if (write.unit) value = runUnit(write.unit);
-        else {
-          const stmt = statement(write.strings);
-          value = write.returnsRows ? stmt.all(...write.params) : stmt.run(...write.params).changes;
-        }
-        results.push({ ok: true, value });
+        results.push({ ok: true, value: write.run() });
       } catch (error) {
         // A constraint failure undoes its own statement only; an I/O or disk-full error can
         // end the whole transaction, and with it the group's earlier writes.
@@ -247,6 +336,49 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
       if (result?.ok) write.resolve(result.value);
       else write.reject(result?.error);
     });
+  }
+
+  async function transaction(): Promise<SqliteTransaction> {
+    const endTurn = await takeTurn();
+    try {
+      await begin();
+    } catch (error) {
+      endTurn();
+      throw error;
+    }
+    let close = () => {};
+    transactionOpen = new Promise((resolve) => (close = resolve));
+    // Its statements run on the connection it began on, never on one opened meanwhile on a
+    // replacing file, where they would run outside any transaction.
+    const ownConnection = connection;
+    let ended = false;
+    return {
+      text(sql, params) {
+        if (ended || connection !== ownConnection) throw Object.assign(new DatabaseUnavailableError(), { reason: 'database file replaced' });
+        return runText(textStatement(sql), params);
+      },
+      end() {
+        if (ended) return;
+        ended = true;
+        if (connection === ownConnection && connection?.inTransaction) control?.rollback.run();
+        transactionOpen = undefined;
+        close();
+        endTurn();
+      },
+    };
+  }
+
+  async function script(sql: string): Promise<void> {
+    const endTurn = await takeTurn();
+    try {
+      await whenFree(async () => {
+        const reopening = file.check(true);
+        if (reopening) await reopening;
+        open().exec(sql);
+      });
+    } finally {
+      endTurn();
+    }
   }
 
   function takeQueue(): QueuedWrite[] {
@@ -277,6 +409,9 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
     unit,
+    text,
+    script,
+    transaction,
     dialect: 'sqlite',
     open: () => void open(),
     async close() {
@@ -292,7 +427,7 @@ export interface SqliteConnection {
 }
 
 /**
- * The database file that the service's two SQLite connections (this one and Prisma's) have
+ * The database file that the service's SQLite connection (Prisma's statements included) has
  * open, watched for what SQLite does not notice: a connection keeps reading and writing the
  * file it opened even after that file is deleted or replaced at its path, so writes would
  * go on, acknowledged, into a file nobody will ever read again.
@@ -301,8 +436,8 @@ export interface SqliteConnection {
  * device and inode with the ones opened (one stat). A missing file is refused (DatabaseUnavailableError) and its
  * connections closed; a file replaced by another closes every connection on the old one,
  * and the statement then runs on the new file, which the readiness check judges (migrated or
- * not). Both connections close together, the last one first emptying the WAL into the old
- * file: a WAL left behind with the old file's pages would be read as part of the new one.
+ * not). Closing, the last connection first empties the WAL into the old file: a WAL left
+ * behind with the old file's pages would be read as part of the new one.
  * For a write, the file, its -wal/-shm and its folder must also be writable (a read-only mount, `chattr +i`, permissions).
  */
 export interface SqliteFile {
@@ -430,9 +565,6 @@ function checkpointQuietly(checkpoint: () => unknown): void {
     // best effort: the file may already be unreadable
   }
 }
-
-/** the call site a queued unit stands under: its statements are prepared under their own */
-const emptyStrings = Object.freeze(Object.assign([''], { raw: [''] })) as TemplateStringsArray;
 
 /** As Prisma's SQLite adapter writes them: ISO text with +00:00, booleans as 0/1. */
 function sqliteValue(value: SqlValue): string | number | null {

@@ -7,6 +7,9 @@ export type Channel = (typeof channels)[number];
 export const phoneChannels: readonly Channel[] = ['SMS', 'WHATSAPP', 'VOICE'];
 export const isPhoneChannel = (channel: Channel): boolean => phoneChannels.includes(channel);
 
+/** How a refusal names the way a code would have gone: "Codes are not sent by SMS to …". */
+export const channelWords: Record<Channel, string> = { EMAIL: 'email', SMS: 'SMS', WHATSAPP: 'WhatsApp', VOICE: 'voice call' };
+
 /** What a channel needs to tell a person their code. */
 export interface CodeMessage {
   channel: Channel;

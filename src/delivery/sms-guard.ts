@@ -3,6 +3,7 @@ import type { CodesStore, RecentSms } from '../otp/codes.store.js';
 import { InvalidPhoneNumberError, RateLimitedError, SmsRefusedError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { CountersStore } from '../throttle/counters.store.js';
+import { channelWords, type Channel } from './channel.js';
 import { maskPhone } from './mask.js';
 import type { PrefixBlocks } from './prefix-blocks.js';
 import { readPhoneNumber } from './phone.js';
@@ -59,19 +60,20 @@ export function createSmsGuard({ codes, counters, prefixBlocks, config, logger }
     throw error;
   }
 
-  /** The number to send to, or a typed refusal. `now` is the request's time. */
-  async function admit(phoneNumber: string, now: Date): Promise<SmsDestination> {
+  /** The number to send to by `channel` (SMS, WhatsApp or voice), or a typed refusal naming that channel. `now` is the request's time. */
+  async function admit(phoneNumber: string, now: Date, channel: Channel = 'SMS'): Promise<SmsDestination> {
+    const by = channelWords[channel];
     const read = readPhoneNumber(phoneNumber);
     const destination = maskPhone(phoneNumber);
     if (!read.valid) {
       if (read.short) {
-        refuse(new SmsRefusedError('PREMIUM_OR_SHORT_NUMBER', 'Codes are not sent by SMS to short numbers'), { destination });
+        refuse(new SmsRefusedError('PREMIUM_OR_SHORT_NUMBER', `Codes are not sent by ${by} to short numbers`), { destination });
       }
       refuse(new InvalidPhoneNumberError('The phone number is not a valid international number'), { destination });
     }
     const { e164, country, type, prefix } = read;
     if (refusedTypes.has(type ?? '')) {
-      refuse(new SmsRefusedError('PREMIUM_OR_SHORT_NUMBER', 'Codes are not sent by SMS to premium-rate or shared-cost numbers'), {
+      refuse(new SmsRefusedError('PREMIUM_OR_SHORT_NUMBER', `Codes are not sent by ${by} to premium-rate or shared-cost numbers`), {
         destination,
         country,
         type,
@@ -80,10 +82,10 @@ export function createSmsGuard({ codes, counters, prefixBlocks, config, logger }
     if (!country) {
       // +800, +808, +870, +881, +882, +883...: international networks and satellite ranges,
       // the favourite destinations of revenue-share fraud and nobody's everyday phone.
-      refuse(new SmsRefusedError('COUNTRY_NOT_ALLOWED', 'Codes are not sent by SMS to non-geographic numbers'), { destination, type });
+      refuse(new SmsRefusedError('COUNTRY_NOT_ALLOWED', `Codes are not sent by ${by} to non-geographic numbers`), { destination, type });
     }
     if (allowed && !allowed.has(country)) {
-      refuse(new SmsRefusedError('COUNTRY_NOT_ALLOWED', `Codes are not sent by SMS to numbers in ${country}`), { destination, country });
+      refuse(new SmsRefusedError('COUNTRY_NOT_ALLOWED', `Codes are not sent by ${by} to numbers in ${country}`), { destination, country });
     }
 
     // a blocked range is refused before the budget is read: its sends must not use it up

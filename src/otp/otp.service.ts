@@ -112,7 +112,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
       throw new ContextTooLongForSmsError();
     }
 
-    const sms = isPhoneChannel(channel) ? await smsGuard.admit(stored, now) : undefined;
+    const sms = isPhoneChannel(channel) ? await smsGuard.admit(stored, now, channel) : undefined;
     const to = sms?.e164 ?? stored;
     const code = newCode(length);
     const expiresAt = new Date(now.getTime() + expirationMinutes * 60_000);

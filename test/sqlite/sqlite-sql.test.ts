@@ -5,8 +5,9 @@
 //
 // SQLite allows one writer. Prisma's transactions hold the write lock across awaits, while
 // this connection runs synchronously: a write that waited inside the driver would stop the
-// event loop with the lock holder unable to finish. It must instead wait between tries, let
-// the transaction commit, and then land.
+// event loop with the lock holder unable to finish. It must instead wait, let the transaction
+// commit, and then land: behind the transaction on the same connection (Prisma's statements
+// share it, src/db/sqlite-adapter.ts), between tries against another connection's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
@@ -26,12 +27,12 @@ const newUser = () => insertUser(database);
 describe('writes committed in groups', () => {
   const failedCount = async (id: number) => (await database.db.user.findUniqueOrThrow({ where: { id } })).failedVerifications;
 
-  it('acknowledges each write of a group with its own result, once another connection can read it', async () => {
+  it('acknowledges each write of a group with its own result, once committed', async () => {
     const users = [await newUser(), await newUser(), await newUser()];
     const writes = users.map((user, i) => database.sql.run`UPDATE users SET failed_verifications = ${i + 1} WHERE id = ${user.id}`);
     const missing = database.sql.run`UPDATE users SET failed_verifications = 9 WHERE id = ${-1}`;
     expect(await Promise.all([...writes, missing])).toEqual([1, 1, 1, 0]);
-    // read through Prisma's connection: committed, not merely written
+    // read back through Prisma
     expect(await Promise.all(users.map((user) => failedCount(user.id)))).toEqual([1, 2, 3]);
   });
 
@@ -112,5 +113,40 @@ describe('a hot-path write while a Prisma transaction holds the lock', () => {
     } finally {
       await impatient.close();
     }
+  });
+});
+
+describe('a Prisma transaction on the one connection', () => {
+  it('has the connection to itself: a hot-path read and write asked for meanwhile run after it, outside it', async () => {
+    const [held, other] = [await newUser(), await newUser()];
+    let read: Promise<{ locale: string }[]> | undefined;
+    let write: Promise<number> | undefined;
+    const rolledBack = new Error('rolled back on purpose');
+    const transaction = database.db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: held.id }, data: { locale: 'de' } });
+      read = database.sql.rows<{ locale: string }>`SELECT locale FROM users WHERE id = ${held.id}`;
+      write = database.sql.run`UPDATE users SET failed_verifications = 7 WHERE id = ${other.id}`;
+      // a statement of its own after them: on one connection they would have run by now, inside it
+      await tx.user.findUniqueOrThrow({ where: { id: other.id } });
+      throw rolledBack;
+    });
+    await expect(transaction).rejects.toBe(rolledBack);
+    // the read never saw the uncommitted change, and the write was not rolled back with the transaction
+    expect(await read).toEqual([{ locale: 'en' }]);
+    expect(await write).toBe(1);
+    expect((await database.db.user.findUniqueOrThrow({ where: { id: other.id } })).failedVerifications).toBe(7);
+    expect((await database.db.user.findUniqueOrThrow({ where: { id: held.id } })).locale).toBe('en');
+  });
+
+  it('commits its writes with Prisma reading back what it wrote, integers and timestamps as Prisma stored them', async () => {
+    const user = await newUser();
+    const at = new Date('2026-03-04T05:06:07.089Z');
+    const updated = await database.db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: user.id }, data: { totpEnabledAt: at, totpLastStep: 2_000_000_123 } });
+      return tx.user.findUniqueOrThrow({ where: { id: user.id } });
+    });
+    expect([updated.totpEnabledAt, updated.totpLastStep]).toEqual([at, 2_000_000_123]);
+    const [row] = await database.sql.rows<{ totp_enabled_at: string }>`SELECT totp_enabled_at FROM users WHERE id = ${user.id}`;
+    expect(row?.totp_enabled_at).toBe('2026-03-04T05:06:07.089+00:00');
   });
 });
