@@ -69,7 +69,7 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
   const users = createUsersStore({ db, sql, outbox });
   const codes = createCodesStore({ db, sql, outbox });
   const audit = createAuditStore({ db, sql, outbox });
-  const counters = createCountersStore({ db, sql });
+  const counters = createCountersStore({ sql });
   return {
     outbox,
     webhookEndpoints: createEndpointsStore({ db }),
@@ -82,8 +82,8 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
     verification: createVerificationStore({ sql, users, codes, counters, audit, outbox }),
     counters,
     passkeys: createPasskeysStore({ db, sql, outbox }),
-    devices: createDevicesStore({ db, outbox }),
-    signingKeys: createSigningKeysStore({ db, sql }),
+    devices: createDevicesStore({ sql, outbox }),
+    signingKeys: createSigningKeysStore({ sql }),
     prefixBlocks: createPrefixBlocksStore({ sql }),
   };
 }

@@ -17,6 +17,8 @@ import { unguardedRootFields } from '../src/graphql/scope-rules.js';
 // Prisma connects lazily: a schema built on this client never opens a database.
 const database = createDatabase(parseConfig({ DATABASE_URL: 'file::memory:' }).database);
 afterAll(() => database.close());
+// these builders' fields read no row's owner
+const noOwners = { userIdOf: async () => null, passkeyOwnerOf: async () => null };
 
 describe('default-deny: every root field has a scope rule', () => {
   it('the service schema has no Query, Mutation or Subscription field without one', () => {
@@ -28,7 +30,7 @@ describe('default-deny: every root field has a scope rule', () => {
   });
 
   it('fails on a field added without authScopes, on Query and on Mutation', () => {
-    const builder = createBuilder(database.db);
+    const builder = createBuilder(database.db, noOwners);
     builder.queryField('guarded', (t) => t.string({ authScopes: { 'users:read': true }, resolve: () => 'x' }));
     builder.queryField('open', (t) => t.string({ authScopes: () => true, resolve: () => 'x' }));
     builder.queryField('forgotten', (t) => t.string({ resolve: () => 'x' }));
@@ -37,7 +39,7 @@ describe('default-deny: every root field has a scope rule', () => {
   });
 
   it("counts a type's rule, unless the field skips it", () => {
-    const builder = createBuilder(database.db);
+    const builder = createBuilder(database.db, noOwners);
     // createBuilder declared Query without scopes; this declaration gives it some.
     builder.queryType({ authScopes: { admitted: true } });
     builder.mutationField('guardedWrite', (t) => t.string({ authScopes: { admitted: true }, resolve: () => 'x' }));
@@ -47,7 +49,7 @@ describe('default-deny: every root field has a scope rule', () => {
   });
 
   it('counts _entities and _service only once the federation guard has wrapped them', () => {
-    const bare = createBuilder(database.db);
+    const bare = createBuilder(database.db, noOwners);
     bare.queryField('guarded', (t) => t.string({ authScopes: { admitted: true }, resolve: () => 'x' }));
     bare.mutationField('guardedWrite', (t) => t.string({ authScopes: { admitted: true }, resolve: () => 'x' }));
     expect(unguardedRootFields(bare.toSubGraphSchema({}))).toEqual(['Query._service']);

@@ -16,7 +16,8 @@ import { parseConfig } from '../src/config/config.js';
 import { rotateSecrets } from '../src/crypto/rotate-keys.js';
 import { createUsersStore } from '../src/users/users.store.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
-import { createDatabase, type Database, type Db } from '../src/db/client.js';
+import { createDatabase, type Database } from '../src/db/client.js';
+import type { Sql, SqlValue } from '../src/db/sql.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { ManualClock, TEST_SECRET, uniqueName, useTestApp } from './support/app.js';
 import { openTestDatabase } from './support/db.js';
@@ -185,13 +186,13 @@ describe('secrets at rest', () => {
       const rotating = buildSecurityServices(database, clock, [k2.key, k1.key]);
       let newer = '';
       // Between rotation's read and its write, the user enrols again.
-      const racing = dbThatChangesAfterRead(database.db, async () => {
+      const racing = sqlThatChangesAfterRead(database.sql, async () => {
         if (newer) return;
         const again = await execute(app, EnrollTotpDocument, { username });
         newer = expectType(again.enrollTotp, 'TotpEnrollment').secret;
       });
 
-      const result = await rotateSecrets({ sources: [() => createUsersStore({ db: racing, sql: database.sql }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
+      const result = await rotateSecrets({ sources: [() => createUsersStore({ db: database.db, sql: racing }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
       expect(result.changedMeanwhile).toBeGreaterThanOrEqual(1);
       const user = await totpUser(database, username);
       // The enrolment made during rotation survives (still under k1: the next run rotates it).
@@ -255,25 +256,16 @@ function flipFirst(text: string): string {
   return `${text.startsWith('A') ? 'B' : 'A'}${text.slice(1)}`;
 }
 
-/** The database, but every `user.findMany` lets `change` run before its rows are handed back. */
-function dbThatChangesAfterRead(db: Db, change: () => Promise<void>): Db {
-  const user = new Proxy(db.user, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property);
-      if (property !== 'findMany' || typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const rows: unknown = await Reflect.apply(value, target, args);
-        await change();
-        return rows;
-      };
+/** The store's connection, which runs `change` after each read of the users' sealed secrets and before handing the rows back. */
+function sqlThatChangesAfterRead(sql: Sql, change: () => Promise<void>): Sql {
+  return {
+    ...sql,
+    rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => {
+      const rows = await sql.rows<T>(strings, ...values);
+      if (/SELECT id, totp_secret, totp_pending_secret FROM users/.test(strings.join('?'))) await change();
+      return rows;
     },
-  });
-  return new Proxy(db, {
-    get(target, property) {
-      const value: unknown = property === 'user' ? user : Reflect.get(target, property);
-      return value;
-    },
-  });
+  };
 }
 
 /** Runs the command as an operator would, on the Node running the tests, in a folder without .env. */

@@ -43,4 +43,49 @@ describe('atomic statement sets', () => {
     expect(await lastSend(a.id)).toBeNull();
     expect(await lastSend(b.id)).toBe(at.toISOString());
   });
+
+  it('runs a unit that decides its next statement by what the last one did, and hands back its answer', async () => {
+    const [a, b] = [await insertUser(database), await insertUser(database)];
+    const at = new Date('2031-03-03T00:00:00.000Z');
+    const { sql } = database;
+    const setIfFound = (id: number) =>
+      sql.unit(function* () {
+        const found = yield sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${id} RETURNING username`;
+        if (found.count !== 1) return null;
+        yield sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${b.id}`;
+        return found.rows;
+      });
+    expect(await setIfFound(-1)).toBeNull();
+    expect(await lastSend(b.id)).toBeNull();
+    expect(await setIfFound(a.id)).toEqual([{ username: a.username }]);
+    expect([await lastSend(a.id), await lastSend(b.id)]).toEqual([at.toISOString(), at.toISOString()]);
+  });
+
+  it('rolls a unit back when its work throws after a write, leaving the writes beside it alone', async () => {
+    const [a, b] = [await insertUser(database), await insertUser(database)];
+    const at = new Date('2031-04-04T00:00:00.000Z');
+    const { sql } = database;
+    const unit = sql.unit(function* () {
+      yield sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${a.id}`;
+      throw new Error('changed its mind');
+    });
+    const beside = sql.run`UPDATE users SET last_send_at = ${at} WHERE id = ${b.id}`;
+    await expect(unit).rejects.toThrow('changed its mind');
+    expect(await beside).toBe(1);
+    expect(await lastSend(a.id)).toBeNull();
+    expect(await lastSend(b.id)).toBe(at.toISOString());
+  });
+
+  it('rolls a unit back when one of its statements fails', async () => {
+    const a = await insertUser(database);
+    const at = new Date('2031-05-05T00:00:00.000Z');
+    const { sql } = database;
+    const unit = sql.unit(function* () {
+      yield sql.statement`UPDATE users SET last_send_at = ${at} WHERE id = ${a.id}`;
+      yield sql.statement`INSERT INTO users (username, delivery_method, locale, otp_enabled) VALUES (${a.username}, 'EMAIL', 'en', ${true})`;
+      return 'unreached';
+    });
+    await expect(unit).rejects.toThrow();
+    expect(await lastSend(a.id)).toBeNull();
+  });
 });

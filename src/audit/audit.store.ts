@@ -37,16 +37,16 @@ export function createAuditStore({ db, sql, outbox = createOutboxStore({ db, sql
 
   /** Deletes the events recorded before `before`. */
   async function purge(before: Date): Promise<number> {
-    return (await db.auditEvent.deleteMany({ where: { createdAt: { lt: before } } })).count;
+    return sql.run`DELETE FROM audit_events WHERE created_at < ${before}`;
   }
 
   /** Whether the user was verified successfully (by any method) at or after `since`. */
   async function verifiedSince(userId: number, since: Date): Promise<boolean> {
-    const row = await db.auditEvent.findFirst({
-      where: { userId, event: 'OTP_VERIFY', outcome: 'SUCCESS', createdAt: { gte: since } },
-      select: { id: true },
-    });
-    return row !== null;
+    const rows = await sql.rows<{ id: number }>`
+      SELECT id FROM audit_events
+       WHERE user_id = ${userId} AND event = 'OTP_VERIFY' AND outcome = 'SUCCESS' AND created_at >= ${since}
+       LIMIT 1`;
+    return rows.length > 0;
   }
 
   return { insert, insertStatement, purge, verifiedSince };

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { createWriteBatcher, SEND_AGAIN, sendAgainPause } from './postgres-batch.js';
 import type { PipelinedStatement } from './postgres-pipeline.js';
-import type { Sql, SqlStatement, SqlValue } from './sql.js';
+import type { Sql, SqlResult, SqlStatement, SqlValue } from './sql.js';
 
 /**
  * PostgreSQL: the pool Prisma's adapter uses, with each statement named so every connection
@@ -48,9 +48,13 @@ export function createPostgresSql(
     return { name, text, values: values.map(textOf) };
   }
 
-  function read(strings: TemplateStringsArray, values: readonly SqlValue[]) {
+  function configOf(strings: TemplateStringsArray, values: readonly SqlValue[]): pg.QueryConfig {
     const { name, text } = prepared(strings);
-    return sentAgainOnce(() => pool.query({ name, text, values: values.map(textOf), types: parsers }));
+    return { name, text, values: values.map(textOf), types: parsers };
+  }
+
+  function read(strings: TemplateStringsArray, values: readonly SqlValue[]) {
+    return sentAgainOnce(() => pool.query(configOf(strings, values)));
   }
 
   async function query(strings: TemplateStringsArray, values: readonly SqlValue[]): Promise<{ rows: object[]; rowCount: number }> {
@@ -72,11 +76,44 @@ export function createPostgresSql(
     return results.map((result) => result.rowCount);
   }
 
+  /** A unit's statements on one client, each result handed back to `work` before it yields the next. */
+  function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
+    return sentAgainOnce(() =>
+      inTransaction(async (client) => {
+        const steps = work();
+        let step = steps.next();
+        while (!step.done) {
+          const answer = await client.query(configOf(step.value.strings, step.value.values));
+          step = steps.next({ rows: answer.rows as object[], count: answer.rowCount ?? 0 });
+        }
+        return step.value;
+      }),
+    );
+  }
+
+  async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // a connection that cannot roll back is not given back to the pool for reuse
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
   return {
     rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values)).rows as T[],
     run: async (strings, ...values) => (await query(strings, values)).rowCount,
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
+    unit,
     dialect: 'postgres',
     open: () => undefined,
     // the pool belongs to Prisma's adapter, which ends it

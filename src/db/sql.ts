@@ -24,6 +24,17 @@ export interface Sql {
    * the group commit, so the set shares its group's commit but rolls back alone.
    */
   atomic(statements: readonly SqlStatement[]): Promise<number[]>;
+  /**
+   * A unit whose later statements depend on what earlier ones found (a conditional write that
+   * decides whether the rest is written, an insert whose id the next rows need): `work` yields
+   * each statement (built with `statement`), is handed back its {@link SqlResult}, and returns
+   * the unit's answer. Every statement commits or none does; a statement or `work` that throws
+   * rolls the unit back and rejects with its error. `work` is synchronous on purpose: on SQLite
+   * it runs inside the group commit (a SAVEPOINT, like `atomic`), where nothing may wait; on
+   * PostgreSQL one pooled connection between BEGIN and COMMIT. It may run twice (PostgreSQL
+   * sends an aborted unit again once), so it must not do anything but yield statements.
+   */
+  unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T>;
   /** the database the statements run on, for the few statements whose SQL differs */
   readonly dialect: 'sqlite' | 'postgres';
   /** opens what has to be opened; called once before use */
@@ -35,6 +46,12 @@ export interface Sql {
 export interface SqlStatement {
   readonly strings: TemplateStringsArray;
   readonly values: readonly SqlValue[];
+}
+
+/** What a statement of a {@link Sql.unit} did: its rows (a SELECT, or RETURNING), and how many it changed or found. */
+export interface SqlResult {
+  readonly rows: object[];
+  readonly count: number;
 }
 
 export type SqlValue = string | number | boolean | Date | null;
@@ -52,4 +69,10 @@ export function dateOf(value: SqlDate | null): Date | null {
 
 export function boolOf(value: SqlBool): boolean {
   return value === true || value === 1;
+}
+
+/** Whether a write failed on a unique index or key (PostgreSQL's 23505, SQLite's constraint codes). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

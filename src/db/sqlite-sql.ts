@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { DatabaseUnavailableError } from '../errors/errors.js';
-import type { Sql, SqlStatement, SqlValue } from './sql.js';
+import type { Sql, SqlResult, SqlStatement, SqlValue } from './sql.js';
 
 interface QueuedWrite {
   /**
@@ -225,6 +225,37 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     return whenFree(() => enqueue(() => runSet(set)));
   }
 
+  function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
+    return whenFree(() => enqueue(() => runUnit(work)));
+  }
+
+  /** Runs a unit inside the group's transaction, like an atomic set: all of it, or (rolled back to its savepoint) none. */
+  function runUnit<T>(work: () => Generator<SqlStatement, T, SqlResult>): T {
+    control?.savepoint.run();
+    try {
+      const steps = work();
+      let step = steps.next();
+      while (!step.done) {
+        const stmt = statement(step.value.strings);
+        const params = step.value.values.map(sqliteValue);
+        let result: SqlResult;
+        if (stmt.reader) {
+          const rows = stmt.all(...params) as object[];
+          result = { rows, count: rows.length };
+        } else result = { rows: [], count: stmt.run(...params).changes };
+        step = steps.next(result);
+      }
+      control?.release.run();
+      return step.value;
+    } catch (error) {
+      if (connection?.inTransaction) {
+        control?.rollbackTo.run();
+        control?.release.run();
+      }
+      throw error;
+    }
+  }
+
   /** Runs an atomic set inside the group's transaction: all of it, or (rolled back to its savepoint) none. */
   function runSet(set: { strings: TemplateStringsArray; params: (string | number | null)[] }[]): number[] {
     control?.savepoint.run();
@@ -377,6 +408,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     run: (strings, ...values) => execute<number>(strings, values, false),
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
+    unit,
     text,
     script,
     transaction,

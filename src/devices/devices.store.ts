@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js';
+import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import type { OutboxStore } from '../events/outbox.store.js';
 
@@ -34,19 +34,33 @@ export interface NewDevice {
 
 export type DevicesStore = ReturnType<typeof createDevicesStore>;
 
-const columns = {
-  id: true,
-  userId: true,
-  name: true,
-  method: true,
-  assurance: true,
-  amr: true,
-  authTime: true,
-  createdAt: true,
-  lastUsedAt: true,
-  expiresAt: true,
-  revokedAt: true,
-} as const;
+interface DeviceRow {
+  id: number;
+  user_id: number;
+  name: string;
+  method: string;
+  assurance: string;
+  amr: string;
+  auth_time: SqlDate;
+  created_at: SqlDate;
+  last_used_at: SqlDate | null;
+  expires_at: SqlDate;
+  revoked_at: SqlDate | null;
+}
+
+const deviceOf = (row: DeviceRow): RememberedDevice => ({
+  id: row.id,
+  userId: row.user_id,
+  name: row.name,
+  method: row.method,
+  assurance: row.assurance,
+  amr: row.amr.split(',').filter(Boolean),
+  authTime: dateOf(row.auth_time),
+  createdAt: dateOf(row.created_at),
+  lastUsedAt: dateOf(row.last_used_at),
+  expiresAt: dateOf(row.expires_at),
+  revokedAt: dateOf(row.revoked_at),
+});
 
 /**
  * Every statement on `remembered_devices`. The token is never stored, only its keyed hash
@@ -54,31 +68,38 @@ const columns = {
  * arrays). A device's creation and its revocations are written with their outbox events, as one
  * transaction.
  */
-export function createDevicesStore({ db, outbox }: { db: Db; outbox: OutboxStore }) {
-  const deviceOf = (row: Omit<RememberedDevice, 'amr'> & { amr: string }): RememberedDevice => ({ ...row, amr: row.amr.split(',').filter(Boolean) });
-
+export function createDevicesStore({ sql, outbox }: { sql: Sql; outbox: OutboxStore }) {
   async function create(device: NewDevice, events: (id: number) => readonly SecurityEvent[]): Promise<RememberedDevice> {
-    return db.$transaction(async (tx) => {
-      const row = await tx.rememberedDevice.create({ data: { ...device, amr: device.amr.join(',') }, select: columns });
-      for (const write of outbox.prismaWrites(events(row.id), tx)) await write;
-      return deviceOf(row);
+    return sql.unit(function* () {
+      const { rows } = yield sql.statement`
+        INSERT INTO remembered_devices (user_id, token_hash, name, method, assurance, amr, auth_time, created_at, expires_at)
+        VALUES (${device.userId}, ${device.tokenHash}, ${device.name}, ${device.method}, ${device.assurance}, ${device.amr.join(',')},
+                ${device.authTime}, ${device.createdAt}, ${device.expiresAt})
+        RETURNING id, user_id, name, method, assurance, amr, auth_time, created_at, last_used_at, expires_at, revoked_at`;
+      const created = deviceOf(rows[0] as DeviceRow);
+      for (const statement of outbox.statements(events(created.id))) yield statement;
+      return created;
     });
   }
 
   /** The device whose token has this hash, whoever's it is, revoked or expired: the caller says which it is. */
   async function findByTokenHash(tokenHash: string): Promise<RememberedDevice | null> {
-    const row = await db.rememberedDevice.findUnique({ where: { tokenHash }, select: columns });
+    const [row] = await sql.rows<DeviceRow>`
+      SELECT id, user_id, name, method, assurance, amr, auth_time, created_at, last_used_at, expires_at, revoked_at
+        FROM remembered_devices WHERE token_hash = ${tokenHash}`;
     return row ? deviceOf(row) : null;
   }
 
   /** Records a check, unless the device was revoked meanwhile: false then. */
   async function markUsed(id: number, now: Date): Promise<boolean> {
-    const { count } = await db.rememberedDevice.updateMany({ where: { id, revokedAt: null }, data: { lastUsedAt: now } });
-    return count === 1;
+    return (await sql.run`UPDATE remembered_devices SET last_used_at = ${now} WHERE id = ${id} AND revoked_at IS NULL`) === 1;
   }
 
   async function listOf(userId: number): Promise<RememberedDevice[]> {
-    return (await db.rememberedDevice.findMany({ where: { userId }, orderBy: { id: 'asc' }, select: columns })).map(deviceOf);
+    const rows = await sql.rows<DeviceRow>`
+      SELECT id, user_id, name, method, assurance, amr, auth_time, created_at, last_used_at, expires_at, revoked_at
+        FROM remembered_devices WHERE user_id = ${userId} ORDER BY id`;
+    return rows.map(deviceOf);
   }
 
   /**
@@ -93,16 +114,20 @@ export function createDevicesStore({ db, outbox }: { db: Db; outbox: OutboxStore
     events: (device: RememberedDevice) => SecurityEvent[],
     id?: number,
   ): Promise<RememberedDevice[]> {
-    return db.$transaction(async (tx) => {
-      const live = await tx.rememberedDevice.findMany({ where: { userId, revokedAt: null, ...(id === undefined ? {} : { id }) }, select: columns });
-      const revoked: RememberedDevice[] = [];
-      for (const row of live) {
-        const { count } = await tx.rememberedDevice.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } });
-        if (count !== 1) continue;
-        const device = deviceOf({ ...row, revokedAt: now });
-        for (const write of outbox.prismaWrites(events(device), tx)) await write;
-        revoked.push(device);
-      }
+    return sql.unit(function* () {
+      const { rows } =
+        id === undefined
+          ? yield sql.statement`
+              UPDATE remembered_devices SET revoked_at = ${now}, revoked_reason = ${reason}
+               WHERE user_id = ${userId} AND revoked_at IS NULL
+              RETURNING id, user_id, name, method, assurance, amr, auth_time, created_at, last_used_at, expires_at, revoked_at`
+          : yield sql.statement`
+              UPDATE remembered_devices SET revoked_at = ${now}, revoked_reason = ${reason}
+               WHERE user_id = ${userId} AND id = ${id} AND revoked_at IS NULL
+              RETURNING id, user_id, name, method, assurance, amr, auth_time, created_at, last_used_at, expires_at, revoked_at`;
+      // in id order, as they were listed
+      const revoked = (rows as DeviceRow[]).map(deviceOf).sort((a, b) => a.id - b.id);
+      for (const device of revoked) for (const statement of outbox.statements(events(device))) yield statement;
       return revoked;
     });
   }

@@ -85,7 +85,7 @@ function refusal(caller: CallContext, failure: AuthFailure): UnauthenticatedErro
  * A new builder per schema build: the Prisma client is passed in, never imported, so the
  * schema can be built for any database (or none, to print it).
  */
-export function createBuilder(db: Db) {
+export function createBuilder(db: Db, owners: Owners) {
   const builder: PothosSchemaTypes.SchemaBuilder<Types> = new SchemaBuilder<BuilderTypes>({
     // ErrorsPlugin goes first, so that a refusal of ScopeAuthPlugin becomes a member of a
     // field's error union, and before PrismaPlugin; RelayPlugin before ScopeAuthPlugin, so that
@@ -108,11 +108,11 @@ export function createBuilder(db: Db) {
         self: caller.scopes.has('self'),
         admitted: caller.authenticated || caller.scopes.size > 0,
         selfUser: (username) => caller.self !== undefined && caller.self === normaliseUsername(username),
-        selfUserId: async (userId) => userId !== null && caller.self !== undefined && (await selfIdOf(db, context)) === userId,
+        selfUserId: async (userId) => userId !== null && caller.self !== undefined && (await selfIdOf(owners, context)) === userId,
         selfPasskey: async (passkeyId) => {
           if (caller.self === undefined || !Number.isSafeInteger(passkeyId)) return false;
-          const passkey = await db.passkey.findUnique({ where: { id: passkeyId }, select: { userId: true } });
-          return passkey !== null && passkey.userId === (await selfIdOf(db, context));
+          const owner = await owners.passkeyOwnerOf(passkeyId);
+          return owner !== null && owner === (await selfIdOf(owners, context));
         },
       };
       },
@@ -188,13 +188,21 @@ export function createBuilder(db: Db) {
 
 export type Builder = ReturnType<typeof createBuilder>;
 
+/** What the `self…` scopes read to find whose a row is (the users' and passkeys' stores). */
+export interface Owners {
+  /** the row id of the user with this name, or null */
+  userIdOf(username: string): Promise<number | null>;
+  /** the row id of the user whose passkey this is, or null */
+  passkeyOwnerOf(passkeyId: number): Promise<number | null>;
+}
+
 /** The row id of the user a `self` caller is bound to, read once per request (null: no such user). */
 const selfIds = new WeakMap<GraphQLContext, Promise<number | null>>();
-function selfIdOf(db: Db, context: GraphQLContext): Promise<number | null> {
+function selfIdOf(owners: Owners, context: GraphQLContext): Promise<number | null> {
   const known = selfIds.get(context);
   if (known) return known;
   const self = context.call.self;
-  const found = self === undefined ? Promise.resolve(null) : db.user.findUnique({ where: { username: self }, select: { id: true } }).then((user) => user?.id ?? null);
+  const found = self === undefined ? Promise.resolve(null) : owners.userIdOf(self);
   selfIds.set(context, found);
   return found;
 }

@@ -9,7 +9,7 @@ import {
   printSchema,
   type GraphQLNamedType,
 } from 'graphql';
-import type { Db } from '../db/client.js';
+import type { UsersStore } from '../users/users.store.js';
 import { decodeNodeGlobalId, refusalOfScopes, typeScopes, type Builder, type GraphQLContext } from './builder.js';
 import { normaliseUsername } from '../users/username.js';
 
@@ -18,7 +18,7 @@ import { normaliseUsername } from '../users/username.js';
  * it: resolvable by its global `id` (what this subgraph returns as `User.id`) and by `username`
  * (what every FountainAI service already knows a user by).
  */
-export function addUserEntity(builder: Builder, db: Db) {
+export function addUserEntity(builder: Builder, users: Pick<UsersStore, 'findByName' | 'findById'>) {
   builder.asEntity(getRefFromModel('User', builder), {
     key: [builder.selection<{ id: string }>('id'), builder.selection<{ username: string }>('username')],
     // The gateway reaches a user through here as through node(id:): User's scopes are checked
@@ -26,9 +26,9 @@ export function addUserEntity(builder: Builder, db: Db) {
     resolveReference: (reference, context) =>
       completeValue(refusalOfScopes(builder, context, typeScopes(builder, 'User')), (refused) => {
         if (refused) throw refused;
-        if ('username' in reference) return db.user.findUnique({ where: { username: normaliseUsername(reference.username) } });
+        if ('username' in reference) return users.findByName(normaliseUsername(reference.username));
         const id = userIdFromGlobalId(reference.id);
-        return id === null ? null : db.user.findUnique({ where: { id } });
+        return id === null ? null : users.findById(id);
       }),
   });
 }

@@ -7,6 +7,8 @@ import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
 import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
 import { addTotpTypes } from '../totp/totp.graphql.js';
 import { addUserTypes } from '../users/users.graphql.js';
+import { createUsersStore } from '../users/users.store.js';
+import { createPasskeysStore } from '../passkeys/passkeys.store.js';
 import { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { addDeviceFields, addDeviceTypes } from '../devices/devices.graphql.js';
 import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
@@ -19,8 +21,11 @@ import { documentInputBounds } from './bounded-input.js';
  * The whole GraphQL schema, one capability at a time, as an Apollo Federation v2 subgraph
  * (sorted, with `_service` and `_entities`): what `/graphql` serves to clients and gateways.
  */
-export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>): GraphQLSchema {
-  const builder = createBuilder(db);
+export function buildSchema({ db, sql, provider }: Pick<Database, 'db' | 'sql' | 'provider'>): GraphQLSchema {
+  // the few reads that are not Pothos's own (whose a row is, a federation reference) go through the stores
+  const users = createUsersStore({ db, sql });
+  const passkeys = createPasskeysStore({ db, sql });
+  const builder = createBuilder(db, { userIdOf: users.idOf, passkeyOwnerOf: passkeys.ownerOf });
   addUserTypes(builder, db, provider);
   const assurance = addAssuranceTypes(builder);
   const deviceTypes = addDeviceTypes(builder, assurance);
@@ -33,6 +38,6 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   addWebhookTypes(builder);
   addInsightsTypes(builder);
   addErrorTypes(builder, { Channel, ...assurance });
-  addUserEntity(builder, db);
+  addUserEntity(builder, users);
   return guardFederationFields(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })), builder);
 }

@@ -239,7 +239,7 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
   async function recentSms(country: string, now: Date, baselineHours: number): Promise<RecentSms> {
     const hourAgo = new Date(now.getTime() - HOUR_MS);
     const baselineStart = new Date(now.getTime() - (baselineHours + 1) * HOUR_MS);
-    const rows = await db.$queryRaw<Record<keyof RecentSms, number | bigint>[]>`
+    const rows = await sql.rows<Record<keyof RecentSms, number | bigint | string>>`
       SELECT COUNT(CASE WHEN created_at > ${hourAgo} THEN 1 END) AS "hourTotal",
              COUNT(CASE WHEN created_at > ${hourAgo} AND country = ${country} THEN 1 END) AS "hourCountry",
              COUNT(CASE WHEN created_at <= ${hourAgo} THEN 1 END) AS "baselineTotal",
@@ -257,13 +257,11 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
 
   /** When the `skip`-th oldest SMS of the last hour was sent (the one whose ageing frees a slot). */
   async function smsSentAt(now: Date, skip: number): Promise<Date | null> {
-    const freeing = await db.otpLog.findFirst({
-      where: { channel: { in: ['SMS', 'WHATSAPP', 'VOICE'] }, createdAt: { gt: new Date(now.getTime() - HOUR_MS), lte: now } },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      skip,
-      select: { createdAt: true },
-    });
-    return freeing?.createdAt ?? null;
+    const [freeing] = await sql.rows<{ created_at: SqlDate }>`
+      SELECT created_at FROM otp_logs
+       WHERE channel IN ('SMS', 'WHATSAPP', 'VOICE') AND created_at > ${new Date(now.getTime() - HOUR_MS)} AND created_at <= ${now}
+       ORDER BY created_at, id LIMIT 1 OFFSET ${skip}`;
+    return freeing ? dateOf(freeing.created_at) : null;
   }
 
   /** Phone sends to `prefix` created after `since` (failed ones cost nothing and are not counted), and the verified among them. */
@@ -307,7 +305,7 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
 
   /** Deletes the code records created before `before`. */
   async function purge(before: Date): Promise<number> {
-    return (await db.otpLog.deleteMany({ where: { createdAt: { lt: before } } })).count;
+    return sql.run`DELETE FROM otp_logs WHERE created_at < ${before}`;
   }
 
   return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };

@@ -15,6 +15,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
+import { isUniqueViolation } from '../db/sql.js';
 import { isStorableText } from '../db/storable-text.js';
 import { securityEvent } from '../events/events.js';
 import { fitsLength } from '../limits/input-limits.js';
@@ -424,6 +425,3 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2002';
-}

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
@@ -28,6 +28,49 @@ export interface NewPasskey {
   createdAt: Date;
 }
 
+/** A passkey's row, every column, under the model's field names (what Pothos's `Passkey` type reads). */
+export interface PasskeyRecord {
+  id: number;
+  userId: number;
+  credentialId: string;
+  publicKey: string;
+  counter: bigint;
+  transports: string;
+  backedUp: boolean;
+  deviceType: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+interface PasskeyRow {
+  id: number;
+  user_id: number;
+  credential_id: string;
+  public_key: string;
+  counter: number | string | bigint;
+  transports: string;
+  backed_up: SqlBool;
+  device_type: string;
+  name: string;
+  created_at: SqlDate;
+  last_used_at: SqlDate | null;
+}
+
+const passkeyOf = (row: PasskeyRow): PasskeyRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  credentialId: row.credential_id,
+  publicKey: row.public_key,
+  counter: BigInt(row.counter),
+  transports: row.transports,
+  backedUp: boolOf(row.backed_up),
+  deviceType: row.device_type,
+  name: row.name,
+  createdAt: dateOf(row.created_at),
+  lastUsedAt: dateOf(row.last_used_at),
+});
+
 /** How many unanswered challenges of one ceremony a user may hold (several tabs, a retry); older ones go. */
 const LIVE_CHALLENGES_PER_CEREMONY = 5;
 
@@ -35,8 +78,8 @@ export type PasskeysStore = ReturnType<typeof createPasskeysStore>;
 
 /**
  * Every statement on `passkeys` and `passkey_challenges`. A verification's statements (taking
- * a challenge, reading the credential, recording its use) run on the driver through `sql`;
- * registration and administration run on Prisma. Transports are kept comma-separated (SQLite
+ * a challenge, reading the credential, recording its use), registration and administration all
+ * run on the driver through `sql`. Transports are kept comma-separated (SQLite
  * has no arrays) and the counter as a BIGINT (PostgreSQL's driver returns it as text): both end here.
  */
 export function createPasskeysStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
@@ -108,35 +151,45 @@ export function createPasskeysStore({ db, sql, outbox = createOutboxStore({ db, 
    * two-factor on: the conditional write on the user's row comes first, so on PostgreSQL its
    * row lock queues a concurrent switch-off (which deletes every passkey) behind this one, and
    * a passkey never outlives two-factor being turned off. Null when two-factor is off; a
-   * credential id registered already (by anyone) fails with Prisma's unique violation.
+   * credential id registered already (by anyone) fails with the unique violation (isUniqueViolation).
    */
-  function create(passkey: NewPasskey, events: readonly SecurityEvent[] = []) {
-    return db.$transaction(async (tx) => {
-      const enabled = await tx.user.updateMany({ where: { id: passkey.userId, otpEnabled: true }, data: { updatedAt: passkey.createdAt } });
+  function create(passkey: NewPasskey, events: readonly SecurityEvent[] = []): Promise<PasskeyRecord | null> {
+    return sql.unit(function* () {
+      const enabled = yield sql.statement`UPDATE users SET updated_at = ${passkey.createdAt} WHERE id = ${passkey.userId} AND otp_enabled = ${true}`;
       if (enabled.count !== 1) return null;
-      const created = await tx.passkey.create({
-        data: { ...passkey, counter: BigInt(passkey.counter), transports: passkey.transports.join(',') },
-      });
-      await outbox.writeIn(tx, events);
-      return created;
+      const { rows } = yield sql.statement`
+        INSERT INTO passkeys (user_id, credential_id, public_key, counter, transports, backed_up, device_type, name, created_at)
+        VALUES (${passkey.userId}, ${passkey.credentialId}, ${passkey.publicKey}, ${passkey.counter}, ${passkey.transports.join(',')},
+                ${passkey.backedUp}, ${passkey.deviceType}, ${passkey.name}, ${passkey.createdAt})
+        RETURNING id, user_id, credential_id, public_key, counter, transports, backed_up, device_type, name, created_at, last_used_at`;
+      for (const statement of outbox.statements(events)) yield statement;
+      return passkeyOf(rows[0] as PasskeyRow);
     });
   }
 
+  /** The row id of the user whose passkey `id` is, or null when there is none. */
+  async function ownerOf(id: number): Promise<number | null> {
+    const [row] = await sql.rows<{ user_id: number }>`SELECT user_id FROM passkeys WHERE id = ${id}`;
+    return row?.user_id ?? null;
+  }
+
   /** Renames the user's passkey `id`; null when the user has none by that id. */
-  async function rename(userId: number, id: number, name: string) {
-    const renamed = await db.passkey.updateMany({ where: { id, userId }, data: { name } });
-    return renamed.count === 1 ? db.passkey.findUnique({ where: { id } }) : null;
+  async function rename(userId: number, id: number, name: string): Promise<PasskeyRecord | null> {
+    const [row] = await sql.rows<PasskeyRow>`
+      UPDATE passkeys SET name = ${name} WHERE id = ${id} AND user_id = ${userId}
+      RETURNING id, user_id, credential_id, public_key, counter, transports, backed_up, device_type, name, created_at, last_used_at`;
+    return row ? passkeyOf(row) : null;
   }
 
   /** Deletes the user's passkey `id` and writes `events` in the same transaction, only when it did: false when the user has none by that id. */
   async function remove(userId: number, id: number, events: readonly SecurityEvent[] = []): Promise<boolean> {
-    return db.$transaction(async (tx) => {
-      const removed = await tx.passkey.deleteMany({ where: { id, userId } });
+    return sql.unit(function* () {
+      const removed = yield sql.statement`DELETE FROM passkeys WHERE id = ${id} AND user_id = ${userId}`;
       if (removed.count !== 1) return false;
-      await outbox.writeIn(tx, events);
+      for (const statement of outbox.statements(events)) yield statement;
       return true;
     });
   }
 
-  return { addChallenge, takeChallenge, findCredential, recordUse, credentialsOf, create, rename, remove };
+  return { addChallenge, takeChallenge, findCredential, recordUse, credentialsOf, create, ownerOf, rename, remove };
 }

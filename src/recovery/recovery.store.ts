@@ -13,28 +13,31 @@ export function createRecoveryStore({ db, sql, outbox = createOutboxStore({ db, 
    * sets never survive side by side.
    */
   async function replaceSet(userId: number, hashes: string[], now: Date, events: readonly SecurityEvent[] = []): Promise<void> {
-    await db.$transaction([
-      db.user.update({ where: { id: userId }, data: { updatedAt: now }, select: { id: true } }),
-      db.recoveryCode.deleteMany({ where: { userId } }),
-      db.recoveryCode.createMany({ data: hashes.map((codeHash) => ({ userId, codeHash, createdAt: now })) }),
-      ...outbox.prismaWrites(events),
+    await sql.atomic([
+      sql.statement`UPDATE users SET updated_at = ${now} WHERE id = ${userId}`,
+      sql.statement`DELETE FROM recovery_codes WHERE user_id = ${userId}`,
+      ...hashes.map((codeHash) => sql.statement`INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (${userId}, ${codeHash}, ${now})`),
+      ...outbox.statements(events),
     ]);
   }
 
   /** Uses up the unused code with this hash, once: false when there is none (or another request did first). */
   async function consume(userId: number, codeHash: string, now: Date): Promise<boolean> {
-    const used = await db.$executeRaw`
+    const used = await sql.run`
       UPDATE recovery_codes SET used_at = ${now}
        WHERE user_id = ${userId} AND code_hash = ${codeHash} AND used_at IS NULL`;
     return used === 1;
   }
 
   async function isUsed(userId: number, codeHash: string): Promise<boolean> {
-    return (await db.recoveryCode.count({ where: { userId, codeHash, usedAt: { not: null } } })) > 0;
+    const rows = await sql.rows<{ id: number }>`
+      SELECT id FROM recovery_codes WHERE user_id = ${userId} AND code_hash = ${codeHash} AND used_at IS NOT NULL LIMIT 1`;
+    return rows.length > 0;
   }
 
-  function remaining(userId: number): Promise<number> {
-    return db.recoveryCode.count({ where: { userId, usedAt: null } });
+  async function remaining(userId: number): Promise<number> {
+    const [row] = await sql.rows<{ unused: number | string }>`SELECT COUNT(*) AS unused FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL`;
+    return Number(row?.unused ?? 0);
   }
 
   return { replaceSet, consume, isUsed, remaining };

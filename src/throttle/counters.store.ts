@@ -1,4 +1,3 @@
-import type { Db } from '../db/client.js';
 import type { Sql } from '../db/sql.js';
 
 const HOUR_MS = 3_600_000;
@@ -18,8 +17,7 @@ export const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_
  * counts include every send still in flight. Every send within one clock hour also falls in
  * one sliding hour, so a counter never refuses what the sliding rule, counted exactly, allows.
  */
-export function createCountersStore({ db, sql }: { db: Db; sql: Sql }) {
-
+export function createCountersStore({ sql }: { sql: Sql }) {
   /** Takes one of `max` slots of `name` for the clock hour of `now`; false when none is left. */
   async function take(name: string, max: number, now: Date): Promise<boolean> {
     const rows = await sql.rows<{ count: number }>`
@@ -44,7 +42,7 @@ export function createCountersStore({ db, sql }: { db: Db; sql: Sql }) {
 
   /** Deletes the counters of clock hours that started before `before`. */
   async function purge(before: Date): Promise<void> {
-    await db.sendCounter.deleteMany({ where: { windowStart: { lt: before } } });
+    await sql.run`DELETE FROM send_counters WHERE window_start < ${before}`;
   }
 
   return { take, giveBack, secondsToNextWindow, purge };

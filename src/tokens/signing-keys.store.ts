@@ -1,5 +1,4 @@
 import type { SealedValue } from '../crypto/rotate-keys.js';
-import type { Db } from '../db/client.js';
 import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
 
 /** A signing key as the table keeps it: the private part still sealed. */
@@ -41,7 +40,7 @@ const keyOf = (row: Row): StoredSigningKey => ({
  * reads the same key. A retired key keeps its row, and its place in the JWKS, until
  * `expires_at`, when the last token it can have signed has expired.
  */
-export function createSigningKeysStore({ db, sql }: { db: Db; sql: Sql }) {
+export function createSigningKeysStore({ sql }: { sql: Sql }) {
   async function active(algorithm: string): Promise<StoredSigningKey | null> {
     const [row] = await sql.rows<Row>`
       SELECT kid, algorithm, public_jwk, private_key, created_at FROM signing_keys WHERE active_for = ${algorithm}`;
@@ -77,35 +76,28 @@ export function createSigningKeysStore({ db, sql }: { db: Db; sql: Sql }) {
    * The kids retired.
    */
   async function rotate(next: NewSigningKey, retiredAt: Date, lastTokenExpiresAt: Date): Promise<string[]> {
-    const retiring = await db.signingKey.findMany({ where: { activeFor: { not: null } }, select: { kid: true } });
-    await db.$transaction([
-      db.signingKey.updateMany({
-        where: { kid: { in: retiring.map((key) => key.kid) }, activeFor: { not: null } },
-        data: { activeFor: null, retiredAt, expiresAt: lastTokenExpiresAt, privateKey: '' },
-      }),
-      db.signingKey.create({
-        data: {
-          kid: next.kid,
-          algorithm: next.algorithm,
-          publicJwk: next.publicJwk,
-          privateKey: next.sealedPrivateKey,
-          activeFor: next.algorithm,
-          createdAt: next.createdAt,
-        },
-      }),
-    ]);
-    return retiring.map((key) => key.kid);
+    return sql.unit(function* () {
+      const { rows } = yield sql.statement`
+        UPDATE signing_keys SET active_for = NULL, retired_at = ${retiredAt}, expires_at = ${lastTokenExpiresAt}, private_key = ''
+         WHERE active_for IS NOT NULL
+        RETURNING kid`;
+      yield sql.statement`
+        INSERT INTO signing_keys (kid, algorithm, public_jwk, private_key, active_for, created_at)
+        VALUES (${next.kid}, ${next.algorithm}, ${next.publicJwk}, ${next.sealedPrivateKey}, ${next.algorithm}, ${next.createdAt})`;
+      return (rows as { kid: string }[]).map((key) => key.kid);
+    });
   }
 
   /** The active keys' sealed private parts, for a key rotation (retired keys keep none). */
   async function* sealedSecrets(): AsyncIterable<SealedValue> {
-    const rows = await db.signingKey.findMany({ where: { activeFor: { not: null } }, select: { kid: true, privateKey: true } });
-    for (const { kid, privateKey } of rows) {
+    const rows = await sql.rows<{ kid: string; private_key: string }>`SELECT kid, private_key FROM signing_keys WHERE active_for IS NOT NULL`;
+    for (const { kid, private_key: privateKey } of rows) {
       yield {
         owner: `signing key ${kid}`,
         stored: privateKey,
         replaceable: true,
-        replace: async (resealed) => (await db.signingKey.updateMany({ where: { kid, privateKey }, data: { privateKey: resealed } })).count === 1,
+        replace: async (resealed) =>
+          (await sql.run`UPDATE signing_keys SET private_key = ${resealed} WHERE kid = ${kid} AND private_key = ${privateKey}`) === 1,
       };
     }
   }

@@ -51,6 +51,7 @@ export function tracedSql(sql: Sql, tracer: Tracer): Sql {
     run: (strings, ...values) => inSpan(named(strings), () => sql.run(strings, ...values)),
     statement: (strings, ...values) => sql.statement(strings, ...values),
     atomic: (statements) => inSpan(atomicName(statements), () => sql.atomic(statements)),
+    unit: (work) => inSpan({ summary: 'unit', operation: 'unit' }, () => sql.unit(work)),
     dialect: sql.dialect,
     open: () => sql.open(),
     close: () => sql.close(),

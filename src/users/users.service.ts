@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createHmac } from 'node:crypto';
 import type { AuditEventName, AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
+import { isUniqueViolation } from '../db/sql.js';
 import { channels, type Channel } from '../delivery/channel.js';
 import { reachableChannels } from '../otp/channel-choice.js';
 import { readPhoneNumber } from '../delivery/phone.js';
@@ -206,6 +207,3 @@ function requireDestination(method: string, email?: string | null, phoneNumber?:
   if (method !== 'EMAIL' && !phoneNumber) throw new ValidationFailedError([{ path: ['phoneNumber'], message: when }]);
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
-}

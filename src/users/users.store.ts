@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { UserNotFoundError } from '../errors/errors.js';
 import type { SealedValue } from '../crypto/rotate-keys.js';
 import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate, type SqlStatement } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
@@ -59,11 +60,87 @@ export interface NewUser {
 
 export type UserChanges = Pick<NewUser, 'email' | 'phoneNumber' | 'deliveryMethod' | 'channelOrder' | 'locale' | 'otpEnabled'>;
 
+/** A user's row, every column, under the model's field names (what Pothos's `User` type reads). */
+export interface UserRecord {
+  id: number;
+  username: string;
+  usernameKey: string | null;
+  email: string | null;
+  phoneNumber: string | null;
+  deliveryMethod: string;
+  channelOrder: string | null;
+  locale: string;
+  otpEnabled: boolean;
+  totpSecret: string | null;
+  totpPendingSecret: string | null;
+  totpEnabledAt: Date | null;
+  totpLastStep: number | null;
+  failedVerifications: number;
+  lockedUntil: Date | null;
+  consecutiveFailures: number;
+  suspendedAt: Date | null;
+  lastSendAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  username_key: string | null;
+  email: string | null;
+  phone_number: string | null;
+  delivery_method: string;
+  channel_order: string | null;
+  locale: string;
+  otp_enabled: SqlBool;
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_enabled_at: SqlDate | null;
+  totp_last_step: number | null;
+  failed_verifications: number;
+  locked_until: SqlDate | null;
+  consecutive_failures: number;
+  suspended_at: SqlDate | null;
+  last_send_at: SqlDate | null;
+  created_at: SqlDate;
+  updated_at: SqlDate;
+}
+
+const userOf = (row: UserRow): UserRecord => ({
+  id: row.id,
+  username: row.username,
+  usernameKey: row.username_key,
+  email: row.email,
+  phoneNumber: row.phone_number,
+  deliveryMethod: row.delivery_method,
+  channelOrder: row.channel_order,
+  locale: row.locale,
+  otpEnabled: boolOf(row.otp_enabled),
+  totpSecret: row.totp_secret,
+  totpPendingSecret: row.totp_pending_secret,
+  totpEnabledAt: dateOf(row.totp_enabled_at),
+  totpLastStep: row.totp_last_step,
+  failedVerifications: row.failed_verifications,
+  lockedUntil: dateOf(row.locked_until),
+  consecutiveFailures: row.consecutive_failures,
+  suspendedAt: dateOf(row.suspended_at),
+  lastSendAt: dateOf(row.last_send_at),
+  createdAt: dateOf(row.created_at),
+  updatedAt: dateOf(row.updated_at),
+});
+
+/** The row a write by id returned: none means there is no such user (any more). */
+function written(row: UserRow | undefined): UserRow {
+  if (!row) throw new UserNotFoundError();
+  return row;
+}
+
 export type UsersStore = ReturnType<typeof createUsersStore>;
 
 /**
- * Every statement on the `users` table. The hot path's (generate, verify, the budgets) run on
- * the driver through `sql`; administration runs on Prisma. Callers speak in domain types: the
+ * Every statement on the `users` table, on the driver through `sql` (docs/development.md,
+ * "Reaching the database"). Callers speak in domain types: the
  * SQLite and PostgreSQL differences (booleans as 0/1, timestamps as text) end here.
  */
 export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
@@ -217,12 +294,13 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
   }
 
   async function setPendingTotp(userId: number, sealedSecret: string): Promise<void> {
-    await db.user.update({ where: { id: userId }, data: { totpPendingSecret: sealedSecret }, select: { id: true } });
+    await sql.run`UPDATE users SET totp_pending_secret = ${sealedSecret}, updated_at = ${new Date()} WHERE id = ${userId}`;
   }
 
   async function pendingTotp(username: string): Promise<{ id: number; sealedSecret: string | null } | null> {
-    const user = await db.user.findUnique({ where: { username }, select: { id: true, totpPendingSecret: true } });
-    return user && { id: user.id, sealedSecret: user.totpPendingSecret };
+    const [row] = await sql.rows<{ id: number; totp_pending_secret: string | null }>`
+      SELECT id, totp_pending_secret FROM users WHERE username = ${username}`;
+    return row ? { id: row.id, sealedSecret: row.totp_pending_secret } : null;
   }
 
   /**
@@ -230,13 +308,13 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
    * replaced it), and writes `events` in the same transaction, only when it did.
    */
   async function activatePendingTotp(userId: number, sealedSecret: string, step: number, now: Date, events: readonly SecurityEvent[] = []): Promise<boolean> {
-    return db.$transaction(async (tx) => {
-      const moved = await tx.user.updateMany({
-        where: { id: userId, totpPendingSecret: sealedSecret },
-        data: { totpSecret: sealedSecret, totpPendingSecret: null, totpEnabledAt: now, totpLastStep: step },
-      });
+    return sql.unit(function* () {
+      const moved = yield sql.statement`
+        UPDATE users SET totp_secret = ${sealedSecret}, totp_pending_secret = NULL, totp_enabled_at = ${now}, totp_last_step = ${step},
+                         updated_at = ${new Date()}
+         WHERE id = ${userId} AND totp_pending_secret = ${sealedSecret}`;
       if (moved.count !== 1) return false;
-      await outbox.writeIn(tx, events);
+      for (const statement of outbox.statements(events)) yield statement;
       return true;
     });
   }
@@ -244,21 +322,29 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
   /** Every sealed app secret (active and pending), read in batches by id, for a key rotation. */
   async function* sealedSecrets(batchSize = 500): AsyncIterable<SealedValue> {
     for (let afterId = 0; ; ) {
-      const users = await db.user.findMany({
-        where: { id: { gt: afterId }, OR: [{ totpSecret: { not: null } }, { totpPendingSecret: { not: null } }] },
-        select: { id: true, totpSecret: true, totpPendingSecret: true },
-        orderBy: { id: 'asc' },
-        take: batchSize,
-      });
+      const users = await sql.rows<{ id: number; totp_secret: string | null; totp_pending_secret: string | null }>`
+        SELECT id, totp_secret, totp_pending_secret FROM users
+         WHERE id > ${afterId} AND (totp_secret IS NOT NULL OR totp_pending_secret IS NOT NULL)
+         ORDER BY id LIMIT ${batchSize}`;
       for (const user of users) {
-        for (const column of ['totpSecret', 'totpPendingSecret'] as const) {
-          const stored = user[column];
-          if (stored === null) continue;
+        if (user.totp_secret !== null) {
+          const stored = user.totp_secret;
           yield {
             owner: `user ${user.id}`,
             stored,
             replace: async (resealed) =>
-              (await db.user.updateMany({ where: { id: user.id, [column]: stored }, data: { [column]: resealed } })).count === 1,
+              (await sql.run`UPDATE users SET totp_secret = ${resealed}, updated_at = ${new Date()} WHERE id = ${user.id} AND totp_secret = ${stored}`) === 1,
+          };
+        }
+        if (user.totp_pending_secret !== null) {
+          const stored = user.totp_pending_secret;
+          yield {
+            owner: `user ${user.id}`,
+            stored,
+            replace: async (resealed) =>
+              (await sql.run`
+                UPDATE users SET totp_pending_secret = ${resealed}, updated_at = ${new Date()}
+                 WHERE id = ${user.id} AND totp_pending_secret = ${stored}`) === 1,
           };
         }
       }
@@ -268,75 +354,115 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     }
   }
 
-  function create(user: NewUser) {
-    return db.user.create({ data: user });
+  /** A new user (a taken name or name key fails with the database's unique violation, see isUniqueViolation). */
+  async function create(user: NewUser): Promise<UserRecord> {
+    const now = new Date();
+    const [row] = await sql.rows<UserRow>`
+      INSERT INTO users (username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, created_at, updated_at)
+      VALUES (${user.username}, ${user.usernameKey}, ${user.email}, ${user.phoneNumber}, ${user.deliveryMethod}, ${user.channelOrder},
+              ${user.locale}, ${user.otpEnabled}, ${now}, ${now})
+      RETURNING id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at`;
+    return userOf(written(row));
   }
 
-  function findByName(username: string) {
-    return db.user.findUnique({ where: { username } });
+  async function findByName(username: string): Promise<UserRecord | null> {
+    const [row] = await sql.rows<UserRow>`SELECT id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at FROM users WHERE username = ${username}`;
+    return row ? userOf(row) : null;
   }
 
-  function update(userId: number, changes: UserChanges) {
-    return db.user.update({ where: { id: userId }, data: changes });
+  async function findById(userId: number): Promise<UserRecord | null> {
+    const [row] = await sql.rows<UserRow>`
+      SELECT id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at
+        FROM users WHERE id = ${userId}`;
+    return row ? userOf(row) : null;
+  }
+
+  async function update(userId: number, changes: UserChanges): Promise<UserRecord> {
+    const [row] = await sql.rows<UserRow>`
+      UPDATE users
+         SET email = ${changes.email}, phone_number = ${changes.phoneNumber}, delivery_method = ${changes.deliveryMethod},
+             channel_order = ${changes.channelOrder}, locale = ${changes.locale}, otp_enabled = ${changes.otpEnabled}, updated_at = ${new Date()}
+       WHERE id = ${userId}
+      RETURNING id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at`;
+    return userOf(written(row));
   }
 
   /** Two-factor off: the app, pending codes, recovery codes and passkeys go, so switching it on starts clean. */
-  async function disableTwoFactor(userId: number, events: readonly SecurityEvent[] = []) {
-    const [user] = await db.$transaction([
-      db.user.update({
-        where: { id: userId },
-        data: { otpEnabled: false, totpSecret: null, totpPendingSecret: null, totpEnabledAt: null, totpLastStep: null },
-      }),
-      db.otpLog.updateMany({ where: { userId, status: { in: ['SENDING', 'ACTIVE'] } }, data: { status: 'SUPERSEDED' } }),
-      db.recoveryCode.deleteMany({ where: { userId } }),
-      db.passkey.deleteMany({ where: { userId } }),
-      db.passkeyChallenge.deleteMany({ where: { userId } }),
-      ...outbox.prismaWrites(events),
-    ]);
-    return user;
+  async function disableTwoFactor(userId: number, events: readonly SecurityEvent[] = []): Promise<UserRecord> {
+    return sql.unit(function* () {
+      const { rows } = yield sql.statement`
+        UPDATE users
+           SET otp_enabled = ${false}, totp_secret = NULL, totp_pending_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL,
+               updated_at = ${new Date()}
+         WHERE id = ${userId}
+        RETURNING id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at`;
+      const user = userOf(written(rows[0] as UserRow | undefined));
+      yield sql.statement`UPDATE otp_logs SET status = 'SUPERSEDED' WHERE user_id = ${userId} AND status IN ('SENDING', 'ACTIVE')`;
+      yield sql.statement`DELETE FROM recovery_codes WHERE user_id = ${userId}`;
+      yield sql.statement`DELETE FROM passkeys WHERE user_id = ${userId}`;
+      yield sql.statement`DELETE FROM passkey_challenges WHERE user_id = ${userId}`;
+      for (const statement of outbox.statements(events)) yield statement;
+      return user;
+    });
   }
 
   /** An operator's reinstatement: the suspension, the lock and both counts are cleared. */
-  function reinstate(userId: number) {
-    return db.user.update({
-      where: { id: userId },
-      data: { suspendedAt: null, lockedUntil: null, failedVerifications: 0, consecutiveFailures: 0 },
-    });
+  async function reinstate(userId: number): Promise<UserRecord> {
+    const [row] = await sql.rows<UserRow>`
+      UPDATE users SET suspended_at = NULL, locked_until = NULL, failed_verifications = 0, consecutive_failures = 0, updated_at = ${new Date()}
+       WHERE id = ${userId}
+      RETURNING id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at`;
+    return userOf(written(row));
   }
 
   /** Deletes the user (codes and recovery codes cascade); their audit rows keep `pseudonym` instead of the name. */
   async function erase(userId: number, pseudonym: string): Promise<void> {
-    await db.$transaction([
-      db.auditEvent.updateMany({ where: { userId }, data: { username: pseudonym } }),
-      db.user.delete({ where: { id: userId } }),
+    const [, deleted] = await sql.atomic([
+      sql.statement`UPDATE audit_events SET username = ${pseudonym} WHERE user_id = ${userId}`,
+      sql.statement`DELETE FROM users WHERE id = ${userId}`,
     ]);
+    if (deleted !== 1) throw new UserNotFoundError();
   }
 
   /** A user's state for an operator (never a secret). */
   async function describe(username: string) {
-    const user = await db.user.findUnique({
-      where: { username },
-      select: {
-        id: true,
-        username: true,
-        email: true,
-        phoneNumber: true,
-        deliveryMethod: true,
-        channelOrder: true,
-        locale: true,
-        otpEnabled: true,
-        totpEnabledAt: true,
-        lockedUntil: true,
-        failedVerifications: true,
-        consecutiveFailures: true,
-        suspendedAt: true,
-        createdAt: true,
-        _count: { select: { recoveryCodes: { where: { usedAt: null } } } },
-      },
-    });
-    if (!user) return null;
-    const { _count, ...shown } = user;
-    return { ...shown, recoveryCodesLeft: _count.recoveryCodes };
+    const [row] = await sql.rows<UserRow & { recovery_codes_left: number | string }>`
+      SELECT id, username, username_key, email, phone_number, delivery_method, channel_order, locale, otp_enabled, totp_secret,
+             totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
+             suspended_at, last_send_at, created_at, updated_at,
+             (SELECT COUNT(*) FROM recovery_codes r WHERE r.user_id = users.id AND r.used_at IS NULL) AS recovery_codes_left
+        FROM users WHERE username = ${username}`;
+    if (!row) return null;
+    const user = userOf(row);
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      phoneNumber: user.phoneNumber,
+      deliveryMethod: user.deliveryMethod,
+      channelOrder: user.channelOrder,
+      locale: user.locale,
+      otpEnabled: user.otpEnabled,
+      totpEnabledAt: user.totpEnabledAt,
+      lockedUntil: user.lockedUntil,
+      failedVerifications: user.failedVerifications,
+      consecutiveFailures: user.consecutiveFailures,
+      suspendedAt: user.suspendedAt,
+      createdAt: user.createdAt,
+      recoveryCodesLeft: Number(row.recovery_codes_left),
+    };
   }
 
   return {
@@ -358,6 +484,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
     sealedSecrets,
     create,
     findByName,
+    findById,
     update,
     disableTwoFactor,
     reinstate,
