@@ -12,7 +12,7 @@ import { addDeviceFields, addDeviceTypes } from '../devices/devices.graphql.js';
 import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
 import { addInsightsTypes } from '../delivery/insights.graphql.js';
 import { createBuilder } from './builder.js';
-import { addUserEntity, guardFederationFields } from './federation.js';
+import { addUserEntity } from './federation.js';
 import { documentInputBounds } from './bounded-input.js';
 
 /**
@@ -34,5 +34,5 @@ export function buildSchema({ db, provider }: Pick<Database, 'db' | 'provider'>)
   addInsightsTypes(builder);
   addErrorTypes(builder, { Channel, ...assurance });
   addUserEntity(builder, db);
-  return guardFederationFields(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })), builder);
+  return documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }));
 }
