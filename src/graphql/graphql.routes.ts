@@ -88,6 +88,44 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     return maskError(error, message, isDev);
   };
 
+  // The plugins this service installs, named, each with the hooks the direct path may skip
+  // for it and why (direct-execution.ts); a plugin given in `options.plugins` has none.
+  const given = new Map<object, { name: string; skippable?: Record<string, string> }>([
+    ...(options.plugins ?? []).map((plugin, index) => [plugin, { name: `options.plugins[${String(index)}]` }] as const),
+    [useStorableStrings(), { name: 'useStorableStrings' }],
+    // Over-long text and over-long lists, inline or in variables, before any resolver runs.
+    [useBoundedInput(), { name: 'useBoundedInput' }],
+    // GET and form POSTs (the requests a browser sends cross-site without asking) need a
+    // custom header; JSON POSTs are preflighted by the browser, so clients change nothing.
+    [
+      useCSRFPrevention({ requestHeaders: csrfHeaders }),
+      { name: 'useCSRFPrevention', skippable: { onRequestParse: 'it refuses only bodies a browser sends without a preflight; the direct path takes JSON only' } },
+    ],
+    [
+      usePersistedOperations<ServerContext>(operations, {
+        only: settings.persistedOperationsOnly,
+        mayRunAnyOperation: ({ req }) => mayRunAnyOperation(req),
+      }),
+      {
+        name: 'usePersistedOperations',
+        skippable: { onParams: 'the direct path leaves to Yoga every request with extensions (a hash) and every caller PERSISTED_OPERATIONS_ONLY binds' },
+      },
+    ],
+    [
+      EnvelopArmorPlugin({
+        maxDepth: { n: documentLimits.maxDepth },
+        maxAliases: { n: documentLimits.maxAliases },
+        maxDirectives: { n: documentLimits.maxDirectives },
+        costLimit: { maxCost: documentLimits.maxCost },
+        maxTokens: { n: documentLimits.maxTokens },
+        // "Did you mean ...?" would reveal the schema that disabled introspection hides.
+        blockFieldSuggestion: { enabled: !settings.introspection },
+      }),
+      { name: 'EnvelopArmorPlugin' },
+    ],
+    ...(settings.introspection ? [] : [[useNoIntrospection(), { name: 'useNoIntrospection' }] as const]),
+  ]);
+
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -102,29 +140,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     cors: settings.corsOrigins.length > 0 ? { origin: [...settings.corsOrigins], methods: ['GET', 'POST'], credentials: false, maxAge: 600 } : false,
     // No uploads here, and Fastify, which has no multipart parser, answers 415 before Yoga.
     multipart: false,
-    plugins: [
-      ...(options.plugins ?? []),
-      useStorableStrings(),
-      // Over-long text and over-long lists, inline or in variables, before any resolver runs.
-      useBoundedInput(),
-      // GET and form POSTs (the requests a browser sends cross-site without asking) need a
-      // custom header; JSON POSTs are preflighted by the browser, so clients change nothing.
-      useCSRFPrevention({ requestHeaders: csrfHeaders }),
-      usePersistedOperations<ServerContext>(operations, {
-        only: settings.persistedOperationsOnly,
-        mayRunAnyOperation: ({ req }) => mayRunAnyOperation(req),
-      }),
-      EnvelopArmorPlugin({
-        maxDepth: { n: documentLimits.maxDepth },
-        maxAliases: { n: documentLimits.maxAliases },
-        maxDirectives: { n: documentLimits.maxDirectives },
-        costLimit: { maxCost: documentLimits.maxCost },
-        maxTokens: { n: documentLimits.maxTokens },
-        // "Did you mean ...?" would reveal the schema that disabled introspection hides.
-        blockFieldSuggestion: { enabled: !settings.introspection },
-      }),
-      ...(settings.introspection ? [] : [useNoIntrospection()]),
-    ],
+    plugins: [...(options.plugins ?? []), ...given.keys()],
     logging: {
       debug: (...args) => app.log.debug(args.map(String).join(' ')),
       info: (...args) => app.log.info(args.map(String).join(' ')),
@@ -137,6 +153,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const direct = createDirectExecution(yoga, {
     mustBePersisted: (request) => settings.persistedOperationsOnly && !mayRunAnyOperation(request),
     maskError: (error) => maskGraphqlError(error, 'Unexpected error.'),
+    given,
+    warn: (message) => app.log.warn(message),
   });
 
   if (settings.graphiql) await app.register(graphiqlAssetRoutes);
