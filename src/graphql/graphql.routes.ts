@@ -10,7 +10,7 @@ import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../http/err
 import type { GraphQLContext } from './builder.js';
 import { useStorableStrings } from './storable-strings.js';
 import { useBoundedInput } from './bounded-input.js';
-import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
+import { graphiqlTabs, loadOperations, type KnownOperation } from './examples.js';
 import { usePersistedOperations } from './persisted-operations.js';
 import { createDirectExecution, sendFetchResponse, type ServerContext } from './direct-execution.js';
 import { graphiqlAssetRoutes, renderGraphiQL } from './graphiql.js';
@@ -56,14 +56,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const graphiql: GraphiQLOptions = {
     title: 'FountainAI 2FA Service',
     defaultQuery: options.defaultQuery,
-    // The first tab runs as it is; one tab per example operation follows, ready to run.
-    defaultTabs: [
-      ...(options.defaultQuery ? [{ query: options.defaultQuery }] : []),
-      ...operations.map((operation) => ({
-        query: operation.source,
-        variables: JSON.stringify(exampleVariables[operation.name] ?? {}, null, 2),
-      })),
-    ],
+    // The first tab runs as it is; the example operations follow, a tab per journey, ready to run.
+    defaultTabs: [...(options.defaultQuery ? [{ query: options.defaultQuery }] : []), ...graphiqlTabs(operations)],
   };
 
   // Services with a verified token (the gateway's query plans among them) are not frontends:
