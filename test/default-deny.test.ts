@@ -10,7 +10,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/client.js';
-import { createBuilder } from '../src/graphql/builder.js';
+import { createBuilder } from '../src/schema-builder/builder.js';
 import { buildSchema } from '../src/graphql/schema.js';
 import { unguardedRootFields } from '../src/graphql/scope-rules.js';
 

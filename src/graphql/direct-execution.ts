@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getOperationAST, GraphQLError, OperationTypeNode, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
-import type { GraphQLContext } from './builder.js';
+import type { GraphQLContext } from '../schema-builder/builder.js';
 
 /** One operation, as a JSON POST carries it. */
 export interface DirectParams {

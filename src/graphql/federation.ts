@@ -4,7 +4,7 @@ import type { ObjectRef } from '@pothos/core';
 import { getRefFromModel } from '@pothos/plugin-prisma';
 import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema, type GraphQLNamedType } from 'graphql';
 import type { Db } from '../db/client.js';
-import { decodeNodeGlobalId, scopesOfTypes, type Builder, type Types } from './builder.js';
+import { decodeNodeGlobalId, scopesOfTypes, type Builder, type Types } from '../schema-builder/builder.js';
 import { normaliseUsername } from '../users/username.js';
 
 /**
@@ -86,7 +86,8 @@ function addFederationFields(builder: Builder, entities: ObjectRef<Types, object
         const types = scopesOfTypes(builder, representations.map((reference) => reference.__typename));
         return types === true ? { admitted: true } : { $all: { admitted: true, $any: types } };
       },
-      resolve: (_root, { representations }, context, info) => entitiesResolver({ representations, context, info }),
+      // (@apollo/subgraph types the entities it resolves as any: each is a User row or null)
+      resolve: (_root, { representations }, context, info) => entitiesResolver({ representations, context, info }) as Promise<object | null>[],
     }),
   );
 }

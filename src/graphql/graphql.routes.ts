@@ -5,9 +5,9 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } fro
 import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
 import { DomainError } from '../errors/errors.js';
-import { catalogueGraphQLError } from '../errors/errors.graphql.js';
+import { catalogueGraphQLError } from './error-types.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../http/error-reply.js';
-import type { GraphQLContext } from './builder.js';
+import type { GraphQLContext } from '../schema-builder/builder.js';
 import { useStorableStrings } from './storable-strings.js';
 import { useBoundedInput } from './bounded-input.js';
 import { graphiqlTabs, loadOperations, type KnownOperation } from './examples.js';

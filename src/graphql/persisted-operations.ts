@@ -1,6 +1,6 @@
 import { Kind, parse, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { catalogueGraphQLError } from '../errors/errors.graphql.js';
+import { catalogueGraphQLError } from './error-types.js';
 import { operationHash, type KnownOperation } from './examples.js';
 
 export interface PersistedOperationsOptions<TServerContext> {

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { addAuditTypes } from '../audit/audit.graphql.js';
 import type { Database } from '../db/client.js';
-import { addErrorTypes } from '../errors/errors.graphql.js';
+import { addErrorTypes } from './error-types.js';
 import { addOtpTypes } from '../otp/otp.graphql.js';
 import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
 import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
@@ -11,7 +11,7 @@ import { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { addDeviceFields, addDeviceTypes } from '../devices/devices.graphql.js';
 import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
 import { addInsightsTypes } from '../delivery/insights.graphql.js';
-import { createBuilder } from './builder.js';
+import { createBuilder } from '../schema-builder/builder.js';
 import { addUserEntity } from './federation.js';
 import { documentInputBounds } from './bounded-input.js';
 

@@ -1,11 +1,11 @@
 import { ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedError } from '../errors/errors.js';
 import { eventTypes } from '../events/events.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { decodeNodeGlobalId, mutationResult, type Builder } from '../graphql/builder.js';
+import { decodeNodeGlobalId, mutationResult, type Builder } from '../schema-builder/builder.js';
 import type { AttemptView, DeliveryView } from './deliveries.store.js';
 import type { WebhookEndpoint, WebhookEndpointWithSecret, WebhooksService } from './webhooks.service.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     webhooks: WebhooksService;
   }
