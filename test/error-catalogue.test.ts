@@ -7,7 +7,7 @@ import { isEnumType, isObjectType, isUnionType, type GraphQLSchema } from 'graph
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/client.js';
-import { catalogueGraphQLError, errorClasses } from '../src/errors/errors.graphql.js';
+import { catalogueGraphQLError, errorClasses } from '../src/graphql/error-types.js';
 import { entryOf, errorCodes, errorTypeName, examplesOf, isGuess, type ErrorCode } from '../src/errors/errors.js';
 import { buildSchema } from '../src/graphql/schema.js';
 import { restError } from '../src/http/error-reply.js';

@@ -6,7 +6,9 @@
 // everything to Yoga fails here.
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { directParams } from '../src/graphql/direct-execution.js';
+import type { Plugin } from 'graphql-yoga';
+import { directParams, hooksKeepingDirectPathOff, yogasOwnHooks } from '../src/graphql/direct-execution.js';
+import { noTracing } from '../src/tracing/tracing.js';
 import { uniqueName, useTestApp, type TestApp } from './support/app.js';
 import { bearer, callerToken } from './support/callers.js';
 import { createUser } from './support/flows.js';
@@ -132,5 +134,48 @@ describe('answers as Yoga gives them when the database is unreachable', () => {
     expect(direct.status).toBe(503);
     expect(direct.body).toMatch(/"code":"DATABASE_UNAVAILABLE"/);
     expect(direct.body).not.toMatch(/"http"/);
+  });
+});
+
+/** A plugin of Yoga's HTTP layer, as one added later might be: it counts the calls of each hook. */
+function countingPlugin() {
+  const calls = { onRequest: 0, onParams: 0, onResultProcess: 0 };
+  const plugin: Plugin = {
+    onRequest: () => void (calls.onRequest += 1),
+    onParams: () => void (calls.onParams += 1),
+    onResultProcess: () => void (calls.onResultProcess += 1),
+  };
+  return { calls, plugin };
+}
+
+describe('a plugin with hooks the direct path does not run', () => {
+  const { calls, plugin } = countingPlugin();
+  const app = useTestApp({}, { tracing: { ...noTracing, graphqlPlugins: () => [plugin] } });
+  const plain = useTestApp();
+
+  it("turns the direct path off: a service's plain POST goes through Yoga, and the plugin's hooks run", async () => {
+    const send = (target: TestApp) => () => target.inject({ method: 'POST', url: '/graphql', headers: json, payload: { query: '{ __typename }' } });
+    expect(await pathOf(app, send(app))).toBe('yoga');
+    expect(calls.onRequest).toBeGreaterThan(0);
+    expect(calls.onParams).toBeGreaterThan(0);
+    expect(calls.onResultProcess).toBeGreaterThan(0);
+    // Without it, Yoga's own plugins and the service's do not stand in the way.
+    expect(await pathOf(plain, send(plain))).toBe('direct');
+  });
+
+  it('names the plugin and each such hook; a hook of Yoga’s own is let through only where the allow-list says why', () => {
+    const given = new Map([[plugin, { name: 'options.plugins[0]' }]]);
+    expect(hooksKeepingDirectPathOff([plugin], given)).toEqual([
+      { plugin: 'options.plugins[0]', hook: 'onRequest' },
+      { plugin: 'options.plugins[0]', hook: 'onParams' },
+      { plugin: 'options.plugins[0]', hook: 'onResultProcess' },
+    ]);
+    const yogasOwn = { onRequest: () => undefined, onExecutionResult: () => undefined, instrumentation: { request: () => undefined, execute: () => undefined } };
+    expect(hooksKeepingDirectPathOff([yogasOwn], new Map())).toEqual([
+      { plugin: "Yoga's own plugin #0", hook: 'onExecutionResult' },
+      { plugin: "Yoga's own plugin #0", hook: 'instrumentation.request' },
+    ]);
+    expect(Object.keys(yogasOwnHooks)).toContain('onRequest');
+    expect(hooksKeepingDirectPathOff('not a list', new Map())).toHaveLength(1);
   });
 });

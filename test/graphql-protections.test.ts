@@ -5,7 +5,7 @@
 import { getIntrospectionQuery, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
-import { loadOperations } from '../src/graphql/examples.js';
+import { graphiqlTabs, loadOperations } from '../src/graphql/examples.js';
 import { documentLimits } from '../src/graphql/graphql.routes.js';
 import { useTestApp, type TestApp } from './support/app.js';
 import { bearer, callerToken } from './support/callers.js';
@@ -237,6 +237,25 @@ describe('persisted operations only', () => {
       expect(statusCode).toBe(200);
       expect(JSON.stringify(body.data)).toContain(username);
     }
+  });
+
+  it("groups the examples into a few GraphiQL tabs, each holding every operation once and running as known operations", async () => {
+    const tabs = graphiqlTabs(operations);
+    // With the first tab, few enough to show whole at 1400 px (22 one-operation tabs were not).
+    expect(tabs.length + 1).toBeLessThanOrEqual(8);
+    for (const operation of operations) {
+      expect(tabs.filter((tab) => tab.query.includes(operation.source.trimEnd())), operation.file).toHaveLength(1);
+    }
+    for (const tab of tabs) {
+      const name = /(?:query|mutation) (\w+)/.exec(tab.query)?.[1];
+      // (without variables: each stops at its missing ones, after the persisted check, writing nothing)
+      const { body } = await post(app, { query: tab.query, operationName: name });
+      expect(JSON.parse(tab.variables), name).toBeTypeOf('object');
+      expect(body.errors?.map((error) => error.extensions?.code) ?? [], name).not.toContain('PERSISTED_QUERY_ONLY');
+    }
+    // One unknown operation beside known ones makes the document unknown.
+    const { body } = await post(app, { query: `${tabs[0]?.query ?? ''}\nquery Extra { __typename }`, operationName: 'Extra' });
+    expect(body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
   });
 
   it('runs a known operation sent by its SHA-256 hash alone', async () => {

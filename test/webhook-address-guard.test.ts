@@ -23,7 +23,7 @@ const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {
     ... on WebhookUrlRefusedError { reason }
   }
 }`;
-const ENDPOINTS = `{ webhookEndpoints { __typename ... on QueryWebhookEndpointsSuccess { data { id url } } } }`;
+const ENDPOINTS = `{ webhookEndpoints { id url } }`;
 const DELIVERIES = `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesSuccess {
   data { status attempts lastError history { error } } } } }`;
 
@@ -105,7 +105,7 @@ describe('an endpoint pointed inside the network, private networks not allowed',
 
   async function endpointUrls(): Promise<string[]> {
     const listed = await executeRaw(app, ENDPOINTS, {});
-    return (listed.body.data?.webhookEndpoints as { data: { url: string }[] }).data.map((endpoint) => endpoint.url);
+    return (listed.body.data?.webhookEndpoints as { url: string }[]).map((endpoint) => endpoint.url);
   }
 
   it.each([

@@ -3,6 +3,7 @@
 // send a notice without an SMS channel): an endpoint that fails every attempt for the whole
 // retry schedule is switched off and audited, and gets no more deliveries; a user without an
 // email address is told of a security event by SMS, without a code or a secret.
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, ManualClock, type TestApp } from './support/app.js';
 import { openTestDatabase } from './support/db.js';
@@ -16,7 +17,7 @@ import { startReceiver, until } from './support/webhooks.js';
 const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { __typename ... on WebhookEndpointWithSecret { secret endpoint { id } } }
 }`;
-const ENDPOINTS = `{ webhookEndpoints { __typename ... on QueryWebhookEndpointsSuccess { data { id enabled disabledReason } } } }`;
+const ENDPOINTS = `{ webhookEndpoints { id enabled disabledReason } }`;
 
 describe('an endpoint that fails every attempt for the whole schedule', () => {
   let database: PrivateDatabase;
@@ -40,7 +41,7 @@ describe('an endpoint that fails every attempt for the whole schedule', () => {
 
   async function enabled(): Promise<boolean | undefined> {
     const listed = await executeRaw(app, ENDPOINTS, {});
-    const endpoints = (listed.body.data?.webhookEndpoints as { data?: { id: string; enabled: boolean }[] } | undefined)?.data;
+    const endpoints = listed.body.data?.webhookEndpoints as { id: string; enabled: boolean }[] | undefined;
     return endpoints?.find((endpoint) => endpoint.id === endpointId)?.enabled;
   }
 
@@ -57,11 +58,11 @@ describe('an endpoint that fails every attempt for the whole schedule', () => {
 
     const stored = await openTestDatabase(database.url);
     try {
-      const disabled = await stored.db.webhookEndpoint.findUniqueOrThrow({ where: { id: Number(endpointId) } });
+      const disabled = await stored.db.webhookEndpoint.findUniqueOrThrow({ where: { id: Number(decodeGlobalID(endpointId).id) } });
       expect(disabled.disabledReason).toBe('FAILING');
       expect(await stored.db.auditEvent.count({ where: { event: 'WEBHOOK_ENDPOINT_DISABLE', reason: 'FAILING' } })).toBe(1);
       const [delivery, ...more] = await stored.db.webhookDelivery.findMany({
-        where: { endpointId: Number(endpointId) },
+        where: { endpointId: Number(decodeGlobalID(endpointId).id) },
         select: { status: true, attempts: true, history: { select: { outcome: true, responseCode: true, nextAttemptAt: true }, orderBy: { id: 'asc' } } },
       });
       expect(more).toEqual([]);
@@ -84,7 +85,7 @@ describe('an endpoint that fails every attempt for the whole schedule', () => {
         expect((await submitCode(app, later, next.code)).statusCode).toBe(200);
         await until(() => healthy.about(later).some((attempt) => attempt.status === 200));
         expect(receiver.about(later)).toEqual([]);
-        expect(await stored.db.webhookDelivery.count({ where: { endpointId: Number(endpointId) } })).toBe(1);
+        expect(await stored.db.webhookDelivery.count({ where: { endpointId: Number(decodeGlobalID(endpointId).id) } })).toBe(1);
       } finally {
         await healthy.close();
       }

@@ -114,12 +114,33 @@ describe('signed webhooks', () => {
     expect(accepted.body).not.toContain('000000');
   });
 
+  it('names an endpoint by its global id, as every object: node(id:) finds it, the mutations take it, a raw number names none', async () => {
+    expect(Buffer.from(endpointId, 'base64').toString()).toMatch(/^WebhookEndpoint:\d+$/);
+    const node = `query ($id: ID!) { node(id: $id) { id ... on WebhookEndpoint { url } } }`;
+    expect((await executeRaw(app, node, { id: endpointId })).body).toEqual({ data: { node: { id: endpointId, url: receiver.url } } });
+    const usersOnly = await graphqlAs(app, bearer(await callerToken({ scope: 'users:read' })), node, { id: endpointId });
+    expect(usersOnly.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(usersOnly.body)).not.toContain(receiver.url);
+
+    const listed = await executeRaw(app, `{ webhookEndpoints { id } }`);
+    expect(listed.body.data?.webhookEndpoints).toContainEqual({ id: endpointId });
+    const rawId = Buffer.from(endpointId, 'base64').toString().split(':')[1];
+    const rotate = `mutation ($id: ID!) { rotateWebhookEndpointSecret(id: $id) { __typename } }`;
+    for (const id of [rawId, Buffer.from(`User:${String(rawId)}`).toString('base64'), 'not-an-id']) {
+      expect((await executeRaw(app, rotate, { id })).body.data, id).toEqual({ rotateWebhookEndpointSecret: { __typename: 'WebhookEndpointNotFoundError' } });
+    }
+    // A caller that may write but not read still sees the endpoint it wrote.
+    const writer = bearer(await callerToken({ scope: 'webhooks:write' }));
+    const disabled = await graphqlAs(app, writer, `mutation ($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: true }) { ... on WebhookEndpoint { id enabled } } }`, { id: endpointId });
+    expect(disabled.body).toEqual({ data: { updateWebhookEndpoint: { id: endpointId, enabled: true } } });
+  });
+
   it('needs webhooks:write to add an endpoint and webhooks:read to list them', async () => {
     const token = await callerToken({ scope: 'users:read' });
     const refused = await graphqlAs(app, bearer(token), CREATE, { input: { url: receiver.url, events: ['USER_LOCKED'] } });
     expect(JSON.stringify(refused.body)).toContain('ForbiddenError');
-    const list = await graphqlAs(app, bearer(token), `{ webhookEndpoints { __typename } }`);
-    expect(JSON.stringify(list.body)).toContain('ForbiddenError');
+    const list = await graphqlAs(app, bearer(token), `{ webhookEndpoints { id } }`);
+    expect(list.body.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['webhookEndpoints'], 'FORBIDDEN']]);
   });
 });
 

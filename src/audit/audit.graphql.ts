@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import { ownedBy, type Builder } from '../graphql/builder.js';
+import { ownedBy, type Builder } from '../schema-builder/builder.js';
 import type { AuditEventName, AuditOutcome } from './audit.service.js';
 import { normaliseUsername } from '../users/username.js';
 

@@ -14,7 +14,7 @@ export type Scope = (typeof scopes)[number];
 /**
  * Who is calling and from where: built once per request at the edge (REST or GraphQL) and
  * passed to services, which record it in the audit trail. Its scopes are checked by `authorize`
- * on REST, and by the `authScopes` of fields and types on GraphQL (src/graphql/builder.ts).
+ * on REST, and by the `authScopes` of fields and types on GraphQL (src/schema-builder/builder.ts).
  */
 export interface CallContext {
   /** the calling service (the token's `sub`), or null for an anonymous caller */

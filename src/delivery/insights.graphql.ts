@@ -1,9 +1,9 @@
-import type { Builder } from '../graphql/builder.js';
+import type { Builder } from '../schema-builder/builder.js';
 import type { InsightRow } from '../otp/codes.store.js';
 import type { PrefixBlock } from './prefix-blocks.store.js';
 import type { DeliveryInsights, PrefixBlocks } from './prefix-blocks.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     prefixBlocks: PrefixBlocks;
   }

@@ -12,13 +12,13 @@ import {
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { ArgBuilder } from '@pothos/core';
-import type { Builder, Types } from '../graphql/builder.js';
+import type { Builder, Types } from '../schema-builder/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { levelOf, type DevicesService } from './devices.service.js';
 import type { RememberedDevice } from './devices.store.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     devices: DevicesService;
   }

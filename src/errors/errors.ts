@@ -2,7 +2,7 @@ import { factorWords, levelWords, type AssuranceLevel, type FactorKind } from '.
 
 /** A field an error carries besides `code` and `message`, as its GraphQL type shows it. */
 export interface ErrorField {
-  /** a GraphQL scalar, or one of the types errors.graphql.ts defines for errors' fields */
+  /** a GraphQL scalar, or one of the types graphql/error-types.ts defines for errors' fields */
   type: 'Int' | 'String' | 'Channel' | 'SmsRefusal' | '[FieldIssue]' | 'AssuranceLevel' | '[FactorKind]';
   description: string;
 }
@@ -459,7 +459,7 @@ export function errorClass<C extends ErrorCode>(code: C) {
 }
 
 // One line per typed error; a constructor only where the error carries fields (its entry's
-// `fields`) or writes its message per answer. errors.graphql.ts finds these classes by export.
+// `fields`) or writes its message per answer. graphql/error-types.ts finds these classes by export.
 export class UserNotFoundError extends errorClass('USER_NOT_FOUND') {}
 export class UsernameTakenError extends errorClass('USERNAME_TAKEN') {}
 export class UsernameConfusableError extends errorClass('USERNAME_CONFUSABLE') {}

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getOperationAST, GraphQLError, OperationTypeNode, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { processRegularResult, type YogaServerInstance } from 'graphql-yoga';
-import type { GraphQLContext } from './builder.js';
+import type { GraphQLContext } from '../schema-builder/builder.js';
 
 /** One operation, as a JSON POST carries it. */
 export interface DirectParams {
@@ -41,6 +41,70 @@ export interface DirectExecutionOptions {
   mustBePersisted: (request: FastifyRequest) => boolean;
   /** the masking Yoga applies to an error thrown outside the resolvers */
   maskError: (error: unknown) => Error;
+  /**
+   * The plugins the service gave Yoga, by name, each with the hooks of its own that the direct
+   * path may skip and why; every other plugin in Yoga's list is Yoga's own (yogasOwnHooks).
+   */
+  given: ReadonlyMap<object, { name: string; skippable?: Readonly<Record<string, string>> }>;
+  /** told once, at start-up, when a plugin keeps the direct path off */
+  warn: (message: string) => void;
+}
+
+/**
+ * The hooks the direct path runs: envelop's, through `getEnveloped` (and onYogaInit, run as Yoga
+ * was built; subscriptions never take the direct path). Any other hook belongs to Yoga's HTTP
+ * layer (onRequest, onRequestParse, onParams, onExecutionResult, onResultProcess, onResponse),
+ * which the direct path does not run.
+ */
+const hooksRun = new Set(['onPluginInit', 'onEnveloped', 'onSchemaChange', 'onContextBuilding', 'onParse', 'onValidate', 'onExecute', 'onSubscribe', 'onYogaInit']);
+/** Likewise for instrumentation: envelop's phases run, Yoga's (request, requestParse, operation, resultProcess) do not. */
+const instrumentationRun = new Set(['init', 'parse', 'validate', 'context', 'execute', 'subscribe']);
+
+/**
+ * The hooks of Yoga's own plugins (those it adds to the list itself) that the direct path skips,
+ * each with the plugins that have it and why skipping it is harmless for the one request shape
+ * the direct path takes (`directParams`): a JSON POST of one operation to /graphql, no Origin,
+ * answered as JSON. A hook of Yoga's own that is not here (a new Yoga) keeps the direct path off.
+ */
+export const yogasOwnHooks: Readonly<Record<string, string>> = {
+  onRequest:
+    'useHealthCheck, useGraphiQL, useUnhandledRoute and useCORS answer other paths, GETs, OPTIONS and requests with an Origin, all left to Yoga',
+  onRequestParse:
+    'the request parsers, useCheckMethodForGraphQL, useLimitRequestBodySize and useLimitBatching: Fastify has parsed the JSON body within its bodyLimit, and directParams takes one operation in a POST',
+  onParams: 'useCheckGraphQLQueryParams: directParams takes only query, variables and operationName, each of its type',
+  onResultProcess:
+    "useResultProcessors: a service's Accept is answered with JSON, as Yoga's JSON processor does (processRegularResult where there are errors)",
+  onResponse: 'useCORS: a request with an Origin is left to Yoga',
+};
+
+/** The hooks of one plugin that the direct path does not run. */
+export function skippedHooks(plugin: object): string[] {
+  const skipped = Object.entries(plugin)
+    .filter(([key, value]) => typeof value === 'function' && !hooksRun.has(key))
+    .map(([key]) => key);
+  const instrumentation: unknown = Reflect.get(plugin, 'instrumentation');
+  if (typeof instrumentation === 'object' && instrumentation !== null) {
+    skipped.push(...Object.keys(instrumentation).filter((phase) => !instrumentationRun.has(phase)).map((phase) => `instrumentation.${phase}`));
+  }
+  return skipped;
+}
+
+/**
+ * Each plugin installed in Yoga (`installed`, the list Yoga was built with, its own plugins
+ * included) with a hook the direct path skips and no reason it may: what keeps the direct
+ * path off, since that plugin would silently not run for services' requests.
+ */
+export function hooksKeepingDirectPathOff(installed: unknown, given: DirectExecutionOptions['given']): { plugin: string; hook: string }[] {
+  if (!Array.isArray(installed)) return [{ plugin: "Yoga's plugin list", hook: 'unreadable' }];
+  return installed.flatMap((plugin: unknown, index) => {
+    if (typeof plugin !== 'object' || plugin === null) return [];
+    const ours = given.get(plugin);
+    const skippable = ours ? (ours.skippable ?? {}) : yogasOwnHooks;
+    const name = ours?.name ?? `Yoga's own plugin #${String(index)}`;
+    return skippedHooks(plugin)
+      .filter((hook) => skippable[hook] === undefined)
+      .map((hook) => ({ plugin: name, hook }));
+  });
 }
 
 /**
@@ -56,7 +120,14 @@ export interface DirectExecutionOptions {
  * processor, statuses (`extensions.http`) included.
  */
 export function createDirectExecution(yoga: YogaServerInstance<ServerContext, GraphQLContext>, options: DirectExecutionOptions) {
+  // (Yoga keeps the list it was built with, its own plugins included, in a protected field)
+  const blockers = hooksKeepingDirectPathOff(Reflect.get(yoga, 'plugins'), options.given);
+  for (const { plugin, hook } of blockers) {
+    options.warn(`graphql: the direct path is off, every request goes through Yoga: plugin ${plugin} has ${hook}, which it would not run`);
+  }
+  const off = blockers.length > 0;
   return async function execute(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    if (off) return false;
     const params = directParams(request);
     if (!params || options.mustBePersisted(request)) return false;
     const enveloped = yoga.getEnveloped({ req: request, reply, params });

@@ -64,6 +64,52 @@ function orderForReading(operations: KnownOperation[]): KnownOperation[] {
 }
 
 /**
+ * GraphiQL's tabs after the first: the example operations grouped by a caller's journey, one
+ * document of several named operations per tab (GraphiQL's run button asks which), so the strip
+ * stays short. An operation in no group gets a tab of its own, after them.
+ */
+const journeys: readonly { title: string; operations: readonly string[] }[] = [
+  { title: 'Users: create, read, change, erase', operations: ['CreateUser', 'User', 'Users', 'UpdateUser', 'DeleteUser', 'Node'] },
+  { title: 'Codes: send one, check it, read the log', operations: ['GenerateOtp', 'VerifyOtp', 'Logs'] },
+  {
+    title: 'Authenticator app and recovery codes',
+    operations: ['EnrollTotp', 'ConfirmTotp', 'GenerateRecoveryCodes', 'UserFactors', 'DisableTwoFactor'],
+  },
+  {
+    title: 'Passkeys',
+    operations: ['StartPasskeyRegistration', 'FinishPasskeyRegistration', 'StartPasskeyVerification', 'VerifyPasskey', 'RenamePasskey', 'RemovePasskey'],
+  },
+  { title: 'Remembered devices', operations: ['VerifyDevice', 'UserDevices', 'RevokeDevice', 'RevokeAllDevices'] },
+  { title: 'Audit trail', operations: ['AuditEvents'] },
+];
+
+/** One GraphiQL tab: its document and the variables it opens with (JSON). */
+export interface GraphiQLTab {
+  query: string;
+  variables: string;
+}
+
+/**
+ * The example operations as GraphiQL's tabs, grouped by journey. A tab's variables are those of
+ * its operations together (where two name the same variable, the first operation's value).
+ */
+export function graphiqlTabs(operations: readonly KnownOperation[]): GraphiQLTab[] {
+  const byName = new Map(operations.map((operation) => [operation.name, operation]));
+  const grouped = new Set(journeys.flatMap((journey) => journey.operations));
+  const groups = [
+    ...journeys.map(({ title, operations: names }) => ({ title, members: names.flatMap((name) => byName.get(name) ?? []) })),
+    ...operations.filter((operation) => !grouped.has(operation.name)).map((operation) => ({ title: operation.name, members: [operation] })),
+  ].filter((group) => group.members.length > 0);
+  return groups.map(({ title, members }) => ({
+    query: [
+      ...(members.length > 1 ? [`# ${title}: the run button asks which operation to run.\n`] : []),
+      ...members.map((operation) => operation.source.trimEnd()),
+    ].join('\n\n') + '\n',
+    variables: JSON.stringify(Object.assign({}, ...members.toReversed().map((operation) => exampleVariables[operation.name] ?? {})), null, 2),
+  }));
+}
+
+/**
  * Variables GraphiQL fills in for an example, so each tab runs as it opens; an operation
  * not listed here opens with `{}`.
  */

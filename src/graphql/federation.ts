@@ -1,16 +1,10 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
-import { completeValue } from '@pothos/core';
+import { AnyType, entitiesResolver } from '@apollo/subgraph/dist/types.js';
+import type { ObjectRef } from '@pothos/core';
 import { getRefFromModel } from '@pothos/plugin-prisma';
-import {
-  defaultFieldResolver,
-  GraphQLObjectType,
-  GraphQLSchema,
-  lexicographicSortSchema,
-  printSchema,
-  type GraphQLNamedType,
-} from 'graphql';
+import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema, type GraphQLNamedType } from 'graphql';
 import type { UsersStore } from '../users/users.store.js';
-import { decodeNodeGlobalId, refusalOfScopes, typeScopes, type Builder, type GraphQLContext } from './builder.js';
+import { decodeNodeGlobalId, scopesOfTypes, type Builder, type Types } from '../schema-builder/builder.js';
 import { normaliseUsername } from '../users/username.js';
 
 /**
@@ -19,18 +13,18 @@ import { normaliseUsername } from '../users/username.js';
  * (what every FountainAI service already knows a user by).
  */
 export function addUserEntity(builder: Builder, users: Pick<UsersStore, 'findByName' | 'findById'>) {
-  builder.asEntity(getRefFromModel('User', builder), {
+  // User is a prismaNode (users.graphql.ts): an object type, so a member of `_Entity`.
+  const User = getRefFromModel('User', builder, 'object') as ObjectRef<Types, object>;
+  builder.asEntity(User, {
     key: [builder.selection<{ id: string }>('id'), builder.selection<{ username: string }>('username')],
-    // The gateway reaches a user through here as through node(id:): User's scopes are checked
-    // before the row is read, so a user that exists and one that does not are refused alike.
-    resolveReference: (reference, context) =>
-      completeValue(refusalOfScopes(builder, context, typeScopes(builder, 'User')), (refused) => {
-        if (refused) throw refused;
-        if ('username' in reference) return users.findByName(normaliseUsername(reference.username));
-        const id = userIdFromGlobalId(reference.id);
-        return id === null ? null : users.findById(id);
-      }),
+    // Reached only through `_entities`, whose authScopes hold the check (addFederationFields).
+    resolveReference: (reference) => {
+      if ('username' in reference) return users.findByName(normaliseUsername(reference.username));
+      const id = userIdFromGlobalId(reference.id);
+      return id === null ? null : users.findById(id);
+    },
   });
+  addFederationFields(builder, [User]);
 }
 
 /** The database id inside a `User` global id, or null for any other id. */
@@ -45,38 +39,59 @@ function userIdFromGlobalId(globalId: string): number | null {
 
 /** What federation adds to a subgraph schema; the gateway uses it, frontends never do. */
 const federationFields = new Set(['_entities', '_service']);
-const anyCaller = { admitted: true };
-/** The fields wrapped below, so the default-deny check (scope-rules.ts) can tell they are guarded. */
-const guardedFields = new WeakSet<object>();
 
-/** Whether `guardFederationFields` wrapped this field with the `admitted` check. */
-export function isGuardedFederationField(field: object): boolean {
-  return guardedFields.has(field);
-}
+/** The subgraph SDL of each schema `_service` answered for, printed once. */
+const sdlOf = new WeakMap<GraphQLSchema, string>();
 
 /**
- * `_service { sdl }` shows the whole schema, introspection on or off, and `_entities` reads
- * users: where anonymous callers are off, both need a valid token (the gateway has one), as
- * every other field does: the `admitted` scope. Any scope will do for `_service`; each entity
- * `_entities` resolves still needs its type's scopes. The federation plugin adds these two
- * fields after Pothos has built the schema, out of reach of `authScopes`, so their resolvers are
- * wrapped here, in place, with the same check and the same refusal.
+ * `_service { sdl }` and `_entities`, declared here with the same types and resolvers the
+ * federation plugin gives them (its `toSubGraphSchema` lets the Query type's own fields win), so
+ * that scope-auth checks them as every other field. `_service` shows the whole schema,
+ * introspection on or off, so it needs `admitted` (any valid token, or an anonymous caller where
+ * they are let in); `_entities` needs that and the scopes of every type its representations
+ * name, before any row is read, so a refused caller cannot tell which ones exist.
  */
-export function guardFederationFields(subgraph: GraphQLSchema, builder: Builder): GraphQLSchema {
-  const fields = subgraph.getQueryType()?.getFields() ?? {};
-  for (const name of federationFields) {
-    const field = fields[name];
-    if (!field) continue;
-    const resolve = field.resolve ?? defaultFieldResolver;
-    field.resolve = (source, args, context: GraphQLContext, info) =>
-      completeValue(refusalOfScopes(builder, context, anyCaller), (refused) => {
-        if (refused) throw refused;
-        return resolve(source, args, context, info);
-      });
-    guardedFields.add(field);
-  }
-  return subgraph;
+function addFederationFields(builder: Builder, entities: ObjectRef<Types, object>[]) {
+  builder.addScalarType('_Any', AnyType);
+  const Service = builder.objectRef<{ sdl: string }>('_Service').implement({
+    fields: (t) => ({
+      sdl: t.exposeString('sdl', {
+        nullable: true,
+        description:
+          'The sdl representing the federated service capabilities. Includes federation directives, removes federation types, and includes rest of full schema after schema directives have been applied',
+      }),
+    }),
+  });
+  const Entity = builder.unionType('_Entity', {
+    types: entities,
+    resolveType: (entity) => (entity as { __typename?: string }).__typename ?? null,
+  });
+  builder.queryField('_service', (t) =>
+    t.field({
+      type: Service,
+      authScopes: { admitted: true },
+      resolve: (_root, _args, _context, { schema }) => {
+        const sdl = sdlOf.get(schema) ?? printSubgraphSdl(schema);
+        sdlOf.set(schema, sdl);
+        return { sdl };
+      },
+    }),
+  );
+  builder.queryField('_entities', (t) =>
+    t.field({
+      type: [Entity],
+      nullable: { list: false, items: true },
+      args: { representations: t.arg({ type: ['_Any'], required: true }) },
+      authScopes: (_root, { representations }) => {
+        const types = scopesOfTypes(builder, representations.map((reference) => reference.__typename));
+        return types === true ? { admitted: true } : { $all: { admitted: true, $any: types } };
+      },
+      // (@apollo/subgraph types the entities it resolves as any: each is a User row or null)
+      resolve: (_root, { representations }, context, info) => entitiesResolver({ representations, context, info }) as Promise<object | null>[],
+    }),
+  );
 }
+
 const isFederationType = (type: GraphQLNamedType) =>
   ['_Any', '_Entity', '_Service', 'link__Import', 'link__Purpose', 'federation__FieldSet'].includes(type.name);
 

@@ -5,12 +5,12 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type GraphQLSchema } fro
 import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
 import { DomainError } from '../errors/errors.js';
-import { catalogueGraphQLError } from '../errors/errors.graphql.js';
+import { catalogueGraphQLError } from './error-types.js';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../http/error-reply.js';
-import type { GraphQLContext } from './builder.js';
+import type { GraphQLContext } from '../schema-builder/builder.js';
 import { useStorableStrings } from './storable-strings.js';
 import { useBoundedInput } from './bounded-input.js';
-import { exampleVariables, loadOperations, type KnownOperation } from './examples.js';
+import { graphiqlTabs, loadOperations, type KnownOperation } from './examples.js';
 import { usePersistedOperations } from './persisted-operations.js';
 import { createDirectExecution, sendFetchResponse, type ServerContext } from './direct-execution.js';
 import { graphiqlAssetRoutes, renderGraphiQL } from './graphiql.js';
@@ -56,14 +56,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const graphiql: GraphiQLOptions = {
     title: 'FountainAI 2FA Service',
     defaultQuery: options.defaultQuery,
-    // The first tab runs as it is; one tab per example operation follows, ready to run.
-    defaultTabs: [
-      ...(options.defaultQuery ? [{ query: options.defaultQuery }] : []),
-      ...operations.map((operation) => ({
-        query: operation.source,
-        variables: JSON.stringify(exampleVariables[operation.name] ?? {}, null, 2),
-      })),
-    ],
+    // The first tab runs as it is; the example operations follow, a tab per journey, ready to run.
+    defaultTabs: [...(options.defaultQuery ? [{ query: options.defaultQuery }] : []), ...graphiqlTabs(operations)],
   };
 
   // Services with a verified token (the gateway's query plans among them) are not frontends:
@@ -88,6 +82,44 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     return maskError(error, message, isDev);
   };
 
+  // The plugins this service installs, named, each with the hooks the direct path may skip
+  // for it and why (direct-execution.ts); a plugin given in `options.plugins` has none.
+  const given = new Map<object, { name: string; skippable?: Record<string, string> }>([
+    ...(options.plugins ?? []).map((plugin, index) => [plugin, { name: `options.plugins[${String(index)}]` }] as const),
+    [useStorableStrings(), { name: 'useStorableStrings' }],
+    // Over-long text and over-long lists, inline or in variables, before any resolver runs.
+    [useBoundedInput(), { name: 'useBoundedInput' }],
+    // GET and form POSTs (the requests a browser sends cross-site without asking) need a
+    // custom header; JSON POSTs are preflighted by the browser, so clients change nothing.
+    [
+      useCSRFPrevention({ requestHeaders: csrfHeaders }),
+      { name: 'useCSRFPrevention', skippable: { onRequestParse: 'it refuses only bodies a browser sends without a preflight; the direct path takes JSON only' } },
+    ],
+    [
+      usePersistedOperations<ServerContext>(operations, {
+        only: settings.persistedOperationsOnly,
+        mayRunAnyOperation: ({ req }) => mayRunAnyOperation(req),
+      }),
+      {
+        name: 'usePersistedOperations',
+        skippable: { onParams: 'the direct path leaves to Yoga every request with extensions (a hash) and every caller PERSISTED_OPERATIONS_ONLY binds' },
+      },
+    ],
+    [
+      EnvelopArmorPlugin({
+        maxDepth: { n: documentLimits.maxDepth },
+        maxAliases: { n: documentLimits.maxAliases },
+        maxDirectives: { n: documentLimits.maxDirectives },
+        costLimit: { maxCost: documentLimits.maxCost },
+        maxTokens: { n: documentLimits.maxTokens },
+        // "Did you mean ...?" would reveal the schema that disabled introspection hides.
+        blockFieldSuggestion: { enabled: !settings.introspection },
+      }),
+      { name: 'EnvelopArmorPlugin' },
+    ],
+    ...(settings.introspection ? [] : [[useNoIntrospection(), { name: 'useNoIntrospection' }] as const]),
+  ]);
+
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: options.schema,
     graphqlEndpoint: '/graphql',
@@ -102,29 +134,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     cors: settings.corsOrigins.length > 0 ? { origin: [...settings.corsOrigins], methods: ['GET', 'POST'], credentials: false, maxAge: 600 } : false,
     // No uploads here, and Fastify, which has no multipart parser, answers 415 before Yoga.
     multipart: false,
-    plugins: [
-      ...(options.plugins ?? []),
-      useStorableStrings(),
-      // Over-long text and over-long lists, inline or in variables, before any resolver runs.
-      useBoundedInput(),
-      // GET and form POSTs (the requests a browser sends cross-site without asking) need a
-      // custom header; JSON POSTs are preflighted by the browser, so clients change nothing.
-      useCSRFPrevention({ requestHeaders: csrfHeaders }),
-      usePersistedOperations<ServerContext>(operations, {
-        only: settings.persistedOperationsOnly,
-        mayRunAnyOperation: ({ req }) => mayRunAnyOperation(req),
-      }),
-      EnvelopArmorPlugin({
-        maxDepth: { n: documentLimits.maxDepth },
-        maxAliases: { n: documentLimits.maxAliases },
-        maxDirectives: { n: documentLimits.maxDirectives },
-        costLimit: { maxCost: documentLimits.maxCost },
-        maxTokens: { n: documentLimits.maxTokens },
-        // "Did you mean ...?" would reveal the schema that disabled introspection hides.
-        blockFieldSuggestion: { enabled: !settings.introspection },
-      }),
-      ...(settings.introspection ? [] : [useNoIntrospection()]),
-    ],
+    plugins: [...(options.plugins ?? []), ...given.keys()],
     logging: {
       debug: (...args) => app.log.debug(args.map(String).join(' ')),
       info: (...args) => app.log.info(args.map(String).join(' ')),
@@ -137,6 +147,8 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
   const direct = createDirectExecution(yoga, {
     mustBePersisted: (request) => settings.persistedOperationsOnly && !mayRunAnyOperation(request),
     maskError: (error) => maskGraphqlError(error, 'Unexpected error.'),
+    given,
+    warn: (message) => app.log.warn(message),
   });
 
   if (settings.graphiql) await app.register(graphiqlAssetRoutes);

@@ -1,6 +1,6 @@
-import { parse, print } from 'graphql';
+import { Kind, parse, print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { catalogueGraphQLError } from '../errors/errors.graphql.js';
+import { catalogueGraphQLError } from './error-types.js';
 import { operationHash, type KnownOperation } from './examples.js';
 
 export interface PersistedOperationsOptions<TServerContext> {
@@ -24,8 +24,9 @@ export function usePersistedOperations<TServerContext extends Record<string, unk
   options: PersistedOperationsOptions<TServerContext>,
 ): Plugin<Record<string, unknown>, TServerContext> {
   const byHash = new Map(operations.map((operation) => [operation.sha256Hash, operation]));
-  // Longer text cannot be a known operation: no need to parse it to say so.
-  const longestSource = Math.max(0, ...operations.map((operation) => Math.max(operation.source.length, operation.document.length)));
+  // Longer text cannot be known operations: no need to parse it to say so.
+  // (several known operations together: as long as all of them, and the lines between)
+  const longestSource = operations.reduce((sum, operation) => sum + Math.max(operation.source.length, operation.document.length) + 2, 0);
 
   // Texts already found to be known ones, as clients send them: a frontend sends the same few
   // texts over and over, and parse + print + hash cost more than the rest of a verifyOtp.
@@ -35,7 +36,9 @@ export function usePersistedOperations<TServerContext extends Record<string, unk
     if (knownTexts.has(query)) return true;
     if (query.length > longestSource) return false;
     try {
-      const known = byHash.has(operationHash(print(parse(query, { noLocation: true }))));
+      // A document of several known operations (a GraphiQL tab: graphiqlTabs) is known too.
+      const { definitions } = parse(query, { noLocation: true });
+      const known = definitions.every((definition) => byHash.has(operationHash(print({ kind: Kind.DOCUMENT, definitions: [definition] }))));
       if (known && knownTexts.size < MAX_REMEMBERED_TEXTS) knownTexts.add(query);
       return known;
     } catch {

@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { addAuditTypes } from '../audit/audit.graphql.js';
 import type { Database } from '../db/client.js';
-import { addErrorTypes } from '../errors/errors.graphql.js';
+import { addErrorTypes } from './error-types.js';
 import { addOtpTypes } from '../otp/otp.graphql.js';
 import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
 import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
@@ -13,8 +13,8 @@ import { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { addDeviceFields, addDeviceTypes } from '../devices/devices.graphql.js';
 import { addWebhookTypes } from '../webhooks/webhooks.graphql.js';
 import { addInsightsTypes } from '../delivery/insights.graphql.js';
-import { createBuilder } from './builder.js';
-import { addUserEntity, guardFederationFields } from './federation.js';
+import { createBuilder } from '../schema-builder/builder.js';
+import { addUserEntity } from './federation.js';
 import { documentInputBounds } from './bounded-input.js';
 
 /**
@@ -39,5 +39,5 @@ export function buildSchema({ db, sql, provider }: Pick<Database, 'db' | 'sql' |
   addInsightsTypes(builder);
   addErrorTypes(builder, { Channel, ...assurance });
   addUserEntity(builder, users);
-  return guardFederationFields(documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' })), builder);
+  return documentInputBounds(builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6' }));
 }

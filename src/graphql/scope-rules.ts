@@ -1,5 +1,4 @@
 import type { GraphQLField, GraphQLObjectType, GraphQLSchema } from 'graphql';
-import { isGuardedFederationField } from './federation.js';
 
 /** What Pothos keeps of a field's or type's options in the built schema's `extensions`. */
 interface PothosExtensions {
@@ -10,14 +9,12 @@ const optionsOf = (extensions: unknown) => (extensions as PothosExtensions | und
 
 /**
  * Whether a root field declares who may call it: its own `authScopes` (an explicit "every
- * caller" rule counts: it was written on purpose), its type's `authScopes` unless it skips them,
- * or the federation guard that wraps the fields the federation plugin adds after the build.
+ * caller" rule counts: it was written on purpose), or its type's `authScopes` unless it skips them.
  */
 function hasScopeRule(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): boolean {
   const options = optionsOf(field.extensions);
   if (options?.authScopes !== undefined) return true;
-  if (optionsOf(type.extensions)?.authScopes !== undefined && options?.skipTypeScopes !== true) return true;
-  return isGuardedFederationField(field);
+  return optionsOf(type.extensions)?.authScopes !== undefined && options?.skipTypeScopes !== true;
 }
 
 /**

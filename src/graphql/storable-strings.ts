@@ -1,7 +1,7 @@
 import { Kind, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isStorableText } from '../db/storable-text.js';
-import { catalogueGraphQLError } from '../errors/errors.graphql.js';
+import { catalogueGraphQLError } from './error-types.js';
 
 /**
  * String literals written into a GraphQL document (`user(username: "a\u0000b")`) escape the

@@ -22,7 +22,7 @@ import {
   PrefixBlockedError,
   UserLockedError,
 } from '../errors/errors.js';
-import type { Builder } from '../graphql/builder.js';
+import type { Builder } from '../schema-builder/builder.js';
 import type { Verified, VerificationService } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import { channels, type Channel as ChannelName } from '../delivery/channel.js';
@@ -34,7 +34,7 @@ import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     verification: VerificationService;
   }

@@ -19,14 +19,14 @@ import {
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
-import { mutationResult, ownedBy, type Builder } from '../graphql/builder.js';
+import { mutationResult, ownedBy, type Builder } from '../schema-builder/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
 import type { PasskeyOptions, PasskeysService } from './passkeys.service.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     passkeys: PasskeysService;
   }

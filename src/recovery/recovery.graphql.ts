@@ -1,8 +1,8 @@
 import { FreshVerificationRequiredError, UserNotFoundError } from '../errors/errors.js';
-import type { Builder } from '../graphql/builder.js';
+import type { Builder } from '../schema-builder/builder.js';
 import type { RecoveryCodes, RecoveryService } from './recovery.service.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     recovery: RecoveryService;
   }

@@ -4,10 +4,10 @@ import {
   TotpNotEnrolledError,
   UserNotFoundError,
 } from '../errors/errors.js';
-import type { Builder } from '../graphql/builder.js';
+import type { Builder } from '../schema-builder/builder.js';
 import type { TotpConfirmation, TotpEnrollment, TotpService } from './totp.service.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     totp: TotpService;
   }

@@ -4,14 +4,14 @@ import {
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
-import { mutationResult, ownedBy, type Builder } from '../graphql/builder.js';
+import { mutationResult, ownedBy, type Builder } from '../schema-builder/builder.js';
 import type { Db, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
 import { channels, type Channel } from '../delivery/channel.js';
 import { normaliseUsername } from './username.js';
 import type { UsersService } from './users.service.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     users: UsersService;
   }

@@ -1,4 +1,4 @@
-import type { Builder } from '../graphql/builder.js';
+import type { Builder } from '../schema-builder/builder.js';
 import { acrOf, factorKinds, factorLevel, type AssuranceLevel, type FactorKind } from './assurance.js';
 
 const levels: Record<AssuranceLevel, string> = {

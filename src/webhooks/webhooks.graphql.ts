@@ -1,10 +1,11 @@
 import { ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedError } from '../errors/errors.js';
 import { eventTypes } from '../events/events.js';
-import type { Builder } from '../graphql/builder.js';
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { decodeNodeGlobalId, mutationResult, type Builder } from '../schema-builder/builder.js';
 import type { AttemptView, DeliveryView } from './deliveries.store.js';
 import type { WebhookEndpoint, WebhookEndpointWithSecret, WebhooksService } from './webhooks.service.js';
 
-declare module '../graphql/context.js' {
+declare module '../schema-builder/context.js' {
   interface GraphQLServices {
     webhooks: WebhooksService;
   }
@@ -32,10 +33,17 @@ export function addWebhookTypes(builder: Builder) {
     values: Object.fromEntries(eventTypes.map((type) => [graphqlName(type), { value: type, description: eventDescriptions[type] }])),
   });
 
-  const WebhookEndpointRef = builder.objectRef<WebhookEndpoint>('WebhookEndpoint').implement({
+  const WebhookEndpointRef = builder.node(builder.objectRef<WebhookEndpoint>('WebhookEndpoint'), {
     description: 'Where events are posted (Standard Webhooks: signed with the endpoint’s secret; the body a CloudEvents 1.0 event). Never shows its secret.',
+    id: { resolve: (endpoint) => endpoint.id },
+    // node(id:) checks these before it loads (builder.ts); a mutation's caller sees what it wrote.
+    authScopes: { 'webhooks:read': true, $granted: mutationResult },
+    // A service has a handful of endpoints: one list read answers any ids.
+    loadMany: async (ids, ctx) => {
+      const endpoints = await ctx.services.webhooks.list();
+      return ids.map((id) => endpoints.find((endpoint) => String(endpoint.id) === id) ?? null);
+    },
     fields: (t) => ({
-      id: t.exposeID('id', { description: 'The endpoint’s id.' }),
       url: t.exposeString('url', { description: 'Where events are POSTed.' }),
       description: t.exposeString('description', { description: 'What the endpoint is for, as its creator said.' }),
       events: t.field({ type: [WebhookEventType], description: 'The event types it receives.', resolve: (endpoint) => endpoint.events }),
@@ -58,7 +66,7 @@ export function addWebhookTypes(builder: Builder) {
   const WebhookEndpointSecretRef = builder.objectRef<WebhookEndpointWithSecret>('WebhookEndpointWithSecret').implement({
     description: 'An endpoint and its signing secret, shown this once: the service keeps it only encrypted and never returns it again.',
     fields: (t) => ({
-      endpoint: t.field({ type: WebhookEndpointRef, description: 'The endpoint.', resolve: (result) => result.endpoint }),
+      endpoint: t.field({ type: WebhookEndpointRef, description: 'The endpoint.', grantScopes: [mutationResult], resolve: (result) => result.endpoint }),
       secret: t.exposeString('secret', { description: 'The signing secret, `whsec_` and base64: give it to the receiver’s Standard Webhooks library.' }),
     }),
   });
@@ -80,7 +88,11 @@ export function addWebhookTypes(builder: Builder) {
       id: t.exposeID('id', { description: 'The delivery’s id.' }),
       eventId: t.exposeString('eventId', { description: 'The event’s id: the CloudEvents `id` and the `webhook-id` header, the same on every retry.' }),
       eventType: t.exposeString('eventType', { description: 'The event’s type.' }),
-      endpointId: t.exposeID('endpointId', { nullable: true, description: 'The endpoint, or null for a notice to the user.' }),
+      endpointId: t.id({
+        nullable: true,
+        description: 'The endpoint’s global id, or null for a notice to the user.',
+        resolve: (delivery) => (delivery.endpointId === null ? null : endpointGlobalId(delivery.endpointId)),
+      }),
       kind: t.exposeString('kind', { description: 'WEBHOOK or NOTICE.' }),
       status: t.exposeString('status', { description: 'PENDING (to be sent or retried), DELIVERED, or FAILED (every retry spent, or the destination gone).' }),
       attempts: t.exposeInt('attempts', { description: 'Attempts made.' }),
@@ -96,7 +108,7 @@ export function addWebhookTypes(builder: Builder) {
 
   const DeleteWebhookEndpointPayload = builder.objectRef<{ deletedId: number }>('DeleteWebhookEndpointPayload').implement({
     description: 'The endpoint is gone, with its deliveries.',
-    fields: (t) => ({ deletedId: t.exposeID('deletedId', { description: 'The id it had.' }) }),
+    fields: (t) => ({ deletedId: t.id({ description: 'The global id it had.', resolve: (payload) => endpointGlobalId(payload.deletedId) }) }),
   });
 
   const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
@@ -111,7 +123,7 @@ export function addWebhookTypes(builder: Builder) {
   const UpdateWebhookEndpointInput = builder.inputType('UpdateWebhookEndpointInput', {
     description: 'Changes to an endpoint; what is left out stays as it is.',
     fields: (t) => ({
-      id: t.id({ required: true, description: 'The endpoint.' }),
+      id: t.id({ required: true, description: 'The endpoint’s global id.' }),
       url: t.string({ description: 'A new URL.' }),
       events: t.field({ type: [WebhookEventType], description: 'The new set of event types.' }),
       description: t.string({ description: 'A new description.' }),
@@ -125,17 +137,21 @@ export function addWebhookTypes(builder: Builder) {
   });
 
   const writeErrors = [WebhookEndpointNotFoundError, WebhookUrlRefusedError, ValidationFailedError];
+  // An endpoint's global id, as every object's: any other id names no endpoint.
   const idOf = (id: string | number) => {
-    const parsed = Number(id);
-    if (!Number.isSafeInteger(parsed) || parsed < 1) throw new WebhookEndpointNotFoundError();
-    return parsed;
+    try {
+      const decoded = decodeNodeGlobalId(String(id));
+      if (decoded.typename === 'WebhookEndpoint') return Number(decoded.id);
+    } catch {
+      // not a global id: no endpoint has it
+    }
+    throw new WebhookEndpointNotFoundError();
   };
 
   builder.queryFields((t) => ({
     webhookEndpoints: t.field({
       type: [WebhookEndpointRef],
       description: 'Every webhook endpoint (scope webhooks:read).',
-      errors: {},
       authScopes: { 'webhooks:read': true },
       resolve: (_root, _args, ctx) => ctx.services.webhooks.list(),
     }),
@@ -144,7 +160,7 @@ export function addWebhookTypes(builder: Builder) {
       description: 'Deliveries, newest first (scope webhooks:read): of one endpoint, or of all with the users’ notices.',
       errors: { types: [WebhookEndpointNotFoundError] },
       args: {
-        endpointId: t.arg.id({ description: 'Only this endpoint’s.' }),
+        endpointId: t.arg.id({ description: 'Only this endpoint’s (its global id).' }),
         status: t.arg({ type: DeliveryStatus, description: 'Only those in this state.' }),
         first: t.arg.int({ description: 'How many (default 50, at most 500).' }),
       },
@@ -182,7 +198,7 @@ export function addWebhookTypes(builder: Builder) {
       type: WebhookEndpointRef,
       description: 'Stops sending to an endpoint (scope webhooks:write); events meanwhile are not kept for it.',
       errors: { types: writeErrors },
-      args: { id: t.arg.id({ required: true, description: 'The endpoint.' }) },
+      args: { id: t.arg.id({ required: true, description: 'The endpoint’s global id.' }) },
       authScopes: { 'webhooks:write': true },
       resolve: (_root, args, ctx) => ctx.services.webhooks.update(idOf(args.id), { enabled: false }, ctx.call),
     }),
@@ -190,7 +206,7 @@ export function addWebhookTypes(builder: Builder) {
       type: DeleteWebhookEndpointPayload,
       description: 'Deletes an endpoint and its deliveries (scope webhooks:write).',
       errors: { types: writeErrors },
-      args: { id: t.arg.id({ required: true, description: 'The endpoint.' }) },
+      args: { id: t.arg.id({ required: true, description: 'The endpoint’s global id.' }) },
       authScopes: { 'webhooks:write': true },
       resolve: async (_root, args, ctx) => ({ deletedId: await ctx.services.webhooks.remove(idOf(args.id), ctx.call) }),
     }),
@@ -200,11 +216,16 @@ export function addWebhookTypes(builder: Builder) {
         'Replaces an endpoint’s signing secret (scope webhooks:write) and returns the new one, shown this once. Requests carry ' +
         'signatures by both for WEBHOOK_SECRET_GRACE_HOURS, so the receiver can switch without missing one.',
       errors: { types: writeErrors },
-      args: { id: t.arg.id({ required: true, description: 'The endpoint.' }) },
+      args: { id: t.arg.id({ required: true, description: 'The endpoint’s global id.' }) },
       authScopes: { 'webhooks:write': true },
       resolve: (_root, args, ctx) => ctx.services.webhooks.rotateSecret(idOf(args.id), ctx.call),
     }),
   }));
+}
+
+/** What an endpoint is called outside: its global id, as node(id:) takes it. */
+function endpointGlobalId(id: number): string {
+  return encodeGlobalID('WebhookEndpoint', id);
 }
 
 /** `recovery_codes.low` → `RECOVERY_CODES_LOW`: a GraphQL enum value's name. */

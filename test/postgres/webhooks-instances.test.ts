@@ -1,6 +1,7 @@
 // Two instances on one PostgreSQL database share the outbox: each pending delivery is claimed
 // by one of them at a time (FOR UPDATE SKIP LOCKED, with a lease), so a burst of events
 // reaches a receiver that always accepts exactly once each.
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { securityEvent } from '../../src/events/events.js';
 import { createOutboxStore } from '../../src/events/outbox.store.js';
@@ -47,7 +48,7 @@ describe('two instances, one outbox', () => {
     expect(received.every((r) => r.verified && r.status === 200)).toBe(true);
     expect(received).toHaveLength(count);
     expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(count);
-    await database.db.webhookEndpoint.delete({ where: { id: Number(data.createWebhookEndpoint.endpoint.id) } });
+    await database.db.webhookEndpoint.delete({ where: { id: Number(decodeGlobalID(data.createWebhookEndpoint.endpoint.id).id) } });
     await database.close();
     await receiver.close();
     // Two processes to start and stop and a burst of 200 to deliver: a loaded machine takes long.

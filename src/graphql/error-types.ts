@@ -1,11 +1,11 @@
 import type { ObjectFieldBuilder } from '@pothos/core';
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
-import type { Builder, Types } from '../graphql/builder.js';
+import type { Builder, Types } from '../schema-builder/builder.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { assuranceLevels, factorKinds, type AssuranceLevel, type FactorKind } from '../verification/assurance.js';
-import * as errors from './errors.js';
-import { DomainError, entryOf, errorCatalogue, errorCodes, errorTypeName, type ErrorCode, type ErrorField, type FieldIssue, type SmsRefusal } from './errors.js';
+import * as errors from '../errors/errors.js';
+import { DomainError, entryOf, errorCatalogue, errorCodes, errorTypeName, type ErrorCode, type ErrorField, type FieldIssue, type SmsRefusal } from '../errors/errors.js';
 
 /** A typed error's class, as errors.ts exports it. */
 export type ErrorClass = (new (...args: unknown[]) => DomainError) & { code: ErrorCode; name: string };

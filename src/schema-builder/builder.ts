@@ -1,10 +1,10 @@
-import SchemaBuilder, { completeValue, PothosValidationError, type MaybePromise } from '@pothos/core';
+import SchemaBuilder, { PothosValidationError } from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import PrismaPlugin from '@pothos/plugin-prisma';
-import RelayPlugin, { decodeGlobalID, resolveNodes } from '@pothos/plugin-relay';
-import ScopeAuthPlugin, { AuthScopeFailureType, RequestCache, type AuthFailure, type AuthScopeMap } from '@pothos/plugin-scope-auth';
+import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure, type AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, EmailAddressResolver, JSONResolver, PhoneNumberResolver } from 'graphql-scalars';
 import type { Db } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
@@ -37,10 +37,15 @@ export interface BuilderTypes {
     PhoneNumber: { Input: string; Output: string };
     /** WebAuthn's JSON forms (options to the browser, its answers back): read by the passkeys service */
     JSON: { Input: unknown; Output: unknown };
+    /** federation's entity representations (`_entities`), each naming its type */
+    _Any: { Input: EntityRepresentation; Output: unknown };
   };
 }
 
 export type Types = PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>;
+
+/** What a gateway sends `_entities` for one entity: its type and the fields of one of its keys. */
+export type EntityRepresentation = { __typename: string } & Record<string, unknown>;
 
 /** Granted to what a mutation returns: `$granted: mutationResult` in a type's `authScopes`. */
 export const mutationResult = 'mutationResult';
@@ -135,18 +140,13 @@ export function createBuilder(db: Db, owners: Owners) {
         authScopes: (_root, { id }) => typeScopes(builder, id.typename) ?? true,
       },
       nodesQueryOptions: {
-        description: 'Objects by their global identifiers, null for each one not found.',
+        description: 'Objects by their global identifiers, null for each one not found; null as a whole when the caller may not read one of the types the ids name.',
         args: { ids: { description: 'Global identifiers, as returned in `id`.' } },
-        // Every caller may ask; the scopes are checked per id below, as node(id:) checks its
-        // one id, so the field-level rule is deliberately open (the default-deny test reads it).
-        authScopes: () => true,
-        // As node(id:), each id on its own: a refused id is that item's error (graphql-js
-        // completes an Error in a list as the error of its item), and its row is not read.
-        resolve: async (_root, { ids }, context, info) => {
-          const refusals = await Promise.all(ids.map(async (id) => refusalOfScopes(builder, context, typeScopes(builder, id.typename))));
-          const nodes = await resolveNodes(builder, context, info, ids.map((id, index) => (refusals[index] ? null : id)));
-          return nodes.map((node, index) => refusals[index] ?? node);
-        },
+        // Nullable, so that a refusal (of any one id's type) leaves the operation's other fields.
+        nullable: { list: true, items: true },
+        // As node(id:): the scopes of every type the ids name, all of them, before any row is
+        // read, so a refused caller cannot tell which ids name a row.
+        authScopes: (_root, { ids }) => scopesOfTypes(builder, ids.map((id) => id.typename)),
       },
       pageInfoTypeOptions: { description: 'Where a page sits in a connection, and the cursors to page on.' },
       pageInfoFieldOptions: { description: 'How to fetch the pages before and after this one.' },
@@ -238,17 +238,16 @@ export function typeScopes(builder: Builder, typename: string): AuthScopeMap<Typ
 }
 
 /**
- * The refusal a caller without `scopes` gets, or undefined when it holds them: checked as the
- * plugin checks `authScopes` (against the same per-request scopes), for code that runs outside a
- * field's own check.
+ * One scope map that holds when the caller holds the scopes of every type named (types without
+ * scopes add nothing; none at all: every caller): for fields that reach rows of types given in
+ * their arguments (`nodes`, `_entities`), so that the plugin checks them before any row is read.
+ * Scope maps are "any of" by default, so each type's map sits under its own `$any`, chained by `$all`.
  */
-export function refusalOfScopes(
-  builder: Builder,
-  context: GraphQLContext,
-  scopes: AuthScopeMap<Types> | undefined,
-): MaybePromise<UnauthenticatedError | ForbiddenError | undefined> {
-  if (scopes === undefined) return undefined;
-  return completeValue(RequestCache.fromContext(context, builder).evaluateScopeMap(scopes), (failure) =>
-    failure ? refusal(context.call, failure) : undefined,
-  );
+export function scopesOfTypes(builder: Builder, typenames: readonly string[]): AuthScopeMap<Types> | true {
+  const maps = [...new Set(typenames)].flatMap((typename) => typeScopes(builder, typename) ?? []);
+  const chain = (index: number): AuthScopeMap<Types> => {
+    const map = maps[index] as AuthScopeMap<Types>;
+    return index === maps.length - 1 ? { $any: map } : { $any: map, $all: chain(index + 1) };
+  };
+  return maps.length === 0 ? true : { $all: chain(0) };
 }
