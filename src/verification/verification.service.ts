@@ -195,6 +195,9 @@ export function createVerificationService(deps: VerificationDeps) {
         // A client retrying a code that was accepted gets that answer, not "locked": retries
         // spend no guesses, but while many are in flight their slots can fill the window.
         retryOf: (user, now) => retryOf(user, typed, now),
+        // Nothing live to judge against (the accepted code sent again, none pending): answered
+        // from a read, without the guess taken and given back (docs/security.md).
+        withoutGuess: (name, now) => (looksLikeRecoveryCode(typed) || !methods.delivered ? Promise.resolve(null) : otp.refusalWithoutGuess(name, typed, now)),
       },
       binding,
     );
@@ -250,7 +253,8 @@ export function createVerificationService(deps: VerificationDeps) {
    * was accepted before; `reserveCode`, that the guess may reserve an attempt on the user's
    * delivered code in the same statement. The token is bound to `binding` (its `ctx` and `aud`).
    * `admit`, run before the guess is taken, refuses a method below `binding.minimumAssurance`
-   * (nothing judged, no guess spent); a proof that still falls below it once judged (a passkey
+   * (nothing judged, no guess spent); `withoutGuess`, run next, answers a request that could
+   * not succeed and would judge no wrong code from a read, with no guess taken; a proof that still falls below it once judged (a passkey
    * that did not verify the user, a code sent by another channel meanwhile) is refused without
    * being used up, and its slot given back.
    *
@@ -266,6 +270,7 @@ export function createVerificationService(deps: VerificationDeps) {
       retryOf?: (user: AppState, now: Date) => Promise<DomainError | null>;
       reserveCode?: boolean;
       admit?: (now: Date) => Promise<void>;
+      withoutGuess?: (username: string, now: Date) => Promise<{ userId: number; refusal: DomainError } | null>;
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
@@ -288,6 +293,8 @@ export function createVerificationService(deps: VerificationDeps) {
         throw error;
       }
     }
+    const unjudged = await method.withoutGuess?.(username, now);
+    if (unjudged) throw await refuse(unjudged.refusal, unjudged.userId);
     const taken = await guesses.take(username, now, method.reserveCode ? { maxAttempts: otp.maxAttempts } : undefined);
     if ('refused' in taken) {
       const { refused, user } = taken;
