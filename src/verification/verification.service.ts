@@ -44,6 +44,24 @@ import type { Factors } from './factors.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import type { RememberedDevice } from '../devices/devices.store.js';
 
+/** users remembered by `nothingLive` (a name and a map entry each, well under 1 MB in all) */
+const NOTHING_LIVE_REMEMBERED = 4096;
+
+/** A set of at most `max` names, forgetting the longest unused first. */
+function recentNames(max: number) {
+  const names = new Set<string>();
+  return {
+    has: (name: string) => names.has(name),
+    delete: (name: string) => void names.delete(name),
+    add(name: string) {
+      names.delete(name);
+      names.add(name);
+      const oldest = names.size > max ? names.values().next().value : undefined;
+      if (oldest !== undefined) names.delete(oldest);
+    },
+  };
+}
+
 /** How the user proved it: a delivered code, an authenticator app, a recovery code, a passkey, or a remembered device. */
 export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey' | 'device';
 
@@ -120,6 +138,12 @@ interface Admitted {
  */
 export function createVerificationService(deps: VerificationDeps) {
   const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, factors, devices, metrics } = deps;
+  /**
+   * Users whose last verification here left nothing live (their code used up, or none was
+   * pending): only for them is a verify first answered from a read. A hint, never the answer:
+   * the read decides, and a user who got a new code meanwhile is judged as any other.
+   */
+  const nothingLive = recentNames(NOTHING_LIVE_REMEMBERED);
 
   /**
    * Sends a code. With `minimumAssurance`, a channel below it (an email where AAL2 is asked
@@ -196,8 +220,16 @@ export function createVerificationService(deps: VerificationDeps) {
         // spend no guesses, but while many are in flight their slots can fill the window.
         retryOf: (user, now) => retryOf(user, typed, now),
         // Nothing live to judge against (the accepted code sent again, none pending): answered
-        // from a read, without the guess taken and given back (docs/security.md).
-        withoutGuess: (name, now) => (looksLikeRecoveryCode(typed) || !methods.delivered ? Promise.resolve(null) : otp.refusalWithoutGuess(name, typed, now)),
+        // from a read, without the guess taken and given back (docs/security.md). The read is
+        // made only for users this process last left with nothing live, so that a first try
+        // costs no statement more.
+        leavesNothingLive: true,
+        withoutGuess: async (name, now) => {
+          if (looksLikeRecoveryCode(typed) || !methods.delivered || !nothingLive.has(name)) return null;
+          const answer = await otp.refusalWithoutGuess(name, typed, now);
+          if (!answer) nothingLive.delete(name);
+          return answer;
+        },
       },
       binding,
     );
@@ -271,6 +303,8 @@ export function createVerificationService(deps: VerificationDeps) {
       reserveCode?: boolean;
       admit?: (now: Date) => Promise<void>;
       withoutGuess?: (username: string, now: Date) => Promise<{ userId: number; refusal: DomainError } | null>;
+      /** whether a success or a refusal here can leave nothing live to judge a retry against (a delivered code's method) */
+      leavesNothingLive?: boolean;
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
@@ -317,6 +351,7 @@ export function createVerificationService(deps: VerificationDeps) {
       if (!(error instanceof DomainError)) throw error;
       if (!isGuess(error)) {
         await guesses.giveBack(slot);
+        if (method.leavesNothingLive) nothingLive.add(username);
         throw await refuse(error, slot.userId);
       }
       throw await wrongGuess(error, slot, username, entry, now);
@@ -338,6 +373,7 @@ export function createVerificationService(deps: VerificationDeps) {
       throw await refuse(new CodeAlreadyUsedError(), slot.userId);
     }
     metrics.verified.inc({ outcome: 'SUCCESS', method: accepted });
+    if (method.leavesNothingLive) nothingLive.add(username);
     const { device } = judgedAs;
     const token = await resultTokens.issue({
       username,
