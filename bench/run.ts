@@ -375,7 +375,7 @@ async function main() {
   // flood sends, and the load the old service was measured with. Each code is sent once, and
   // sent again REPLAY_LAG requests later, when its first answer has come back.
   if (want('verify-replay')) {
-    const expected = restRateSoFar() || Math.max(calibrated, wrongRate);
+    const expected = Math.max(restRateSoFar(), calibrated, wrongRate);
     const replayCodes = await prepareCodes(helper.url, 'replay', Math.ceil((expected * (duration + WARM_UP_S) * CODE_HEADROOM) / 2), connections);
     log(`phase 6a/7: REST verify, fresh codes followed by their replays (${replayCodes.length} fresh codes, each sent twice)`);
     show(await replayPhase(replayCodes, { ...base }, service));
