@@ -390,7 +390,13 @@ async function main() {
     const traced = await startChild({
       name: 'traced service',
       script: compiledService,
-      env: { ...serviceEnv, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER: 'always_on' },
+      env: {
+        ...serviceEnv,
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        OTEL_TRACES_SAMPLER: 'always_on',
+        // http/json (the service's default) or http/protobuf, to compare the two exporters
+        ...(process.env.OTEL_EXPORTER_OTLP_PROTOCOL ? { OTEL_EXPORTER_OTLP_PROTOCOL: process.env.OTEL_EXPORTER_OTLP_PROTOCOL } : {}),
+      },
       cwd: tmp,
       port: await freePort(),
       nodeFlags: [...production.nodeFlags, ...options.serviceNodeFlags],
