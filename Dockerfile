@@ -102,12 +102,13 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # finishes in-flight requests and closes the database. The settings and V8 flags are those of
 # `npm run start:prod` in package.json (keep the two the same; the benchmark reads them from
 # there; docs/performance.md, "What limits it"):
-# - MALLOC_ARENA_MAX=2: glibc's per-thread arenas (V8's compiler and GC threads) held ~30 MB;
-# - a 16 MB young generation, set explicitly: with the old space capped, V8 would size the
+# - MALLOC_ARENA_MAX=1: glibc's per-thread arenas (V8's compiler and GC threads) held ~30 MB,
+#   and the second arena still tens of MB at the peak (160 MB is the target, issue 24);
+# - an 8 MB semi space, set explicitly: with the old space capped, V8 would size the
 #   young generation from the cap, and the scavenges made requests cost 4-10 times the CPU (a
-#   4 MB one still spent a fifth of a GraphQL request in the collector);
+#   4 MB one spent a fifth of a GraphQL request in the collector; 16 MB put start-up at 161 MB);
 # - the old space capped at 160 MB, so the heap grows to what the service uses, not to what
 #   V8 would reserve by default.
 # The admin tools are compiled too: `docker exec CONTAINER node dist/cli/cli.js --help`.
-ENV MALLOC_ARENA_MAX=2
-CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=160", "dist/main.js"]
+ENV MALLOC_ARENA_MAX=1
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=160", "dist/main.js"]

@@ -73,6 +73,60 @@ describe('round trips of a verify', () => {
 });
 
 /**
+ * A request that cannot succeed and judges no wrong code (the accepted code sent again, as a
+ * retrying client or a replay flood sends it) takes no guess: once this instance saw the user
+ * left with nothing live, it is answered from one read and written only to the audit trail.
+ * A wrong code while a code is live still takes its guess.
+ */
+describe('round trips of a replay', () => {
+  const database = countingDatabase();
+  afterAll(() => database.close());
+  const app = useTestApp({ ...NO_DISPATCHER, OTP_RESEND_INTERVAL_SECONDS: '0' }, { database });
+  const budget = (username: string) =>
+    database.db.user.findUniqueOrThrow({ where: { username }, select: { failedVerifications: true, consecutiveFailures: true, lockedUntil: true } });
+
+  it('the accepted code sent again: the same answer from a read and the audit row, the budget untouched', async () => {
+    const username = await createUser(app);
+    const { code } = await requestCode(app, username);
+    expect((await submitCode(app, username, code)).statusCode).toBe(200);
+    for (let replay = 0; replay < 3; replay++) {
+      let answer: Awaited<ReturnType<typeof submitCode>> | undefined;
+      const trips = await roundTripsOf(database, async () => (answer = await submitCode(app, username, code)));
+      expect(answer?.statusCode).toBe(400);
+      expect(answer?.json()).toEqual({ detail: 'The code has already been used; request a new one' });
+      // the read, then the audit row (SQLite: in an atomic set of its own); the guess taken,
+      // the code diagnosed and the guess given back made it four
+      expect(trips.count, trips.statements).toBe(2);
+      expect(trips.statements).toMatch(/^SELECT u\.id, u\.otp_enabled/);
+    }
+    expect(await budget(username)).toEqual({ failedVerifications: 0, consecutiveFailures: 0, lockedUntil: null });
+    const user = await database.db.user.findUniqueOrThrow({ where: { username } });
+    expect(await database.db.auditEvent.count({ where: { userId: user.id, event: 'OTP_VERIFY', outcome: 'REFUSED', reason: 'CODE_ALREADY_USED' } })).toBe(3);
+  });
+
+  it('a new code: a wrong guess against it takes its guess again, and the right one succeeds', async () => {
+    const username = await createUser(app);
+    const first = await requestCode(app, username);
+    expect((await submitCode(app, username, first.code)).statusCode).toBe(200);
+    const { code } = await requestCode(app, username);
+    const wrong = await submitCode(app, username, wrongCode(code));
+    expect(wrong.json()).toEqual({ detail: 'Invalid code' });
+    expect(await budget(username)).toMatchObject({ failedVerifications: 1, consecutiveFailures: 1 });
+    expect((await submitCode(app, username, code)).statusCode).toBe(200);
+    expect(await budget(username)).toMatchObject({ failedVerifications: 0, consecutiveFailures: 0 });
+  });
+
+  it('no code pending: refused without a guess, from the second try on', async () => {
+    const username = await createUser(app);
+    expect((await submitCode(app, username, '123456')).statusCode).toBe(400);
+    const before = (await submitCode(app, username, '123456')).body;
+    const trips = await roundTripsOf(database, async () => expect((await submitCode(app, username, '123456')).body).toBe(before));
+    expect(trips.count, trips.statements).toBe(2);
+    expect(await budget(username)).toEqual({ failedVerifications: 0, consecutiveFailures: 0, lockedUntil: null });
+  });
+});
+
+/**
  * A generate by email on PostgreSQL: the user read, then one statement taking the send's slot
  * (interval, sliding hour, the hour's counter) with the code recorded as SENDING, and after the
  * delivery one making it ACTIVE with the audit row. The delivery holds no transaction open.

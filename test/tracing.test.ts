@@ -2,6 +2,8 @@
 // every hot-path statement and into the outbox, and a webhook receiver gets the same trace id
 // (header and CloudEvents extension). No span attribute holds a code, a username, a destination
 // or a token; and without an OTLP endpoint (or with the SDK disabled) nothing is exported.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { createTestApp, testEnv, type TestApp } from './support/app.js';
@@ -127,6 +129,37 @@ describe('traces exported over OTLP', () => {
   });
 });
 
+describe('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
+  it('exports the spans as OTLP protobuf, carrying the caller’s trace id', async () => {
+    const exports: { contentType: string | undefined; body: Buffer }[] = [];
+    const collector = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        exports.push({ contentType: request.headers['content-type'], body: Buffer.concat(chunks) });
+        response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    const app = await createTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_BSP_SCHEDULE_DELAY: '50' });
+    const gateway = gatewayTraceparent();
+    try {
+      const username = await createUser(app);
+      const { code } = await requestCode(app, username);
+      const answer = await app.inject({ method: 'POST', url: '/auth/verify', payload: { username, otp_code: code }, headers: { traceparent: gateway.traceparent } });
+      expect(answer.statusCode).toBe(200);
+      // the trace id travels as its 16 raw bytes in protobuf (as 32 hex digits in JSON)
+      const traced = await until(() => exports.find((sent) => sent.body.includes(Buffer.from(gateway.traceId, 'hex'))));
+      expect(traced.contentType).toBe('application/x-protobuf');
+      expect(traced.body.includes(Buffer.from(gateway.traceId))).toBe(false);
+    } finally {
+      await app.close();
+      await new Promise((resolve) => collector.close(resolve));
+    }
+  });
+});
+
 describe('without an OTLP endpoint', () => {
   it('reads no tracing configuration: unset, or set with OTEL_SDK_DISABLED', () => {
     expect(parseConfig(testEnv()).tracing).toBeUndefined();
@@ -152,7 +185,7 @@ describe('without an OTLP endpoint', () => {
   });
 
   it('rejects settings it cannot honour, naming the variable', () => {
-    expect(() => parseConfig(testEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }))).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/json/);
+    expect(() => parseConfig(testEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }))).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/json or http\/protobuf/);
     expect(() => parseConfig(testEnv({ OTEL_TRACES_SAMPLER_ARG: '2' }))).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
     expect(() => parseConfig(testEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'no-equals-sign' }))).toThrow(/OTEL_EXPORTER_OTLP_HEADERS/);
   });

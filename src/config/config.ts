@@ -297,8 +297,10 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://collector:4318/v1/traces' }).optional(),
   OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: otlpHeaders.optional(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/json'], { error: 'must be http/json (the only OTLP protocol this service sends)' }).optional(),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/json'], { error: 'must be http/json (the only OTLP protocol this service sends)' }).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf (the OTLP protocols this service sends)' }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z
+    .enum(['http/json', 'http/protobuf'], { error: 'must be http/json or http/protobuf (the OTLP protocols this service sends)' })
+    .optional(),
   OTEL_BSP_SCHEDULE_DELAY: int(1, 600_000).default(5000),
   OTEL_SERVICE_NAME: z.string().trim().min(1).max(200).default('fountainai-2fa'),
   OTEL_SDK_DISABLED: bool.default(false),
@@ -421,6 +423,7 @@ function tracingConfig(env: z.infer<typeof envSchema>) {
     sampler: env.OTEL_TRACES_SAMPLER,
     samplerRatio: env.OTEL_TRACES_SAMPLER_ARG,
     scheduledDelayMs: env.OTEL_BSP_SCHEDULE_DELAY,
+    protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json',
   };
 }
 

@@ -37,6 +37,16 @@ export interface NewestCode {
   codeHash: string;
 }
 
+/** What a verify could be judged against, before any guess is taken (see `verifyStateOf`). */
+export interface VerifyState {
+  userId: number;
+  otpEnabled: boolean;
+  suspended: boolean;
+  lockedUntil: Date | null;
+  hasApp: boolean;
+  newest: NewestCode | null;
+}
+
 /** An attempt reserved on the user's newest delivered code: the code, and its attempts so far (this one included). */
 export interface ReservedCode {
   id: number;
@@ -227,6 +237,44 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
       : null;
   }
 
+  /**
+   * What a verify of `username` could be judged against, read without writing: the user's
+   * switch, suspension, lock and whether they have an app, and their newest delivered code
+   * (as `newest`). Null when there is no such user.
+   */
+  async function verifyStateOf(username: string): Promise<VerifyState | null> {
+    const [row] = await sql.rows<{
+      id: number;
+      otp_enabled: SqlBool;
+      suspended_at: SqlDate | null;
+      locked_until: SqlDate | null;
+      has_app: SqlBool;
+      status: CodeStatus | null;
+      attempts: number | null;
+      expires_at: SqlDate | null;
+      code_hash: string | null;
+      channel: string | null;
+    }>`
+      SELECT u.id, u.otp_enabled, u.suspended_at, u.locked_until, u.totp_secret IS NOT NULL AS has_app,
+             o.status, o.attempts, o.expires_at, o.code_hash, o.channel
+        FROM users u
+        LEFT JOIN otp_logs o ON o.id = (SELECT id FROM otp_logs WHERE user_id = u.id AND status IN ('ACTIVE', 'USED') ORDER BY id DESC LIMIT 1)
+       WHERE u.username = ${username}`;
+    if (!row) return null;
+    const newest =
+      row.status === null || row.attempts === null || row.expires_at === null || row.code_hash === null || row.channel === null
+        ? null
+        : { status: row.status, channel: channelOf(row.channel), attempts: row.attempts, expiresAt: dateOf(row.expires_at), codeHash: row.code_hash };
+    return {
+      userId: row.id,
+      otpEnabled: boolOf(row.otp_enabled),
+      suspended: row.suspended_at !== null,
+      lockedUntil: dateOf(row.locked_until),
+      hasApp: boolOf(row.has_app),
+      newest,
+    };
+  }
+
   /** When the user's sends of the last hour were made (delivered or in flight, not failed), oldest first, at most `limit`. */
   async function recentSendTimes(userId: number, now: Date, limit: number): Promise<Date[]> {
     const rows = await sql.rows<{ created_at: SqlDate }>`
@@ -308,7 +356,7 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
     return sql.run`DELETE FROM otp_logs WHERE created_at < ${before}`;
   }
 
-  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };
+  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, verifyStateOf, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };
 }
 
 /** A stored channel as the domain names it: SMS, or email (every other value the column ever held). */

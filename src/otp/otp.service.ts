@@ -14,6 +14,7 @@ import {
   DeliveryFailedError,
   DomainError,
   InvalidCodeError,
+  isGuess,
   NoDeliveryDestinationError,
   NoPendingCodeError,
   TooManyAttemptsError,
@@ -24,7 +25,7 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { CodesStore, NewCode, ReservedCode, SendOutcome } from './codes.store.js';
+import type { CodesStore, NewCode, NewestCode, ReservedCode, SendOutcome } from './codes.store.js';
 import type { AuditRow } from '../audit/audit.store.js';
 import type { VerificationStore } from '../verification/verification.store.js';
 import { codeKey, hashCode, newCode, sameHash } from './code.js';
@@ -224,13 +225,35 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
    * any other code sent to a used one is a wrong guess.
    */
   async function diagnose(userId: number, candidate: string, now: Date): Promise<DomainError> {
-    const last = await codes.newest(userId);
+    return notLive(await codes.newest(userId), candidate, now);
+  }
+
+  /** Why the user's newest delivered code (`last`) took no attempt, as `diagnose` says it. */
+  function notLive(last: NewestCode | null, candidate: string, now: Date): DomainError {
     if (!last) return new NoPendingCodeError();
     if (last.status === 'USED') return candidate && sameHash(candidate, last.codeHash) ? new CodeAlreadyUsedError() : new InvalidCodeError(0);
     if (last.attempts >= maxAttempts) return new TooManyAttemptsError();
     if (last.expiresAt <= now) return new CodeExpiredError();
     // The code changed state between the two statements (consumed or superseded meanwhile).
     return new CodeAlreadyUsedError();
+  }
+
+  /**
+   * The answer a verify of `code` gets when it could not succeed and would judge no wrong code,
+   * read without writing: for a user who may verify now (switched on, not suspended, not
+   * locked) and has no authenticator app, whose newest delivered code is not live (none, used
+   * or expired), and only for the refusals that give their guess back (the accepted code sent
+   * again, nothing pending, expired). Null otherwise: the request takes its guess as any other
+   * (docs/security.md, "Refusals that need no guess").
+   */
+  async function refusalWithoutGuess(username: string, code: string, now: Date): Promise<{ userId: number; refusal: DomainError } | null> {
+    const state = await codes.verifyStateOf(username);
+    if (!state?.otpEnabled || state.suspended || state.hasApp || (state.lockedUntil !== null && state.lockedUntil > now)) return null;
+    const last = state.newest;
+    if (last?.status === 'ACTIVE' && last.attempts < maxAttempts && last.expiresAt > now) return null;
+    const candidate = /^\d+$/.test(code) && code.length === length ? hashCode(secret, state.userId, code) : '';
+    const refusal = notLive(last, candidate, now);
+    return isGuess(refusal) ? null : { userId: state.userId, refusal };
   }
 
   /** Whether `code` is the user's newest delivered code and was accepted already: a retry, judged without writing. */
@@ -240,7 +263,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     return last?.status === 'USED' && sameHash(hashCode(secret, userId, code), last.codeHash);
   }
 
-  return { generate, verify, wasAccepted, maxAttempts };
+  return { generate, verify, refusalWithoutGuess, wasAccepted, maxAttempts };
 }
 
 /**

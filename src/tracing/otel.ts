@@ -1,6 +1,7 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -54,7 +55,7 @@ function samplerFor(config: TracingConfig): Sampler {
   }
 }
 
-/** OpenTelemetry's tracing, exporting over OTLP/HTTP (JSON) in batches. */
+/** OpenTelemetry's tracing, exporting over OTLP/HTTP (JSON or protobuf, OTEL_EXPORTER_OTLP_PROTOCOL) in batches. */
 export function createOtelTracing(config: TracingConfig): Tracing {
   ensureContextManager();
   const provider = new TracerProvider({
@@ -62,7 +63,7 @@ export function createOtelTracing(config: TracingConfig): Tracing {
     sampler: samplerFor(config),
     spanProcessors: [
       new BatchSpanProcessor({
-        exporter: new OTLPTraceExporter({ url: config.url, headers: config.headers }),
+        exporter: new (config.protocol === 'http/protobuf' ? ProtobufTraceExporter : JsonTraceExporter)({ url: config.url, headers: config.headers }),
         // about two seconds of spans at the bench's verify rate (five or six a verify): a collector
         // that falls behind costs spans, not the memory of a process held to 160 MB
         maxQueueSize: 16_384,

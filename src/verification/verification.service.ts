@@ -44,6 +44,24 @@ import type { Factors } from './factors.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import type { RememberedDevice } from '../devices/devices.store.js';
 
+/** users remembered by `nothingLive` (a name and a map entry each, well under 1 MB in all) */
+const NOTHING_LIVE_REMEMBERED = 4096;
+
+/** A set of at most `max` names, forgetting the longest unused first. */
+function recentNames(max: number) {
+  const names = new Set<string>();
+  return {
+    has: (name: string) => names.has(name),
+    delete: (name: string) => void names.delete(name),
+    add(name: string) {
+      names.delete(name);
+      names.add(name);
+      const oldest = names.size > max ? names.values().next().value : undefined;
+      if (oldest !== undefined) names.delete(oldest);
+    },
+  };
+}
+
 /** How the user proved it: a delivered code, an authenticator app, a recovery code, a passkey, or a remembered device. */
 export type VerificationMethod = 'otp' | 'totp' | 'recovery' | 'passkey' | 'device';
 
@@ -120,6 +138,12 @@ interface Admitted {
  */
 export function createVerificationService(deps: VerificationDeps) {
   const { users, store, clock, otp, guesses, audit, totp, recovery, resultTokens, factors, devices, metrics } = deps;
+  /**
+   * Users whose last verification here left nothing live (their code used up, or none was
+   * pending): only for them is a verify first answered from a read. A hint, never the answer:
+   * the read decides, and a user who got a new code meanwhile is judged as any other.
+   */
+  const nothingLive = recentNames(NOTHING_LIVE_REMEMBERED);
 
   /**
    * Sends a code. With `minimumAssurance`, a channel below it (an email where AAL2 is asked
@@ -195,6 +219,17 @@ export function createVerificationService(deps: VerificationDeps) {
         // A client retrying a code that was accepted gets that answer, not "locked": retries
         // spend no guesses, but while many are in flight their slots can fill the window.
         retryOf: (user, now) => retryOf(user, typed, now),
+        // Nothing live to judge against (the accepted code sent again, none pending): answered
+        // from a read, without the guess taken and given back (docs/security.md). The read is
+        // made only for users this process last left with nothing live, so that a first try
+        // costs no statement more.
+        leavesNothingLive: true,
+        withoutGuess: async (name, now) => {
+          if (looksLikeRecoveryCode(typed) || !methods.delivered || !nothingLive.has(name)) return null;
+          const answer = await otp.refusalWithoutGuess(name, typed, now);
+          if (!answer) nothingLive.delete(name);
+          return answer;
+        },
       },
       binding,
     );
@@ -250,7 +285,8 @@ export function createVerificationService(deps: VerificationDeps) {
    * was accepted before; `reserveCode`, that the guess may reserve an attempt on the user's
    * delivered code in the same statement. The token is bound to `binding` (its `ctx` and `aud`).
    * `admit`, run before the guess is taken, refuses a method below `binding.minimumAssurance`
-   * (nothing judged, no guess spent); a proof that still falls below it once judged (a passkey
+   * (nothing judged, no guess spent); `withoutGuess`, run next, answers a request that could
+   * not succeed and would judge no wrong code from a read, with no guess taken; a proof that still falls below it once judged (a passkey
    * that did not verify the user, a code sent by another channel meanwhile) is refused without
    * being used up, and its slot given back.
    *
@@ -266,6 +302,9 @@ export function createVerificationService(deps: VerificationDeps) {
       retryOf?: (user: AppState, now: Date) => Promise<DomainError | null>;
       reserveCode?: boolean;
       admit?: (now: Date) => Promise<void>;
+      withoutGuess?: (username: string, now: Date) => Promise<{ userId: number; refusal: DomainError } | null>;
+      /** whether a success or a refusal here can leave nothing live to judge a retry against (a delivered code's method) */
+      leavesNothingLive?: boolean;
     },
     binding: ActionBinding = {},
   ): Promise<Verified> {
@@ -288,6 +327,8 @@ export function createVerificationService(deps: VerificationDeps) {
         throw error;
       }
     }
+    const unjudged = await method.withoutGuess?.(username, now);
+    if (unjudged) throw await refuse(unjudged.refusal, unjudged.userId);
     const taken = await guesses.take(username, now, method.reserveCode ? { maxAttempts: otp.maxAttempts } : undefined);
     if ('refused' in taken) {
       const { refused, user } = taken;
@@ -310,6 +351,7 @@ export function createVerificationService(deps: VerificationDeps) {
       if (!(error instanceof DomainError)) throw error;
       if (!isGuess(error)) {
         await guesses.giveBack(slot);
+        if (method.leavesNothingLive) nothingLive.add(username);
         throw await refuse(error, slot.userId);
       }
       throw await wrongGuess(error, slot, username, entry, now);
@@ -331,6 +373,7 @@ export function createVerificationService(deps: VerificationDeps) {
       throw await refuse(new CodeAlreadyUsedError(), slot.userId);
     }
     metrics.verified.inc({ outcome: 'SUCCESS', method: accepted });
+    if (method.leavesNothingLive) nothingLive.add(username);
     const { device } = judgedAs;
     const token = await resultTokens.issue({
       username,
