@@ -72,7 +72,7 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
   const counters = createCountersStore({ db, sql });
   return {
     outbox,
-    webhookEndpoints: createEndpointsStore({ db }),
+    webhookEndpoints: createEndpointsStore({ sql }),
     webhookDeliveries: createDeliveriesStore({ db, sql }),
     users,
     codes,
