@@ -73,7 +73,7 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
   return {
     outbox,
     webhookEndpoints: createEndpointsStore({ sql }),
-    webhookDeliveries: createDeliveriesStore({ db, sql }),
+    webhookDeliveries: createDeliveriesStore({ sql }),
     users,
     codes,
     recovery: createRecoveryStore({ db, sql, outbox }),
