@@ -80,16 +80,22 @@ export class SqlText {
 
 /** SQL text made of literal text and other pieces (`sqlText\`${taken} RETURNING id\``). */
 export function sqlText(strings: TemplateStringsArray, ...pieces: SqlText[]): SqlText {
-  const parts = [strings[0] ?? ''];
+  // the text between two holes grows until the next hole: a piece's first and last parts join its neighbours'
+  const parts: string[] = [];
   const holes: SqlText['holes'][number][] = [];
+  let open = strings[0] ?? '';
   pieces.forEach((piece, i) => {
     piece.parts.forEach((part, j) => {
-      if (j === 0) parts[parts.length - 1] += part;
-      else parts.push(part);
+      if (j === 0) open = `${open}${part}`;
+      else {
+        parts.push(open);
+        open = part;
+      }
     });
     holes.push(...piece.holes);
-    parts[parts.length - 1] += strings[i + 1] ?? '';
+    open = `${open}${strings[i + 1] ?? ''}`;
   });
+  parts.push(open);
   return new SqlText(parts, holes);
 }
 

@@ -163,20 +163,27 @@ export function codeUsedSql(v: { codeId: SqlText; now: SqlText; when: SqlText })
      WHERE id = ${v.codeId} AND status = 'ACTIVE' AND ${v.when}`;
 }
 
-const INSERT_SENDING = composeStatement(
-  {
-    userId: 'int',
-    codeHash: 'text',
-    channel: 'text',
-    destination: 'text',
-    country: 'text',
-    dialPrefix: 'text',
-    contextHash: 'text',
-    expiresAt: 'timestamp',
-    createdAt: 'timestamp',
-  },
-  (v) => codeRecordedSql({ ...v, when: sqlText`TRUE` }),
-);
+/** The values of a new code, as `codeRecordedSql`'s holes (for a statement composed around it). */
+export const newCodeParams = {
+  userId: 'int',
+  codeHash: 'text',
+  channel: 'text',
+  destination: 'text',
+  country: 'text',
+  dialPrefix: 'text',
+  contextHash: 'text',
+  expiresAt: 'timestamp',
+  createdAt: 'timestamp',
+} as const;
+
+/** A new code's values for {@link newCodeParams}; all null without a code. */
+export function newCodeValues(code: NewCode | undefined): { [K in keyof typeof newCodeParams]: NewCode[K] | null } {
+  const { userId = null, codeHash = null, channel = null, destination = null, country = null, dialPrefix = null, contextHash = null, expiresAt = null, createdAt = null } =
+    code ?? {};
+  return { userId, codeHash, channel, destination, country, dialPrefix, contextHash, expiresAt, createdAt };
+}
+
+const INSERT_SENDING = composeStatement(newCodeParams, (v) => codeRecordedSql({ ...v, when: sqlText`TRUE` }));
 const ACTIVATE = composeStatement(
   { userId: 'int', codeId: 'int', providerMessageId: 'text', status: 'text', rank: 'int', receiptExpected: 'boolean' },
   codeActivatedSql,
@@ -196,7 +203,7 @@ const HOUR_MS = 3_600_000;
  */
 export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   async function insertSending(code: NewCode): Promise<number> {
-    const [row] = await sql.rows<{ id: number }>(...INSERT_SENDING.args(sql.dialect, code));
+    const [row] = await sql.rows<{ id: number }>(...INSERT_SENDING.args(sql.dialect, newCodeValues(code)));
     if (!row) throw new Error('the new code was not recorded');
     return row.id;
   }

@@ -9,6 +9,8 @@ import {
   codeActivatedSql,
   codeRecordedSql,
   codeUsedSql,
+  newCodeParams,
+  newCodeValues,
   type CodesStore,
   type NewCode,
   type ReservedCode,
@@ -75,7 +77,6 @@ const TAKE_GUESS = composeStatement(
 
 const TAKE_SEND = composeStatement(
   {
-    userId: 'int',
     now: 'timestamp',
     earliest: 'timestamp',
     hourSince: 'timestamp',
@@ -84,14 +85,7 @@ const TAKE_SEND = composeStatement(
     windowStart: 'timestamp',
     counterMax: 'int',
     hasCode: 'boolean',
-    codeHash: 'text',
-    channel: 'text',
-    destination: 'text',
-    country: 'text',
-    dialPrefix: 'text',
-    contextHash: 'text',
-    expiresAt: 'timestamp',
-    createdAt: 'timestamp',
+    ...newCodeParams,
   },
   (v) => sqlText`
     WITH spaced AS (${sendIntervalTakenSql({ userId: v.userId, now: v.now, earliest: v.earliest, since: v.hourSince, max: v.hourMax })}
@@ -261,7 +255,6 @@ export function createVerificationStore({
     }
     const [row] = await sql.rows<{ spaced: boolean; counted: boolean; code_id: number | null }>(
       ...TAKE_SEND.args(sql.dialect, {
-        userId,
         now,
         earliest,
         hourSince: hour.since,
@@ -270,14 +263,9 @@ export function createVerificationStore({
         windowStart: windowOf(now),
         counterMax: counter.max,
         hasCode: code !== undefined,
-        codeHash: code?.codeHash ?? null,
-        channel: code?.channel ?? null,
-        destination: code?.destination ?? null,
-        country: code?.country ?? null,
-        dialPrefix: code?.dialPrefix ?? null,
-        contextHash: code?.contextHash ?? null,
-        expiresAt: code?.expiresAt ?? null,
-        createdAt: code?.createdAt ?? null,
+        ...newCodeValues(code),
+        // the user's, with or without a code (a code's own userId is the same)
+        userId,
       }),
     );
     return { spaced: row?.spaced === true, counted: row?.counted === true, codeId: row?.code_id ?? null };
