@@ -18,6 +18,7 @@ const databaseFree = [
   'test/templates.test.ts',
   'test/locales.test.ts',
   'test/totp-vectors.test.ts',
+  'test/table-owners.test.ts',
 ];
 
 const shared = {

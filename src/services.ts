@@ -72,8 +72,8 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
   const counters = createCountersStore({ sql });
   return {
     outbox,
-    webhookEndpoints: createEndpointsStore({ db }),
-    webhookDeliveries: createDeliveriesStore({ db, sql }),
+    webhookEndpoints: createEndpointsStore({ sql }),
+    webhookDeliveries: createDeliveriesStore({ sql }),
     users,
     codes,
     recovery: createRecoveryStore({ db, sql, outbox }),

@@ -96,6 +96,9 @@ describe('SMS through the Twilio Messages API', () => {
     const rows = await storedOtpLogs(database, username);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'ACTIVE', channel: 'SMS', country: 'DE', provider_message_id: sms?.sid, delivery_error: null });
+    // the number's range, which the SMS-pumping defence counts sends by (PostgreSQL's generate had left it out)
+    const prefix = rows[0]?.dial_prefix;
+    expect(typeof prefix === 'string' && prefix.length > 3 && phoneNumber.startsWith(prefix), String(prefix)).toBe(true);
     expect(sms?.sid).toMatch(/^SM[0-9a-f]{32}$/);
 
     const verified = await submitCode(app, username, code);

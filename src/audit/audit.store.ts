@@ -1,5 +1,5 @@
 import type { Db } from '../db/client.js';
-import type { Sql, SqlStatement } from '../db/sql.js';
+import { sqlText, type Sql, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 
@@ -16,6 +16,20 @@ export interface AuditRow {
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
+}
+
+/**
+ * Audit rows, when `when` holds, from `rows`: a JSON array of {@link AuditRow}s (PostgreSQL's
+ * json_to_recordset), for a statement spanning tables (verification.store.ts).
+ */
+export function auditRowsInsertSql(rows: SqlText, when: SqlText): SqlText {
+  return sqlText`
+    INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
+    SELECT a."createdAt", a.event, a.outcome, a.reason, a.method, a.channel, a."userId", a.username, a.caller, a.ip, a."userAgent", a."requestId"
+      FROM json_to_recordset(${rows})
+           AS a("createdAt" timestamp, event text, outcome text, reason text, method text, channel text, "userId" int,
+                username text, caller text, ip text, "userAgent" text, "requestId" text)
+     WHERE ${when}`;
 }
 
 export type AuditStore = ReturnType<typeof createAuditStore>;

@@ -76,3 +76,87 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/**
+ * A value's type in a composed statement: PostgreSQL is told it (`$1::int`) because inside
+ * WITH and in SELECT lists nothing else gives it; SQLite needs no such thing.
+ */
+export type SqlType = 'int' | 'text' | 'timestamp' | 'boolean' | 'json';
+
+/** What a value of each {@link SqlType} is in JavaScript (json travels as its text). */
+export type SqlTypeValue<T extends SqlType> =
+  | (T extends 'int' ? number : T extends 'timestamp' ? Date : T extends 'boolean' ? boolean : string)
+  | null;
+
+/**
+ * SQL text with holes for named values: a piece of a statement as the store that owns a table
+ * exports it, so a statement spanning tables is assembled from its owners' pieces rather than
+ * retyped. Pieces join only other pieces: a value can never become SQL text.
+ */
+export class SqlText {
+  /** @param parts the text around the holes: one more than the holes */
+  constructor(
+    readonly parts: readonly string[],
+    readonly holes: readonly { readonly name: string; readonly type: SqlType }[],
+  ) {}
+}
+
+/** SQL text made of literal text and other pieces (`sqlText\`${taken} RETURNING id\``). */
+export function sqlText(strings: TemplateStringsArray, ...pieces: SqlText[]): SqlText {
+  // the text between two holes grows until the next hole: a piece's first and last parts join its neighbours'
+  const parts: string[] = [];
+  const holes: SqlText['holes'][number][] = [];
+  let open = strings[0] ?? '';
+  pieces.forEach((piece, i) => {
+    piece.parts.forEach((part, j) => {
+      if (j === 0) open = `${open}${part}`;
+      else {
+        parts.push(open);
+        open = part;
+      }
+    });
+    holes.push(...piece.holes);
+    open = `${open}${strings[i + 1] ?? ''}`;
+  });
+  parts.push(open);
+  return new SqlText(parts, holes);
+}
+
+/** A statement composed once, at module load, and run by `sql.rows(...statement.args(sql.dialect, values))`. */
+export interface ComposedStatement<V> {
+  /**
+   * The statement's strings for the dialect, the same array every call (the key the executors
+   * prepare it under), and its values in the order of its holes.
+   */
+  args(dialect: Sql['dialect'], values: V): [TemplateStringsArray, ...SqlValue[]];
+  /** the same, as a write for {@link Sql.atomic} */
+  statement(sql: Pick<Sql, 'dialect' | 'statement'>, values: V): SqlStatement;
+}
+
+/**
+ * Composes a statement from pieces: `params` names its values and their types, `build` gets a
+ * hole for each and returns the statement's text. A value used twice is sent twice, as a
+ * tagged template would send it.
+ */
+export function composeStatement<P extends Record<string, SqlType>>(
+  params: P,
+  build: (holes: { readonly [K in keyof P]: SqlText }) => SqlText,
+): ComposedStatement<{ readonly [K in keyof P]: SqlTypeValue<P[K]> }> {
+  const holes = Object.fromEntries(Object.entries(params).map(([name, type]) => [name, new SqlText(['', ''], [{ name, type }])]));
+  const text = build(holes as { [K in keyof P]: SqlText });
+  const strings = {
+    sqlite: templateStrings(text.parts),
+    postgres: templateStrings(text.parts.map((part, i) => (i === 0 ? part : `::${text.holes[i - 1]?.type ?? 'text'}${part}`))),
+  };
+  const names = text.holes.map((hole) => hole.name);
+  const args = (dialect: Sql['dialect'], values: Record<string, SqlValue>): [TemplateStringsArray, ...SqlValue[]] => [
+    strings[dialect],
+    ...names.map((name) => values[name] ?? null),
+  ];
+  return { args, statement: (sql, values) => sql.statement(...args(sql.dialect, values)) };
+}
+
+/** A frozen strings array shaped like a tagged template's, so the executors prepare it once. */
+function templateStrings(parts: readonly string[]): TemplateStringsArray {
+  return Object.freeze(Object.assign([...parts], { raw: Object.freeze([...parts]) }));
+}

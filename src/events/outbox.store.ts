@@ -1,75 +1,95 @@
 import type { Db } from '../db/client.js';
-import { dateOf, type Sql, type SqlDate, type SqlStatement } from '../db/sql.js';
+import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
+import { fanOutSql } from '../webhooks/deliveries.store.js';
+import { subscribedSql } from '../webhooks/endpoints.store.js';
 import { noticeEventTypes, type SecurityEvent } from './events.js';
 
 /** A Prisma client or an interactive transaction's client: what `writeIn` writes with. */
-type PrismaWriter = Pick<Db, 'outboxEvent' | '$executeRaw'>;
+type PrismaWriter = Pick<Db, '$executeRaw'>;
 
 export type OutboxStore = ReturnType<typeof createOutboxStore>;
 
+/** The notice types as one comma-framed list, as `fanOutSql` matches an event's type against them. */
+export const NOTICE_TYPES = `,${[...noticeEventTypes].join(',')},`;
+
 /**
- * Every statement that writes `outbox_events` and fans an event out to its deliveries: one
- * per enabled endpoint subscribed to its type, and one NOTICE for the user when the type is
- * one they are told of. The fan-out is an INSERT ... SELECT inside the same transaction as
- * the event, so an event never exists without its deliveries, nor they without it.
- *
- * On the hot path (`statements`, and verification.store.ts on PostgreSQL) an event that no one
- * is to be sent, no endpoint subscribed to its type and no notice for the user, is not stored:
- * a verification writes its audit row either way, and an event without deliveries would only
- * wait for `logs:purge`.
+ * The one INSERT INTO outbox_events: the events of `source` (a relation with `id`, `type`,
+ * `user_id`, `username`, `data`, `occurred_at`, `traceparent` and `notice`), when `when` holds,
+ * that someone is to be sent: the user (a notice) or an endpoint subscribed to the type. An
+ * event no one is to be sent is not stored: its audit row is written either way, and an event
+ * without deliveries would only wait for `logs:purge`.
+ */
+export function eventsInsertSql(source: SqlText, when: SqlText): SqlText {
+  return sqlText`
+    INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at, traceparent)
+    SELECT s.id, s.type, s.user_id, s.username, s.data, s.occurred_at, s.occurred_at, s.traceparent FROM ${source} s
+     WHERE ${when} AND (s.notice OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE ${subscribedSql(sqlText`w`, sqlText`s.type`)}))`;
+}
+
+/** `eventsInsertSql`'s source on PostgreSQL for any number of events: `rows`, a JSON array of {@link jsonRow}s. */
+export function eventsFromJsonSql(rows: SqlText): SqlText {
+  return sqlText`(SELECT * FROM json_to_recordset(${rows})
+    AS r(id text, type text, user_id int, username text, data text, occurred_at timestamp, traceparent text, notice boolean))`;
+}
+
+/** One event, written when someone is to be sent it (works on both databases). */
+const EVENT = composeStatement(
+  { id: 'text', type: 'text', userId: 'int', username: 'text', data: 'text', occurredAt: 'timestamp', traceparent: 'text', notice: 'boolean' },
+  (v) =>
+    eventsInsertSql(
+      sqlText`(SELECT ${v.id} AS id, ${v.type} AS type, ${v.userId} AS user_id, ${v.username} AS username, ${v.data} AS data,
+                      ${v.occurredAt} AS occurred_at, ${v.traceparent} AS traceparent, ${v.notice} AS notice)`,
+      sqlText`TRUE`,
+    ),
+);
+
+/** One stored event's deliveries. */
+const FAN_OUT = composeStatement({ id: 'text', noticeTypes: 'text' }, (v) =>
+  fanOutSql(sqlText`(SELECT id, type, user_id, created_at FROM outbox_events WHERE id = ${v.id})`, v.noticeTypes),
+);
+
+/**
+ * Every statement that writes `outbox_events`, and the fan-out of an event to its deliveries
+ * (deliveries.store.ts's `fanOutSql`) inside the same transaction, so an event never exists
+ * without its deliveries, nor they without it. Each event is two statements: the event, then
+ * its deliveries.
  *
  * Three ways in, one per kind of transaction the change that causes the event runs in:
- * - `statements(events)`: for `Sql.atomic([change, ...statements])` on the hot path;
+ * - `statements(events)`: for `Sql.atomic([change, ...statements])`;
  * - `prismaWrites(events)`: for Prisma's batch `db.$transaction([change, ...prismaWrites])`;
  * - `writeIn(tx, events)`: inside an interactive `db.$transaction(async (tx) => ...)`.
+ * The last two run the same statements through Prisma, for the stores whose changes are still
+ * Prisma transactions.
  */
 export function createOutboxStore({ db, sql, traceparent = () => null }: { db: Db; sql: Sql; traceparent?: () => string | null }) {
-  /** An event as stored, with the trace context of the work that caused it (read now, inside that work). */
-  function row(event: SecurityEvent) {
-    return outboxRow(event, traceparent());
+  /** An event as `eventsInsertSql` reads it, with the trace context of the work that caused it (read now, inside that work). */
+  function jsonRow(event: SecurityEvent) {
+    return {
+      id: event.id,
+      type: event.type,
+      user_id: event.userId,
+      username: event.data.username,
+      data: JSON.stringify(event.data),
+      occurred_at: event.occurredAt,
+      traceparent: traceparent(),
+      notice: isNotice(event),
+    };
+  }
+
+  function args(event: SecurityEvent) {
+    const row = jsonRow(event);
+    return [
+      EVENT.args(sql.dialect, { ...row, userId: row.user_id, occurredAt: row.occurred_at }),
+      FAN_OUT.args(sql.dialect, { id: event.id, noticeTypes: NOTICE_TYPES }),
+    ];
   }
 
   function statements(events: readonly SecurityEvent[]): SqlStatement[] {
-    return events.flatMap((event) => {
-      const written = [
-        sql.statement`
-          INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at, traceparent)
-          SELECT ${event.id}, ${event.type}, ${event.userId}, ${event.data.username}, ${JSON.stringify(event.data)},
-                 ${event.occurredAt}, ${event.occurredAt}, ${traceparent()}
-           WHERE ${isNotice(event) ? 1 : 0} = 1
-              OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL AND w.events LIKE '%,' || ${event.type} || ',%')`,
-        sql.statement`
-          INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
-          SELECT e.id, w.id, 'WEBHOOK', 'PENDING', 0, e.created_at, e.created_at
-            FROM outbox_events e, webhook_endpoints w
-           WHERE e.id = ${event.id} AND w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'`,
-      ];
-      if (isNotice(event)) {
-        written.push(sql.statement`
-          INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
-          SELECT e.id, NULL, 'NOTICE', 'PENDING', 0, e.created_at, e.created_at FROM outbox_events e WHERE e.id = ${event.id}`);
-      }
-      return written;
-    });
+    return events.flatMap((event) => args(event).map((call) => sql.statement(...call)));
   }
 
   function prismaWrites(events: readonly SecurityEvent[], writer: PrismaWriter = db) {
-    return events.flatMap((event) => {
-      const written = [
-        writer.outboxEvent.create({ data: row(event), select: { id: true } }),
-        writer.$executeRaw`
-          INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
-          SELECT e.id, w.id, 'WEBHOOK', 'PENDING', 0, e.created_at, e.created_at
-            FROM outbox_events e, webhook_endpoints w
-           WHERE e.id = ${event.id} AND w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'`,
-      ];
-      if (noticeEventTypes.has(event.type) && event.userId !== null) {
-        written.push(writer.$executeRaw`
-          INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
-          SELECT e.id, NULL, 'NOTICE', 'PENDING', 0, e.created_at, e.created_at FROM outbox_events e WHERE e.id = ${event.id}`);
-      }
-      return written;
-    });
+    return events.flatMap((event) => args(event).map(([strings, ...values]) => writer.$executeRaw(strings, ...values)));
   }
 
   /** Inside an interactive transaction, in order. */
@@ -91,30 +111,16 @@ export function createOutboxStore({ db, sql, traceparent = () => null }: { db: D
 
   /** Deletes the events created before `before` that have nothing left to send (their deliveries go with them). */
   async function purge(before: Date): Promise<number> {
-    const purged = await db.outboxEvent.deleteMany({
-      where: { createdAt: { lt: before }, deliveries: { none: { status: 'PENDING' } } },
-    });
-    return purged.count;
+    return sql.run`
+      DELETE FROM outbox_events
+       WHERE created_at < ${before}
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id AND d.status = 'PENDING')`;
   }
 
-  return { row, statements, prismaWrites, writeIn, record, backlog, purge };
+  return { jsonRow, statements, prismaWrites, writeIn, record, backlog, purge };
 }
 
 /** Whether the user is told of the event (a NOTICE delivery). */
 export function isNotice(event: SecurityEvent): boolean {
   return noticeEventTypes.has(event.type) && event.userId !== null;
-}
-
-/** An event as `outbox_events` stores it, under the model's field names. */
-export function outboxRow(event: SecurityEvent, traceparent: string | null) {
-  return {
-    traceparent,
-    id: event.id,
-    type: event.type,
-    userId: event.userId,
-    username: event.data.username,
-    data: JSON.stringify(event.data),
-    occurredAt: event.occurredAt,
-    createdAt: event.occurredAt,
-  };
 }

@@ -1,6 +1,6 @@
 import type { Channel } from '../delivery/channel.js';
 import type { Db } from '../db/client.js';
-import { boolOf, dateOf, type SqlBool, type Sql, type SqlDate, type SqlStatement } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type SqlBool, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { deliveryRank, type DeliveryStatus } from '../delivery/delivery-status.js';
@@ -103,6 +103,104 @@ export interface InsightRow {
   day: { sent: number; delivered: number; verified: number };
 }
 
+/**
+ * A new code recorded as SENDING, when `when` holds (usable only once delivered, see
+ * `codeActivatedSql`). A piece for statements that span tables (verification.store.ts) as for
+ * `insertSending`.
+ */
+export function codeRecordedSql(v: {
+  userId: SqlText;
+  codeHash: SqlText;
+  channel: SqlText;
+  destination: SqlText;
+  country: SqlText;
+  dialPrefix: SqlText;
+  contextHash: SqlText;
+  expiresAt: SqlText;
+  createdAt: SqlText;
+  when: SqlText;
+}): SqlText {
+  return sqlText`
+    INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, dial_prefix, context_hash, status, attempts, verified, expires_at, created_at)
+    SELECT ${v.userId}, ${v.codeHash}, ${v.channel}, ${v.destination}, ${v.country}, ${v.dialPrefix}, ${v.contextHash},
+           'SENDING', 0, FALSE, ${v.expiresAt}, ${v.createdAt}
+     WHERE ${v.when}
+    RETURNING id`;
+}
+
+/**
+ * The delivered code `codeId` becomes ACTIVE and the user's previous ACTIVE one SUPERSEDED. A
+ * receipt that overtook the send's answer has already set the delivery status: it stands.
+ */
+export function codeActivatedSql(v: {
+  userId: SqlText;
+  codeId: SqlText;
+  providerMessageId: SqlText;
+  status: SqlText;
+  rank: SqlText;
+  receiptExpected: SqlText;
+}): SqlText {
+  return sqlText`
+    UPDATE otp_logs
+       SET status = CASE WHEN id = ${v.codeId} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
+           provider_message_id = CASE WHEN id = ${v.codeId} THEN ${v.providerMessageId} ELSE provider_message_id END,
+           delivery_status = CASE WHEN id = ${v.codeId} AND delivery_status IS NULL THEN ${v.status} ELSE delivery_status END,
+           delivery_rank = CASE WHEN id = ${v.codeId} AND delivery_status IS NULL THEN ${v.rank} ELSE delivery_rank END,
+           receipt_expected = CASE WHEN id = ${v.codeId} THEN ${v.receiptExpected} ELSE receipt_expected END
+     WHERE user_id = ${v.userId}
+       AND ((id = ${v.codeId} AND status = 'SENDING') OR status = 'ACTIVE')`;
+}
+
+/**
+ * One attempt reserved on the newest delivered code of `user` (a value, or a scalar subquery),
+ * if it is ACTIVE, unexpired and has attempts left.
+ */
+export function attemptReservedSql(v: { user: SqlText; now: SqlText; maxAttempts: SqlText }): SqlText {
+  return sqlText`
+    UPDATE otp_logs
+       SET attempts = attempts + 1
+     WHERE id = (SELECT id FROM otp_logs
+                  WHERE user_id = ${v.user} AND status IN ('ACTIVE', 'USED')
+                  ORDER BY id DESC LIMIT 1)
+       AND status = 'ACTIVE' AND attempts < ${v.maxAttempts} AND expires_at > ${v.now}
+    RETURNING id, code_hash, context_hash, attempts, channel`;
+}
+
+/** The code used up, once (only while ACTIVE), when `when` holds. */
+export function codeUsedSql(v: { codeId: SqlText; now: SqlText; when: SqlText }): SqlText {
+  return sqlText`
+    UPDATE otp_logs SET status = 'USED', verified = TRUE, used_at = ${v.now}
+     WHERE id = ${v.codeId} AND status = 'ACTIVE' AND ${v.when}`;
+}
+
+/** The values of a new code, as `codeRecordedSql`'s holes (for a statement composed around it). */
+export const newCodeParams = {
+  userId: 'int',
+  codeHash: 'text',
+  channel: 'text',
+  destination: 'text',
+  country: 'text',
+  dialPrefix: 'text',
+  contextHash: 'text',
+  expiresAt: 'timestamp',
+  createdAt: 'timestamp',
+} as const;
+
+/** A new code's values for {@link newCodeParams}; all null without a code. */
+export function newCodeValues(code: NewCode | undefined): { [K in keyof typeof newCodeParams]: NewCode[K] | null } {
+  const { userId = null, codeHash = null, channel = null, destination = null, country = null, dialPrefix = null, contextHash = null, expiresAt = null, createdAt = null } =
+    code ?? {};
+  return { userId, codeHash, channel, destination, country, dialPrefix, contextHash, expiresAt, createdAt };
+}
+
+const INSERT_SENDING = composeStatement(newCodeParams, (v) => codeRecordedSql({ ...v, when: sqlText`TRUE` }));
+const ACTIVATE = composeStatement(
+  { userId: 'int', codeId: 'int', providerMessageId: 'text', status: 'text', rank: 'int', receiptExpected: 'boolean' },
+  codeActivatedSql,
+);
+const RESERVE_ATTEMPT = composeStatement({ user: 'int', now: 'timestamp', maxAttempts: 'int' }, attemptReservedSql);
+const CONSUME = composeStatement({ codeId: 'int', now: 'timestamp' }, (v) => codeUsedSql({ ...v, when: sqlText`TRUE` }));
+
 export type CodesStore = ReturnType<typeof createCodesStore>;
 
 const HOUR_MS = 3_600_000;
@@ -115,11 +213,7 @@ const HOUR_MS = 3_600_000;
  */
 export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
   async function insertSending(code: NewCode): Promise<number> {
-    const [row] = await sql.rows<{ id: number }>`
-      INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, dial_prefix, context_hash, status, attempts, verified, expires_at, created_at)
-      VALUES (${code.userId}, ${code.codeHash}, ${code.channel}, ${code.destination}, ${code.country}, ${code.dialPrefix}, ${code.contextHash},
-              'SENDING', 0, ${false}, ${code.expiresAt}, ${code.createdAt})
-      RETURNING id`;
+    const [row] = await sql.rows<{ id: number }>(...INSERT_SENDING.args(sql.dialect, newCodeValues(code)));
     if (!row) throw new Error('the new code was not recorded');
     return row.id;
   }
@@ -191,16 +285,14 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
    * SUPERSEDED. Written with the send's audit row (see verification.store.ts).
    */
   function activateStatement(userId: number, codeId: number, sent: SendOutcome): SqlStatement {
-    // a receipt that overtook the send's answer has already set the delivery status: it stands
-    return sql.statement`
-      UPDATE otp_logs
-         SET status = CASE WHEN id = ${codeId} THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
-             provider_message_id = CASE WHEN id = ${codeId} THEN ${sent.providerMessageId} ELSE provider_message_id END,
-             delivery_status = CASE WHEN id = ${codeId} AND delivery_status IS NULL THEN ${sent.status} ELSE delivery_status END,
-             delivery_rank = CASE WHEN id = ${codeId} AND delivery_status IS NULL THEN ${sent.status === 'SENT' ? deliveryRank.SENT : 0} ELSE delivery_rank END,
-             receipt_expected = CASE WHEN id = ${codeId} THEN ${sent.receiptExpected} ELSE receipt_expected END
-       WHERE user_id = ${userId}
-         AND ((id = ${codeId} AND status = 'SENDING') OR status = 'ACTIVE')`;
+    return ACTIVATE.statement(sql, {
+      userId,
+      codeId,
+      providerMessageId: sent.providerMessageId,
+      status: sent.status,
+      rank: sent.status === 'SENT' ? deliveryRank.SENT : 0,
+      receiptExpected: sent.receiptExpected,
+    });
   }
 
   /**
@@ -208,22 +300,15 @@ export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql
    * has attempts left: its id, hash, context hash and attempts so far (this one included), or null.
    */
   async function reserveAttempt(userId: number, now: Date, maxAttempts: number): Promise<ReservedCode | null> {
-    const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number; channel: string }>`
-      UPDATE otp_logs
-         SET attempts = attempts + 1
-       WHERE id = (SELECT id FROM otp_logs
-                    WHERE user_id = ${userId} AND status IN ('ACTIVE', 'USED')
-                    ORDER BY id DESC LIMIT 1)
-         AND status = 'ACTIVE' AND attempts < ${maxAttempts} AND expires_at > ${now}
-      RETURNING id, code_hash, context_hash, attempts, channel`;
+    const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number; channel: string }>(
+      ...RESERVE_ATTEMPT.args(sql.dialect, { user: userId, now, maxAttempts }),
+    );
     return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts, channel: channelOf(row.channel) } : null;
   }
 
   /** Uses the code up, once: false when another request did first. */
   async function consume(codeId: number, now: Date): Promise<boolean> {
-    const consumed = await sql.run`
-      UPDATE otp_logs SET status = 'USED', verified = ${true}, used_at = ${now}
-       WHERE id = ${codeId} AND status = 'ACTIVE'`;
+    const consumed = await sql.run(...CONSUME.args(sql.dialect, { codeId, now }));
     return consumed === 1;
   }
 

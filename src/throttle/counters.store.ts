@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql.js';
+import { composeStatement, sqlText, type Sql, type SqlText } from '../db/sql.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -6,6 +6,22 @@ export type CountersStore = ReturnType<typeof createCountersStore>;
 
 /** The clock hour a counter's slot taken at `now` belongs to. */
 export const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+
+/**
+ * One of `max` slots of counter `name` for the clock hour starting `windowStart`, taken when
+ * `when` holds; returns the count when a slot was taken. (SQLite needs the WHERE to read ON
+ * CONFLICT as the upsert's, not a join's.)
+ */
+export function counterTakenSql(v: { name: SqlText; windowStart: SqlText; max: SqlText; when: SqlText }): SqlText {
+  return sqlText`
+    INSERT INTO send_counters (name, window_start, count)
+    SELECT ${v.name}, ${v.windowStart}, 1 WHERE ${v.max} >= 1 AND ${v.when}
+    ON CONFLICT (name, window_start) DO UPDATE SET count = send_counters.count + 1
+     WHERE send_counters.count < ${v.max}
+    RETURNING count`;
+}
+
+const TAKE = composeStatement({ name: 'text', windowStart: 'timestamp', max: 'int' }, (v) => counterTakenSql({ ...v, when: sqlText`TRUE` }));
 
 /**
  * Hard caps per clock hour that hold exactly under any concurrency: a slot is taken by one
@@ -20,11 +36,7 @@ export const windowOf = (now: Date) => new Date(Math.floor(now.getTime() / HOUR_
 export function createCountersStore({ sql }: { sql: Sql }) {
   /** Takes one of `max` slots of `name` for the clock hour of `now`; false when none is left. */
   async function take(name: string, max: number, now: Date): Promise<boolean> {
-    const rows = await sql.rows<{ count: number }>`
-      INSERT INTO send_counters (name, window_start, count) VALUES (${name}, ${windowOf(now)}, 1)
-      ON CONFLICT (name, window_start) DO UPDATE SET count = send_counters.count + 1
-       WHERE send_counters.count < ${max}
-      RETURNING count`;
+    const rows = await sql.rows<{ count: number }>(...TAKE.args(sql.dialect, { name, windowStart: windowOf(now), max }));
     return rows.length === 1 && max >= 1;
   }
 

@@ -1,9 +1,64 @@
 import type { Db } from '../db/client.js';
 import { UserNotFoundError } from '../errors/errors.js';
 import type { SealedValue } from '../crypto/rotate-keys.js';
-import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate, type SqlStatement } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
+
+/**
+ * Takes one guess for a user who may verify (switched on, not suspended, not locked), in one
+ * conditional update: counted as a failure now, locked at the window's last guess (`lockEnd`),
+ * suspended at the run's last (`now`). The first guess after a lock ended opens a new window.
+ * In SET, every column reads its value from before the update (SQLite and PostgreSQL).
+ * NULLIF(x, x) is a NULL of the column's type, which PostgreSQL needs to type the CASE; a lock
+ * still found here has ended (the WHERE admits no other) and is cleared. A piece for
+ * statements that span tables (verification.store.ts) as for `takeGuess`.
+ */
+export function guessTakenSql(v: { username: SqlText; now: SqlText; lockEnd: SqlText; threshold: SqlText; maxConsecutive: SqlText }): SqlText {
+  return sqlText`
+    UPDATE users
+       SET failed_verifications = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END,
+           consecutive_failures = consecutive_failures + 1,
+           locked_until = CASE
+             WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END) >= ${v.threshold} THEN ${v.lockEnd}
+             ELSE NULLIF(locked_until, locked_until) END,
+           suspended_at = CASE WHEN consecutive_failures + 1 >= ${v.maxConsecutive} THEN ${v.now} ELSE suspended_at END
+     WHERE username = ${v.username}
+       AND otp_enabled = TRUE
+       AND suspended_at IS NULL
+       AND (locked_until IS NULL OR locked_until <= ${v.now})
+    RETURNING id, failed_verifications, consecutive_failures, totp_secret, totp_last_step`;
+}
+
+/** A success, when `when` holds: both counts, the lock and the suspension are cleared. */
+export function guessesClearedSql(v: { userId: SqlText; when: SqlText }): SqlText {
+  return sqlText`
+    UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
+     WHERE id = ${v.userId} AND ${v.when}`;
+}
+
+/**
+ * Takes the send interval: the last send is older than `earliest` (or none) and the user's
+ * sends of the sliding hour since `since` (delivered or in flight, not failed) are fewer than
+ * `max`, counted by the same statement, so a request under neither limit costs one round trip.
+ */
+export function sendIntervalTakenSql(v: { userId: SqlText; now: SqlText; earliest: SqlText; since: SqlText; max: SqlText }): SqlText {
+  return sqlText`
+    UPDATE users SET last_send_at = ${v.now}
+     WHERE id = ${v.userId} AND (last_send_at IS NULL OR last_send_at <= ${v.earliest})
+       AND (SELECT COUNT(*) FROM otp_logs
+             WHERE user_id = ${v.userId} AND created_at > ${v.since} AND status <> 'FAILED') < ${v.max}`;
+}
+
+const TAKE_GUESS = composeStatement(
+  { username: 'text', now: 'timestamp', lockEnd: 'timestamp', threshold: 'int', maxConsecutive: 'int' },
+  guessTakenSql,
+);
+const CLEAR_GUESSES = composeStatement({ userId: 'int' }, (v) => guessesClearedSql({ userId: v.userId, when: sqlText`TRUE` }));
+const TAKE_SEND_INTERVAL = composeStatement(
+  { userId: 'int', now: 'timestamp', earliest: 'timestamp', since: 'timestamp', max: 'int' },
+  sendIntervalTakenSql,
+);
 
 /** What generate needs of a user. */
 export interface SendingUser {
@@ -185,28 +240,13 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
    * Null when the user cannot verify or does not exist.
    */
   async function takeGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Promise<TakenGuess | null> {
-    // In SET, every column reads its value from before the update (SQLite and PostgreSQL).
-    // NULLIF(x, x) is a NULL of the column's type, which PostgreSQL needs to type the CASE; a
-    // lock still found here has ended (the WHERE admits no other) and is cleared.
     const [row] = await sql.rows<{
       id: number;
       failed_verifications: number;
       consecutive_failures: number;
       totp_secret: string | null;
       totp_last_step: number | null;
-    }>`
-      UPDATE users
-         SET failed_verifications = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END,
-             consecutive_failures = consecutive_failures + 1,
-             locked_until = CASE
-               WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END) >= ${limits.threshold} THEN ${lockEnd}
-               ELSE NULLIF(locked_until, locked_until) END,
-             suspended_at = CASE WHEN consecutive_failures + 1 >= ${limits.maxConsecutive} THEN ${now} ELSE suspended_at END
-       WHERE username = ${username}
-         AND otp_enabled = ${true}
-         AND suspended_at IS NULL
-         AND (locked_until IS NULL OR locked_until <= ${now})
-      RETURNING id, failed_verifications, consecutive_failures, totp_secret, totp_last_step`;
+    }>(...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive }));
     if (!row) return null;
     return {
       id: row.id,
@@ -239,9 +279,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
 
   /** A success: both counts, the lock and the suspension are cleared (for an atomic set, see verification.store.ts). */
   function clearGuessesStatement(userId: number): SqlStatement {
-    return sql.statement`
-      UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
-       WHERE id = ${userId}`;
+    return CLEAR_GUESSES.statement(sql, { userId });
   }
 
   /** A guess that judged nothing: given back, with the lock or suspension its taking set. */
@@ -265,13 +303,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
 
   /** Takes the send interval: true when the last send is older than `earliest` (or none) and the hour has room. */
   async function takeSendInterval(userId: number, now: Date, earliest: Date, hour: { since: Date; max: number }): Promise<boolean> {
-    // The user's sends of the sliding hour (delivered or in flight, not failed) are counted by
-    // the same statement, so a request under neither limit costs one round trip.
-    const taken = await sql.run`
-      UPDATE users SET last_send_at = ${now}
-       WHERE id = ${userId} AND (last_send_at IS NULL OR last_send_at <= ${earliest})
-         AND (SELECT COUNT(*) FROM otp_logs
-               WHERE user_id = ${userId} AND created_at > ${hour.since} AND status <> 'FAILED') < ${hour.max}`;
+    const taken = await sql.run(...TAKE_SEND_INTERVAL.args(sql.dialect, { userId, now, earliest, since: hour.since, max: hour.max }));
     return taken === 1;
   }
 

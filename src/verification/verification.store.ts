@@ -1,11 +1,25 @@
-import type { AuditRow, AuditStore } from '../audit/audit.store.js';
+import { auditRowsInsertSql, type AuditRow, type AuditStore } from '../audit/audit.store.js';
 import { storableText } from '../db/storable-text.js';
-import type { Sql } from '../db/sql.js';
-import { noticeEventTypes, type SecurityEvent } from '../events/events.js';
-import { isNotice, type OutboxStore } from '../events/outbox.store.js';
-import { channelOf, type CodesStore, type NewCode, type ReservedCode, type SendOutcome } from '../otp/codes.store.js';
-import { windowOf, type CountersStore } from '../throttle/counters.store.js';
-import type { GuessLimits, TakenGuess, UsersStore } from '../users/users.store.js';
+import { composeStatement, sqlText, type Sql } from '../db/sql.js';
+import type { SecurityEvent } from '../events/events.js';
+import { eventsFromJsonSql, eventsInsertSql, NOTICE_TYPES, type OutboxStore } from '../events/outbox.store.js';
+import {
+  attemptReservedSql,
+  channelOf,
+  codeActivatedSql,
+  codeRecordedSql,
+  codeUsedSql,
+  newCodeParams,
+  newCodeValues,
+  type CodesStore,
+  type NewCode,
+  type ReservedCode,
+  type SendOutcome,
+} from '../otp/codes.store.js';
+import { deliveryRank } from '../delivery/delivery-status.js';
+import { counterTakenSql, windowOf, type CountersStore } from '../throttle/counters.store.js';
+import { guessesClearedSql, guessTakenSql, sendIntervalTakenSql, type GuessLimits, type TakenGuess, type UsersStore } from '../users/users.store.js';
+import { fanOutSql } from '../webhooks/deliveries.store.js';
 
 /** A guess taken, and the attempt reserved with it on the user's newest delivered code (see `takeGuess`). */
 export interface TakenWithCode {
@@ -45,8 +59,89 @@ export interface TakenSend {
   codeId: number | null;
 }
 
-/** The notice types as one comma-framed list, for a LIKE inside the settlement statement (as `isNotice`). */
-const NOTICE_TYPES = `,${[...noticeEventTypes].join(',')},`;
+/**
+ * PostgreSQL's statements, each composed once from the pieces the tables' own stores export
+ * (no table's SQL is written here): a data-modifying CTE per step, one transaction and one
+ * round trip.
+ */
+const TAKE_GUESS = composeStatement(
+  { username: 'text', now: 'timestamp', lockEnd: 'timestamp', threshold: 'int', maxConsecutive: 'int', reserve: 'boolean', maxAttempts: 'int' },
+  (v) => sqlText`
+    WITH taken AS (${guessTakenSql(v)}
+    ), reserved AS (${attemptReservedSql({ user: sqlText`(SELECT id FROM taken WHERE ${v.reserve} AND totp_secret IS NULL)`, now: v.now, maxAttempts: v.maxAttempts })}
+    )
+    SELECT t.id, t.failed_verifications, t.consecutive_failures, t.totp_secret, t.totp_last_step,
+           r.id AS code_id, r.code_hash, r.context_hash, r.attempts, r.channel
+      FROM taken t LEFT JOIN reserved r ON TRUE`,
+);
+
+const TAKE_SEND = composeStatement(
+  {
+    now: 'timestamp',
+    earliest: 'timestamp',
+    hourSince: 'timestamp',
+    hourMax: 'int',
+    counterName: 'text',
+    windowStart: 'timestamp',
+    counterMax: 'int',
+    hasCode: 'boolean',
+    ...newCodeParams,
+  },
+  (v) => sqlText`
+    WITH spaced AS (${sendIntervalTakenSql({ userId: v.userId, now: v.now, earliest: v.earliest, since: v.hourSince, max: v.hourMax })}
+      RETURNING id
+    ), counted AS (${counterTakenSql({ name: v.counterName, windowStart: v.windowStart, max: v.counterMax, when: sqlText`EXISTS (SELECT 1 FROM spaced)` })}
+    ), recorded AS (${codeRecordedSql({ ...v, when: sqlText`${v.hasCode} AND EXISTS (SELECT 1 FROM counted)` })}
+    )
+    SELECT EXISTS (SELECT 1 FROM spaced) AS spaced, EXISTS (SELECT 1 FROM counted) AS counted, (SELECT id FROM recorded) AS code_id`,
+);
+
+/**
+ * Rows travel as JSON, in whatever number: one prepared statement for every settlement. The
+ * user's row is locked before the code's, the order `takeGuess` takes them in: the other order
+ * deadlocks against a concurrent guess (`locked`, which `used` waits for).
+ */
+const SETTLE = composeStatement(
+  {
+    at: 'timestamp',
+    consumeCode: 'int',
+    clearGuessesOf: 'int',
+    activateUserId: 'int',
+    activateCodeId: 'int',
+    providerMessageId: 'text',
+    deliveryStatus: 'text',
+    deliveryRank: 'int',
+    receiptExpected: 'boolean',
+    events: 'json',
+    noticeTypes: 'text',
+    audits: 'json',
+  },
+  (v) => {
+    const settled = sqlText`EXISTS (SELECT 1 FROM settled)`;
+    return sqlText`
+    WITH locked AS (
+      SELECT id FROM users WHERE id = ${v.clearGuessesOf} FOR NO KEY UPDATE
+    ), used AS (${codeUsedSql({ codeId: v.consumeCode, now: v.at, when: sqlText`(SELECT COUNT(*) FROM locked) >= 0` })}
+      RETURNING id
+    ), settled AS (
+      SELECT 1 AS ok WHERE ${v.consumeCode} IS NULL OR EXISTS (SELECT 1 FROM used)
+    ), activated AS (${codeActivatedSql({
+      userId: v.activateUserId,
+      codeId: v.activateCodeId,
+      providerMessageId: v.providerMessageId,
+      status: v.deliveryStatus,
+      rank: v.deliveryRank,
+      receiptExpected: v.receiptExpected,
+    })}
+    ), cleared AS (${guessesClearedSql({ userId: v.clearGuessesOf, when: settled })}
+    ), events AS (${eventsInsertSql(eventsFromJsonSql(v.events), settled)}
+      RETURNING id, type, user_id, created_at
+    ), deliveries AS (${fanOutSql(sqlText`events`, v.noticeTypes)}
+    ), audited AS (${auditRowsInsertSql(v.audits, settled)}
+    )
+    SELECT EXISTS (SELECT 1 FROM settled) AS settled`;
+  },
+);
 
 export type VerificationStore = ReturnType<typeof createVerificationStore>;
 
@@ -86,7 +181,7 @@ export function createVerificationStore({
   codes: Pick<CodesStore, 'reserveAttempt' | 'consume' | 'insertSending' | 'activateStatement'>;
   counters: Pick<CountersStore, 'take'>;
   audit: Pick<AuditStore, 'insertStatement'>;
-  outbox: Pick<OutboxStore, 'statements' | 'row'>;
+  outbox: Pick<OutboxStore, 'statements' | 'jsonRow'>;
 }) {
   /**
    * Takes one guess for `username` (as `users.takeGuess`: null when the user cannot verify) and,
@@ -118,30 +213,17 @@ export function createVerificationStore({
       context_hash: string | null;
       attempts: number | null;
       channel: string | null;
-    }>`
-      WITH taken AS (
-        UPDATE users
-           SET failed_verifications = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END,
-               consecutive_failures = consecutive_failures + 1,
-               locked_until = CASE
-                 WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_verifications + 1 END) >= ${limits.threshold}::int
-                 THEN ${lockEnd}::timestamp ELSE NULL END,
-               suspended_at = CASE WHEN consecutive_failures + 1 >= ${limits.maxConsecutive}::int THEN ${now}::timestamp ELSE suspended_at END
-         WHERE username = ${username}
-           AND otp_enabled AND suspended_at IS NULL
-           AND (locked_until IS NULL OR locked_until <= ${now}::timestamp)
-        RETURNING id, failed_verifications, consecutive_failures, totp_secret, totp_last_step
-      ), reserved AS (
-        UPDATE otp_logs SET attempts = attempts + 1
-         WHERE id = (SELECT o.id FROM otp_logs o JOIN taken t ON o.user_id = t.id
-                      WHERE ${reserve}::boolean AND t.totp_secret IS NULL AND o.status IN ('ACTIVE', 'USED')
-                      ORDER BY o.id DESC LIMIT 1)
-           AND status = 'ACTIVE' AND attempts < ${reserveCode?.maxAttempts ?? 0}::int AND expires_at > ${now}::timestamp
-        RETURNING id, code_hash, context_hash, attempts, channel
-      )
-      SELECT t.id, t.failed_verifications, t.consecutive_failures, t.totp_secret, t.totp_last_step,
-             r.id AS code_id, r.code_hash, r.context_hash, r.attempts, r.channel
-        FROM taken t LEFT JOIN reserved r ON TRUE`;
+    }>(
+      ...TAKE_GUESS.args(sql.dialect, {
+        username,
+        now,
+        lockEnd,
+        threshold: limits.threshold,
+        maxConsecutive: limits.maxConsecutive,
+        reserve,
+        maxAttempts: reserveCode?.maxAttempts ?? 0,
+      }),
+    );
     if (!row) return null;
     const guess: TakenGuess = {
       id: row.id,
@@ -171,27 +253,21 @@ export function createVerificationStore({
       if (!(await counters.take(counter.name, counter.max, now))) return { spaced: true, counted: false, codeId: null };
       return { spaced: true, counted: true, codeId: code ? await codes.insertSending(code) : null };
     }
-    const [row] = await sql.rows<{ spaced: boolean; counted: boolean; code_id: number | null }>`
-      WITH spaced AS (
-        UPDATE users SET last_send_at = ${now}::timestamp
-         WHERE id = ${userId}::int AND (last_send_at IS NULL OR last_send_at <= ${earliest}::timestamp)
-           AND (SELECT COUNT(*) FROM otp_logs
-                 WHERE user_id = ${userId}::int AND created_at > ${hour.since}::timestamp AND status <> 'FAILED') < ${hour.max}::int
-        RETURNING id
-      ), counted AS (
-        INSERT INTO send_counters (name, window_start, count)
-        SELECT ${counter.name}::text, ${windowOf(now)}::timestamp, 1 FROM spaced WHERE ${counter.max}::int >= 1
-        ON CONFLICT (name, window_start) DO UPDATE SET count = send_counters.count + 1 WHERE send_counters.count < ${counter.max}::int
-        RETURNING count
-      ), recorded AS (
-        INSERT INTO otp_logs (user_id, code_hash, channel, destination, country, context_hash, status, attempts, verified, expires_at, created_at)
-        SELECT ${userId}::int, ${code?.codeHash ?? null}::text, ${code?.channel ?? null}::text, ${code?.destination ?? null}::text,
-               ${code?.country ?? null}::text, ${code?.contextHash ?? null}::text, 'SENDING', 0, FALSE,
-               ${code?.expiresAt ?? null}::timestamp, ${code?.createdAt ?? null}::timestamp
-          FROM counted WHERE ${code !== undefined}::boolean
-        RETURNING id
-      )
-      SELECT EXISTS (SELECT 1 FROM spaced) AS spaced, EXISTS (SELECT 1 FROM counted) AS counted, (SELECT id FROM recorded) AS code_id`;
+    const [row] = await sql.rows<{ spaced: boolean; counted: boolean; code_id: number | null }>(
+      ...TAKE_SEND.args(sql.dialect, {
+        now,
+        earliest,
+        hourSince: hour.since,
+        hourMax: hour.max,
+        counterName: counter.name,
+        windowStart: windowOf(now),
+        counterMax: counter.max,
+        hasCode: code !== undefined,
+        ...newCodeValues(code),
+        // the user's, with or without a code (a code's own userId is the same)
+        userId,
+      }),
+    );
     return { spaced: row?.spaced === true, counted: row?.counted === true, codeId: row?.code_id ?? null };
   }
 
@@ -212,60 +288,22 @@ export function createVerificationStore({
       ]);
       return true;
     }
-    // Rows travel as JSON, in whatever number: one prepared statement for every settlement.
-    // The user's row is locked before the code's, the order `takeGuess` takes them in: the
-    // other order deadlocks against a concurrent guess (`locked`, which `used` waits for).
-    const [row] = await sql.rows<{ settled: boolean }>`
-      WITH locked AS (
-        SELECT id FROM users WHERE id = ${clearGuessesOf ?? null}::int FOR NO KEY UPDATE
-      ), used AS (
-        UPDATE otp_logs SET status = 'USED', verified = TRUE, used_at = ${at}::timestamp
-         WHERE id = ${consumeCode ?? null}::int AND status = 'ACTIVE' AND (SELECT COUNT(*) FROM locked) >= 0
-        RETURNING id
-      ), settled AS (
-        SELECT 1 AS ok WHERE ${consumeCode ?? null}::int IS NULL OR EXISTS (SELECT 1 FROM used)
-      ), activated AS (
-        UPDATE otp_logs
-           SET status = CASE WHEN id = ${activateCode?.codeId ?? null}::int THEN 'ACTIVE' ELSE 'SUPERSEDED' END,
-               provider_message_id = CASE WHEN id = ${activateCode?.codeId ?? null}::int
-                                          THEN ${activateCode?.providerMessageId ?? null}::text ELSE provider_message_id END,
-               -- a receipt that overtook the send's answer has already set the delivery status: it stands
-               delivery_status = CASE WHEN id = ${activateCode?.codeId ?? null}::int AND delivery_status IS NULL
-                                      THEN ${activateCode?.status ?? null}::text ELSE delivery_status END,
-               delivery_rank = CASE WHEN id = ${activateCode?.codeId ?? null}::int AND delivery_status IS NULL
-                                    THEN ${activateCode?.status === 'SENT' ? 1 : 0}::int ELSE delivery_rank END,
-               receipt_expected = CASE WHEN id = ${activateCode?.codeId ?? null}::int
-                                       THEN ${activateCode?.receiptExpected ?? false}::boolean ELSE receipt_expected END
-         WHERE user_id = ${activateCode?.userId ?? null}::int
-           AND ((id = ${activateCode?.codeId ?? null}::int AND status = 'SENDING') OR status = 'ACTIVE')
-      ), cleared AS (
-        UPDATE users SET failed_verifications = 0, consecutive_failures = 0, locked_until = NULL, suspended_at = NULL
-         WHERE id = ${clearGuessesOf ?? null}::int AND EXISTS (SELECT 1 FROM settled)
-      ), events AS (
-        INSERT INTO outbox_events (id, type, user_id, username, data, occurred_at, created_at, traceparent)
-        SELECT e.id, e.type, e."userId", e.username, e.data, e."occurredAt", e."occurredAt", e.traceparent
-          FROM json_to_recordset(${asJson(events.map((event) => ({ ...outbox.row(event), notice: isNotice(event) })))}::json)
-               AS e(id text, type text, "userId" int, username text, data text, "occurredAt" timestamp, traceparent text, notice boolean)
-         WHERE EXISTS (SELECT 1 FROM settled)
-           AND (e.notice OR EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'))
-        RETURNING id, type, user_id, created_at
-      ), hooks AS (
-        INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
-        SELECT e.id, w.id, 'WEBHOOK', 'PENDING', 0, e.created_at, e.created_at
-          FROM events e JOIN webhook_endpoints w ON w.disabled_at IS NULL AND w.events LIKE '%,' || e.type || ',%'
-      ), notices AS (
-        INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
-        SELECT e.id, NULL, 'NOTICE', 'PENDING', 0, e.created_at, e.created_at
-          FROM events e WHERE e.user_id IS NOT NULL AND ${NOTICE_TYPES}::text LIKE '%,' || e.type || ',%'
-      ), audited AS (
-        INSERT INTO audit_events (created_at, event, outcome, reason, method, channel, user_id, username, caller, ip, user_agent, request_id)
-        SELECT a."createdAt", a.event, a.outcome, a.reason, a.method, a.channel, a."userId", a.username, a.caller, a.ip, a."userAgent", a."requestId"
-          FROM json_to_recordset(${asJson(audits)}::json)
-               AS a("createdAt" timestamp, event text, outcome text, reason text, method text, channel text, "userId" int,
-                    username text, caller text, ip text, "userAgent" text, "requestId" text)
-         WHERE EXISTS (SELECT 1 FROM settled)
-      )
-      SELECT EXISTS (SELECT 1 FROM settled) AS settled`;
+    const [row] = await sql.rows<{ settled: boolean }>(
+      ...SETTLE.args(sql.dialect, {
+        at,
+        consumeCode: consumeCode ?? null,
+        clearGuessesOf: clearGuessesOf ?? null,
+        activateUserId: activateCode?.userId ?? null,
+        activateCodeId: activateCode?.codeId ?? null,
+        providerMessageId: activateCode?.providerMessageId ?? null,
+        deliveryStatus: activateCode?.status ?? null,
+        deliveryRank: activateCode?.status === 'SENT' ? deliveryRank.SENT : 0,
+        receiptExpected: activateCode?.receiptExpected ?? false,
+        events: asJson(events.map((event) => outbox.jsonRow(event))),
+        noticeTypes: NOTICE_TYPES,
+        audits: asJson(audits),
+      }),
+    );
     return row?.settled === true;
   }
 

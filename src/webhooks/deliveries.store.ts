@@ -1,6 +1,41 @@
-import type { Db } from '../db/client.js';
-import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
+import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlText } from '../db/sql.js';
 import type { EventData, EventType } from '../events/events.js';
+import { subscribedSql } from './endpoints.store.js';
+
+interface ListedRecord {
+  id: number;
+  event_id: string;
+  type: string;
+  endpoint_id: number | null;
+  kind: string;
+  status: string;
+  attempts: number;
+  response_code: number | null;
+  last_error: string | null;
+  last_attempt_at: SqlDate | null;
+  next_attempt_at: SqlDate;
+  delivered_at: SqlDate | null;
+  created_at: SqlDate;
+}
+
+/** The deliveries a listing shows, newest first; a null filter matches every delivery. */
+const LIST = composeStatement({ endpointId: 'int', status: 'text', kind: 'text', first: 'int' }, (v) => sqlText`
+  SELECT d.id, d.event_id, e.type, d.endpoint_id, d.kind, d.status, d.attempts, d.response_code, d.last_error,
+         d.last_attempt_at, d.next_attempt_at, d.delivered_at, d.created_at
+    FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id
+   WHERE (${v.endpointId} IS NULL OR d.endpoint_id = ${v.endpointId})
+     AND (${v.status} IS NULL OR d.status = ${v.status})
+     AND (${v.kind} IS NULL OR d.kind = ${v.kind})
+   ORDER BY d.id DESC LIMIT ${v.first}`);
+
+interface AttemptRecord {
+  delivery_id: number;
+  attempted_at: SqlDate;
+  outcome: string;
+  response_code: number | null;
+  error: string | null;
+  next_attempt_at: SqlDate | null;
+}
 
 export type DeliveryKind = 'WEBHOOK' | 'NOTICE';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
@@ -46,13 +81,29 @@ export interface AttemptView {
 export type DeliveriesStore = ReturnType<typeof createDeliveriesStore>;
 
 /**
+ * The one INSERT INTO webhook_deliveries: the deliveries of the events of `events` (a relation
+ * with `id`, `type`, `user_id` and `created_at`), one per enabled endpoint subscribed to the
+ * event's type, and one NOTICE for the user when the type is in `noticeTypes` (`,a,b,`).
+ * Written in the same transaction as the events (see outbox.store.ts).
+ */
+export function fanOutSql(events: SqlText, noticeTypes: SqlText): SqlText {
+  return sqlText`
+    INSERT INTO webhook_deliveries (event_id, endpoint_id, kind, status, attempts, next_attempt_at, created_at)
+    SELECT e.id, w.id, 'WEBHOOK', 'PENDING', 0, e.created_at, e.created_at
+      FROM ${events} e JOIN webhook_endpoints w ON ${subscribedSql(sqlText`w`, sqlText`e.type`)}
+    UNION ALL
+    SELECT e.id, NULL, 'NOTICE', 'PENDING', 0, e.created_at, e.created_at
+      FROM ${events} e WHERE e.user_id IS NOT NULL AND ${noticeTypes} LIKE '%,' || e.type || ',%'`;
+}
+
+/**
  * Every statement on `webhook_deliveries`. A dispatcher claims due deliveries with a lease
  * (`claimed_until`) under its own token; every later write is conditional on the token, so a
  * dispatcher whose lease ran out (and whose delivery another claimed) changes nothing. On
  * PostgreSQL the claim skips rows another instance is claiming (`FOR UPDATE SKIP LOCKED`), so
  * instances never wait on each other; SQLite has one writer, the one process.
  */
-export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
+export function createDeliveriesStore({ sql }: { sql: Sql }) {
   /**
    * Claims due deliveries of one lane kind under `token`. Notices: the oldest `limit`. Webhooks:
    * the oldest `limit` too, but at most `perEndpoint` held at once for any one endpoint, counting
@@ -219,25 +270,49 @@ export function createDeliveriesStore({ db, sql }: { db: Db; sql: Sql }) {
     await sql.run`UPDATE webhook_deliveries SET claimed_until = NULL, claim_token = NULL WHERE id = ${id} AND claim_token = ${token}`;
   }
 
-  /** The newest deliveries first, of one endpoint or of all (notices included when no endpoint is named). */
+  /**
+   * The newest deliveries first, of one endpoint or of all (notices included when no endpoint is
+   * named), with their attempts: two reads, the deliveries and then their attempts.
+   */
   async function list(filter: { endpointId?: number; status?: DeliveryStatus; kind?: DeliveryKind; first: number }): Promise<DeliveryView[]> {
-    const rows = await db.webhookDelivery.findMany({
-      where: {
-        ...(filter.endpointId !== undefined ? { endpointId: filter.endpointId } : {}),
-        ...(filter.status ? { status: filter.status } : {}),
-        ...(filter.kind ? { kind: filter.kind } : {}),
-      },
-      include: {
-        event: { select: { type: true } },
-        history: { select: { attemptedAt: true, outcome: true, responseCode: true, error: true, nextAttemptAt: true }, orderBy: { id: 'asc' } },
-      },
-      orderBy: { id: 'desc' },
-      take: filter.first,
-    });
-    return rows.map(({ event, ...row }) => ({
-      ...row,
-      eventType: event.type,
-      nextAttemptAt: row.status === 'PENDING' ? row.nextAttemptAt : null,
+    const rows = await sql.rows<ListedRecord>(
+      ...LIST.args(sql.dialect, { endpointId: filter.endpointId ?? null, status: filter.status ?? null, kind: filter.kind ?? null, first: filter.first }),
+    );
+    const history = new Map<number, AttemptView[]>(rows.map((row) => [row.id, []]));
+    if (rows.length > 0) {
+      const ids = JSON.stringify(rows.map((row) => row.id));
+      const attempts = await (sql.dialect === 'postgres'
+        ? sql.rows<AttemptRecord>`
+            SELECT delivery_id, attempted_at, outcome, response_code, error, next_attempt_at FROM webhook_attempts
+             WHERE delivery_id IN (SELECT value::int FROM json_array_elements_text(${ids}::json)) ORDER BY id`
+        : sql.rows<AttemptRecord>`
+            SELECT delivery_id, attempted_at, outcome, response_code, error, next_attempt_at FROM webhook_attempts
+             WHERE delivery_id IN (SELECT value FROM json_each(${ids})) ORDER BY id`);
+      for (const attempt of attempts) {
+        history.get(attempt.delivery_id)?.push({
+          attemptedAt: dateOf(attempt.attempted_at),
+          outcome: attempt.outcome,
+          responseCode: attempt.response_code,
+          error: attempt.error,
+          nextAttemptAt: dateOf(attempt.next_attempt_at),
+        });
+      }
+    }
+    return rows.map((row) => ({
+      id: row.id,
+      eventId: row.event_id,
+      eventType: row.type,
+      endpointId: row.endpoint_id,
+      kind: row.kind,
+      status: row.status,
+      attempts: row.attempts,
+      responseCode: row.response_code,
+      lastError: row.last_error,
+      lastAttemptAt: dateOf(row.last_attempt_at),
+      nextAttemptAt: row.status === 'PENDING' ? dateOf(row.next_attempt_at) : null,
+      deliveredAt: dateOf(row.delivered_at),
+      createdAt: dateOf(row.created_at),
+      history: history.get(row.id) ?? [],
     }));
   }
 

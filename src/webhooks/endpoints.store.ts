@@ -1,5 +1,5 @@
 import type { SealedValue } from '../crypto/rotate-keys.js';
-import type { Db } from '../db/client.js';
+import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlText } from '../db/sql.js';
 
 export interface EndpointRow {
   id: number;
@@ -30,101 +30,147 @@ export type EndpointChanges = Partial<Pick<EndpointRow, 'url' | 'description' | 
 
 export type EndpointsStore = ReturnType<typeof createEndpointsStore>;
 
-/** Every statement on `webhook_endpoints` (administration: Prisma). Event types are kept as `,a,b,` for the outbox's fan-out. */
-export function createEndpointsStore({ db }: { db: Db }) {
-  const toRow = (row: NonNullable<Awaited<ReturnType<typeof db.webhookEndpoint.findUnique>>>): EndpointRow => ({
-    ...row,
-    events: row.events.split(',').filter(Boolean),
-  });
-  const stored = (events: string[]) => `,${events.join(',')},`;
+/**
+ * The subscription rule, the one place it is written: endpoint `endpoint` (an alias of
+ * `webhook_endpoints`) is enabled and receives events of type `type` (SQL text: a column or a
+ * hole). Event types are stored as `,a,b,` so that this is one LIKE.
+ */
+export function subscribedSql(endpoint: SqlText, type: SqlText): SqlText {
+  return sqlText`${endpoint}.disabled_at IS NULL AND ${endpoint}.events LIKE '%,' || ${type} || ',%'`;
+}
 
+interface EndpointRecord {
+  id: number;
+  url: string;
+  description: string;
+  events: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: SqlDate | null;
+  disabled_at: SqlDate | null;
+  disabled_reason: string | null;
+  failing_since: SqlDate | null;
+  created_at: SqlDate;
+  updated_at: SqlDate;
+}
+
+const toRow = (row: EndpointRecord): EndpointRow => ({
+  id: row.id,
+  url: row.url,
+  description: row.description,
+  events: row.events.split(',').filter(Boolean),
+  secret: row.secret,
+  previousSecret: row.previous_secret,
+  previousSecretExpiresAt: dateOf(row.previous_secret_expires_at),
+  disabledAt: dateOf(row.disabled_at),
+  disabledReason: row.disabled_reason,
+  failingSince: dateOf(row.failing_since),
+  createdAt: dateOf(row.created_at),
+  updatedAt: dateOf(row.updated_at),
+});
+const stored = (events: string[]) => `,${events.join(',')},`;
+
+/**
+ * An endpoint's changes in one statement: a null value leaves its column as it is. Switched
+ * back on, an endpoint's failures so far are forgiven; switched off, it says it was the caller.
+ */
+const UPDATE = composeStatement(
+  { id: 'int', url: 'text', description: 'text', events: 'text', enabled: 'boolean', now: 'timestamp' },
+  (v) => sqlText`
+    UPDATE webhook_endpoints
+       SET url = COALESCE(${v.url}, url), description = COALESCE(${v.description}, description), events = COALESCE(${v.events}, events),
+           disabled_at = CASE WHEN ${v.enabled} IS NULL THEN disabled_at WHEN ${v.enabled} THEN NULL ELSE ${v.now} END,
+           disabled_reason = CASE WHEN ${v.enabled} IS NULL THEN disabled_reason WHEN ${v.enabled} THEN NULL ELSE 'DISABLED_BY_CALLER' END,
+           failing_since = CASE WHEN ${v.enabled} THEN NULL ELSE failing_since END,
+           updated_at = ${v.now}
+     WHERE id = ${v.id}
+    RETURNING *`,
+);
+
+/** Every statement on `webhook_endpoints`. */
+export function createEndpointsStore({ sql }: { sql: Sql }) {
   async function create(endpoint: NewEndpoint): Promise<EndpointRow> {
-    const row = await db.webhookEndpoint.create({
-      data: {
-        url: endpoint.url,
-        description: endpoint.description,
-        events: stored(endpoint.events),
-        secret: endpoint.sealedSecret,
-        createdAt: endpoint.now,
-        updatedAt: endpoint.now,
-      },
-    });
+    const [row] = await sql.rows<EndpointRecord>`
+      INSERT INTO webhook_endpoints (url, description, events, secret, created_at, updated_at)
+      VALUES (${endpoint.url}, ${endpoint.description}, ${stored(endpoint.events)}, ${endpoint.sealedSecret}, ${endpoint.now}, ${endpoint.now})
+      RETURNING *`;
+    if (!row) throw new Error('the new endpoint was not recorded');
     return toRow(row);
   }
 
   async function find(id: number): Promise<EndpointRow | null> {
-    const row = await db.webhookEndpoint.findUnique({ where: { id } });
-    return row && toRow(row);
+    const [row] = await sql.rows<EndpointRecord>`SELECT * FROM webhook_endpoints WHERE id = ${id}`;
+    return row ? toRow(row) : null;
   }
 
   async function list(): Promise<EndpointRow[]> {
-    return (await db.webhookEndpoint.findMany({ orderBy: { id: 'asc' } })).map(toRow);
+    return (await sql.rows<EndpointRecord>`SELECT * FROM webhook_endpoints ORDER BY id`).map(toRow);
   }
 
   async function update(id: number, changes: EndpointChanges, now: Date): Promise<EndpointRow | null> {
-    const { enabled, events, ...rest } = changes;
-    const written = await db.webhookEndpoint.updateMany({
-      where: { id },
-      data: {
-        ...rest,
-        ...(events ? { events: stored(events) } : {}),
-        // switched back on: its failures so far are forgiven
-        ...(enabled === true ? { disabledAt: null, disabledReason: null, failingSince: null } : {}),
-        ...(enabled === false ? { disabledAt: now, disabledReason: 'DISABLED_BY_CALLER' } : {}),
-        updatedAt: now,
-      },
-    });
-    return written.count === 1 ? find(id) : null;
+    const [row] = await sql.rows<EndpointRecord>(
+      ...UPDATE.args(sql.dialect, {
+        id,
+        url: changes.url ?? null,
+        description: changes.description ?? null,
+        events: changes.events ? stored(changes.events) : null,
+        enabled: changes.enabled ?? null,
+        now,
+      }),
+    );
+    return row ? toRow(row) : null;
   }
 
-  /** The new secret signs from now on; the old one also signs until `graceUntil`. */
+  /** The new secret signs from now on; the old one also signs until `graceUntil` (in SET, `secret` is still the old one). */
   async function rotateSecret(id: number, sealedSecret: string, graceUntil: Date, now: Date): Promise<EndpointRow | null> {
-    const current = await db.webhookEndpoint.findUnique({ where: { id }, select: { secret: true } });
-    if (!current) return null;
-    const written = await db.webhookEndpoint.updateMany({
-      where: { id, secret: current.secret },
-      data: { secret: sealedSecret, previousSecret: current.secret, previousSecretExpiresAt: graceUntil, updatedAt: now },
-    });
-    return written.count === 1 ? find(id) : null;
+    const [row] = await sql.rows<EndpointRecord>`
+      UPDATE webhook_endpoints
+         SET previous_secret = secret, secret = ${sealedSecret}, previous_secret_expires_at = ${graceUntil}, updated_at = ${now}
+       WHERE id = ${id}
+      RETURNING *`;
+    return row ? toRow(row) : null;
   }
 
   /** Deletes the endpoint and (cascade) its deliveries. */
   async function remove(id: number): Promise<boolean> {
-    return (await db.webhookEndpoint.deleteMany({ where: { id } })).count === 1;
+    return (await sql.run`DELETE FROM webhook_endpoints WHERE id = ${id}`) === 1;
   }
 
   /** An attempt failed: the run of failures starts now unless it had started already. */
   async function failed(id: number, now: Date): Promise<void> {
-    await db.webhookEndpoint.updateMany({ where: { id, failingSince: null }, data: { failingSince: now } });
+    await sql.run`UPDATE webhook_endpoints SET failing_since = ${now} WHERE id = ${id} AND failing_since IS NULL`;
   }
 
   async function succeeded(id: number): Promise<void> {
-    await db.webhookEndpoint.updateMany({ where: { id, failingSince: { not: null } }, data: { failingSince: null } });
+    await sql.run`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ${id} AND failing_since IS NOT NULL`;
   }
 
   /** Disables an endpoint that has failed every attempt since `since`; true when this call disabled it. */
   async function disableIfFailingSince(id: number, since: Date, now: Date): Promise<boolean> {
-    const written = await db.webhookEndpoint.updateMany({
-      where: { id, disabledAt: null, failingSince: { lte: since } },
-      data: { disabledAt: now, disabledReason: 'FAILING', updatedAt: now },
-    });
-    return written.count === 1;
+    const written = await sql.run`
+      UPDATE webhook_endpoints SET disabled_at = ${now}, disabled_reason = 'FAILING', updated_at = ${now}
+       WHERE id = ${id} AND disabled_at IS NULL AND failing_since <= ${since}`;
+    return written === 1;
   }
 
   /** Every endpoint's sealed signing secrets (current, and previous during a rotation's grace), for a key rotation. */
   async function* sealedSecrets(): AsyncIterable<SealedValue> {
-    const rows = await db.webhookEndpoint.findMany({ select: { id: true, secret: true, previousSecret: true }, orderBy: { id: 'asc' } });
+    const rows = await sql.rows<{ id: number; secret: string; previous_secret: string | null }>`
+      SELECT id, secret, previous_secret FROM webhook_endpoints ORDER BY id`;
     for (const row of rows) {
-      for (const column of ['secret', 'previousSecret'] as const) {
-        const stored = row[column];
-        if (stored === null) continue;
-        yield {
-          owner: `webhook endpoint ${row.id}`,
-          stored,
-          replace: async (resealed) =>
-            (await db.webhookEndpoint.updateMany({ where: { id: row.id, [column]: stored }, data: { [column]: resealed } })).count === 1,
-        };
-      }
+      yield {
+        owner: `webhook endpoint ${row.id}`,
+        stored: row.secret,
+        replace: async (resealed) => (await sql.run`UPDATE webhook_endpoints SET secret = ${resealed} WHERE id = ${row.id} AND secret = ${row.secret}`) === 1,
+      };
+      const previous = row.previous_secret;
+      if (previous === null) continue;
+      yield {
+        owner: `webhook endpoint ${row.id}`,
+        stored: previous,
+        replace: async (resealed) =>
+          (await sql.run`UPDATE webhook_endpoints SET previous_secret = ${resealed} WHERE id = ${row.id} AND previous_secret = ${previous}`) === 1,
+      };
     }
   }
 
