@@ -152,7 +152,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   }
 
   const services = createServices({
-    db: database.db,
     sql: tracing.sql(database.sql),
     clock,
     delivery,

@@ -13,7 +13,6 @@ import { createSigningKeys } from './tokens/signing-keys.js';
 import { createResultTokens } from './auth/result-token.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
-import type { Db } from './db/client.js';
 import type { Sql } from './db/sql.js';
 import type { Delivery } from './delivery/channel.js';
 import { createSmsGuard } from './delivery/sms-guard.js';
@@ -45,8 +44,7 @@ import type { Resolver } from './webhooks/address-guard.js';
 import { noTracing, type Tracing } from './tracing/tracing.js';
 
 export interface ServiceDeps {
-  db: Db;
-  /** the hot path's statements (generate, verify, audit, throttles) */
+  /** every store's statements: the one way in to the database (docs/development.md) */
   sql: Sql;
   clock: Clock;
   delivery: Delivery;
@@ -63,12 +61,12 @@ export type Services = ReturnType<typeof createServices>;
 export type Stores = ReturnType<typeof createStores>;
 
 /** One store per table, and a verification's writes across them: the only code that speaks SQL (see each store). */
-export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps, 'db' | 'sql' | 'tracing'>) {
+export function createStores({ sql, tracing = noTracing }: Pick<ServiceDeps, 'sql' | 'tracing'>) {
   // the outbox's writes ride in the transactions of the stores whose changes cause events
-  const outbox = createOutboxStore({ db, sql, traceparent: () => tracing.traceparent() });
-  const users = createUsersStore({ db, sql, outbox });
-  const codes = createCodesStore({ db, sql, outbox });
-  const audit = createAuditStore({ db, sql, outbox });
+  const outbox = createOutboxStore({ sql, traceparent: () => tracing.traceparent() });
+  const users = createUsersStore({ sql, outbox });
+  const codes = createCodesStore({ sql, outbox });
+  const audit = createAuditStore({ sql, outbox });
   const counters = createCountersStore({ sql });
   return {
     outbox,
@@ -76,12 +74,12 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
     webhookDeliveries: createDeliveriesStore({ sql }),
     users,
     codes,
-    recovery: createRecoveryStore({ db, sql, outbox }),
+    recovery: createRecoveryStore({ sql, outbox }),
     audit,
     // the one store across tables: a verification's two writes, one statement each on PostgreSQL
     verification: createVerificationStore({ sql, users, codes, counters, audit, outbox }),
     counters,
-    passkeys: createPasskeysStore({ db, sql, outbox }),
+    passkeys: createPasskeysStore({ sql, outbox }),
     devices: createDevicesStore({ sql, outbox }),
     signingKeys: createSigningKeysStore({ sql }),
     prefixBlocks: createPrefixBlocksStore({ sql }),
@@ -89,8 +87,8 @@ export function createStores({ db, sql, tracing = noTracing }: Pick<ServiceDeps,
 }
 
 /** The composition root of the domain: every service, wired to its stores and dependencies once. */
-export function createServices({ db, sql, clock, delivery, config, logger, metrics, resolver, tracing = noTracing }: ServiceDeps) {
-  const stores = createStores({ db, sql, tracing });
+export function createServices({ sql, clock, delivery, config, logger, metrics, resolver, tracing = noTracing }: ServiceDeps) {
+  const stores = createStores({ sql, tracing });
   const { users: userStore, codes, counters } = stores;
   const audit = createAuditService({ store: stores.audit, clock, logger });
   const signingKeys = createSigningKeys({

@@ -24,14 +24,14 @@ describe('rows written by Prisma and by the stores read the same through both', 
   };
   beforeAll(async () => {
     database = await openTestDatabase();
-    const { db, sql } = database;
-    const outbox = createOutboxStore({ db, sql });
+    const { sql } = database;
+    const outbox = createOutboxStore({ sql });
     stores = {
-      users: createUsersStore({ db, sql, outbox }),
-      passkeys: createPasskeysStore({ db, sql, outbox }),
+      users: createUsersStore({ sql, outbox }),
+      passkeys: createPasskeysStore({ sql, outbox }),
       devices: createDevicesStore({ sql, outbox }),
-      recovery: createRecoveryStore({ db, sql, outbox }),
-      audit: createAuditStore({ db, sql, outbox }),
+      recovery: createRecoveryStore({ sql, outbox }),
+      audit: createAuditStore({ sql, outbox }),
     };
   });
   afterAll(() => database.close());

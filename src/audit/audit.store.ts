@@ -1,4 +1,3 @@
-import type { Db } from '../db/client.js';
 import { sqlText, type Sql, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
@@ -35,7 +34,12 @@ export function auditRowsInsertSql(rows: SqlText, when: SqlText): SqlText {
 export type AuditStore = ReturnType<typeof createAuditStore>;
 
 /** Every statement on `audit_events`: one insert per event on the driver (every generate and verify writes one). */
-export function createAuditStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
+/** A user's audit rows keep `pseudonym` in place of their name (erasure). */
+export function auditPseudonymisedSql(v: { userId: SqlText; pseudonym: SqlText }): SqlText {
+  return sqlText`UPDATE audit_events SET username = ${v.pseudonym} WHERE user_id = ${v.userId}`;
+}
+
+export function createAuditStore({ sql, outbox = createOutboxStore({ sql }) }: { sql: Sql; outbox?: OutboxStore }) {
   /** One event; `events` (the outbox's) are written with it, atomically. */
   async function insert(row: AuditRow, events: readonly SecurityEvent[] = []): Promise<void> {
     await sql.atomic([insertStatement(row), ...outbox.statements(events)]);

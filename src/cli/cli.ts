@@ -83,7 +83,6 @@ export async function runCli(
   const database = createDatabase(config.database);
   await database.init();
   const services = createServices({
-    db: database.db,
     sql: database.sql,
     clock: systemClock,
     delivery: createDelivery(config, stderrLogger),

@@ -108,6 +108,8 @@ export function createDatabase(config: DatabaseConfig, events: DatabaseEvents = 
     async close() {
       await sql.close();
       await db.$disconnect();
+      // the pool is the service's (Prisma's adapter only borrows it): ended here whether or not Prisma ever ran a query
+      if (pool && !pool.ended) await pool.end();
     },
   };
 }
@@ -149,7 +151,7 @@ function expectedMigrations(provider: DbProvider): string[] {
 }
 
 function createPostgresClient(pool: pg.Pool, config: DatabaseConfig): Db {
-  const adapter = new PrismaPg(pool, { ...(config.schema ? { schema: config.schema } : {}), disposeExternalPool: true });
+  const adapter = new PrismaPg(pool, config.schema ? { schema: config.schema } : {});
   // The generated PostgreSQL client differs from the SQLite one only in provider
   // internals; every model type and query method the app uses is the same.
   return new PostgresClient({ adapter }) as unknown as Db;

@@ -116,7 +116,7 @@ export function createPostgresSql(
     unit,
     dialect: 'postgres',
     open: () => undefined,
-    // the pool belongs to Prisma's adapter, which ends it
+    // the pool is ended by the database's close() (client.ts), which owns it
     close: async () => undefined,
   };
 }

@@ -1,11 +1,7 @@
-import type { Db } from '../db/client.js';
 import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
 import { fanOutSql } from '../webhooks/deliveries.store.js';
 import { subscribedSql } from '../webhooks/endpoints.store.js';
 import { noticeEventTypes, type SecurityEvent } from './events.js';
-
-/** A Prisma client or an interactive transaction's client: what `writeIn` writes with. */
-type PrismaWriter = Pick<Db, '$executeRaw'>;
 
 export type OutboxStore = ReturnType<typeof createOutboxStore>;
 
@@ -54,14 +50,10 @@ const FAN_OUT = composeStatement({ id: 'text', noticeTypes: 'text' }, (v) =>
  * without its deliveries, nor they without it. Each event is two statements: the event, then
  * its deliveries.
  *
- * Three ways in, one per kind of transaction the change that causes the event runs in:
- * - `statements(events)`: for `Sql.atomic([change, ...statements])`;
- * - `prismaWrites(events)`: for Prisma's batch `db.$transaction([change, ...prismaWrites])`;
- * - `writeIn(tx, events)`: inside an interactive `db.$transaction(async (tx) => ...)`.
- * The last two run the same statements through Prisma, for the stores whose changes are still
- * Prisma transactions.
+ * `statements(events)` go with the change that causes them, in `Sql.atomic([change, ...statements])`
+ * or a `Sql.unit`; `record(events)` writes events that have no change of their own.
  */
-export function createOutboxStore({ db, sql, traceparent = () => null }: { db: Db; sql: Sql; traceparent?: () => string | null }) {
+export function createOutboxStore({ sql, traceparent = () => null }: { sql: Sql; traceparent?: () => string | null }) {
   /** An event as `eventsInsertSql` reads it, with the trace context of the work that caused it (read now, inside that work). */
   function jsonRow(event: SecurityEvent) {
     return {
@@ -88,15 +80,6 @@ export function createOutboxStore({ db, sql, traceparent = () => null }: { db: D
     return events.flatMap((event) => args(event).map((call) => sql.statement(...call)));
   }
 
-  function prismaWrites(events: readonly SecurityEvent[], writer: PrismaWriter = db) {
-    return events.flatMap((event) => args(event).map(([strings, ...values]) => writer.$executeRaw(strings, ...values)));
-  }
-
-  /** Inside an interactive transaction, in order. */
-  async function writeIn(tx: PrismaWriter, events: readonly SecurityEvent[]): Promise<void> {
-    for (const write of prismaWrites(events, tx)) await write;
-  }
-
   /** Events with no change of their own to ride with (still one transaction for event and fan-out). */
   async function record(events: readonly SecurityEvent[]): Promise<void> {
     if (events.length > 0) await sql.atomic(statements(events));
@@ -117,7 +100,7 @@ export function createOutboxStore({ db, sql, traceparent = () => null }: { db: D
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id AND d.status = 'PENDING')`;
   }
 
-  return { jsonRow, statements, prismaWrites, writeIn, record, backlog, purge };
+  return { jsonRow, statements, record, backlog, purge };
 }
 
 /** Whether the user is told of the event (a NOTICE delivery). */

@@ -23,8 +23,8 @@ import { documentInputBounds } from './bounded-input.js';
  */
 export function buildSchema({ db, sql, provider }: Pick<Database, 'db' | 'sql' | 'provider'>): GraphQLSchema {
   // the few reads that are not Pothos's own (whose a row is, a federation reference) go through the stores
-  const users = createUsersStore({ db, sql });
-  const passkeys = createPasskeysStore({ db, sql });
+  const users = createUsersStore({ sql });
+  const passkeys = createPasskeysStore({ sql });
   const builder = createBuilder(db, { userIdOf: users.idOf, passkeyOwnerOf: passkeys.ownerOf });
   addUserTypes(builder, db, provider);
   const assurance = addAssuranceTypes(builder);

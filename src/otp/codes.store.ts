@@ -1,5 +1,4 @@
 import type { Channel } from '../delivery/channel.js';
-import type { Db } from '../db/client.js';
 import { boolOf, composeStatement, dateOf, sqlText, type SqlBool, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
@@ -193,6 +192,11 @@ export function newCodeValues(code: NewCode | undefined): { [K in keyof typeof n
   return { userId, codeHash, channel, destination, country, dialPrefix, contextHash, expiresAt, createdAt };
 }
 
+/** A user's codes still pending (being sent or live) superseded: none of them can be used any more. */
+export function pendingCodesSupersededSql(v: { userId: SqlText }): SqlText {
+  return sqlText`UPDATE otp_logs SET status = 'SUPERSEDED' WHERE user_id = ${v.userId} AND status IN ('SENDING', 'ACTIVE')`;
+}
+
 const INSERT_SENDING = composeStatement(newCodeParams, (v) => codeRecordedSql({ ...v, when: sqlText`TRUE` }));
 const ACTIVATE = composeStatement(
   { userId: 'int', codeId: 'int', providerMessageId: 'text', status: 'text', rank: 'int', receiptExpected: 'boolean' },
@@ -211,7 +215,7 @@ const HOUR_MS = 3_600_000;
  * activate their code without seeing the other's, and the older of two ACTIVE codes must not
  * come back to life once the newer one is used.
  */
-export function createCodesStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
+export function createCodesStore({ sql, outbox = createOutboxStore({ sql }) }: { sql: Sql; outbox?: OutboxStore }) {
   async function insertSending(code: NewCode): Promise<number> {
     const [row] = await sql.rows<{ id: number }>(...INSERT_SENDING.args(sql.dialect, newCodeValues(code)));
     if (!row) throw new Error('the new code was not recorded');

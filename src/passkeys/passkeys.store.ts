@@ -1,7 +1,7 @@
-import type { Db } from '../db/client.js';
-import { boolOf, dateOf, type Sql, type SqlBool, type SqlDate } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
+import { userTouchedSql } from '../users/users.store.js';
 
 /** Which ceremony a challenge was issued for: it answers that one only. */
 export type Ceremony = 'REGISTRATION' | 'AUTHENTICATION';
@@ -57,6 +57,18 @@ interface PasskeyRow {
   last_used_at: SqlDate | null;
 }
 
+/** Every passkey of a user deleted. */
+export function passkeysDeletedSql(v: { userId: SqlText }): SqlText {
+  return sqlText`DELETE FROM passkeys WHERE user_id = ${v.userId}`;
+}
+
+/** Every ceremony a user has open deleted. */
+export function passkeyChallengesDeletedSql(v: { userId: SqlText }): SqlText {
+  return sqlText`DELETE FROM passkey_challenges WHERE user_id = ${v.userId}`;
+}
+
+const TOUCH_ENABLED_USER = composeStatement({ userId: 'int', now: 'timestamp' }, (v) => userTouchedSql({ ...v, when: sqlText`otp_enabled = TRUE` }));
+
 const passkeyOf = (row: PasskeyRow): PasskeyRecord => ({
   id: row.id,
   userId: row.user_id,
@@ -82,7 +94,7 @@ export type PasskeysStore = ReturnType<typeof createPasskeysStore>;
  * run on the driver through `sql`. Transports are kept comma-separated (SQLite
  * has no arrays) and the counter as a BIGINT (PostgreSQL's driver returns it as text): both end here.
  */
-export function createPasskeysStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
+export function createPasskeysStore({ sql, outbox = createOutboxStore({ sql }) }: { sql: Sql; outbox?: OutboxStore }) {
   const transportsOf = (text: string) => text.split(',').filter(Boolean);
 
   /**
@@ -155,7 +167,7 @@ export function createPasskeysStore({ db, sql, outbox = createOutboxStore({ db, 
    */
   function create(passkey: NewPasskey, events: readonly SecurityEvent[] = []): Promise<PasskeyRecord | null> {
     return sql.unit(function* () {
-      const enabled = yield sql.statement`UPDATE users SET updated_at = ${passkey.createdAt} WHERE id = ${passkey.userId} AND otp_enabled = ${true}`;
+      const enabled = yield TOUCH_ENABLED_USER.statement(sql, { userId: passkey.userId, now: passkey.createdAt });
       if (enabled.count !== 1) return null;
       const { rows } = yield sql.statement`
         INSERT INTO passkeys (user_id, credential_id, public_key, counter, transports, backed_up, device_type, name, created_at)

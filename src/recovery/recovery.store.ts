@@ -1,12 +1,20 @@
-import type { Db } from '../db/client.js';
-import type { Sql } from '../db/sql.js';
+import { composeStatement, sqlText, type Sql, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
+import { userTouchedSql } from '../users/users.store.js';
+
+/** Every recovery code of a user deleted. */
+export function recoveryCodesDeletedSql(v: { userId: SqlText }): SqlText {
+  return sqlText`DELETE FROM recovery_codes WHERE user_id = ${v.userId}`;
+}
+
+const CODES_DELETED = composeStatement({ userId: 'int' }, recoveryCodesDeletedSql);
+const TOUCH_USER = composeStatement({ userId: 'int', now: 'timestamp' }, (v) => userTouchedSql({ ...v, when: sqlText`TRUE` }));
 
 export type RecoveryStore = ReturnType<typeof createRecoveryStore>;
 
 /** Every statement on `recovery_codes`, each code stored as its keyed hash only. */
-export function createRecoveryStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
+export function createRecoveryStore({ sql, outbox = createOutboxStore({ sql }) }: { sql: Sql; outbox?: OutboxStore }) {
   /**
    * Replaces the user's set whole, in one transaction that first writes the user's row: on
    * PostgreSQL its row lock queues a concurrent replacement until this one commits, so two
@@ -14,8 +22,8 @@ export function createRecoveryStore({ db, sql, outbox = createOutboxStore({ db, 
    */
   async function replaceSet(userId: number, hashes: string[], now: Date, events: readonly SecurityEvent[] = []): Promise<void> {
     await sql.atomic([
-      sql.statement`UPDATE users SET updated_at = ${now} WHERE id = ${userId}`,
-      sql.statement`DELETE FROM recovery_codes WHERE user_id = ${userId}`,
+      TOUCH_USER.statement(sql, { userId, now }),
+      CODES_DELETED.statement(sql, { userId }),
       ...hashes.map((codeHash) => sql.statement`INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (${userId}, ${codeHash}, ${now})`),
       ...outbox.statements(events),
     ]);

@@ -1,9 +1,12 @@
-import type { Db } from '../db/client.js';
 import { UserNotFoundError } from '../errors/errors.js';
 import type { SealedValue } from '../crypto/rotate-keys.js';
 import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
+import { auditPseudonymisedSql } from '../audit/audit.store.js';
+import { pendingCodesSupersededSql } from '../otp/codes.store.js';
+import { passkeyChallengesDeletedSql, passkeysDeletedSql } from '../passkeys/passkeys.store.js';
+import { recoveryCodesDeletedSql } from '../recovery/recovery.store.js';
 
 /**
  * Takes one guess for a user who may verify (switched on, not suspended, not locked), in one
@@ -14,6 +17,11 @@ import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
  * still found here has ended (the WHERE admits no other) and is cleared. A piece for
  * statements that span tables (verification.store.ts) as for `takeGuess`.
  */
+/** The user's row touched (`updated_at`), where `when` holds: a write that takes the row's lock first. */
+export function userTouchedSql(v: { userId: SqlText; now: SqlText; when: SqlText }): SqlText {
+  return sqlText`UPDATE users SET updated_at = ${v.now} WHERE id = ${v.userId} AND ${v.when}`;
+}
+
 export function guessTakenSql(v: { username: SqlText; now: SqlText; lockEnd: SqlText; threshold: SqlText; maxConsecutive: SqlText }): SqlText {
   return sqlText`
     UPDATE users
@@ -54,6 +62,12 @@ const TAKE_GUESS = composeStatement(
   { username: 'text', now: 'timestamp', lockEnd: 'timestamp', threshold: 'int', maxConsecutive: 'int' },
   guessTakenSql,
 );
+/** What switching two-factor off clears besides the user's row, each in its owner's words. */
+const CODES_SUPERSEDED = composeStatement({ userId: 'int' }, pendingCodesSupersededSql);
+const RECOVERY_CODES_DELETED = composeStatement({ userId: 'int' }, recoveryCodesDeletedSql);
+const PASSKEYS_DELETED = composeStatement({ userId: 'int' }, passkeysDeletedSql);
+const CHALLENGES_DELETED = composeStatement({ userId: 'int' }, passkeyChallengesDeletedSql);
+const AUDIT_PSEUDONYMISED = composeStatement({ userId: 'int', pseudonym: 'text' }, auditPseudonymisedSql);
 const CLEAR_GUESSES = composeStatement({ userId: 'int' }, (v) => guessesClearedSql({ userId: v.userId, when: sqlText`TRUE` }));
 const TAKE_SEND_INTERVAL = composeStatement(
   { userId: 'int', now: 'timestamp', earliest: 'timestamp', since: 'timestamp', max: 'int' },
@@ -198,7 +212,7 @@ export type UsersStore = ReturnType<typeof createUsersStore>;
  * "Reaching the database"). Callers speak in domain types: the
  * SQLite and PostgreSQL differences (booleans as 0/1, timestamps as text) end here.
  */
-export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql }) }: { db: Db; sql: Sql; outbox?: OutboxStore }) {
+export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: { sql: Sql; outbox?: OutboxStore }) {
   async function idOf(username: string): Promise<number | null> {
     const [row] = await sql.rows<{ id: number }>`SELECT id FROM users WHERE username = ${username}`;
     return row?.id ?? null;
@@ -439,10 +453,9 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
              totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
              suspended_at, last_send_at, created_at, updated_at`;
       const user = userOf(written(rows[0] as UserRow | undefined));
-      yield sql.statement`UPDATE otp_logs SET status = 'SUPERSEDED' WHERE user_id = ${userId} AND status IN ('SENDING', 'ACTIVE')`;
-      yield sql.statement`DELETE FROM recovery_codes WHERE user_id = ${userId}`;
-      yield sql.statement`DELETE FROM passkeys WHERE user_id = ${userId}`;
-      yield sql.statement`DELETE FROM passkey_challenges WHERE user_id = ${userId}`;
+      for (const cleared of [CODES_SUPERSEDED, RECOVERY_CODES_DELETED, PASSKEYS_DELETED, CHALLENGES_DELETED]) {
+        yield cleared.statement(sql, { userId });
+      }
       for (const statement of outbox.statements(events)) yield statement;
       return user;
     });
@@ -462,7 +475,7 @@ export function createUsersStore({ db, sql, outbox = createOutboxStore({ db, sql
   /** Deletes the user (codes and recovery codes cascade); their audit rows keep `pseudonym` instead of the name. */
   async function erase(userId: number, pseudonym: string): Promise<void> {
     const [, deleted] = await sql.atomic([
-      sql.statement`UPDATE audit_events SET username = ${pseudonym} WHERE user_id = ${userId}`,
+      AUDIT_PSEUDONYMISED.statement(sql, { userId, pseudonym }),
       sql.statement`DELETE FROM users WHERE id = ${userId}`,
     ]);
     if (deleted !== 1) throw new UserNotFoundError();
