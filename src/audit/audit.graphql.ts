@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js';
+import type { PrismaReads } from '../db/client.js';
 import { ownedBy, type Builder } from '../schema-builder/builder.js';
 import type { AuditEventName, AuditOutcome } from './audit.service.js';
 import { normaliseUsername } from '../users/username.js';
@@ -51,7 +51,7 @@ const describe = <K extends string>(descriptions: Record<K, string>) =>
   >;
 
 /** The audit trail, read-only, for callers with `logs:read`. */
-export function addAuditTypes(builder: Builder, db: Db) {
+export function addAuditTypes(builder: Builder, db: PrismaReads) {
   const AuditEventType = builder.enumType('AuditEventType', {
     description: 'What an audit event records.',
     values: describe(events),

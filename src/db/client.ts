@@ -12,16 +12,18 @@ import { sqliteAdapterFactory } from './sqlite-adapter.js';
 import { createSqliteSql, watchSqliteFile } from './sqlite-sql.js';
 
 /**
- * The one Prisma client type the app works with. The two generated clients have
- * interchangeable model types; their classes differ only in provider internals, so the
- * app is typed against the SQLite client (whose Pothos types are generated too).
+ * Prisma's client, for the Pothos schema's reads only (the stores speak `Sql`; a `Database` holds
+ * both). The two generated clients have interchangeable model types; their classes differ only in
+ * provider internals, so the app is typed against the SQLite client (whose Pothos types are
+ * generated too).
  */
-export type Db = SqliteClient;
+export type PrismaReads = SqliteClient;
 export type DbProvider = DatabaseConfig['provider'];
 
 export interface Database {
-  readonly db: Db;
-  /** the hot path's statements, on the driver itself (see sql.ts) */
+  /** Prisma, for the Pothos schema's reads */
+  readonly db: PrismaReads;
+  /** every store's statements, on the driver itself (see sql.ts) */
   readonly sql: Sql;
   readonly provider: DbProvider;
   /** per-connection settings; call once before use */
@@ -46,7 +48,7 @@ export interface DatabaseEvents {
 export function createDatabase(config: DatabaseConfig, events: DatabaseEvents = {}): Database {
   const pool = config.provider === 'postgres' ? createPool(config, events.onPoolError) : undefined;
   const file = pool ? undefined : watchSqliteFile(config.sqlitePath);
-  let db: Db;
+  let db: PrismaReads;
   let sql: Sql;
   if (pool) {
     // one pool for both, which the adapter ends
@@ -150,9 +152,9 @@ function expectedMigrations(provider: DbProvider): string[] {
   }
 }
 
-function createPostgresClient(pool: pg.Pool, config: DatabaseConfig): Db {
+function createPostgresClient(pool: pg.Pool, config: DatabaseConfig): PrismaReads {
   const adapter = new PrismaPg(pool, config.schema ? { schema: config.schema } : {});
   // The generated PostgreSQL client differs from the SQLite one only in provider
   // internals; every model type and query method the app uses is the same.
-  return new PostgresClient({ adapter }) as unknown as Db;
+  return new PostgresClient({ adapter }) as unknown as PrismaReads;
 }

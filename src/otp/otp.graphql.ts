@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js';
+import type { PrismaReads } from '../db/client.js';
 import {
   CodeAlreadyUsedError,
   ContextMismatchError,
@@ -51,7 +51,7 @@ const statuses: Record<CodeStatus, string> = {
 /** The one-time code types; returns the `Channel` enum, which DeliveryFailedError uses too, and the verify payload verifyPasskey shares. */
 export function addOtpTypes(
   builder: Builder,
-  db: Db,
+  db: PrismaReads,
   { AssuranceLevel, RememberedDevice }: Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'> & ReturnType<typeof addDeviceTypes>,
 ) {
   const OtpStatus = builder.enumType('OtpStatus', {

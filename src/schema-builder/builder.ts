@@ -6,7 +6,7 @@ import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure, type AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { DateTimeResolver, EmailAddressResolver, JSONResolver, PhoneNumberResolver } from 'graphql-scalars';
-import type { Db } from '../db/client.js';
+import type { PrismaReads } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
 import { getDatamodel } from '../db/generated/pothos-types.js';
 import type { CallContext, Scope } from '../auth/caller.js';
@@ -90,7 +90,7 @@ function refusal(caller: CallContext, failure: AuthFailure): UnauthenticatedErro
  * A new builder per schema build: the Prisma client is passed in, never imported, so the
  * schema can be built for any database (or none, to print it).
  */
-export function createBuilder(db: Db, owners: Owners) {
+export function createBuilder(db: PrismaReads, owners: Owners) {
   const builder: PothosSchemaTypes.SchemaBuilder<Types> = new SchemaBuilder<BuilderTypes>({
     // ErrorsPlugin goes first, so that a refusal of ScopeAuthPlugin becomes a member of a
     // field's error union, and before PrismaPlugin; RelayPlugin before ScopeAuthPlugin, so that

@@ -5,7 +5,7 @@ import {
   ValidationFailedError,
 } from '../errors/errors.js';
 import { mutationResult, ownedBy, type Builder } from '../schema-builder/builder.js';
-import type { Db, DbProvider } from '../db/client.js';
+import type { PrismaReads, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
 import { channels, type Channel } from '../delivery/channel.js';
 import { normaliseUsername } from './username.js';
@@ -17,7 +17,7 @@ declare module '../schema-builder/context.js' {
   }
 }
 
-export function addUserTypes(builder: Builder, db: Db, provider: DbProvider) {
+export function addUserTypes(builder: Builder, db: PrismaReads, provider: DbProvider) {
   const DeliveryMethod = builder.enumType('DeliveryMethod', {
     description: 'How a user receives delivered codes.',
     values: {
