@@ -134,7 +134,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlRoutesOptions> = async (ap
     cors: settings.corsOrigins.length > 0 ? { origin: [...settings.corsOrigins], methods: ['GET', 'POST'], credentials: false, maxAge: 600 } : false,
     // No uploads here, and Fastify, which has no multipart parser, answers 415 before Yoga.
     multipart: false,
-    plugins: [...(options.plugins ?? []), ...given.keys()],
+    plugins: [...given.keys()],
     logging: {
       debug: (...args) => app.log.debug(args.map(String).join(' ')),
       info: (...args) => app.log.info(args.map(String).join(' ')),
