@@ -31,6 +31,11 @@ export class PostgresPool extends pg.Pool {
 
   constructor(options: pg.PoolConfig, checkSessions: boolean) {
     super(options);
+    // A connection the server ends while it is checked out but between statements (a write
+    // group's connection, a unit's) emits 'error' with no query to hand it to, which would end
+    // the process. Its holder learns of it from its next statement, and the pool drops it when
+    // released with that error; an idle one is reported through the pool's own 'error' event.
+    this.on('connect', (client) => client.on('error', () => undefined));
     if (!checkSessions) return;
     this.on('connect', (client) => {
       const openedAt = Date.now();
