@@ -128,8 +128,8 @@ export function codeRecordedSql(v: {
 }
 
 /**
- * The delivered code `codeId` becomes ACTIVE and the user's previous ACTIVE one SUPERSEDED. A
- * receipt that overtook the send's answer has already set the delivery status: it stands.
+ * The delivered code `codeId` becomes ACTIVE and the user's previous ACTIVE one SUPERSEDED, where
+ * `when` holds. A receipt that overtook the send's answer has already set the delivery status: it stands.
  */
 export function codeActivatedSql(v: {
   userId: SqlText;
@@ -138,6 +138,7 @@ export function codeActivatedSql(v: {
   status: SqlText;
   rank: SqlText;
   receiptExpected: SqlText;
+  when: SqlText;
 }): SqlText {
   return sqlText`
     UPDATE otp_logs
@@ -147,7 +148,8 @@ export function codeActivatedSql(v: {
            delivery_rank = CASE WHEN id = ${v.codeId} AND delivery_status IS NULL THEN ${v.rank} ELSE delivery_rank END,
            receipt_expected = CASE WHEN id = ${v.codeId} THEN ${v.receiptExpected} ELSE receipt_expected END
      WHERE user_id = ${v.userId}
-       AND ((id = ${v.codeId} AND status = 'SENDING') OR status = 'ACTIVE')`;
+       AND ((id = ${v.codeId} AND status = 'SENDING') OR status = 'ACTIVE')
+       AND ${v.when}`;
 }
 
 /**
@@ -200,7 +202,7 @@ export function pendingCodesSupersededSql(v: { userId: SqlText }): SqlText {
 const INSERT_SENDING = composeStatement(newCodeParams, (v) => codeRecordedSql({ ...v, when: sqlText`TRUE` }));
 const ACTIVATE = composeStatement(
   { userId: 'int', codeId: 'int', providerMessageId: 'text', status: 'text', rank: 'int', receiptExpected: 'boolean' },
-  codeActivatedSql,
+  (v) => codeActivatedSql({ ...v, when: sqlText`TRUE` }),
 );
 const RESERVE_ATTEMPT = composeStatement({ user: 'int', now: 'timestamp', maxAttempts: 'int' }, attemptReservedSql);
 const CONSUME = composeStatement({ codeId: 'int', now: 'timestamp' }, (v) => codeUsedSql({ ...v, when: sqlText`TRUE` }));

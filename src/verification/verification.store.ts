@@ -99,7 +99,8 @@ const TAKE_SEND = composeStatement(
 /**
  * Rows travel as JSON, in whatever number: one prepared statement for every settlement. The
  * user's row is locked before the code's, the order `takeGuess` takes them in: the other order
- * deadlocks against a concurrent guess (`locked`, which `used` waits for).
+ * deadlocks against a concurrent guess (`locked`, which `used` and `activated` wait for; a send's
+ * activation locks its user's row too, since in a write group its locks are held to the group's commit).
  */
 const SETTLE = composeStatement(
   {
@@ -120,7 +121,7 @@ const SETTLE = composeStatement(
     const settled = sqlText`EXISTS (SELECT 1 FROM settled)`;
     return sqlText`
     WITH locked AS (
-      SELECT id FROM users WHERE id = ${v.clearGuessesOf} FOR NO KEY UPDATE
+      SELECT id FROM users WHERE id = COALESCE(${v.clearGuessesOf}, ${v.activateUserId}) FOR NO KEY UPDATE
     ), used AS (${codeUsedSql({ codeId: v.consumeCode, now: v.at, when: sqlText`(SELECT COUNT(*) FROM locked) >= 0` })}
       RETURNING id
     ), settled AS (
@@ -132,6 +133,7 @@ const SETTLE = composeStatement(
       status: v.deliveryStatus,
       rank: v.deliveryRank,
       receiptExpected: v.receiptExpected,
+      when: sqlText`(SELECT COUNT(*) FROM locked) >= 0`,
     })}
     ), cleared AS (${guessesClearedSql({ userId: v.clearGuessesOf, when: settled })}
     ), events AS (${eventsInsertSql(eventsFromJsonSql(v.events), settled)}
