@@ -69,7 +69,7 @@ describe('a failed SMS gives its send slot back', () => {
   let app: TestApp;
   beforeAll(async () => {
     twilio = await startTwilioServer();
-    app = await createTestApp(twilioEnv(twilio, { TWILIO_PHONE_NUMBER: '+15005550006', TWILIO_TIMEOUT_MS: '1000' }), { clock: isolatedSmsClock() });
+    app = await createTestApp(twilioEnv(twilio, { TWILIO_PHONE_NUMBER: '+15005550006', DELIVERY_TIMEOUT_MS: '3000' }), { clock: isolatedSmsClock() });
   });
   afterAll(async () => {
     await Promise.all([app.close(), twilio.close()]);
