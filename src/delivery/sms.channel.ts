@@ -2,7 +2,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ChannelSender } from './channel.js';
 import { maskPhone } from './mask.js';
 import { renderSms } from './templates.js';
-import { statusCallbackFor, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';
+import { sendThroughTwilio, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';
 import { configurationCodes, fromTwilioError } from './twilio-errors.js';
 
 /**
@@ -19,16 +19,15 @@ export function createSmsChannel(config: TwilioConfig, options: { connection: Tw
   return {
     async send(message) {
       try {
-        const client = await connection.client();
-        const callback = statusCallbackFor(config, message.codeId);
-        const sent = await client.messages.create({
-          to: message.to,
-          body: renderSms(message),
-          validityPeriod: Math.min(36_000, message.expiresInMinutes * 60),
-          ...sender,
-          ...callback,
-        });
-        return { providerMessageId: sent.sid, status: 'QUEUED', receiptExpected: 'statusCallback' in callback };
+        return await sendThroughTwilio(connection, config, message, (client, callback) =>
+          client.messages.create({
+            to: message.to,
+            body: renderSms(message),
+            validityPeriod: Math.min(36_000, message.expiresInMinutes * 60),
+            ...sender,
+            ...callback,
+          }),
+        );
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'number' && configurationCodes.has(code)) {

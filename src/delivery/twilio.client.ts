@@ -2,6 +2,7 @@ import { Agent } from 'node:https';
 import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config/config.js';
+import type { CodeMessage, DeliveryReceipt } from './channel.js';
 
 export type TwilioConfig = NonNullable<Config['twilio']>;
 
@@ -77,4 +78,23 @@ export type TwilioConnectionHandle = ReturnType<typeof createTwilioConnection>;
 export function statusCallbackFor(config: TwilioConfig, codeId: number | undefined): { statusCallback: string } | Record<string, never> {
   if (!config.statusCallbackUrl || codeId === undefined) return {};
   return { statusCallback: `${config.statusCallbackUrl}?code=${codeId}` };
+}
+
+type StatusCallback = ReturnType<typeof statusCallbackFor>;
+
+/**
+ * A code's message or call through Twilio, as every Twilio channel sends it: the connection's
+ * client, the status callback for the code's record, `create` making the message or call with
+ * both; the receipt of a send Twilio queued. Errors are left to the channel to map.
+ */
+export async function sendThroughTwilio(
+  connection: TwilioConnectionHandle,
+  config: TwilioConfig,
+  message: CodeMessage,
+  create: (client: Twilio, callback: StatusCallback) => Promise<{ sid: string }>,
+): Promise<DeliveryReceipt> {
+  const client = await connection.client();
+  const callback = statusCallbackFor(config, message.codeId);
+  const { sid } = await create(client, callback);
+  return { providerMessageId: sid, status: 'QUEUED', receiptExpected: 'statusCallback' in callback };
 }

@@ -1,6 +1,6 @@
 import type { ChannelSender } from './channel.js';
 import { renderVoiceTwiml } from './templates.js';
-import { statusCallbackFor, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';
+import { sendThroughTwilio, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';
 import { fromTwilioError } from './twilio-errors.js';
 
 /** How long the phone may ring before the call counts as unanswered (Twilio's `Timeout`, seconds). */
@@ -17,17 +17,16 @@ export function createVoiceChannel(config: TwilioConfig & { phoneNumber: string 
   return {
     async send(message) {
       try {
-        const client = await connection.client();
-        const callback = statusCallbackFor(config, message.codeId);
-        const call = await client.calls.create({
-          to: message.to,
-          from: config.phoneNumber,
-          twiml: renderVoiceTwiml(message),
-          timeout: RING_SECONDS,
-          ...callback,
-          ...('statusCallback' in callback ? { statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] } : {}),
-        });
-        return { providerMessageId: call.sid, status: 'QUEUED', receiptExpected: 'statusCallback' in callback };
+        return await sendThroughTwilio(connection, config, message, (client, callback) =>
+          client.calls.create({
+            to: message.to,
+            from: config.phoneNumber,
+            twiml: renderVoiceTwiml(message),
+            timeout: RING_SECONDS,
+            ...callback,
+            ...('statusCallback' in callback ? { statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] } : {}),
+          }),
+        );
       } catch (error) {
         throw fromTwilioError(error, 'VOICE');
       }

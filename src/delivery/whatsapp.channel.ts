@@ -1,6 +1,6 @@
 import type { ChannelSender } from './channel.js';
 import { renderSms } from './templates.js';
-import { statusCallbackFor, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';
+import { sendThroughTwilio, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';
 import { fromTwilioError } from './twilio-errors.js';
 
 /**
@@ -14,18 +14,12 @@ export function createWhatsAppChannel(config: TwilioConfig & { whatsappFrom: str
   return {
     async send(message) {
       try {
-        const client = await connection.client();
-        const callback = statusCallbackFor(config, message.codeId);
         const content = config.whatsappContentSid
           ? { contentSid: config.whatsappContentSid, contentVariables: JSON.stringify({ 1: message.code }) }
           : { body: renderSms(message) };
-        const sent = await client.messages.create({
-          to: `whatsapp:${message.to}`,
-          from: `whatsapp:${config.whatsappFrom}`,
-          ...content,
-          ...callback,
-        });
-        return { providerMessageId: sent.sid, status: 'QUEUED', receiptExpected: 'statusCallback' in callback };
+        return await sendThroughTwilio(connection, config, message, (client, callback) =>
+          client.messages.create({ to: `whatsapp:${message.to}`, from: `whatsapp:${config.whatsappFrom}`, ...content, ...callback }),
+        );
       } catch (error) {
         throw fromTwilioError(error, 'WHATSAPP');
       }
