@@ -96,6 +96,49 @@ export function fanOutSql(events: SqlText, noticeTypes: SqlText): SqlText {
       FROM ${events} e WHERE e.user_id IS NOT NULL AND ${noticeTypes} LIKE '%,' || e.type || ',%'`;
 }
 
+/** What keeps two instances' claims apart: PostgreSQL skips the rows another is claiming; SQLite has one writer. */
+const claimLocks = { postgres: sqlText`FOR UPDATE SKIP LOCKED`, sqlite: sqlText`` };
+const claimParams = { leaseUntil: 'timestamp', token: 'text', now: 'timestamp', limit: 'int' } as const;
+/** the claim's own clause: a due, pending delivery of `kind` that no live lease holds */
+const claimable = (kind: SqlText, now: SqlText) =>
+  sqlText`kind = ${kind} AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})`;
+
+/** Notices: the oldest `limit` due. */
+const claimNotices = (lock: SqlText) =>
+  composeStatement(claimParams, (v) => sqlText`
+    UPDATE webhook_deliveries SET claimed_until = ${v.leaseUntil}, claim_token = ${v.token}
+     WHERE id IN (SELECT id FROM webhook_deliveries
+                   WHERE ${claimable(sqlText`'NOTICE'`, v.now)}
+                   ORDER BY next_attempt_at LIMIT ${v.limit}
+                     ${lock})`);
+
+/**
+ * Webhooks: `held`, the live claims per endpoint of every instance. Endpoints at their cap are
+ * left out before the window is cut; within it, each endpoint gets its oldest up to what it has free.
+ */
+const claimWebhooks = (lock: SqlText) =>
+  composeStatement({ ...claimParams, window: 'int', perEndpoint: 'int' }, (v) => sqlText`
+    UPDATE webhook_deliveries SET claimed_until = ${v.leaseUntil}, claim_token = ${v.token}
+     WHERE id IN (
+       SELECT ranked.id FROM (
+         SELECT candidates.id, candidates.next_attempt_at, COALESCE(held.n, 0) AS held,
+                ROW_NUMBER() OVER (PARTITION BY candidates.endpoint_id ORDER BY candidates.next_attempt_at, candidates.id) AS n
+           FROM (SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
+                  WHERE ${claimable(sqlText`'WEBHOOK'`, v.now)}
+                    AND endpoint_id NOT IN (SELECT endpoint_id FROM webhook_deliveries
+                                             WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${v.now} AND endpoint_id IS NOT NULL
+                                             GROUP BY endpoint_id HAVING COUNT(*) >= ${v.perEndpoint})
+                  ORDER BY next_attempt_at LIMIT ${v.window}
+                    ${lock}) candidates
+           LEFT JOIN (SELECT endpoint_id, COUNT(*) AS n FROM webhook_deliveries
+                       WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${v.now}
+                       GROUP BY endpoint_id) held ON held.endpoint_id = candidates.endpoint_id) ranked
+        WHERE ranked.n + ranked.held <= ${v.perEndpoint}
+        ORDER BY ranked.next_attempt_at LIMIT ${v.limit})`);
+
+const CLAIM_NOTICES = { postgres: claimNotices(claimLocks.postgres), sqlite: claimNotices(claimLocks.sqlite) };
+const CLAIM_WEBHOOKS = { postgres: claimWebhooks(claimLocks.postgres), sqlite: claimWebhooks(claimLocks.sqlite) };
+
 /**
  * Every statement on `webhook_deliveries`. A dispatcher claims due deliveries with a lease
  * (`claimed_until`) under its own token; every later write is conditional on the token, so a
@@ -118,62 +161,11 @@ export function createDeliveriesStore({ sql }: { sql: Sql }) {
   ): Promise<ClaimedDelivery[]> {
     // the candidates are read past the limit so that one busy endpoint's backlog cannot fill them
     const window = lane.limit * 10;
-    let claimed: number;
-    if (lane.kind === 'NOTICE') {
-      claimed =
-        sql.dialect === 'postgres'
-          ? await sql.run`
-            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
-             WHERE id IN (SELECT id FROM webhook_deliveries
-                           WHERE kind = 'NOTICE' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
-                           ORDER BY next_attempt_at LIMIT ${lane.limit}
-                             FOR UPDATE SKIP LOCKED)`
-          : await sql.run`
-            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
-             WHERE id IN (SELECT id FROM webhook_deliveries
-                           WHERE kind = 'NOTICE' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
-                           ORDER BY next_attempt_at LIMIT ${lane.limit})`;
-    } else {
-      // `held`: live claims per endpoint, of every instance. Endpoints at their cap are left out
-      // before the window is cut; within it, each endpoint gets its oldest up to what it has free.
-      claimed =
-        sql.dialect === 'postgres'
-          ? await sql.run`
-            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
-             WHERE id IN (
-               SELECT ranked.id FROM (
-                 SELECT candidates.id, candidates.next_attempt_at, COALESCE(held.n, 0) AS held,
-                        ROW_NUMBER() OVER (PARTITION BY candidates.endpoint_id ORDER BY candidates.next_attempt_at, candidates.id) AS n
-                   FROM (SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
-                          WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
-                            AND endpoint_id NOT IN (SELECT endpoint_id FROM webhook_deliveries
-                                                     WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now} AND endpoint_id IS NOT NULL
-                                                     GROUP BY endpoint_id HAVING COUNT(*) >= ${lane.perEndpoint})
-                          ORDER BY next_attempt_at LIMIT ${window}
-                            FOR UPDATE SKIP LOCKED) candidates
-                   LEFT JOIN (SELECT endpoint_id, COUNT(*) AS n FROM webhook_deliveries
-                               WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now}
-                               GROUP BY endpoint_id) held ON held.endpoint_id = candidates.endpoint_id) ranked
-                WHERE ranked.n + ranked.held <= ${lane.perEndpoint}
-                ORDER BY ranked.next_attempt_at LIMIT ${lane.limit})`
-          : await sql.run`
-            UPDATE webhook_deliveries SET claimed_until = ${leaseUntil}, claim_token = ${token}
-             WHERE id IN (
-               SELECT ranked.id FROM (
-                 SELECT candidates.id, candidates.next_attempt_at, COALESCE(held.n, 0) AS held,
-                        ROW_NUMBER() OVER (PARTITION BY candidates.endpoint_id ORDER BY candidates.next_attempt_at, candidates.id) AS n
-                   FROM (SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
-                          WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND next_attempt_at <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
-                            AND endpoint_id NOT IN (SELECT endpoint_id FROM webhook_deliveries
-                                                     WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now} AND endpoint_id IS NOT NULL
-                                                     GROUP BY endpoint_id HAVING COUNT(*) >= ${lane.perEndpoint})
-                          ORDER BY next_attempt_at LIMIT ${window}) candidates
-                   LEFT JOIN (SELECT endpoint_id, COUNT(*) AS n FROM webhook_deliveries
-                               WHERE kind = 'WEBHOOK' AND status = 'PENDING' AND claimed_until > ${now}
-                               GROUP BY endpoint_id) held ON held.endpoint_id = candidates.endpoint_id) ranked
-                WHERE ranked.n + ranked.held <= ${lane.perEndpoint}
-                ORDER BY ranked.next_attempt_at LIMIT ${lane.limit})`;
-    }
+    const values = { leaseUntil, token, now, limit: lane.limit };
+    const claimed =
+      lane.kind === 'NOTICE'
+        ? await sql.run(...CLAIM_NOTICES[sql.dialect].args(sql.dialect, values))
+        : await sql.run(...CLAIM_WEBHOOKS[sql.dialect].args(sql.dialect, { ...values, window, perEndpoint: lane.perEndpoint }));
     if (claimed === 0) return [];
     const rows = await sql.rows<{
       id: number;
