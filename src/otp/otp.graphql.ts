@@ -1,19 +1,13 @@
 import type { PrismaReads } from '../db/client.js';
 import {
-  CodeAlreadyUsedError,
-  ContextMismatchError,
   ContextTooLongForSmsError,
   ValidationFailedError,
-  CodeExpiredError,
   CodeReplayedError,
   DeliveryFailedError,
   DeliveryNotConfiguredError,
   InsufficientAssuranceError,
-  InvalidCodeError,
   InvalidPhoneNumberError,
   NoDeliveryDestinationError,
-  NoPendingCodeError,
-  TooManyAttemptsError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
   UserNotFoundError,
@@ -28,7 +22,7 @@ import type { CodeStatus } from './codes.store.js';
 import { channels, type Channel as ChannelName } from '../delivery/channel.js';
 import { deliveryStatuses, type DeliveryStatus } from '../delivery/delivery-status.js';
 import type { ChannelReason } from './channel-choice.js';
-import type { GeneratedCode } from './otp.service.js';
+import { deliveredCodeErrors, type GeneratedCode } from './otp.service.js';
 import { normaliseUsername } from '../users/username.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
@@ -273,13 +267,8 @@ export function addOtpTypes(
       errors: {
         types: [
           UserNotFoundError,
-          NoPendingCodeError,
-          InvalidCodeError,
-          ContextMismatchError,
+          ...deliveredCodeErrors,
           CodeReplayedError,
-          CodeExpiredError,
-          CodeAlreadyUsedError,
-          TooManyAttemptsError,
           TwoFactorDisabledError,
           TwoFactorSuspendedError,
           UserLockedError,

@@ -3,16 +3,10 @@ import {
   InsufficientAssuranceError,
   NoPasskeyError,
   PasskeyAlreadyRegisteredError,
-  PasskeyChallengeExpiredError,
-  PasskeyChallengeInvalidError,
   PasskeyCounterRegressedError,
-  PasskeyInvalidError,
   PasskeyNotFoundError,
-  PasskeyOriginMismatchError,
-  PasskeyRpIdMismatchError,
   PasskeysNotConfiguredError,
   PasskeyUnknownCredentialError,
-  PasskeyUserNotVerifiedError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
   UserLockedError,
@@ -23,7 +17,7 @@ import { mutationResult, ownedBy, type Builder } from '../schema-builder/builder
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
-import type { PasskeyOptions, PasskeysService } from './passkeys.service.js';
+import { answerErrors, type PasskeyOptions, type PasskeysService } from './passkeys.service.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 
 declare module '../schema-builder/context.js' {
@@ -151,15 +145,6 @@ export function addPasskeyTypes(
       'PublicKeyCredential.parseRequestOptionsFromJSON() and navigator.credentials.get({ publicKey }), or to ' +
       '@simplewebauthn/browser’s startAuthentication({ optionsJSON }). Its challenge works once, within OTP_EXPIRATION_MINUTES.',
   );
-
-  const answerErrors = [
-    PasskeyInvalidError,
-    PasskeyChallengeInvalidError,
-    PasskeyChallengeExpiredError,
-    PasskeyOriginMismatchError,
-    PasskeyRpIdMismatchError,
-    PasskeyUserNotVerifiedError,
-  ];
 
   builder.mutationFields((t) => ({
     startPasskeyRegistration: t.field({

@@ -102,6 +102,26 @@ export interface TakenGuess extends AppState {
   consecutiveFailures: number;
 }
 
+/** The columns guessTakenSql returns, as the driver gives them; takenGuessOf reads them. */
+export interface TakenGuessRecord {
+  id: number;
+  failed_verifications: number;
+  consecutive_failures: number;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+}
+
+/** A taken guess's columns as verification speaks of them. */
+export function takenGuessOf(row: TakenGuessRecord): TakenGuess {
+  return {
+    id: row.id,
+    totpSecret: row.totp_secret,
+    totpLastStep: row.totp_last_step,
+    windowGuesses: row.failed_verifications,
+    consecutiveFailures: row.consecutive_failures,
+  };
+}
+
 export interface GuessLimits {
   threshold: number;
   maxConsecutive: number;
@@ -129,17 +149,14 @@ export interface NewUser {
 
 export type UserChanges = Pick<NewUser, 'email' | 'phoneNumber' | 'deliveryMethod' | 'channelOrder' | 'locale' | 'otpEnabled'>;
 
-/** A user's row, every column, under the model's field names (what Pothos's `User` type reads). */
-export interface UserRecord {
+/**
+ * A user's row, every column, under the model's field names (what Pothos's `User` type reads):
+ * what a new user is given, and what the service keeps on it since.
+ */
+export interface UserRecord extends UserChanges {
   id: number;
   username: string;
   usernameKey: string | null;
-  email: string | null;
-  phoneNumber: string | null;
-  deliveryMethod: string;
-  channelOrder: string | null;
-  locale: string;
-  otpEnabled: boolean;
   totpSecret: string | null;
   totpPendingSecret: string | null;
   totpEnabledAt: Date | null;
@@ -254,21 +271,10 @@ export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: {
    * Null when the user cannot verify or does not exist.
    */
   async function takeGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Promise<TakenGuess | null> {
-    const [row] = await sql.rows<{
-      id: number;
-      failed_verifications: number;
-      consecutive_failures: number;
-      totp_secret: string | null;
-      totp_last_step: number | null;
-    }>(...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive }));
-    if (!row) return null;
-    return {
-      id: row.id,
-      totpSecret: row.totp_secret,
-      totpLastStep: row.totp_last_step,
-      windowGuesses: row.failed_verifications,
-      consecutiveFailures: row.consecutive_failures,
-    };
+    const [row] = await sql.rows<TakenGuessRecord>(
+      ...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive }),
+    );
+    return row ? takenGuessOf(row) : null;
   }
 
   async function guessRefusalState(username: string): Promise<GuessRefusalState | null> {

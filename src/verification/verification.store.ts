@@ -18,7 +18,16 @@ import {
 } from '../otp/codes.store.js';
 import { deliveryRank } from '../delivery/delivery-status.js';
 import { counterTakenSql, windowOf, type CountersStore } from '../throttle/counters.store.js';
-import { guessesClearedSql, guessTakenSql, sendIntervalTakenSql, type GuessLimits, type TakenGuess, type UsersStore } from '../users/users.store.js';
+import {
+  guessesClearedSql,
+  guessTakenSql,
+  sendIntervalTakenSql,
+  takenGuessOf,
+  type GuessLimits,
+  type TakenGuess,
+  type TakenGuessRecord,
+  type UsersStore,
+} from '../users/users.store.js';
 import { fanOutSql } from '../webhooks/deliveries.store.js';
 
 /** A guess taken, and the attempt reserved with it on the user's newest delivered code (see `takeGuess`). */
@@ -204,18 +213,9 @@ export function createVerificationStore({
       return { guess, reserved: await codes.reserveAttempt(guess.id, now, reserveCode.maxAttempts) };
     }
     const reserve = reserveCode !== undefined;
-    const [row] = await sql.rows<{
-      id: number;
-      failed_verifications: number;
-      consecutive_failures: number;
-      totp_secret: string | null;
-      totp_last_step: number | null;
-      code_id: number | null;
-      code_hash: string | null;
-      context_hash: string | null;
-      attempts: number | null;
-      channel: string | null;
-    }>(
+    const [row] = await sql.rows<
+      TakenGuessRecord & { code_id: number | null; code_hash: string | null; context_hash: string | null; attempts: number | null; channel: string | null }
+    >(
       ...TAKE_GUESS.args(sql.dialect, {
         username,
         now,
@@ -227,13 +227,7 @@ export function createVerificationStore({
       }),
     );
     if (!row) return null;
-    const guess: TakenGuess = {
-      id: row.id,
-      totpSecret: row.totp_secret,
-      totpLastStep: row.totp_last_step,
-      windowGuesses: row.failed_verifications,
-      consecutiveFailures: row.consecutive_failures,
-    };
+    const guess = takenGuessOf(row);
     if (!reserve || guess.totpSecret) return { guess };
     const reserved =
       row.code_id === null || row.code_hash === null || row.attempts === null || row.channel === null
