@@ -5,14 +5,12 @@ import {
   DeviceRevokedError,
   DeviceTokenInvalidError,
   InsufficientAssuranceError,
-  TwoFactorDisabledError,
-  TwoFactorSuspendedError,
-  UserLockedError,
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { ArgBuilder } from '@pothos/core';
 import type { Builder, Types } from '../schema-builder/builder.js';
+import { guessRefusals } from '../throttle/guess-budget.js';
 import type { addOtpTypes } from '../otp/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { levelOf, type DevicesService } from './devices.service.js';
@@ -99,10 +97,7 @@ export function addDeviceFields(
         'needs a fresh proof. A wrong token counts as a guess towards the user’s lockout.',
       errors: {
         types: [
-          UserNotFoundError,
-          TwoFactorDisabledError,
-          TwoFactorSuspendedError,
-          UserLockedError,
+          ...guessRefusals,
           DeviceTokenInvalidError,
           DeviceRevokedError,
           DeviceExpiredError,

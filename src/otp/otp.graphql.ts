@@ -14,9 +14,9 @@ import {
   RateLimitedError,
   SmsRefusedError,
   PrefixBlockedError,
-  UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../schema-builder/builder.js';
+import { guessRefusals } from '../throttle/guess-budget.js';
 import type { Verified, VerificationService } from '../verification/verification.service.js';
 import type { CodeStatus } from './codes.store.js';
 import { channels, type Channel as ChannelName } from '../delivery/channel.js';
@@ -266,12 +266,9 @@ export function addOtpTypes(
         'A right code works once; wrong guesses by any method count towards the user’s lockout.',
       errors: {
         types: [
-          UserNotFoundError,
+          ...guessRefusals,
           ...deliveredCodeErrors,
           CodeReplayedError,
-          TwoFactorDisabledError,
-          TwoFactorSuspendedError,
-          UserLockedError,
           InsufficientAssuranceError,
           ValidationFailedError,
         ],

@@ -9,7 +9,6 @@ import {
   PasskeyUnknownCredentialError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
-  UserLockedError,
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
@@ -19,6 +18,7 @@ import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
 import { answerErrors, type PasskeyOptions, type PasskeysService } from './passkeys.service.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
+import { guessRefusals } from '../throttle/guess-budget.js';
 
 declare module '../schema-builder/context.js' {
   interface GraphQLServices {
@@ -218,10 +218,7 @@ export function addPasskeyTypes(
         'as a guess towards the user’s lockout, as a wrong code does.',
       errors: {
         types: [
-          UserNotFoundError,
-          TwoFactorDisabledError,
-          TwoFactorSuspendedError,
-          UserLockedError,
+          ...guessRefusals,
           PasskeysNotConfiguredError,
           ...answerErrors,
           PasskeyUnknownCredentialError,
