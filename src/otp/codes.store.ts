@@ -1,5 +1,5 @@
 import type { Channel } from '../delivery/channel.js';
-import { boolOf, composeStatement, dateOf, sqlText, type SqlBool, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type SqlBool, type Sql, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { deliveryRank, type DeliveryStatus } from '../delivery/delivery-status.js';
@@ -243,32 +243,35 @@ export function createCodesStore({ sql, outbox = createOutboxStore({ sql }) }: {
    * a repeated or late receipt changes nothing, and of two racing ones the database lets one
    * win. The code is found by its id (the callback URL's `code`, so a receipt that overtakes
    * the send's own answer still lands) and must carry the provider's id or none yet; or, for a
-   * callback without `code`, by the provider's id alone. The row written, or null.
+   * callback without `code`, by the provider's id alone. `recorded` yields what records the
+   * change (its audit row and events), in the same unit: both commit or neither does. Its answer,
+   * or null when the receipt changed nothing.
    */
-  async function applyReceipt(receipt: {
-    codeId: number | null;
-    providerMessageId: string;
-    status: DeliveryStatus;
-    providerCode: string | null;
-    at: Date;
-  }): Promise<AppliedReceipt | null> {
+  async function applyReceipt<T>(
+    receipt: { codeId: number | null; providerMessageId: string; status: DeliveryStatus; providerCode: string | null; at: Date },
+    recorded: (applied: AppliedReceipt) => Generator<SqlStatement, T, SqlResult>,
+  ): Promise<T | null> {
     const { codeId, providerMessageId, status, providerCode, at } = receipt;
     const rank = deliveryRank[status];
-    const [row] =
-      codeId === null
-        ? await sql.rows<{ id: number; user_id: number; channel: string }>`
-            UPDATE otp_logs
-               SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at}
-             WHERE provider_message_id = ${providerMessageId} AND delivery_rank < ${rank}
-            RETURNING id, user_id, channel`
-        : await sql.rows<{ id: number; user_id: number; channel: string }>`
-            UPDATE otp_logs
-               SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at},
-                   provider_message_id = ${providerMessageId}
-             WHERE id = ${codeId} AND (provider_message_id IS NULL OR provider_message_id = ${providerMessageId})
-               AND (delivery_rank < ${rank} OR (delivery_status IS NULL AND ${rank} = 0))
-            RETURNING id, user_id, channel`;
-    return row ? { codeId: row.id, userId: row.user_id, channel: row.channel } : null;
+    return sql.unit(function* () {
+      const { rows } =
+        codeId === null
+          ? yield sql.statement`
+              UPDATE otp_logs
+                 SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at}
+               WHERE provider_message_id = ${providerMessageId} AND delivery_rank < ${rank}
+              RETURNING id, user_id, channel`
+          : yield sql.statement`
+              UPDATE otp_logs
+                 SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at},
+                     provider_message_id = ${providerMessageId}
+               WHERE id = ${codeId} AND (provider_message_id IS NULL OR provider_message_id = ${providerMessageId})
+                 AND (delivery_rank < ${rank} OR (delivery_status IS NULL AND ${rank} = 0))
+              RETURNING id, user_id, channel`;
+      const row = rows[0] as { id: number; user_id: number; channel: string } | undefined;
+      if (!row) return null;
+      return yield* recorded({ codeId: row.id, userId: row.user_id, channel: row.channel });
+    });
   }
 
   /** The user's codes of the last `since`, newest first: what the channel choice reads to skip a channel that failed them. */

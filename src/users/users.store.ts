@@ -1,6 +1,6 @@
 import { UserNotFoundError } from '../errors/errors.js';
 import type { SealedValue } from '../crypto/rotate-keys.js';
-import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { auditPseudonymisedSql } from '../audit/audit.store.js';
@@ -235,9 +235,10 @@ export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: {
     return row?.id ?? null;
   }
 
-  async function nameOf(userId: number): Promise<string | null> {
-    const [row] = await sql.rows<{ username: string }>`SELECT username FROM users WHERE id = ${userId}`;
-    return row?.username ?? null;
+  /** The user's name, read inside another store's unit (Sql.unit) that writes it elsewhere: `yield*` it. */
+  function* nameIn(userId: number): Generator<SqlStatement, string | null, SqlResult> {
+    const { rows } = yield sql.statement`SELECT username FROM users WHERE id = ${userId}`;
+    return (rows[0] as { username: string } | undefined)?.username ?? null;
   }
 
   async function findForSending(username: string): Promise<SendingUser | null> {
@@ -518,7 +519,7 @@ export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: {
 
   return {
     idOf,
-    nameOf,
+    nameIn,
     findForSending,
     takeGuess,
     guessRefusalState,
