@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { createTestApp, type TestApp } from './support/app.js';
-import { openTestDatabase, storedOtpLogs } from './support/db.js';
+import { insertUser, openTestDatabase, storedOtpLogs } from './support/db.js';
 import { createUser, requestCode } from './support/flows.js';
 import { execute, executeRaw } from './support/graphql.js';
 import { unusedPort } from './support/smtp.js';
@@ -32,7 +32,6 @@ import { createReceiptsService } from '../src/delivery/receipts.service.js';
 import type { Logger } from '../src/logging/logger.js';
 import { createCodesStore } from '../src/otp/codes.store.js';
 import { createUsersStore } from '../src/users/users.store.js';
-import { insertUser } from './support/db.js';
 
 const SENDER = '+15005550006';
 const sendFreely = { OTP_RESEND_INTERVAL_SECONDS: '0', OTP_MAX_SENDS_PER_HOUR: '100', SMS_PREFIX_MIN_SENDS: '1000000' };
