@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 /** What a calling service may be granted: each acts on any user. */
 export const serviceScopes = ['otp:generate', 'otp:verify', 'users:read', 'users:write', 'logs:read', 'webhooks:read', 'webhooks:write'] as const;

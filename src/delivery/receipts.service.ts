@@ -4,9 +4,9 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import { securityEvent } from '../events/events.js';
 import type { Logger } from '../logging/logger.js';
-import type { CodesStore } from '../otp/codes.store.js';
+import type { CodesStore } from './codes.store.js';
 import type { UsersStore } from '../users/users.store.js';
-import { failedStatuses, type DeliveryStatus } from './delivery-status.js';
+import { failedStatuses, type DeliveryStatus } from '../vocabulary/delivery-status.js';
 
 /** A provider's word on one message or call, already authenticated by the edge. */
 export interface Receipt {

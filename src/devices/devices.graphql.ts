@@ -13,7 +13,7 @@ import {
 } from '../errors/errors.js';
 import type { ArgBuilder } from '@pothos/core';
 import type { Builder, Types } from '../schema-builder/builder.js';
-import type { addOtpTypes } from '../otp/otp.graphql.js';
+import type { addOtpTypes } from '../verification/otp.graphql.js';
 import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
 import { levelOf, type DevicesService } from './devices.service.js';
 import type { RememberedDevice } from './devices.store.js';

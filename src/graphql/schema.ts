@@ -2,7 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { addAuditTypes } from '../audit/audit.graphql.js';
 import type { Database } from '../db/client.js';
 import { addErrorTypes } from './error-types.js';
-import { addOtpTypes } from '../otp/otp.graphql.js';
+import { addOtpTypes } from '../verification/otp.graphql.js';
 import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
 import { addRecoveryTypes } from '../recovery/recovery.graphql.js';
 import { addTotpTypes } from '../totp/totp.graphql.js';

@@ -10,7 +10,7 @@ import { UserNotFoundError } from '../errors/errors.js';
 import { codeKey, hashCode } from '../otp/code.js';
 import type { RecoveryStore } from './recovery.store.js';
 import { securityEvent } from '../events/events.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 /**
  * Crockford's base32 alphabet: no I, L, O or U, so nothing is misread; what a user

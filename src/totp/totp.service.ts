@@ -9,7 +9,7 @@ import { isStorableText, storableText } from '../db/storable-text.js';
 import { DomainError, InvalidCodeError, TotpNotEnrolledError, UserNotFoundError } from '../errors/errors.js';
 import { matchStep, newTotpSecret, totpUri, type TotpParams } from './totp.js';
 import { securityEvent } from '../events/events.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 export interface TotpEnrollment {
   /** the new secret, base32: shown once, for typing in when the QR code cannot be scanned */

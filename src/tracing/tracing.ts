@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Plugin } from 'graphql-yoga';
 import type { TracingConfig } from '../config/config.js';
 import type { Sql } from '../db/sql.js';
-import type { Delivery } from '../delivery/channel.js';
+import type { Delivery } from '../vocabulary/channel.js';
 
 /**
  * What the service asks of tracing. The app is given one of two: {@link noTracing}, which does

@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import type { AuditEventName, AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import { isUniqueViolation } from '../db/sql.js';
-import { channels, type Channel } from '../delivery/channel.js';
-import { reachableChannels } from '../otp/channel-choice.js';
+import { channels, type Channel } from '../vocabulary/channel.js';
+import { reachableChannels } from '../delivery/channel-choice.js';
 import { readPhoneNumber } from '../delivery/phone.js';
 import { ACCEPTED_LOCALES_MESSAGE, isAcceptedLocale } from '../delivery/locales/index.js';
 import { UserNotFoundError, UsernameConfusableError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
@@ -13,7 +13,7 @@ import type { UsersStore } from './users.store.js';
 import type { Clock } from '../clock/clock.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import { securityEvent } from '../events/events.js';
-import { normaliseUsername, usernameKey } from './username.js';
+import { normaliseUsername, usernameKey } from '../vocabulary/username.js';
 
 const username = z
   .string()

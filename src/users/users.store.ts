@@ -4,7 +4,7 @@ import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { auditPseudonymisedSql } from '../audit/audit.store.js';
-import { pendingCodesSupersededSql } from '../otp/codes.store.js';
+import { pendingCodesSupersededSql } from '../delivery/codes.store.js';
 import { passkeyChallengesDeletedSql, passkeysDeletedSql } from '../passkeys/passkeys.store.js';
 import { recoveryCodesDeletedSql } from '../recovery/recovery.store.js';
 

@@ -1,10 +1,10 @@
 import type { Config } from '../config/config.js';
-import type { Channel } from '../delivery/channel.js';
-import type { CodesStore } from '../otp/codes.store.js';
+import type { Channel } from '../vocabulary/channel.js';
+import type { CodesStore } from '../delivery/codes.store.js';
 import type { PasskeysStore } from '../passkeys/passkeys.store.js';
 import type { RecoveryStore } from '../recovery/recovery.store.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { FactorKind } from './assurance.js';
+import type { FactorKind } from '../vocabulary/assurance.js';
 
 /** What a user can prove with, as a step-up decision needs it. */
 export interface FactorInventory {
