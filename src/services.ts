@@ -3,10 +3,10 @@ import { createAuditStore } from './audit/audit.store.js';
 import type { CallContext } from './auth/caller.js';
 import { rotateSecrets } from './crypto/rotate-keys.js';
 import { createCodesStore } from './delivery/codes.store.js';
-import { createRecoveryStore } from './recovery/recovery.store.js';
+import { createRecoveryStore, recoveryCodesDeletedSql } from './recovery/recovery.store.js';
 import { createRetentionService } from './retention/retention.service.js';
 import { createUsersStore } from './users/users.store.js';
-import { createPasskeysStore } from './passkeys/passkeys.store.js';
+import { createPasskeysStore, passkeyChallengesDeletedSql, passkeysDeletedSql } from './passkeys/passkeys.store.js';
 import { createPasskeysService } from './passkeys/passkeys.service.js';
 import { createSigningKeysStore } from './tokens/signing-keys.store.js';
 import { createSigningKeys } from './tokens/signing-keys.js';
@@ -60,11 +60,14 @@ export interface ServiceDeps {
 export type Services = ReturnType<typeof createServices>;
 export type Stores = ReturnType<typeof createStores>;
 
+/** What switching two-factor off clears in the stores that build on the users store (users.store.ts's `disableTwoFactor`). */
+export const clearedWithTwoFactor = [recoveryCodesDeletedSql, passkeysDeletedSql, passkeyChallengesDeletedSql];
+
 /** One store per table, and a verification's writes across them: the only code that speaks SQL (see each store). */
 export function createStores({ sql, tracing = noTracing }: Pick<ServiceDeps, 'sql' | 'tracing'>) {
   // the outbox's writes ride in the transactions of the stores whose changes cause events
   const outbox = createOutboxStore({ sql, traceparent: () => tracing.traceparent() });
-  const users = createUsersStore({ sql, outbox });
+  const users = createUsersStore({ sql, outbox, clearedWithTwoFactor });
   const codes = createCodesStore({ sql, outbox });
   const audit = createAuditStore({ sql, outbox });
   const counters = createCountersStore({ sql });

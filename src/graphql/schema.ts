@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { addAuditTypes } from '../audit/audit.graphql.js';
 import type { Database } from '../db/client.js';
+import { clearedWithTwoFactor } from '../services.js';
 import { addErrorTypes } from './error-types.js';
 import { addOtpTypes } from '../verification/otp.graphql.js';
 import { addPasskeyTypes } from '../passkeys/passkeys.graphql.js';
@@ -23,7 +24,7 @@ import { documentInputBounds } from './bounded-input.js';
  */
 export function buildSchema({ db, sql, provider }: Pick<Database, 'db' | 'sql' | 'provider'>): GraphQLSchema {
   // the few reads that are not Pothos's own (whose a row is, a federation reference) go through the stores
-  const users = createUsersStore({ sql });
+  const users = createUsersStore({ sql, clearedWithTwoFactor });
   const passkeys = createPasskeysStore({ sql });
   const builder = createBuilder(db, { userIdOf: users.idOf, passkeyOwnerOf: passkeys.ownerOf });
   addUserTypes(builder, db, provider);
