@@ -11,7 +11,6 @@ import { UserNotFoundError, UsernameConfusableError, UsernameTakenError, Validat
 import { hasInvisibleControls, INVISIBLE_CONTROLS_MESSAGE } from '../limits/input-limits.js';
 import type { UsersStore } from './users.store.js';
 import type { Clock } from '../clock/clock.js';
-import type { DevicesService } from '../devices/devices.service.js';
 import { securityEvent } from '../events/events.js';
 import { normaliseUsername, usernameKey } from '../vocabulary/username.js';
 
@@ -66,8 +65,11 @@ export interface UsersServiceDeps {
   /** keys the pseudonym an erased user's audit events keep */
   secretKey: string;
   clock: Clock;
-  /** remembered devices, revoked when two-factor authentication is switched off */
-  devices?: Pick<DevicesService, 'revokeAllOf'>;
+  /**
+   * remembered devices, revoked when two-factor authentication is switched off (the devices
+   * service's `revokeAllOf`: devices/ sits above users/, so its type is not imported)
+   */
+  devices?: { revokeAllOf(userId: number, username: string, reason: 'FACTOR_REMOVED' | 'TWO_FACTOR_DISABLED'): Promise<number> };
   /** whether the service can send a code by `channel` (delivery.ts) */
   channelConfigured?: (channel: Channel) => boolean;
 }
