@@ -14,7 +14,7 @@ import { graphiqlDefaultQuery } from './graphql/examples.js';
 import { healthRoutes } from './health/health.routes.js';
 import { logSerializers, redactedValue, redactPaths } from './logging/logger.js';
 import { otpRoutes } from './verification/otp.routes.js';
-import { deviceRoutes } from './devices/devices.routes.js';
+import { deviceRoutes } from './verification/verify-device.routes.js';
 import { statusCallbackRoutes } from './delivery/status-callback.routes.js';
 import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';

@@ -40,7 +40,7 @@ import {
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { FreshVerification } from '../verification/fresh-verification.js';
+import type { FreshVerification } from '../step-up/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
 import { passkeyAssurance, type AssuranceLevel } from '../vocabulary/assurance.js';

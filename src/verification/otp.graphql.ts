@@ -30,7 +30,7 @@ import { deliveryStatuses, type DeliveryStatus } from '../vocabulary/delivery-st
 import type { ChannelReason } from '../delivery/channel-choice.js';
 import type { GeneratedCode } from '../otp/otp.service.js';
 import { normaliseUsername } from '../vocabulary/username.js';
-import type { addAssuranceTypes } from './assurance.graphql.js';
+import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 

@@ -8,7 +8,7 @@ import { errorAnswers, validationAnswer } from '../http/schemas.js';
 import type { VerificationService } from './verification.service.js';
 import { assuranceLevels, factorKinds, type AssuranceLevel } from '../vocabulary/assurance.js';
 import { InsufficientAssuranceError } from '../errors/errors.js';
-import { deviceAnswer, deviceSchema } from '../devices/devices.routes.js';
+import { deviceAnswer, deviceSchema } from './verify-device.routes.js';
 
 /** What each error status means on both routes; a route's `errorAnswers` picks those its codes use. */
 const statusMeaning = {

@@ -40,7 +40,7 @@ import {
   type Assurance,
   type AssuranceLevel,
 } from '../vocabulary/assurance.js';
-import type { Factors } from './factors.js';
+import type { Factors } from '../step-up/factors.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import type { RememberedDevice } from '../devices/devices.store.js';
 

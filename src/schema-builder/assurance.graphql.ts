@@ -1,4 +1,4 @@
-import type { Builder } from '../schema-builder/builder.js';
+import type { Builder } from './builder.js';
 import { acrOf, factorKinds, factorLevel, type AssuranceLevel, type FactorKind } from '../vocabulary/assurance.js';
 
 const levels: Record<AssuranceLevel, string> = {
