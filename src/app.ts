@@ -32,7 +32,8 @@ import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
 import { uiRoutes } from './ui/ui.routes.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
 import { entryOf, errorCatalogue, errorCodes, examplesOf } from './errors/errors.js';
-import { loadTracing, type Tracing } from './tracing/tracing.js';
+import type { Tracing } from './tracing/tracing.js';
+import { loadTracing } from './tracing/load-tracing.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
