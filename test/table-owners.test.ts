@@ -112,7 +112,7 @@ describe('one owner per table', () => {
 
   it('has one INSERT INTO webhook_deliveries and one subscription rule', () => {
     const count = (pattern: RegExp) => sources('src').flatMap((path) => [...code(path).matchAll(pattern)].map(() => path));
-    expect(count(/INSERT INTO webhook_deliveries/g)).toEqual([join('src', 'webhooks', 'deliveries.store.ts')]);
-    expect(count(/events LIKE '%,'/g)).toEqual([join('src', 'webhooks', 'endpoints.store.ts')]);
+    expect(count(/INSERT INTO webhook_deliveries/g)).toEqual([join('src', 'events', 'deliveries.store.ts')]);
+    expect(count(/events LIKE '%,'/g)).toEqual([join('src', 'events', 'endpoints.store.ts')]);
   });
 });
