@@ -4,9 +4,8 @@ import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import { securityEvent } from '../events/events.js';
 import type { Logger } from '../logging/logger.js';
-import type { CodesStore } from '../otp/codes.store.js';
-import type { UsersStore } from '../users/users.store.js';
-import { failedStatuses, type DeliveryStatus } from './delivery-status.js';
+import type { CodesStore } from './codes.store.js';
+import { failedStatuses, type DeliveryStatus } from '../vocabulary/delivery-status.js';
 
 /** A provider's word on one message or call, already authenticated by the edge. */
 export interface Receipt {
@@ -21,7 +20,8 @@ export interface Receipt {
 
 export interface ReceiptsDeps {
   codes: Pick<CodesStore, 'applyReceipt'>;
-  users: Pick<UsersStore, 'nameOf'>;
+  /** the users store's `nameOf` (users/ sits above delivery/, so its type is not imported) */
+  users: { nameOf(userId: number): Promise<string | null> };
   audit: Pick<AuditService, 'row'>;
   auditStore: Pick<AuditStore, 'insert'>;
   clock: Clock;

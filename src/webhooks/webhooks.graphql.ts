@@ -2,7 +2,7 @@ import { ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedE
 import { eventTypes } from '../events/events.js';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { decodeNodeGlobalId, mutationResult, type Builder } from '../schema-builder/builder.js';
-import type { AttemptView, DeliveryView } from './deliveries.store.js';
+import type { AttemptView, DeliveryView } from '../events/deliveries.store.js';
 import type { WebhookEndpoint, WebhookEndpointWithSecret, WebhooksService } from './webhooks.service.js';
 
 declare module '../schema-builder/context.js' {
