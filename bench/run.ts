@@ -36,7 +36,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -178,6 +178,7 @@ async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'twofa-bench-'));
   cleanup.push(async () => rmSync(tmp, { recursive: true, force: true }));
   const profileDir = join(tmp, 'profile');
+  const tracedProfileDir = join(tmp, 'profile-traced');
   const started = Date.now();
   const production = productionCommand();
 
@@ -399,7 +400,7 @@ async function main() {
       },
       cwd: tmp,
       port: await freePort(),
-      nodeFlags: [...production.nodeFlags, ...options.serviceNodeFlags],
+      nodeFlags: [...production.nodeFlags, ...options.serviceNodeFlags, ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=${tracedProfileDir}`] : [])],
       readyPath: '/healthz',
     });
     // tracing adds work, never takes it away: the untraced rate just measured bounds this phase's
@@ -411,7 +412,7 @@ async function main() {
       body: JSON.stringify({ username, otp_code: code }),
       ok: (status) => status === 200,
     }));
-    await traced.stop();
+    await traced.stop(options.profile ? 30_000 : 10_000);
     phase.note = `${fmt(sink.spans)} spans in ${fmt(sink.requests)} OTLP exports reached the bench's collector (warm-up included)`;
     show(phase);
   }
@@ -473,7 +474,14 @@ async function main() {
     copyFileSync(join(profileDir, file), profileFile);
     profile = {};
     for (const phase of phases.filter(untracedService)) profile[phase.id] = summariseProfile(profileFile, root, phase.monotonicUs);
-    for (const id of ['verify-right', 'graphql-verify']) {
+    const tracedFile = existsSync(tracedProfileDir) ? readdirSync(tracedProfileDir).find((name) => name.endsWith('.cpuprofile')) : undefined;
+    const tracedPhase = phases.find((p) => p.id === 'verify-traced');
+    if (tracedFile && tracedPhase) {
+      const copy = profileFile.replace('.cpuprofile', '-traced.cpuprofile');
+      copyFileSync(join(tracedProfileDir, tracedFile), copy);
+      profile['verify-traced'] = summariseProfile(copy, root, tracedPhase.monotonicUs);
+    }
+    for (const id of ['verify-right', 'verify-traced', 'graphql-verify']) {
       const summary = profile[id];
       if (summary) printProfile(phases.find((p) => p.id === id)?.label ?? id, summary);
     }

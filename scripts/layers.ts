@@ -13,13 +13,13 @@
  * `import type` and `import { type X }` count as imports (a type still ties the modules'
  * places together); `--values-only` leaves them out, to see what runs at load time.
  * The generated Prisma clients (src/db/generated/) are left out: they import nothing of ours.
+ *
+ * test/layers.test.ts runs the same analysis (`analyseLayers`) and fails on any import that runs
+ * back up and any module cycle (docs/development.md, "Floors").
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-
-const valuesOnly = process.argv.includes('--values-only');
-const list = process.argv.includes('--list');
-const root = resolve(import.meta.dirname, '..', 'src');
+import { fileURLToPath } from 'node:url';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -43,7 +43,7 @@ function typeOnly(typeKeyword: string | undefined, clause: string): boolean {
   return names.length > 0 && names.every((name) => name.startsWith('type '));
 }
 
-function importsOf(file: string): string[] {
+function importsOf(file: string, root: string, valuesOnly: boolean): string[] {
   const text = readFileSync(file, 'utf8');
   const targets: string[] = [];
   for (const match of text.matchAll(STATIC)) {
@@ -57,14 +57,6 @@ function importsOf(file: string): string[] {
     .map((target) => resolve(dirname(file), target.replace(/\.js$/, '.ts')))
     .filter((target) => target.startsWith(root) && !target.includes(join('db', 'generated')));
 }
-
-const files = sourceFiles(root).sort();
-const edges = new Map(files.map((file) => [file, [...new Set(importsOf(file))].filter((target) => target !== file)]));
-const name = (file: string) => relative(root, file);
-const folderOf = (file: string) => {
-  const path = name(file);
-  return path.includes('/') ? path.slice(0, path.indexOf('/')) : path;
-};
 
 /** Tarjan's strongly connected components, each as a list of nodes. */
 function components<T>(nodes: T[], next: (node: T) => T[]): T[][] {
@@ -104,49 +96,83 @@ function components<T>(nodes: T[], next: (node: T) => T[]): T[][] {
   return result;
 }
 
-// Floors of modules: Tarjan returns components dependencies first, so one pass suffices.
-const fileComponents = components(files, (file) => edges.get(file) ?? []);
-const componentOf = new Map<string, number>();
-fileComponents.forEach((component, at) => {
-  for (const file of component) componentOf.set(file, at);
-});
-const floorOfComponent: number[] = [];
-fileComponents.forEach((component, at) => {
-  let floor = 0;
-  for (const file of component) {
-    for (const target of edges.get(file) ?? []) {
-      const below = componentOf.get(target) ?? at;
-      if (below !== at) floor = Math.max(floor, (floorOfComponent[below] ?? 0) + 1);
+export interface LayerReport {
+  modules: number;
+  /** the longest import chain, in modules */
+  floors: number;
+  /** `a.ts -> b.ts` for each import between two folders that reach each other */
+  upward: string[];
+  /** modules that import each other, directly or through others */
+  cycles: string[][];
+  /** folders that import each other, each knot sorted */
+  knots: string[][];
+}
+
+/** The floors of `root` (a src/ folder) and what runs back up; `valuesOnly` leaves `import type` out. */
+export function analyseLayers(root: string, { valuesOnly = false }: { valuesOnly?: boolean } = {}): LayerReport {
+  const files = sourceFiles(root).sort();
+  const edges = new Map(files.map((file) => [file, [...new Set(importsOf(file, root, valuesOnly))].filter((target) => target !== file)]));
+  const name = (file: string) => relative(root, file);
+  const folderOf = (file: string) => {
+    const path = name(file);
+    return path.includes('/') ? path.slice(0, path.indexOf('/')) : path;
+  };
+
+  // Floors of modules: Tarjan returns components dependencies first, so one pass suffices.
+  const fileComponents = components(files, (file) => edges.get(file) ?? []);
+  const componentOf = new Map<string, number>();
+  fileComponents.forEach((component, at) => {
+    for (const file of component) componentOf.set(file, at);
+  });
+  const floorOfComponent: number[] = [];
+  fileComponents.forEach((component, at) => {
+    let floor = 0;
+    for (const file of component) {
+      for (const target of edges.get(file) ?? []) {
+        const below = componentOf.get(target) ?? at;
+        if (below !== at) floor = Math.max(floor, (floorOfComponent[below] ?? 0) + 1);
+      }
     }
+    floorOfComponent[at] = floor;
+  });
+  const floors = Math.max(...floorOfComponent) + 1;
+
+  // Imports that run back up: between two folders that reach each other.
+  const folders = [...new Set(files.map(folderOf))];
+  const folderEdges = new Map(folders.map((folder) => [folder, new Set<string>()]));
+  for (const [file, targets] of edges) {
+    for (const target of targets) if (folderOf(target) !== folderOf(file)) folderEdges.get(folderOf(file))?.add(folderOf(target));
   }
-  floorOfComponent[at] = floor;
-});
-const floors = Math.max(...floorOfComponent) + 1;
+  const folderComponent = new Map<string, number>();
+  const folderComponents = components(folders, (folder) => [...(folderEdges.get(folder) ?? [])]);
+  folderComponents.forEach((component, at) => {
+    for (const folder of component) folderComponent.set(folder, at);
+  });
+  const upward = [...edges].flatMap(([file, targets]) =>
+    targets
+      .filter((target) => folderOf(target) !== folderOf(file) && folderComponent.get(folderOf(target)) === folderComponent.get(folderOf(file)))
+      .map((target) => `${name(file)} -> ${name(target)}`),
+  );
+  const cycles = fileComponents.filter((component) => component.length > 1);
 
-// Imports that run back up: between two folders that reach each other.
-const folders = [...new Set(files.map(folderOf))];
-const folderEdges = new Map(folders.map((folder) => [folder, new Set<string>()]));
-for (const [file, targets] of edges) {
-  for (const target of targets) if (folderOf(target) !== folderOf(file)) folderEdges.get(folderOf(file))?.add(folderOf(target));
+  return {
+    modules: files.length,
+    floors,
+    upward: upward.sort(),
+    cycles: cycles.map((component) => component.map(name).sort()),
+    knots: folderComponents.filter((members) => members.length > 1).map((members) => members.sort()),
+  };
 }
-const folderComponent = new Map<string, number>();
-const folderComponents = components(folders, (folder) => [...(folderEdges.get(folder) ?? [])]);
-folderComponents.forEach((component, at) => {
-  for (const folder of component) folderComponent.set(folder, at);
-});
-const upward = [...edges].flatMap(([file, targets]) =>
-  targets
-    .filter((target) => folderOf(target) !== folderOf(file) && folderComponent.get(folderOf(target)) === folderComponent.get(folderOf(file)))
-    .map((target) => `${name(file)} -> ${name(target)}`),
-);
-const cycles = fileComponents.filter((component) => component.length > 1);
 
-console.log(`imports counted: ${valuesOnly ? 'values only (import type left out)' : 'all, import type included'}`);
-console.log(`modules: ${files.length}, floors: ${floors}, imports that run back up: ${upward.length}, module cycles: ${cycles.length}`);
-for (const component of folderComponents.filter((members) => members.length > 1)) {
-  console.log(`folders that import each other (${component.length}): ${component.sort().join(' ')}`);
-}
-if (list) {
-  for (const line of upward.sort()) console.log(`  up: ${line}`);
-  for (const component of cycles) console.log(`  cycle: ${component.map(name).sort().join(', ')}`);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const valuesOnly = process.argv.includes('--values-only');
+  const list = process.argv.includes('--list');
+  const { modules, floors, upward, cycles, knots } = analyseLayers(resolve(import.meta.dirname, '..', 'src'), { valuesOnly });
+  console.log(`imports counted: ${valuesOnly ? 'values only (import type left out)' : 'all, import type included'}`);
+  console.log(`modules: ${modules}, floors: ${floors}, imports that run back up: ${upward.length}, module cycles: ${cycles.length}`);
+  for (const knot of knots) console.log(`folders that import each other (${knot.length}): ${knot.join(' ')}`);
+  if (list) {
+    for (const line of upward) console.log(`  up: ${line}`);
+    for (const component of cycles) console.log(`  cycle: ${component.join(', ')}`);
+  }
 }

@@ -6,15 +6,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import { createDatabase, type Database } from './db/client.js';
-import type { Delivery } from './delivery/channel.js';
+import type { Delivery } from './vocabulary/channel.js';
 import { createDelivery } from './delivery/delivery.js';
 import { graphqlRoutes } from './graphql/graphql.routes.js';
 import { buildSchema } from './graphql/schema.js';
 import { graphiqlDefaultQuery } from './graphql/examples.js';
 import { healthRoutes } from './health/health.routes.js';
 import { logSerializers, redactedValue, redactPaths } from './logging/logger.js';
-import { otpRoutes } from './otp/otp.routes.js';
-import { deviceRoutes } from './devices/devices.routes.js';
+import { otpRoutes } from './verification/otp.routes.js';
+import { deviceRoutes } from './verification/verify-device.routes.js';
 import { statusCallbackRoutes } from './delivery/status-callback.routes.js';
 import { createCallerAuth } from './auth/caller-auth.js';
 import type { CallContext } from './auth/caller.js';
@@ -32,7 +32,8 @@ import { htmlPages, setAnswerHeaders } from './http/security-headers.js';
 import { uiRoutes } from './ui/ui.routes.js';
 import { SigningKeyUnreadableError } from './tokens/signing-keys.js';
 import { entryOf, errorCatalogue, errorCodes, examplesOf } from './errors/errors.js';
-import { loadTracing, type Tracing } from './tracing/tracing.js';
+import type { Tracing } from './tracing/tracing.js';
+import { loadTracing } from './tracing/load-tracing.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,20 +2,20 @@ import { createAuditService } from './audit/audit.service.js';
 import { createAuditStore } from './audit/audit.store.js';
 import type { CallContext } from './auth/caller.js';
 import { rotateSecrets } from './crypto/rotate-keys.js';
-import { createCodesStore } from './otp/codes.store.js';
-import { createRecoveryStore } from './recovery/recovery.store.js';
+import { createCodesStore } from './delivery/codes.store.js';
+import { createRecoveryStore, recoveryCodesDeletedSql } from './recovery/recovery.store.js';
 import { createRetentionService } from './retention/retention.service.js';
 import { createUsersStore } from './users/users.store.js';
-import { createPasskeysStore } from './passkeys/passkeys.store.js';
+import { createPasskeysStore, passkeyChallengesDeletedSql, passkeysDeletedSql } from './passkeys/passkeys.store.js';
 import { createPasskeysService } from './passkeys/passkeys.service.js';
 import { createSigningKeysStore } from './tokens/signing-keys.store.js';
 import { createSigningKeys } from './tokens/signing-keys.js';
-import { createResultTokens } from './auth/result-token.js';
+import { createResultTokens } from './verification/result-token.js';
 import type { Clock } from './clock/clock.js';
 import type { Config } from './config/config.js';
 import type { Sql } from './db/sql.js';
-import type { Delivery } from './delivery/channel.js';
-import { createSmsGuard } from './delivery/sms-guard.js';
+import type { Delivery } from './vocabulary/channel.js';
+import { createSmsGuard } from './throttle/sms-guard.js';
 import { createPrefixBlocks } from './delivery/prefix-blocks.js';
 import { createPrefixBlocksStore } from './delivery/prefix-blocks.store.js';
 import { createReceiptsService } from './delivery/receipts.service.js';
@@ -30,15 +30,15 @@ import { createCountersStore } from './throttle/counters.store.js';
 import { createThrottleService } from './throttle/throttle.service.js';
 import { createUsersService } from './users/users.service.js';
 import { createVerificationService } from './verification/verification.service.js';
-import { createVerificationStore } from './verification/verification.store.js';
-import { createFactors } from './verification/factors.js';
+import { createVerificationStore } from './throttle/verification.store.js';
+import { createFactors } from './step-up/factors.js';
 import { createDevicesStore } from './devices/devices.store.js';
 import { createDevicesService } from './devices/devices.service.js';
-import { createFreshVerification } from './verification/fresh-verification.js';
+import { createFreshVerification } from './step-up/fresh-verification.js';
 import { createOutboxStore } from './events/outbox.store.js';
-import { createDispatcher } from './events/dispatcher.js';
-import { createEndpointsStore } from './webhooks/endpoints.store.js';
-import { createDeliveriesStore } from './webhooks/deliveries.store.js';
+import { createDispatcher } from './webhooks/dispatcher.js';
+import { createEndpointsStore } from './events/endpoints.store.js';
+import { createDeliveriesStore } from './events/deliveries.store.js';
 import { createWebhooksService } from './webhooks/webhooks.service.js';
 import type { Resolver } from './webhooks/address-guard.js';
 import { noTracing, type Tracing } from './tracing/tracing.js';
@@ -60,11 +60,14 @@ export interface ServiceDeps {
 export type Services = ReturnType<typeof createServices>;
 export type Stores = ReturnType<typeof createStores>;
 
+/** What switching two-factor off clears in the stores that build on the users store (users.store.ts's `disableTwoFactor`). */
+export const clearedWithTwoFactor = [recoveryCodesDeletedSql, passkeysDeletedSql, passkeyChallengesDeletedSql];
+
 /** One store per table, and a verification's writes across them: the only code that speaks SQL (see each store). */
 export function createStores({ sql, tracing = noTracing }: Pick<ServiceDeps, 'sql' | 'tracing'>) {
   // the outbox's writes ride in the transactions of the stores whose changes cause events
   const outbox = createOutboxStore({ sql, traceparent: () => tracing.traceparent() });
-  const users = createUsersStore({ sql, outbox });
+  const users = createUsersStore({ sql, outbox, clearedWithTwoFactor });
   const codes = createCodesStore({ sql, outbox });
   const audit = createAuditStore({ sql, outbox });
   const counters = createCountersStore({ sql });

@@ -8,9 +8,9 @@
  */
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { CodeMessage, Delivery } from '../src/delivery/channel.js';
+import type { CodeMessage, Delivery } from '../src/vocabulary/channel.js';
 import { renderEmail, renderSms } from '../src/delivery/templates.js';
-import { contextHash } from '../src/verification/action-context.js';
+import { contextHash } from '../src/vocabulary/action-context.js';
 import { GenerateOtpDocument, VerifyOtpDocument } from './generated/graphql.js';
 import { useTestApp, type TestApp } from './support/app.js';
 import { createUser, postVerify, requestCode } from './support/flows.js';

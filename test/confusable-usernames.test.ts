@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrate.js';
 import { parseConfig } from '../src/config/config.js';
-import { usernameKey } from '../src/users/username.js';
+import { usernameKey } from '../src/vocabulary/username.js';
 import { CreateUserDocument, GenerateOtpDocument, UserDocument } from './generated/graphql.js';
 import { ManualClock, testEnv, uniqueName, useTestApp, type TestApp } from './support/app.js';
 import { insertUser, openTestDatabase } from './support/db.js';

@@ -30,7 +30,7 @@ import { systemContext } from '../src/auth/caller.js';
 import { systemClock } from '../src/clock/clock.js';
 import { createReceiptsService } from '../src/delivery/receipts.service.js';
 import type { Logger } from '../src/logging/logger.js';
-import { createCodesStore } from '../src/otp/codes.store.js';
+import { createCodesStore } from '../src/delivery/codes.store.js';
 import { createUsersStore } from '../src/users/users.store.js';
 
 const SENDER = '+15005550006';
@@ -261,7 +261,7 @@ describe('a receipt and what records it are one unit', () => {
     const receiptsWith = (store: Pick<AuditStore, 'statements'>) =>
       createReceiptsService({
         codes,
-        users: createUsersStore({ sql }),
+        users: createUsersStore({ sql, clearedWithTwoFactor: [] }),
         audit: createAuditService({ store: auditStore, clock: systemClock, logger: quiet }),
         auditStore: store,
         clock: systemClock,

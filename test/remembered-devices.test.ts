@@ -8,7 +8,7 @@
 // postgres/device-guess-burst-instances.test.ts.)
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyResultToken } from '../src/auth/result-token.js';
+import { verifyResultToken } from '../src/verification/result-token.js';
 import {
   DisableTwoFactorDocument,
   RemovePasskeyDocument,

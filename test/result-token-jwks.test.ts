@@ -9,8 +9,8 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { decodeProtectedHeader, exportJWK, jwtVerify, SignJWT, UnsecuredJWT, type JSONWebKeySet } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyResultToken } from '../src/auth/result-token.js';
-import { contextHash } from '../src/verification/action-context.js';
+import { verifyResultToken } from '../src/verification/result-token.js';
+import { contextHash } from '../src/vocabulary/action-context.js';
 import { TEST_SECRET, useTestApp } from './support/app.js';
 import { createUser, postVerify } from './support/flows.js';
 import { fetchJwks } from './support/result-tokens.js';

@@ -8,7 +8,7 @@
  */
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyResultToken } from '../src/auth/result-token.js';
+import { verifyResultToken } from '../src/verification/result-token.js';
 import { runCli } from '../src/cli/cli.js';
 import { KEY_REFRESH_SECONDS } from '../src/tokens/signing-keys.js';
 import { createTestApp, ManualClock, TEST_ENCRYPTION_KEY, TEST_SECRET, type TestApp } from './support/app.js';

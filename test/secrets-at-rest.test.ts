@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { rotateSecrets } from '../src/crypto/rotate-keys.js';
 import { createUsersStore } from '../src/users/users.store.js';
+import { clearedWithTwoFactor } from '../src/services.js';
 import { createSecretBox } from '../src/crypto/secret-box.js';
 import { createDatabase, type Database } from '../src/db/client.js';
 import type { Sql, SqlValue } from '../src/db/sql.js';
@@ -142,7 +143,7 @@ describe('secrets at rest', () => {
       const k2 = freshKey();
       const rotating = buildSecurityServices(database, clock, [k2.key, k1.key]);
 
-      const result = await rotateSecrets({ sources: [() => createUsersStore({ sql: database.sql }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
+      const result = await rotateSecrets({ sources: [() => createUsersStore({ sql: database.sql, clearedWithTwoFactor }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
       expect(result.reencrypted).toBeGreaterThanOrEqual(3);
       for (const user of before) expect(result.unreadable).not.toContain(`user ${user.id}`);
 
@@ -170,7 +171,7 @@ describe('secrets at rest', () => {
 
       // A second run has nothing left to do for these users.
       const current = [await totpUser(database, active), await totpUser(database, both)];
-      const again = await rotateSecrets({ sources: [() => createUsersStore({ sql: database.sql }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
+      const again = await rotateSecrets({ sources: [() => createUsersStore({ sql: database.sql, clearedWithTwoFactor }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
       expect(again.alreadyCurrent).toBeGreaterThanOrEqual(3);
       expect([await totpUser(database, active), await totpUser(database, both)]).toEqual(current);
       const audited = await database.db.auditEvent.findMany({ where: { event: 'KEY_ROTATION', caller: 'rotate-keys' } });
@@ -192,7 +193,7 @@ describe('secrets at rest', () => {
         newer = expectType(again.enrollTotp, 'TotpEnrollment').secret;
       });
 
-      const result = await rotateSecrets({ sources: [() => createUsersStore({ sql: racing }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
+      const result = await rotateSecrets({ sources: [() => createUsersStore({ sql: racing, clearedWithTwoFactor }).sealedSecrets()], box: rotating.box, audit: rotating.audit });
       expect(result.changedMeanwhile).toBeGreaterThanOrEqual(1);
       const user = await totpUser(database, username);
       // The enrolment made during rotation survives (still under k1: the next run rotates it).

@@ -27,7 +27,7 @@ import { createPrefixBlocks } from '../src/delivery/prefix-blocks.js';
 import { createPrefixBlocksStore } from '../src/delivery/prefix-blocks.store.js';
 import { PrefixBlockedError } from '../src/errors/errors.js';
 import type { Logger } from '../src/logging/logger.js';
-import { createCodesStore } from '../src/otp/codes.store.js';
+import { createCodesStore } from '../src/delivery/codes.store.js';
 
 const MINUTE = 60_000;
 const BLOCK_MINUTES = 90;

@@ -4,7 +4,7 @@
 // or ordinary-looking numbers in a country the service has no users in, requested in bursts
 // through any endpoint that sends a code. The legacy service sent to anything, for anyone.
 //
-// The defence here (src/delivery/sms-guard.ts) runs at every SMS send, before a code exists
+// The defence here (src/throttle/sms-guard.ts) runs at every SMS send, before a code exists
 // and before the user's send slot is taken: numbers are checked at send time, not only when
 // a user is created, because the rule must hold for every row whatever its origin (the
 // legacy users table took any text; the allow-list changes after users exist), and a

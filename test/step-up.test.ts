@@ -6,7 +6,7 @@
 // reaches the SMTP server) or judged (no guess spent), naming the factors that would do.
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyResultToken } from '../src/auth/result-token.js';
+import { verifyResultToken } from '../src/verification/result-token.js';
 import {
   GenerateOtpDocument,
   GenerateRecoveryCodesDocument,

@@ -10,6 +10,7 @@ import { createOutboxStore } from '../src/events/outbox.store.js';
 import { createPasskeysStore } from '../src/passkeys/passkeys.store.js';
 import { createRecoveryStore } from '../src/recovery/recovery.store.js';
 import { createUsersStore } from '../src/users/users.store.js';
+import { clearedWithTwoFactor } from '../src/services.js';
 import { uniqueName } from './support/app.js';
 import { insertUser, openTestDatabase } from './support/db.js';
 
@@ -27,7 +28,7 @@ describe('rows written by Prisma and by the stores read the same through both', 
     const { sql } = database;
     const outbox = createOutboxStore({ sql });
     stores = {
-      users: createUsersStore({ sql, outbox }),
+      users: createUsersStore({ sql, outbox, clearedWithTwoFactor }),
       passkeys: createPasskeysStore({ sql, outbox }),
       devices: createDevicesStore({ sql, outbox }),
       recovery: createRecoveryStore({ sql, outbox }),

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Each table and the one file whose SQL writes it. */
 const owners: Record<string, string> = {
   users: 'src/users/users.store.ts',
-  otp_logs: 'src/otp/codes.store.ts',
+  otp_logs: 'src/delivery/codes.store.ts',
   recovery_codes: 'src/recovery/recovery.store.ts',
   audit_events: 'src/audit/audit.store.ts',
   send_counters: 'src/throttle/counters.store.ts',
@@ -20,9 +20,9 @@ const owners: Record<string, string> = {
   passkey_challenges: 'src/passkeys/passkeys.store.ts',
   signing_keys: 'src/tokens/signing-keys.store.ts',
   outbox_events: 'src/events/outbox.store.ts',
-  webhook_endpoints: 'src/webhooks/endpoints.store.ts',
-  webhook_deliveries: 'src/webhooks/deliveries.store.ts',
-  webhook_attempts: 'src/webhooks/deliveries.store.ts',
+  webhook_endpoints: 'src/events/endpoints.store.ts',
+  webhook_deliveries: 'src/events/deliveries.store.ts',
+  webhook_attempts: 'src/events/deliveries.store.ts',
   prefix_blocks: 'src/delivery/prefix-blocks.store.ts',
   // the migrator's own ledger
   _prisma_migrations: 'src/db/migrate.ts',
@@ -112,7 +112,7 @@ describe('one owner per table', () => {
 
   it('has one INSERT INTO webhook_deliveries and one subscription rule', () => {
     const count = (pattern: RegExp) => sources('src').flatMap((path) => [...code(path).matchAll(pattern)].map(() => path));
-    expect(count(/INSERT INTO webhook_deliveries/g)).toEqual([join('src', 'webhooks', 'deliveries.store.ts')]);
-    expect(count(/events LIKE '%,'/g)).toEqual([join('src', 'webhooks', 'endpoints.store.ts')]);
+    expect(count(/INSERT INTO webhook_deliveries/g)).toEqual([join('src', 'events', 'deliveries.store.ts')]);
+    expect(count(/events LIKE '%,'/g)).toEqual([join('src', 'events', 'endpoints.store.ts')]);
   });
 });

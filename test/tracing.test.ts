@@ -31,6 +31,8 @@ describe('traces exported over OTLP', () => {
     receiver = await startReceiver();
     app = await createTestApp({
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      // the test's collector reads JSON; the default, protobuf, has its own test below
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '50',
       OTEL_SERVICE_NAME: 'twofa-under-test',
       OUTBOX_POLL_INTERVAL_MS: '25',
@@ -129,8 +131,8 @@ describe('traces exported over OTLP', () => {
   });
 });
 
-describe('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
-  it('exports the spans as OTLP protobuf, carrying the caller’s trace id', async () => {
+describe('OTLP protobuf, the default protocol', () => {
+  it('exports the spans as OTLP protobuf when no protocol is set, carrying the caller’s trace id', async () => {
     const exports: { contentType: string | undefined; body: Buffer }[] = [];
     const collector = createServer((request, response) => {
       const chunks: Buffer[] = [];
@@ -142,7 +144,7 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as AddressInfo;
-    const app = await createTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_BSP_SCHEDULE_DELAY: '50' });
+    const app = await createTestApp({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_BSP_SCHEDULE_DELAY: '50' });
     const gateway = gatewayTraceparent();
     try {
       const username = await createUser(app);

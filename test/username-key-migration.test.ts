@@ -13,7 +13,7 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { parseConfig } from '../src/config/config.js';
 import { applyMigrations, migrationNames } from '../src/db/migrate.js';
-import { usernameKey } from '../src/users/username.js';
+import { usernameKey } from '../src/vocabulary/username.js';
 
 const KEY_MIGRATION = '20261207020000_username_key';
 

@@ -1,7 +1,7 @@
 import type { PrismaReads } from '../db/client.js';
 import { ownedBy, type Builder } from '../schema-builder/builder.js';
 import type { AuditEventName, AuditOutcome } from './audit.service.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 const events: Record<AuditEventName, string> = {
   OTP_GENERATE: 'A code was asked for (generateOtp, POST /auth/generate).',

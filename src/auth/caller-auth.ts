@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { errorCatalogue } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 import { scopes, serviceScopes, type CallContext, type Scope } from './caller.js';
 import { createIssuerKeys, IssuerKeysUnavailableError } from './issuer-keys.js';
 import { CLOCK_TOLERANCE_SECONDS, hmacCryptoKey, RESULT_TOKEN_ISSUER } from './jwt.js';

@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 /** What a calling service may be granted: each acts on any user. */
 export const serviceScopes = ['otp:generate', 'otp:verify', 'users:read', 'users:write', 'logs:read', 'webhooks:read', 'webhooks:write'] as const;
@@ -47,7 +47,7 @@ export function authorizeFor(context: CallContext, scope: Scope, username: strin
   authorize(context, scope);
 }
 
-/** Whether the caller is a `self` token (its rules on enrolment differ: see verification/fresh-verification.ts). */
+/** Whether the caller is a `self` token (its rules on enrolment differ: see step-up/fresh-verification.ts). */
 export const isSelfCaller = (context: CallContext): boolean => context.self !== undefined;
 
 /** A context for work that no request started (the admin CLI, start-up, tests). */

@@ -1,6 +1,5 @@
-import type { AuditService } from '../audit/audit.service.js';
 import { systemContext, type CallContext } from '../auth/caller.js';
-import type { SecretBox } from './secret-box.js';
+import type { SealedValue, SecretBox } from './secret-box.js';
 
 export interface RotationResult {
   /** sealed values rewritten under the newest key */
@@ -15,21 +14,12 @@ export interface RotationResult {
   replaceable: string[];
 }
 
-/** One sealed value, where it lives, and how to replace it only if it is still the value read. */
-export interface SealedValue {
-  /** who holds it, for a report: "user 12", "signing key 3f…", "webhook endpoint 4" */
-  owner: string;
-  stored: string;
-  replace: (resealed: string) => Promise<boolean>;
-  /** whether a new value can stand in for it when no key opens it (reported apart, as a warning) */
-  replaceable?: boolean;
-}
-
 export interface RotationDeps {
   /** every kind of sealed value, each read in batches or whole */
   sources: (() => AsyncIterable<SealedValue>)[];
   box: SecretBox;
-  audit: AuditService;
+  /** the audit trail's record (AuditService's), declared here so crypto/ sits below audit/ */
+  audit: { record(entry: { event: 'KEY_ROTATION'; outcome: 'SUCCESS' | 'FAILURE' }, context: CallContext): Promise<void> };
   context?: CallContext;
 }
 

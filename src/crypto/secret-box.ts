@@ -17,6 +17,16 @@ export interface SecretBox {
   isCurrent(stored: string): boolean;
 }
 
+/** One sealed value, where it lives, and how to replace it only if it is still the value read. */
+export interface SealedValue {
+  /** who holds it, for a report: "user 12", "signing key 3f…", "webhook endpoint 4" */
+  owner: string;
+  stored: string;
+  replace: (resealed: string) => Promise<boolean>;
+  /** whether a new value can stand in for it when no key opens it (reported apart, as a warning) */
+  replaceable?: boolean;
+}
+
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.js';
-import { normaliseUsername, usernameKey } from '../users/username.js';
+import { normaliseUsername, usernameKey } from '../vocabulary/username.js';
 
 /**
  * Applies the checked-in Prisma migrations (prisma/<provider>/migrations) that the
@@ -24,7 +24,7 @@ export async function applyMigrations(config: DatabaseConfig): Promise<string[]>
 
 /**
  * What SQL cannot do for the migration that added `username_key` (Unicode normalisation, a full
- * case fold; SQLite has neither), done in the same terms as src/users/username.ts: each user
+ * case fold; SQLite has neither), done in the same terms as src/vocabulary/username.ts: each user
  * still without a key gets it, and a name stored in another form than NFC (which every entry
  * now looks up) is rewritten to NFC, so a legacy caller's user keeps answering to the name it
  * had. A row whose key (or NFC name) another row holds keeps its null key and its name: it

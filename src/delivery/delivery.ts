@@ -7,7 +7,7 @@ import { createSmsChannel } from './sms.channel.js';
 import { createTwilioConnection } from './twilio.client.js';
 import { createVoiceChannel } from './voice.channel.js';
 import { createWhatsAppChannel } from './whatsapp.channel.js';
-import { channels, type Channel, type ChannelSender, type Delivery } from './channel.js';
+import { channels, type Channel, type ChannelSender, type Delivery } from '../vocabulary/channel.js';
 
 /**
  * Builds the delivery from configuration: SMTP for email when `SMTP_SERVER` is set, Twilio

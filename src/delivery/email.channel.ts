@@ -7,7 +7,7 @@ import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import * as qp from 'nodemailer/lib/qp/index.js';
 import type { SMTPTransportGetSocket } from 'nodemailer/lib/smtp-transport/index.js';
 import type { SmtpConfig } from '../config/config.js';
-import type { ChannelSender, CodeMessage } from './channel.js';
+import type { ChannelSender, CodeMessage } from '../vocabulary/channel.js';
 import { localeOf, renderEmail, SENDER_NAME, type RenderedEmail } from './templates.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Builder } from '../schema-builder/builder.js';
-import type { InsightRow } from '../otp/codes.store.js';
+import type { InsightRow } from './codes.store.js';
 import type { PrefixBlock } from './prefix-blocks.store.js';
 import type { DeliveryInsights, PrefixBlocks } from './prefix-blocks.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logging/logger.js';
-import type { ChannelSender } from './channel.js';
+import type { ChannelSender } from '../vocabulary/channel.js';
 import { maskEmail, maskPhone } from './mask.js';
 
 /** Development stand-in for a provider: says a code went out and to whom, never the code. */

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { PrefixBlockedError } from '../errors/errors.js';
 import { securityEvent } from '../events/events.js';
 import type { Logger } from '../logging/logger.js';
-import type { CodesStore, InsightRow } from '../otp/codes.store.js';
+import type { CodesStore, InsightRow } from './codes.store.js';
 import type { PrefixBlock, PrefixBlocksStore } from './prefix-blocks.store.js';
 
 const MINUTE_MS = 60_000;

@@ -2,11 +2,11 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { AuditStore } from '../audit/audit.store.js';
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
+import type { SqlResult, SqlStatement } from '../db/sql.js';
 import { securityEvent } from '../events/events.js';
 import type { Logger } from '../logging/logger.js';
-import type { CodesStore } from '../otp/codes.store.js';
-import type { UsersStore } from '../users/users.store.js';
-import { failedStatuses, type DeliveryStatus } from './delivery-status.js';
+import type { CodesStore } from './codes.store.js';
+import { failedStatuses, type DeliveryStatus } from '../vocabulary/delivery-status.js';
 
 /** A provider's word on one message or call, already authenticated by the edge. */
 export interface Receipt {
@@ -21,7 +21,8 @@ export interface Receipt {
 
 export interface ReceiptsDeps {
   codes: Pick<CodesStore, 'applyReceipt'>;
-  users: Pick<UsersStore, 'nameIn'>;
+  /** the users store's `nameIn` (users/ sits above delivery/, so its type is not imported) */
+  users: { nameIn(userId: number): Generator<SqlStatement, string | null, SqlResult> };
   audit: Pick<AuditService, 'row'>;
   auditStore: Pick<AuditStore, 'statements'>;
   clock: Clock;

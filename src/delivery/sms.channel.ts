@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import type { ChannelSender } from './channel.js';
+import type { ChannelSender } from '../vocabulary/channel.js';
 import { maskPhone } from './mask.js';
 import { renderSms } from './templates.js';
 import { sendThroughTwilio, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { CallbackInvalidError, CallbackSignatureInvalidError } from '../errors/errors.js';
 import { rootErrorHandler } from '../http/root-error-handler.js';
 import { errorAnswers } from '../http/schemas.js';
-import { fromTwilioStatus } from './delivery-status.js';
+import { fromTwilioStatus } from '../vocabulary/delivery-status.js';
 import type { ReceiptsService } from './receipts.service.js';
 import type { TwilioConfig } from './twilio.client.js';
 

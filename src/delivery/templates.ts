@@ -1,4 +1,4 @@
-import type { CodeMessage } from './channel.js';
+import type { CodeMessage } from '../vocabulary/channel.js';
 import { SENDER_NAME } from './locales/catalogue.js';
 import { catalogues, localeOf } from './locales/index.js';
 

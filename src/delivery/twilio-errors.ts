@@ -1,4 +1,4 @@
-import type { Channel } from './channel.js';
+import type { Channel } from '../vocabulary/channel.js';
 import { DeliveryFailedError, InvalidPhoneNumberError, SmsRefusedError, type DomainError } from '../errors/errors.js';
 
 /**

@@ -2,7 +2,7 @@ import { Agent } from 'node:https';
 import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config/config.js';
-import type { CodeMessage, DeliveryReceipt } from './channel.js';
+import type { CodeMessage, DeliveryReceipt } from '../vocabulary/channel.js';
 
 export type TwilioConfig = NonNullable<Config['twilio']>;
 

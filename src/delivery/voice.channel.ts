@@ -1,4 +1,4 @@
-import type { ChannelSender } from './channel.js';
+import type { ChannelSender } from '../vocabulary/channel.js';
 import { renderVoiceTwiml } from './templates.js';
 import { sendThroughTwilio, type TwilioConfig, type TwilioConnectionHandle } from './twilio.client.js';
 import { fromTwilioError } from './twilio-errors.js';

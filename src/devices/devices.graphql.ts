@@ -1,18 +1,11 @@
 import {
-  DeviceExpiredError,
   DeviceNotFoundError,
-  DeviceProofTooOldError,
-  DeviceRevokedError,
-  DeviceTokenInvalidError,
-  InsufficientAssuranceError,
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { ArgBuilder } from '@pothos/core';
 import type { Builder, Types } from '../schema-builder/builder.js';
-import { guessRefusals } from '../throttle/guess-budget.js';
-import type { addOtpTypes } from '../otp/otp.graphql.js';
-import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
 import { levelOf, type DevicesService } from './devices.service.js';
 import type { RememberedDevice } from './devices.store.js';
 
@@ -61,15 +54,8 @@ export function addDeviceTypes(builder: Builder, { AssuranceLevel }: Pick<Return
   return { RememberedDevice: RememberedDeviceRef };
 }
 
-/** User.devices, verifyDevice, revokeDevice and revokeAllDevices. */
-export function addDeviceFields(
-  builder: Builder,
-  {
-    RememberedDevice,
-    VerifyOtpPayload,
-    AssuranceLevel,
-  }: ReturnType<typeof addDeviceTypes> & Pick<ReturnType<typeof addOtpTypes>, 'VerifyOtpPayload'> & Pick<ReturnType<typeof addAssuranceTypes>, 'AssuranceLevel'>,
-) {
+/** User.devices, revokeDevice and revokeAllDevices (verifyDevice is a verify: verification/verify-device.graphql.ts). */
+export function addDeviceFields(builder: Builder, { RememberedDevice }: ReturnType<typeof addDeviceTypes>) {
   builder.prismaObjectFields('User', (t) => ({
     devices: t.field({
       type: [RememberedDevice],
@@ -88,47 +74,6 @@ export function addDeviceFields(
   });
 
   builder.mutationFields((t) => ({
-    verifyDevice: t.field({
-      type: VerifyOtpPayload,
-      description:
-        'Checks a remembered device’s token (scope otp:verify) and answers like a verify: method device, and a result token ' +
-        'whose `acr` and `auth_time` are those of the verification that remembered the device and which says ' +
-        '`factor_presented: false` (no factor was presented now). It never carries an action `ctx`: binding an action ' +
-        'needs a fresh proof. A wrong token counts as a guess towards the user’s lockout.',
-      errors: {
-        types: [
-          ...guessRefusals,
-          DeviceTokenInvalidError,
-          DeviceRevokedError,
-          DeviceExpiredError,
-          DeviceProofTooOldError,
-          InsufficientAssuranceError,
-          ValidationFailedError,
-        ],
-      },
-      args: {
-        username: t.arg.string({ required: true, description: 'Whose device.' }),
-        deviceToken: t.arg.string({ required: true, description: 'The token the verify that remembered the device returned.' }),
-        maxAgeSeconds: t.arg.int({
-          required: false,
-          description: 'The longest ago the remembered verification may have been (its auth_time); older: DeviceProofTooOldError.',
-        }),
-        minimumAssurance: t.arg({
-          type: AssuranceLevel,
-          required: false,
-          description: 'The least the remembered verification must have reached; below it: InsufficientAssuranceError.',
-        }),
-        audience: t.arg.string({ required: false, description: 'The service the result token is for: the token’s `aud`.' }),
-      },
-      // A user's own token checks its own devices, as it verifies its own codes.
-      authScopes: (_root, args) => ({ 'otp:verify': true, selfUser: args.username }),
-      resolve: (_root, args, ctx) =>
-        ctx.services.verification.verifyDevice(args.username, args.deviceToken, ctx.call, {
-          maxAgeSeconds: args.maxAgeSeconds ?? undefined,
-          minimumAssurance: args.minimumAssurance ?? undefined,
-          audience: args.audience ?? undefined,
-        }),
-    }),
     revokeDevice: t.field({
       type: RememberedDevice,
       description: 'Revokes one of the user’s remembered devices (scope users:write): its token stops working. Audited as DEVICE_REVOKE.',

@@ -16,7 +16,7 @@ import {
 import { securityEvent, type SecurityEvent } from '../events/events.js';
 import { fitsLength } from '../limits/input-limits.js';
 import type { UsersStore } from '../users/users.store.js';
-import { assuranceLevels, meets, type Assurance, type AssuranceLevel } from '../verification/assurance.js';
+import { assuranceLevels, meets, type Assurance, type AssuranceLevel } from '../vocabulary/assurance.js';
 import type { DevicesStore, RememberedDevice, RevocationReason } from './devices.store.js';
 
 /** The longest name a remembered device may be given. */

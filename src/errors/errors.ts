@@ -1,4 +1,4 @@
-import { factorWords, levelWords, type AssuranceLevel, type FactorKind } from '../verification/assurance.js';
+import { factorWords, levelWords, type AssuranceLevel, type FactorKind } from '../vocabulary/assurance.js';
 
 /** A field an error carries besides `code` and `message`, as its GraphQL type shows it. */
 export interface ErrorField {

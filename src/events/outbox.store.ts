@@ -1,6 +1,6 @@
 import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
-import { fanOutSql } from '../webhooks/deliveries.store.js';
-import { subscribedSql } from '../webhooks/endpoints.store.js';
+import { fanOutSql } from './deliveries.store.js';
+import { subscribedSql } from './endpoints.store.js';
 import { noticeEventTypes, type SecurityEvent } from './events.js';
 
 export type OutboxStore = ReturnType<typeof createOutboxStore>;

@@ -1,9 +1,9 @@
 import type { ObjectFieldBuilder } from '@pothos/core';
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import type { Builder, Types } from '../schema-builder/builder.js';
-import type { addOtpTypes } from '../otp/otp.graphql.js';
-import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
-import { assuranceLevels, factorKinds, type AssuranceLevel, type FactorKind } from '../verification/assurance.js';
+import type { addOtpTypes } from '../verification/otp.graphql.js';
+import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
+import { assuranceLevels, factorKinds, type AssuranceLevel, type FactorKind } from '../vocabulary/assurance.js';
 import * as errors from '../errors/errors.js';
 import { DomainError, entryOf, errorCatalogue, errorCodes, errorTypeName, type ErrorCode, type ErrorField, type FieldIssue, type SmsRefusal } from '../errors/errors.js';
 

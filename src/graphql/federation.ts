@@ -5,7 +5,7 @@ import { getRefFromModel } from '@pothos/plugin-prisma';
 import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema, type GraphQLNamedType } from 'graphql';
 import type { UsersStore } from '../users/users.store.js';
 import { decodeNodeGlobalId, scopesOfTypes, type Builder, type Types } from '../schema-builder/builder.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 /**
  * Makes `User` a federation entity, so other subgraphs of the FountainAI supergraph can extend

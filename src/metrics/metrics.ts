@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
-import type { Delivery } from '../delivery/channel.js';
+import type { Delivery } from '../vocabulary/channel.js';
 
 /** What the delivery gauges are read from at each scrape: the codes of the last hour and day, and the blocked ranges. */
 export interface InsightsSnapshot {

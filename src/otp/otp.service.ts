@@ -1,11 +1,11 @@
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import { channels, isPhoneChannel, type Channel, type Delivery } from '../delivery/channel.js';
+import { channels, isPhoneChannel, type Channel, type Delivery } from '../vocabulary/channel.js';
 import { maskEmail, maskPhone } from '../delivery/mask.js';
-import type { SmsGuard } from '../delivery/sms-guard.js';
+import type { SmsGuard } from '../throttle/sms-guard.js';
 import { fitsOneSmsSegment } from '../delivery/gsm7.js';
 import { renderSms } from '../delivery/templates.js';
-import { contextHash } from '../verification/action-context.js';
+import { contextHash } from '../vocabulary/action-context.js';
 import {
   CodeAlreadyUsedError,
   CodeExpiredError,
@@ -25,11 +25,11 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { ThrottleService } from '../throttle/throttle.service.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { CodesStore, NewCode, NewestCode, ReservedCode, SendOutcome } from './codes.store.js';
+import type { CodesStore, NewCode, NewestCode, ReservedCode, SendOutcome } from '../delivery/codes.store.js';
 import type { AuditRow } from '../audit/audit.store.js';
-import type { VerificationStore } from '../verification/verification.store.js';
+import type { VerificationStore } from '../throttle/verification.store.js';
 import { codeKey, hashCode, newCode, sameHash } from './code.js';
-import { chooseChannel, FAILURE_MEMORY_MS, reachableChannels, type ChannelChoice, type ChannelReason } from './channel-choice.js';
+import { chooseChannel, FAILURE_MEMORY_MS, reachableChannels, type ChannelChoice, type ChannelReason } from '../delivery/channel-choice.js';
 import { securityEvent } from '../events/events.js';
 
 export interface GeneratedCode {

@@ -13,9 +13,9 @@ import {
   ValidationFailedError,
 } from '../errors/errors.js';
 import { mutationResult, ownedBy, type Builder } from '../schema-builder/builder.js';
-import type { addOtpTypes } from '../otp/otp.graphql.js';
-import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
-import { factorLevel, type FactorKind as FactorKindName } from '../verification/assurance.js';
+import type { addOtpTypes } from '../verification/otp.graphql.js';
+import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
+import { factorLevel, type FactorKind as FactorKindName } from '../vocabulary/assurance.js';
 import { answerErrors, type PasskeyOptions, type PasskeysService } from './passkeys.service.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 import { guessRefusals } from '../throttle/guess-budget.js';

@@ -38,13 +38,13 @@ import {
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { FactorServiceDeps } from '../verification/fresh-verification.js';
+import type { FactorServiceDeps } from '../step-up/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
-import { passkeyAssurance, type AssuranceLevel } from '../verification/assurance.js';
+import { passkeyAssurance, type AssuranceLevel } from '../vocabulary/assurance.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import type { Ceremony, PasskeysStore } from './passkeys.store.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 /** The longest name a passkey may be given. */
 export const PASSKEY_NAME_MAX_LENGTH = 64;

@@ -1,14 +1,14 @@
 import { randomInt } from 'node:crypto';
 import type { CallContext } from '../auth/caller.js';
 import type { Config } from '../config/config.js';
-import type { FactorServiceDeps } from '../verification/fresh-verification.js';
+import type { FactorServiceDeps } from '../step-up/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { UserNotFoundError } from '../errors/errors.js';
 import { codeKey, hashCode } from '../otp/code.js';
 import type { RecoveryStore } from './recovery.store.js';
 import { securityEvent } from '../events/events.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 /**
  * Crockford's base32 alphabet: no I, L, O or U, so nothing is misread; what a user

@@ -1,7 +1,7 @@
 import type { AuditStore } from '../audit/audit.store.js';
 import type { Clock } from '../clock/clock.js';
 import type { OutboxStore } from '../events/outbox.store.js';
-import type { CodesStore } from '../otp/codes.store.js';
+import type { CodesStore } from '../delivery/codes.store.js';
 import type { CountersStore } from '../throttle/counters.store.js';
 
 const DAY_MS = 86_400_000;

@@ -10,7 +10,7 @@ import type { PrismaReads } from '../db/client.js';
 import type PrismaTypes from '../db/generated/pothos-types.js';
 import { getDatamodel } from '../db/generated/pothos-types.js';
 import type { CallContext, Scope } from '../auth/caller.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors/errors.js';
 import type { GraphQLContext } from './context.js';
 

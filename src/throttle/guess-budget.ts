@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.js';
 import { TwoFactorDisabledError, TwoFactorSuspendedError, UserLockedError, UserNotFoundError } from '../errors/errors.js';
 import type { AppState, UsersStore } from '../users/users.store.js';
-import type { ReservedCode } from '../otp/codes.store.js';
-import type { VerificationStore } from '../verification/verification.store.js';
+import type { ReservedCode } from '../delivery/codes.store.js';
+import type { VerificationStore } from './verification.store.js';
 
 /**
  * One guess a verification may make, taken from the user's budget before anything is judged.

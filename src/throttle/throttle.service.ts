@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.js';
 import { RateLimitedError } from '../errors/errors.js';
-import type { CodesStore, NewCode } from '../otp/codes.store.js';
-import type { VerificationStore } from '../verification/verification.store.js';
+import type { CodesStore, NewCode } from '../delivery/codes.store.js';
+import type { VerificationStore } from './verification.store.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { CountersStore } from './counters.store.js';
 

@@ -1,4 +1,4 @@
-import type { SealedValue } from '../crypto/rotate-keys.js';
+import type { SealedValue } from '../crypto/secret-box.js';
 import { dateOf, type Sql, type SqlDate } from '../db/sql.js';
 
 /** A signing key as the table keeps it: the private part still sealed. */

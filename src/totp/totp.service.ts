@@ -1,13 +1,13 @@
 import type { CallContext } from '../auth/caller.js';
 import type { Config } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { FactorServiceDeps } from '../verification/fresh-verification.js';
+import type { FactorServiceDeps } from '../step-up/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { DomainError, InvalidCodeError, TotpNotEnrolledError, UserNotFoundError } from '../errors/errors.js';
 import { matchStep, newTotpSecret, totpUri, type TotpParams } from './totp.js';
 import { securityEvent } from '../events/events.js';
-import { normaliseUsername } from '../users/username.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 
 export interface TotpEnrollment {
   /** the new secret, base32: shown once, for typing in when the QR code cannot be scanned */

@@ -18,7 +18,7 @@ import {
   ATTR_SERVICE_NAME,
 } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '../config/config.js';
-import type { Delivery } from '../delivery/channel.js';
+import type { Delivery } from '../vocabulary/channel.js';
 import { extractContext, failed, traceparentOf } from './span-context.js';
 import { instrumentHttp } from './http-spans.js';
 import { graphqlOperationSpans } from './graphql-spans.js';

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Plugin } from 'graphql-yoga';
-import type { TracingConfig } from '../config/config.js';
 import type { Sql } from '../db/sql.js';
-import type { Delivery } from '../delivery/channel.js';
+import type { Delivery } from '../vocabulary/channel.js';
 
 /**
  * What the service asks of tracing. The app is given one of two: {@link noTracing}, which does
  * nothing and hands back what it was given (no wrapper, no hook, no plugin: the hot paths run
  * exactly as without tracing), or the OpenTelemetry one (otel.ts), loaded with a dynamic import
- * only when an OTLP endpoint is configured, so without one no OpenTelemetry module is even read.
+ * (load-tracing.ts) only when an OTLP endpoint is configured, so without one no OpenTelemetry module is even read.
  *
  * Nothing here takes a username, a destination, a code or a token: what a span may carry is
  * decided in otel.ts, once.
@@ -54,10 +53,3 @@ export const noTracing: Tracing = {
   webhookAttempt: (parent, _attributes, send) => send(parent),
   shutdown: async () => undefined,
 };
-
-/** The OpenTelemetry tracing when the configuration asks for it, else {@link noTracing}. */
-export async function loadTracing(config: TracingConfig | undefined): Promise<Tracing> {
-  if (!config) return noTracing;
-  const { createOtelTracing } = await import('./otel.js');
-  return createOtelTracing(config);
-}

@@ -7,8 +7,8 @@ import {
 import { mutationResult, ownedBy, type Builder } from '../schema-builder/builder.js';
 import type { PrismaReads, DbProvider } from '../db/client.js';
 import { startsWithFilter } from '../db/prefix-filter.js';
-import { channels, type Channel } from '../delivery/channel.js';
-import { normaliseUsername } from './username.js';
+import { channels, type Channel } from '../vocabulary/channel.js';
+import { normaliseUsername } from '../vocabulary/username.js';
 import type { UsersService } from './users.service.js';
 
 declare module '../schema-builder/context.js' {

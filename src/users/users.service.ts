@@ -3,17 +3,16 @@ import { createHmac } from 'node:crypto';
 import type { AuditEventName, AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
 import { isUniqueViolation } from '../db/sql.js';
-import { channels, type Channel } from '../delivery/channel.js';
-import { reachableChannels } from '../otp/channel-choice.js';
+import { channels, type Channel } from '../vocabulary/channel.js';
+import { reachableChannels } from '../delivery/channel-choice.js';
 import { readPhoneNumber } from '../delivery/phone.js';
 import { ACCEPTED_LOCALES_MESSAGE, isAcceptedLocale } from '../delivery/locales/index.js';
 import { UserNotFoundError, UsernameConfusableError, UsernameTakenError, ValidationFailedError } from '../errors/errors.js';
 import { hasInvisibleControls, INVISIBLE_CONTROLS_MESSAGE } from '../limits/input-limits.js';
 import type { UsersStore } from './users.store.js';
 import type { Clock } from '../clock/clock.js';
-import type { DevicesService } from '../devices/devices.service.js';
 import { securityEvent } from '../events/events.js';
-import { normaliseUsername, usernameKey } from './username.js';
+import { normaliseUsername, usernameKey } from '../vocabulary/username.js';
 
 const username = z
   .string()
@@ -66,8 +65,11 @@ export interface UsersServiceDeps {
   /** keys the pseudonym an erased user's audit events keep */
   secretKey: string;
   clock: Clock;
-  /** remembered devices, revoked when two-factor authentication is switched off */
-  devices?: Pick<DevicesService, 'revokeAllOf'>;
+  /**
+   * remembered devices, revoked when two-factor authentication is switched off (the devices
+   * service's `revokeAllOf`: devices/ sits above users/, so its type is not imported)
+   */
+  devices?: { revokeAllOf(userId: number, username: string, reason: 'FACTOR_REMOVED' | 'TWO_FACTOR_DISABLED'): Promise<number> };
   /** whether the service can send a code by `channel` (delivery.ts) */
   channelConfigured?: (channel: Channel) => boolean;
 }

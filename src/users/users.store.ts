@@ -1,12 +1,10 @@
 import { UserNotFoundError } from '../errors/errors.js';
-import type { SealedValue } from '../crypto/rotate-keys.js';
+import type { SealedValue } from '../crypto/secret-box.js';
 import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { auditPseudonymisedSql } from '../audit/audit.store.js';
-import { pendingCodesSupersededSql } from '../otp/codes.store.js';
-import { passkeyChallengesDeletedSql, passkeysDeletedSql } from '../passkeys/passkeys.store.js';
-import { recoveryCodesDeletedSql } from '../recovery/recovery.store.js';
+import { pendingCodesSupersededSql } from '../delivery/codes.store.js';
 
 /**
  * Takes one guess for a user who may verify (switched on, not suspended, not locked), in one
@@ -62,11 +60,8 @@ const TAKE_GUESS = composeStatement(
   { username: 'text', now: 'timestamp', lockEnd: 'timestamp', threshold: 'int', maxConsecutive: 'int' },
   guessTakenSql,
 );
-/** What switching two-factor off clears besides the user's row, each in its owner's words. */
+/** What switching two-factor off clears besides the user's row, each in its owner's words (and `clearedWithTwoFactor`). */
 const CODES_SUPERSEDED = composeStatement({ userId: 'int' }, pendingCodesSupersededSql);
-const RECOVERY_CODES_DELETED = composeStatement({ userId: 'int' }, recoveryCodesDeletedSql);
-const PASSKEYS_DELETED = composeStatement({ userId: 'int' }, passkeysDeletedSql);
-const CHALLENGES_DELETED = composeStatement({ userId: 'int' }, passkeyChallengesDeletedSql);
 const AUDIT_PSEUDONYMISED = composeStatement({ userId: 'int', pseudonym: 'text' }, auditPseudonymisedSql);
 const CLEAR_GUESSES = composeStatement({ userId: 'int' }, (v) => guessesClearedSql({ userId: v.userId, when: sqlText`TRUE` }));
 const TAKE_SEND_INTERVAL = composeStatement(
@@ -229,7 +224,21 @@ export type UsersStore = ReturnType<typeof createUsersStore>;
  * "Reaching the database"). Callers speak in domain types: the
  * SQLite and PostgreSQL differences (booleans as 0/1, timestamps as text) end here.
  */
-export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: { sql: Sql; outbox?: OutboxStore }) {
+export function createUsersStore({
+  sql,
+  outbox = createOutboxStore({ sql }),
+  clearedWithTwoFactor,
+}: {
+  sql: Sql;
+  outbox?: OutboxStore;
+  /**
+   * What else switching two-factor off clears, each a piece of its table's own store (recovery
+   * codes, passkeys and their challenges: services.ts passes them, since those stores build on
+   * this one's `userTouchedSql` and sit above it).
+   */
+  clearedWithTwoFactor: readonly ((v: { userId: SqlText }) => SqlText)[];
+}) {
+  const alsoCleared = clearedWithTwoFactor.map((piece) => composeStatement({ userId: 'int' }, piece));
   async function idOf(username: string): Promise<number | null> {
     const [row] = await sql.rows<{ id: number }>`SELECT id FROM users WHERE username = ${username}`;
     return row?.id ?? null;
@@ -460,7 +469,7 @@ export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: {
              totp_pending_secret, totp_enabled_at, totp_last_step, failed_verifications, locked_until, consecutive_failures,
              suspended_at, last_send_at, created_at, updated_at`;
       const user = userOf(written(rows[0] as UserRow | undefined));
-      for (const cleared of [CODES_SUPERSEDED, RECOVERY_CODES_DELETED, PASSKEYS_DELETED, CHALLENGES_DELETED]) {
+      for (const cleared of [CODES_SUPERSEDED, ...alsoCleared]) {
         yield cleared.statement(sql, { userId });
       }
       for (const statement of outbox.statements(events)) yield statement;

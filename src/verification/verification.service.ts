@@ -21,16 +21,16 @@ import {
 } from '../errors/errors.js';
 import { CONTEXT_MAX_LENGTH, fitsLength } from '../limits/input-limits.js';
 import { RECOVERY_CODES_LOW, securityEvent, type SecurityEvent } from '../events/events.js';
-import { normaliseUsername } from '../users/username.js';
-import { contextProblem } from './action-context.js';
+import { normaliseUsername } from '../vocabulary/username.js';
+import { contextProblem } from '../vocabulary/action-context.js';
 import type { ChannelRequest, GeneratedCode, OtpService } from '../otp/otp.service.js';
-import type { Channel } from '../delivery/channel.js';
+import type { Channel } from '../vocabulary/channel.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ResultTokens } from '../auth/result-token.js';
+import type { ResultTokens } from './result-token.js';
 import { looksLikeRecoveryCode, type RecoveryService } from '../recovery/recovery.service.js';
 import { secondsUntil, type GuessBudget, type GuessSlot } from '../throttle/guess-budget.js';
 import type { TotpService } from '../totp/totp.service.js';
-import type { VerificationStore } from './verification.store.js';
+import type { VerificationStore } from '../throttle/verification.store.js';
 import {
   appAssurance,
   deliveredCodeAssurance,
@@ -39,8 +39,8 @@ import {
   sufficientFactors,
   type Assurance,
   type AssuranceLevel,
-} from './assurance.js';
-import type { Factors } from './factors.js';
+} from '../vocabulary/assurance.js';
+import type { Factors } from '../step-up/factors.js';
 import type { DevicesService } from '../devices/devices.service.js';
 import type { RememberedDevice } from '../devices/devices.store.js';
 

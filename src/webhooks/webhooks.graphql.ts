@@ -3,7 +3,7 @@ import { eventTypes } from '../events/events.js';
 import { encodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { PothosValidationError } from '@pothos/core';
 import { decodeNodeGlobalId, mutationResult, type Builder } from '../schema-builder/builder.js';
-import type { AttemptView, DeliveryView } from './deliveries.store.js';
+import type { AttemptView, DeliveryView } from '../events/deliveries.store.js';
 import type { WebhookEndpoint, WebhookEndpointWithSecret, WebhooksService } from './webhooks.service.js';
 
 declare module '../schema-builder/context.js' {

@@ -8,8 +8,8 @@ import { eventTypes, type EventType } from '../events/events.js';
 import { AddressRefusedError, hostOf, isPublicAddress, isRefusedName, publicAddresses, systemResolver, type Resolver } from './address-guard.js';
 import { isIP } from 'node:net';
 import { MAX_LIST_ITEMS } from '../limits/input-limits.js';
-import type { DeliveriesStore, DeliveryFilter, DeliveryView } from './deliveries.store.js';
-import type { EndpointRow, EndpointsStore } from './endpoints.store.js';
+import type { DeliveriesStore, DeliveryFilter, DeliveryView } from '../events/deliveries.store.js';
+import type { EndpointRow, EndpointsStore } from '../events/endpoints.store.js';
 import { newWebhookSecret } from './signing.js';
 
 const URL_MAX_LENGTH = 2048;

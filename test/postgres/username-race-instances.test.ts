@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { print } from 'graphql';
 import type { Database } from '../../src/db/client.js';
-import { usernameKey } from '../../src/users/username.js';
+import { usernameKey } from '../../src/vocabulary/username.js';
 import { CreateUserDocument } from '../generated/graphql.js';
 import { uniqueName } from '../support/app.js';
 import { openTestDatabase } from '../support/db.js';

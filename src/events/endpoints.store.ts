@@ -1,4 +1,4 @@
-import type { SealedValue } from '../crypto/rotate-keys.js';
+import type { SealedValue } from '../crypto/secret-box.js';
 import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlText } from '../db/sql.js';
 
 export interface EndpointRow {

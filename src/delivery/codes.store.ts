@@ -1,8 +1,8 @@
-import type { Channel } from '../delivery/channel.js';
+import type { Channel } from '../vocabulary/channel.js';
 import { boolOf, composeStatement, dateOf, sqlText, type SqlBool, type Sql, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
-import { deliveryRank, type DeliveryStatus } from '../delivery/delivery-status.js';
+import { deliveryRank, type DeliveryStatus } from '../vocabulary/delivery-status.js';
 
 /**
  * Life of a delivered code (otp_logs.status):

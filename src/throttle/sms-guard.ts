@@ -1,12 +1,12 @@
 import type { Config } from '../config/config.js';
-import type { CodesStore, RecentSms } from '../otp/codes.store.js';
+import type { CodesStore, RecentSms } from '../delivery/codes.store.js';
 import { InvalidPhoneNumberError, RateLimitedError, SmsRefusedError } from '../errors/errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { CountersStore } from '../throttle/counters.store.js';
-import { channelWords, type Channel } from './channel.js';
-import { maskPhone } from './mask.js';
-import type { PrefixBlocks } from './prefix-blocks.js';
-import { readPhoneNumber } from './phone.js';
+import type { CountersStore } from './counters.store.js';
+import { channelWords, type Channel } from '../vocabulary/channel.js';
+import { maskPhone } from '../delivery/mask.js';
+import type { PrefixBlocks } from '../delivery/prefix-blocks.js';
+import { readPhoneNumber } from '../delivery/phone.js';
 
 const HOUR_MS = 3_600_000;
 /** How far back "usual" traffic is read for the prefix velocity rule (before the last hour). */

@@ -1,5 +1,5 @@
-import type { Builder } from '../schema-builder/builder.js';
-import { acrOf, factorKinds, factorLevel, type AssuranceLevel, type FactorKind } from './assurance.js';
+import type { Builder } from './builder.js';
+import { acrOf, factorKinds, factorLevel, type AssuranceLevel, type FactorKind } from '../vocabulary/assurance.js';
 
 const levels: Record<AssuranceLevel, string> = {
   EMAIL_CODE: `Any second factor, an emailed code included (not an acceptable out-of-band authenticator in NIST SP 800-63B rev 4). acr "${acrOf.EMAIL_CODE}".`,

@@ -3,11 +3,11 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey 
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import type { TokenSigner } from '../tokens/signing-keys.js';
-import { contextHash } from '../verification/action-context.js';
-import { acrOf, levelOfAcr, meets, type Assurance, type AssuranceLevel } from '../verification/assurance.js';
-import { CLOCK_TOLERANCE_SECONDS, hmacKey, RESULT_TOKEN_ISSUER } from './jwt.js';
+import { contextHash } from '../vocabulary/action-context.js';
+import { acrOf, levelOfAcr, meets, type Assurance, type AssuranceLevel } from '../vocabulary/assurance.js';
+import { CLOCK_TOLERANCE_SECONDS, hmacKey, RESULT_TOKEN_ISSUER } from '../auth/jwt.js';
 
-export { RESULT_TOKEN_ISSUER } from './jwt.js';
+export { RESULT_TOKEN_ISSUER } from '../auth/jwt.js';
 
 /** What a result token says, once checked. */
 export interface ResultTokenClaims {

@@ -1,5 +1,5 @@
-import { channels, isPhoneChannel, type Channel } from '../delivery/channel.js';
-import { failedStatuses } from '../delivery/delivery-status.js';
+import { channels, isPhoneChannel, type Channel } from '../vocabulary/channel.js';
+import { failedStatuses } from '../vocabulary/delivery-status.js';
 import type { RecentDelivery } from './codes.store.js';
 
 /**

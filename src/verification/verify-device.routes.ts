@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { authorize, authorizeFor, isSelfCaller } from '../auth/caller.js';
 import { errorAnswers } from '../http/schemas.js';
 import { CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
-import { assuranceLevels, type AssuranceLevel } from '../verification/assurance.js';
-import type { VerificationService } from '../verification/verification.service.js';
-import type { RememberedDevice } from './devices.store.js';
+import { assuranceLevels, type AssuranceLevel } from '../vocabulary/assurance.js';
+import type { VerificationService } from './verification.service.js';
+import type { RememberedDevice } from '../devices/devices.store.js';
 
 /** A remembered device as REST shows it: never its token. */
 export const deviceSchema = {

@@ -1,4 +1,4 @@
-import type { Channel } from '../delivery/channel.js';
+import type { Channel } from './channel.js';
 
 /**
  * What a proof reaches, weakest first (docs/assurance.md). NIST SP 800-63B rev 4 ranks the

@@ -17,14 +17,14 @@ import {
 } from '../errors/errors.js';
 import type { Builder } from '../schema-builder/builder.js';
 import { guessRefusals } from '../throttle/guess-budget.js';
-import type { Verified, VerificationService } from '../verification/verification.service.js';
-import type { CodeStatus } from './codes.store.js';
-import { channels, type Channel as ChannelName } from '../delivery/channel.js';
-import { deliveryStatuses, type DeliveryStatus } from '../delivery/delivery-status.js';
-import type { ChannelReason } from './channel-choice.js';
-import { deliveredCodeErrors, type GeneratedCode } from './otp.service.js';
-import { normaliseUsername } from '../users/username.js';
-import type { addAssuranceTypes } from '../verification/assurance.graphql.js';
+import type { Verified, VerificationService } from './verification.service.js';
+import type { CodeStatus } from '../delivery/codes.store.js';
+import { channels, type Channel as ChannelName } from '../vocabulary/channel.js';
+import { deliveryStatuses, type DeliveryStatus } from '../vocabulary/delivery-status.js';
+import type { ChannelReason } from '../delivery/channel-choice.js';
+import { deliveredCodeErrors, type GeneratedCode } from '../otp/otp.service.js';
+import { normaliseUsername } from '../vocabulary/username.js';
+import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
 

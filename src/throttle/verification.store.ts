@@ -15,9 +15,9 @@ import {
   type NewCode,
   type ReservedCode,
   type SendOutcome,
-} from '../otp/codes.store.js';
-import { deliveryRank } from '../delivery/delivery-status.js';
-import { counterTakenSql, windowOf, type CountersStore } from '../throttle/counters.store.js';
+} from '../delivery/codes.store.js';
+import { deliveryRank } from '../vocabulary/delivery-status.js';
+import { counterTakenSql, windowOf, type CountersStore } from './counters.store.js';
 import {
   guessesClearedSql,
   guessTakenSql,
@@ -28,7 +28,7 @@ import {
   type TakenGuessRecord,
   type UsersStore,
 } from '../users/users.store.js';
-import { fanOutSql } from '../webhooks/deliveries.store.js';
+import { fanOutSql } from '../events/deliveries.store.js';
 
 /** A guess taken, and the attempt reserved with it on the user's newest delivered code (see `takeGuess`). */
 export interface TakenWithCode {

@@ -4,18 +4,18 @@ import { systemContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { Delivery } from '../delivery/channel.js';
+import type { Delivery } from '../vocabulary/channel.js';
 import { renderNotice, type NoticeType } from '../delivery/notice-templates.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { DeliveriesStore, ClaimedDelivery } from '../webhooks/deliveries.store.js';
-import type { EndpointsStore } from '../webhooks/endpoints.store.js';
-import type { Resolver } from '../webhooks/address-guard.js';
-import { postWebhook } from '../webhooks/post.js';
-import { signatureHeader } from '../webhooks/signing.js';
-import { noticeEventTypes, type EventType } from './events.js';
-import type { OutboxStore } from './outbox.store.js';
+import type { DeliveriesStore, ClaimedDelivery } from '../events/deliveries.store.js';
+import type { EndpointsStore } from '../events/endpoints.store.js';
+import type { Resolver } from './address-guard.js';
+import { postWebhook } from './post.js';
+import { signatureHeader } from './signing.js';
+import { noticeEventTypes, type EventType } from '../events/events.js';
+import type { OutboxStore } from '../events/outbox.store.js';
 import { noTracing, type Tracing } from '../tracing/tracing.js';
 
 /**

@@ -1,5 +1,5 @@
 import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlText } from '../db/sql.js';
-import type { EventData, EventType } from '../events/events.js';
+import type { EventData, EventType } from './events.js';
 import { subscribedSql } from './endpoints.store.js';
 
 interface ListedRecord {

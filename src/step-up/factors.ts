@@ -1,10 +1,8 @@
 import type { Config } from '../config/config.js';
-import type { Channel } from '../delivery/channel.js';
-import type { CodesStore } from '../otp/codes.store.js';
-import type { PasskeysStore } from '../passkeys/passkeys.store.js';
-import type { RecoveryStore } from '../recovery/recovery.store.js';
+import type { Channel } from '../vocabulary/channel.js';
+import type { CodesStore } from '../delivery/codes.store.js';
 import type { UsersStore } from '../users/users.store.js';
-import type { FactorKind } from './assurance.js';
+import type { FactorKind } from '../vocabulary/assurance.js';
 
 /** What a user can prove with, as a step-up decision needs it. */
 export interface FactorInventory {
@@ -33,8 +31,10 @@ export function createFactors({
 }: {
   users: Pick<UsersStore, 'findForSending' | 'guessRefusalState'>;
   codes: Pick<CodesStore, 'newest'>;
-  recovery: Pick<RecoveryStore, 'remaining'>;
-  passkeys: Pick<PasskeysStore, 'credentialsOf'>;
+  // the recovery and passkeys stores' reads, named here: those capabilities sit above step-up/
+  // (their changes ask it for a fresh verification)
+  recovery: { remaining(userId: number): Promise<number> };
+  passkeys: { credentialsOf(userId: number): Promise<readonly unknown[]> };
   config: Pick<Config, 'webauthn'>;
 }) {
   async function of(username: string, now: Date): Promise<FactorInventory | null> {

@@ -1,14 +1,14 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, authorizeFor, isSelfCaller, type Scope } from '../auth/caller.js';
-import type { Channel } from '../delivery/channel.js';
+import type { Channel } from '../vocabulary/channel.js';
 import { bodyMissing, jsonInvalid, toFastApiIssues } from '../http/fastapi-errors.js';
 import { restError } from '../http/error-reply.js';
 import { CODE_MAX_LENGTH, CONTEXT_MAX_LENGTH, USERNAME_MAX_LENGTH } from '../limits/input-limits.js';
 import { errorAnswers, validationAnswer } from '../http/schemas.js';
-import type { VerificationService } from '../verification/verification.service.js';
-import { assuranceLevels, factorKinds, type AssuranceLevel } from '../verification/assurance.js';
+import type { VerificationService } from './verification.service.js';
+import { assuranceLevels, factorKinds, type AssuranceLevel } from '../vocabulary/assurance.js';
 import { InsufficientAssuranceError } from '../errors/errors.js';
-import { deviceAnswer, deviceSchema } from '../devices/devices.routes.js';
+import { deviceAnswer, deviceSchema } from './verify-device.routes.js';
 
 /** What each error status means on both routes; a route's `errorAnswers` picks those its codes use. */
 const statusMeaning = {
