@@ -19,6 +19,7 @@ const databaseFree = [
   'test/locales.test.ts',
   'test/totp-vectors.test.ts',
   'test/table-owners.test.ts',
+  'test/es256-signatures.test.ts',
 ];
 
 const shared = {

@@ -1,6 +1,6 @@
 import { UserNotFoundError } from '../errors/errors.js';
 import type { SealedValue } from '../crypto/rotate-keys.js';
-import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { auditPseudonymisedSql } from '../audit/audit.store.js';
@@ -56,6 +56,26 @@ export function sendIntervalTakenSql(v: { userId: SqlText; now: SqlText; earlies
      WHERE id = ${v.userId} AND (last_send_at IS NULL OR last_send_at <= ${v.earliest})
        AND (SELECT COUNT(*) FROM otp_logs
              WHERE user_id = ${v.userId} AND created_at > ${v.since} AND status <> 'FAILED') < ${v.max}`;
+}
+
+/** What `guessTakenSql` returns. */
+interface TakenGuessRow {
+  id: number;
+  failed_verifications: number;
+  consecutive_failures: number;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+}
+
+function takenGuessOf([row]: readonly TakenGuessRow[]): TakenGuess | null {
+  if (!row) return null;
+  return {
+    id: row.id,
+    totpSecret: row.totp_secret,
+    totpLastStep: row.totp_last_step,
+    windowGuesses: row.failed_verifications,
+    consecutiveFailures: row.consecutive_failures,
+  };
 }
 
 const TAKE_GUESS = composeStatement(
@@ -254,21 +274,13 @@ export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: {
    * Null when the user cannot verify or does not exist.
    */
   async function takeGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Promise<TakenGuess | null> {
-    const [row] = await sql.rows<{
-      id: number;
-      failed_verifications: number;
-      consecutive_failures: number;
-      totp_secret: string | null;
-      totp_last_step: number | null;
-    }>(...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive }));
-    if (!row) return null;
-    return {
-      id: row.id,
-      totpSecret: row.totp_secret,
-      totpLastStep: row.totp_last_step,
-      windowGuesses: row.failed_verifications,
-      consecutiveFailures: row.consecutive_failures,
-    };
+    return takenGuessOf(await sql.rows<TakenGuessRow>(...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive })));
+  }
+
+  /** `takeGuess` as a step of a {@link Sql.unit}, so that later statements of the same unit can depend on it. */
+  function* takingGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Generator<SqlStatement, TakenGuess | null, SqlResult> {
+    const { rows } = yield TAKE_GUESS.statement(sql, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive });
+    return takenGuessOf(rows as TakenGuessRow[]);
   }
 
   async function guessRefusalState(username: string): Promise<GuessRefusalState | null> {
@@ -515,6 +527,7 @@ export function createUsersStore({ sql, outbox = createOutboxStore({ sql }) }: {
     nameOf,
     findForSending,
     takeGuess,
+    takingGuess,
     guessRefusalState,
     clearGuessesStatement,
     giveBackGuess,

@@ -123,6 +123,17 @@ export function countingDatabase(): Database & { roundTrips: { count: number; st
       for (const statement of statements) seen(statement.strings);
       return database.sql.atomic(statements);
     },
+    // each statement a unit yields (on PostgreSQL each is a round trip of its own)
+    unit: (work) =>
+      database.sql.unit(function* () {
+        const steps = work();
+        for (let step = steps.next(); ; ) {
+          if (step.done) return step.value;
+          roundTrips.count++;
+          seen(step.value.strings);
+          step = steps.next(yield step.value);
+        }
+      }),
   };
   return Object.assign({ ...database, sql }, { roundTrips });
 }
