@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
-import type { Sql } from '../../src/db/sql.js';
+import { observedUnit, type Sql } from '../../src/db/sql.js';
 import { testEnv, uniqueName } from './app.js';
 
 /**
@@ -125,15 +125,12 @@ export function countingDatabase(): Database & { roundTrips: { count: number; st
     },
     // each statement a unit yields (on PostgreSQL each is a round trip of its own)
     unit: (work) =>
-      database.sql.unit(function* () {
-        const steps = work();
-        for (let step = steps.next(); ; ) {
-          if (step.done) return step.value;
+      database.sql.unit(
+        observedUnit(work, (statement) => {
           roundTrips.count++;
-          seen(step.value.strings);
-          step = steps.next(yield step.value);
-        }
-      }),
+          seen(statement.strings);
+        }),
+      ),
   };
   return Object.assign({ ...database, sql }, { roundTrips });
 }
