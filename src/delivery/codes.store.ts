@@ -207,6 +207,19 @@ const ACTIVATE = composeStatement(
 const RESERVE_ATTEMPT = composeStatement({ user: 'int', now: 'timestamp', maxAttempts: 'int' }, attemptReservedSql);
 const CONSUME = composeStatement({ codeId: 'int', now: 'timestamp' }, (v) => codeUsedSql({ ...v, when: sqlText`TRUE` }));
 
+/** What `attemptReservedSql` returns. */
+interface ReservedRow {
+  id: number;
+  code_hash: string;
+  context_hash: string | null;
+  attempts: number;
+  channel: string;
+}
+
+function reservedOf([row]: readonly ReservedRow[]): ReservedCode | null {
+  return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts, channel: channelOf(row.channel) } : null;
+}
+
 export type CodesStore = ReturnType<typeof createCodesStore>;
 
 const HOUR_MS = 3_600_000;
@@ -309,16 +322,24 @@ export function createCodesStore({ sql, outbox = createOutboxStore({ sql }) }: {
    * has attempts left: its id, hash, context hash and attempts so far (this one included), or null.
    */
   async function reserveAttempt(userId: number, now: Date, maxAttempts: number): Promise<ReservedCode | null> {
-    const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number; channel: string }>(
-      ...RESERVE_ATTEMPT.args(sql.dialect, { user: userId, now, maxAttempts }),
-    );
-    return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts, channel: channelOf(row.channel) } : null;
+    return reservedOf(await sql.rows<ReservedRow>(...RESERVE_ATTEMPT.args(sql.dialect, { user: userId, now, maxAttempts })));
+  }
+
+  /** `reserveAttempt` as a step of a {@link Sql.unit} (the guess's, see verification.store.ts). */
+  function* reservingAttempt(userId: number, now: Date, maxAttempts: number): Generator<SqlStatement, ReservedCode | null, SqlResult> {
+    const { rows } = yield RESERVE_ATTEMPT.statement(sql, { user: userId, now, maxAttempts });
+    return reservedOf(rows as ReservedRow[]);
   }
 
   /** Uses the code up, once: false when another request did first. */
   async function consume(codeId: number, now: Date): Promise<boolean> {
     const consumed = await sql.run(...CONSUME.args(sql.dialect, { codeId, now }));
     return consumed === 1;
+  }
+
+  /** `consume` as a write for a {@link Sql.unit}: it changed one row, or another request used the code first. */
+  function consumeStatement(codeId: number, now: Date): SqlStatement {
+    return CONSUME.statement(sql, { codeId, now });
   }
 
   async function newest(userId: number): Promise<NewestCode | null> {
@@ -450,7 +471,7 @@ export function createCodesStore({ sql, outbox = createOutboxStore({ sql }) }: {
     return sql.run`DELETE FROM otp_logs WHERE created_at < ${before}`;
   }
 
-  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, verifyStateOf, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };
+  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, reservingAttempt, consume, consumeStatement, newest, verifyStateOf, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };
 }
 
 /** A stored channel as the domain names it: SMS, or email (every other value the column ever held). */

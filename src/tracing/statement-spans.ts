@@ -1,6 +1,6 @@
 import { context, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_SUMMARY, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
-import type { Sql, SqlStatement } from '../db/sql.js';
+import { observedUnit, type Sql, type SqlResult, type SqlStatement } from '../db/sql.js';
 import { failed } from './span-context.js';
 
 /**
@@ -23,7 +23,8 @@ export function tracedSql(sql: Sql, tracer: Tracer): Sql {
     return found;
   };
 
-  async function inSpan<T>(name: { summary: string; operation: string }, work: () => Promise<T>): Promise<T> {
+  /** `renamed`, asked as the span ends: its summary once the work is done (a unit's, known only as it runs) */
+  async function inSpan<T>(name: { summary: string; operation: string }, work: () => Promise<T>, renamed?: () => string): Promise<T> {
     const active = context.active();
     if (!trace.getSpan(active)) return work();
     const span = tracer.startSpan(
@@ -37,8 +38,29 @@ export function tracedSql(sql: Sql, tracer: Tracer): Sql {
       failed(span, error);
       throw error;
     } finally {
+      if (renamed) {
+        const summary = renamed();
+        span.updateName(summary);
+        span.setAttribute(ATTR_DB_QUERY_SUMMARY, summary);
+      }
       span.end();
     }
+  }
+
+  /** A unit's span, named like an atomic set's by the statements it ran (its last run, where PostgreSQL sent it again). */
+  function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
+    if (!trace.getSpan(context.active())) return sql.unit(work);
+    let ran: string[] = [];
+    const observed = observedUnit(work, (statement) => ran.push(named(statement.strings).summary));
+    return inSpan(
+      { summary: 'unit', operation: 'unit' },
+      () =>
+        sql.unit(function* () {
+          ran = [];
+          return yield* observed();
+        }),
+      () => `unit: ${ran.join('; ')}`,
+    );
   }
 
   const atomicName = (statements: readonly SqlStatement[]) => ({
@@ -51,7 +73,7 @@ export function tracedSql(sql: Sql, tracer: Tracer): Sql {
     run: (strings, ...values) => inSpan(named(strings), () => sql.run(strings, ...values)),
     statement: (strings, ...values) => sql.statement(strings, ...values),
     atomic: (statements) => inSpan(atomicName(statements), () => sql.atomic(statements)),
-    unit: (work) => inSpan({ summary: 'unit', operation: 'unit' }, () => sql.unit(work)),
+    unit,
     dialect: sql.dialect,
     open: () => sql.open(),
     close: () => sql.close(),

@@ -56,6 +56,7 @@ export function sendIntervalTakenSql(v: { userId: SqlText; now: SqlText; earlies
              WHERE user_id = ${v.userId} AND created_at > ${v.since} AND status <> 'FAILED') < ${v.max}`;
 }
 
+/** What `guessTakenSql` returns. */
 const TAKE_GUESS = composeStatement(
   { username: 'text', now: 'timestamp', lockEnd: 'timestamp', threshold: 'int', maxConsecutive: 'int' },
   guessTakenSql,
@@ -284,6 +285,13 @@ export function createUsersStore({
     const [row] = await sql.rows<TakenGuessRecord>(
       ...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive }),
     );
+    return row ? takenGuessOf(row) : null;
+  }
+
+  /** `takeGuess` as a step of a {@link Sql.unit}, so that later statements of the same unit can depend on it. */
+  function* takingGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Generator<SqlStatement, TakenGuess | null, SqlResult> {
+    const { rows } = yield TAKE_GUESS.statement(sql, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive });
+    const [row] = rows as TakenGuessRecord[];
     return row ? takenGuessOf(row) : null;
   }
 
@@ -531,6 +539,7 @@ export function createUsersStore({
     nameIn,
     findForSending,
     takeGuess,
+    takingGuess,
     guessRefusalState,
     clearGuessesStatement,
     giveBackGuess,
