@@ -1,4 +1,5 @@
-import { parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
+import type { CountryCode, PhoneNumberType } from 'libphonenumber-js/max';
+import type * as LibPhoneNumber from 'libphonenumber-js/max';
 
 /** A phone number as libphonenumber reads it, in international form. */
 export type ReadPhoneNumber =
@@ -23,11 +24,23 @@ export type ReadPhoneNumber =
 const SHORT_CODE_DIGITS = 6;
 
 /**
+ * libphonenumber with its full metadata, imported at the first number read rather than at
+ * start-up: about 2 MB of heap (docs/performance.md, "Memory") that an instance sending only
+ * email never needs.
+ */
+let libphonenumber: Promise<typeof LibPhoneNumber> | undefined;
+function loadLibphonenumber() {
+  libphonenumber ??= import('libphonenumber-js/max');
+  return libphonenumber;
+}
+
+/**
  * Reads a number written in international form (`+` and the country calling code; spaces,
  * dashes and brackets allowed) against the full metadata ("max"), which is also what
  * tells a mobile number from a premium-rate one.
  */
-export function readPhoneNumber(input: string): ReadPhoneNumber {
+export async function readPhoneNumber(input: string): Promise<ReadPhoneNumber> {
+  const { parsePhoneNumberFromString, validatePhoneNumberLength } = await loadLibphonenumber();
   const text = input.trim();
   const parsed = text.startsWith('+') ? parsePhoneNumberFromString(text) : undefined;
   if (!parsed?.isValid()) {

@@ -1,15 +1,12 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { decodeAttestationObject, isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
+import type * as WebauthnServer from '@simplewebauthn/server';
+import type * as WebauthnHelpers from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
 import type { CallContext } from '../auth/caller.js';
 import type { Config } from '../config/config.js';
@@ -52,6 +49,21 @@ export const PASSKEY_NAME_MAX_LENGTH = 64;
 const transports = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'] as const;
 /** (@simplewebauthn/server 14 types transports as any string, as WebAuthn Level 3 does) */
 type KnownTransport = (typeof transports)[number];
+/**
+ * @simplewebauthn/server with its ASN.1 and X.509 libraries, imported at the first ceremony
+ * rather than at start-up: about 5 MB of heap (docs/performance.md, "Memory") that an
+ * instance no browser registers a passkey with never needs.
+ */
+type WebauthnLibrary = typeof WebauthnServer & typeof WebauthnHelpers;
+let webauthnLibrary: Promise<WebauthnLibrary> | undefined;
+function loadWebauthn() {
+  webauthnLibrary ??= Promise.all([import('@simplewebauthn/server'), import('@simplewebauthn/server/helpers')]).then(([server, helpers]) => ({
+    ...server,
+    ...helpers,
+  }));
+  return webauthnLibrary;
+}
+
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/);
 const credentialShape = {
   id: base64url,
@@ -162,6 +174,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
     const stale = await fresh.refusal(username, user.id, context);
     if (stale) throw stale;
     const registered = await store.credentialsOf(user.id);
+    const { generateRegistrationOptions } = await loadWebauthn();
     const options = await generateRegistrationOptions({
       rpName: webauthn.rpName,
       rpID: webauthn.rpId,
@@ -197,8 +210,10 @@ export function createPasskeysService({ users, store, verification, clock, confi
       if (!parsed.success) throw new PasskeyInvalidError();
       const answer: RegistrationResponseJSON = { ...parsed.data, clientExtensionResults: {} };
       const now = clock.now();
+      const library = await loadWebauthn();
+      const { decodeAttestationObject, isoBase64URL, verifyRegistrationResponse } = library;
       const challenge = await takeChallenge(answer.response.clientDataJSON, 'webauthn.create', user.id, 'REGISTRATION', now);
-      const authData = authenticatorDataOf(() => decodeAttestationObject(isoBase64URL.toBuffer(answer.response.attestationObject)).get('authData'));
+      const authData = authenticatorDataOf(library, () => decodeAttestationObject(isoBase64URL.toBuffer(answer.response.attestationObject)).get('authData'));
       checkAuthenticatorData(authData);
       const verified = await orInvalid(() =>
         verifyRegistrationResponse({
@@ -251,6 +266,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
     if (user.suspended) throw new TwoFactorSuspendedError();
     const registered = await store.credentialsOf(user.id);
     if (registered.length === 0) throw new NoPasskeyError();
+    const { generateAuthenticationOptions } = await loadWebauthn();
     const options = await generateAuthenticationOptions({
       rpID: webauthn.rpId,
       allowCredentials: registered.map(({ credentialId, transports }) => ({ id: credentialId, transports: parseTransports(transports) })),
@@ -284,13 +300,15 @@ export function createPasskeysService({ users, store, verification, clock, confi
     const parsed = authenticationResponse.safeParse(response);
     if (!parsed.success) throw new PasskeyInvalidError();
     const answer: AuthenticationResponseJSON = { ...parsed.data, clientExtensionResults: {} };
+    const library = await loadWebauthn();
+    const { isoBase64URL, verifyAuthenticationResponse } = library;
     const challenge = await takeChallenge(answer.response.clientDataJSON, 'webauthn.get', userId, 'AUTHENTICATION', now);
     const passkey = await store.findCredential(userId, answer.id);
     if (!passkey) throw new PasskeyUnknownCredentialError();
     if (answer.response.userHandle !== undefined && !sameBytes(isoBase64URL.toBuffer(answer.response.userHandle), userHandle(userId))) {
       throw new PasskeyUnknownCredentialError();
     }
-    const authData = authenticatorDataOf(() => isoBase64URL.toBuffer(answer.response.authenticatorData));
+    const authData = authenticatorDataOf(library, () => isoBase64URL.toBuffer(answer.response.authenticatorData));
     checkAuthenticatorData(authData);
     const verified = await orInvalid(() =>
       verifyAuthenticationResponse({
@@ -314,7 +332,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
    * this ceremony and is unanswered) and checks the origin it was signed on. Returns the challenge.
    */
   async function takeChallenge(clientDataJSON: string, type: string, userId: number, ceremony: Ceremony, now: Date): Promise<string> {
-    const clientData = clientDataOf(clientDataJSON);
+    const clientData = clientDataOf(await loadWebauthn(), clientDataJSON);
     if (clientData.type !== type) throw new PasskeyInvalidError();
     const taken = await store.takeChallenge(clientData.challenge, userId, ceremony);
     if (!taken) throw new PasskeyChallengeInvalidError();
@@ -324,7 +342,7 @@ export function createPasskeysService({ users, store, verification, clock, confi
   }
 
   /** The RP id the authenticator signed for, and user verification when it is required. */
-  function checkAuthenticatorData(authData: ReturnType<typeof parseAuthenticatorData>): void {
+  function checkAuthenticatorData(authData: ReturnType<WebauthnLibrary['parseAuthenticatorData']>): void {
     const webauthn = settings();
     const expected = createHash('sha256').update(webauthn.rpId).digest();
     if (!sameBytes(authData.rpIdHash, expected)) throw new PasskeyRpIdMismatchError();
@@ -398,7 +416,7 @@ function nameOf(name: string | null | undefined): string | undefined {
   return trimmed;
 }
 
-function clientDataOf(clientDataJSON: string): { type: string; challenge: string; origin: string } {
+function clientDataOf({ isoBase64URL }: WebauthnLibrary, clientDataJSON: string): { type: string; challenge: string; origin: string } {
   try {
     const parsed: unknown = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON));
     const clientData = z.object({ type: z.string(), challenge: z.string().max(512), origin: z.string() }).safeParse(parsed);
@@ -409,7 +427,7 @@ function clientDataOf(clientDataJSON: string): { type: string; challenge: string
   throw new PasskeyInvalidError();
 }
 
-function authenticatorDataOf(bytes: () => Uint8Array<ArrayBuffer>) {
+function authenticatorDataOf({ parseAuthenticatorData }: WebauthnLibrary, bytes: () => Uint8Array<ArrayBuffer>) {
   try {
     return parseAuthenticatorData(bytes());
   } catch {

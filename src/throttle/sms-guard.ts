@@ -63,7 +63,7 @@ export function createSmsGuard({ codes, counters, prefixBlocks, config, logger }
   /** The number to send to by `channel` (SMS, WhatsApp or voice), or a typed refusal naming that channel. `now` is the request's time. */
   async function admit(phoneNumber: string, now: Date, channel: Channel = 'SMS'): Promise<SmsDestination> {
     const by = channelWords[channel];
-    const read = readPhoneNumber(phoneNumber);
+    const read = await readPhoneNumber(phoneNumber);
     const destination = maskPhone(phoneNumber);
     if (!read.valid) {
       if (read.short) {

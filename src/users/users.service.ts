@@ -29,8 +29,8 @@ const email = z.email({ error: 'must be an email address' }).max(254);
  * dashes and brackets allowed), stored in E.164: `+49 151 1234 5678` → `+4915112345678`.
  * Whether codes may go to it by SMS (country, premium rate) is decided at each send.
  */
-const phoneNumber = z.string().transform((value, ctx) => {
-  const read = readPhoneNumber(value);
+const phoneNumber = z.string().transform(async (value, ctx) => {
+  const read = await readPhoneNumber(value);
   if (read.valid) return read.e164;
   ctx.addIssue({ code: 'custom', message: 'must be a valid phone number in international form, such as +4915112345678' });
   return z.NEVER;
@@ -81,7 +81,7 @@ export function createUsersService({ users, audit, secretKey, clock, devices, ch
   }
 
   async function create(input: CreateUserInput, context: CallContext) {
-    const data = parse(createUserSchema, input);
+    const data = await parse(createUserSchema, input);
     const deliveryMethod = data.deliveryMethod ?? (!data.email && data.phoneNumber ? 'SMS' : 'EMAIL');
     // A user may be created before their destination is known; only an explicit
     // method without its destination is a mistake worth refusing.
@@ -110,7 +110,7 @@ export function createUsersService({ users, audit, secretKey, clock, devices, ch
 
   /** Changes the given fields; a field left out keeps its value, `null` clears it. */
   async function update(input: UpdateUserInput, context: CallContext) {
-    const data = parse(updateUserSchema, input);
+    const data = await parse(updateUserSchema, input);
     const current = await users.findByName(data.username);
     if (!current) throw new UserNotFoundError();
     const next = {
@@ -193,8 +193,8 @@ export function createUsersService({ users, audit, secretKey, clock, devices, ch
   return { reachableBy, create, update, disableTwoFactor, reinstateTwoFactor, erase, describe };
 }
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
+async function parse<T extends z.ZodType>(schema: T, input: unknown): Promise<z.output<T>> {
+  const result = await schema.safeParseAsync(input);
   if (!result.success) {
     throw new ValidationFailedError(
       result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
