@@ -7,7 +7,7 @@
  * The first four cases are a verify as four statements (the user, reserving an attempt on the
  * code, consuming it, and the audit row), as it was written when the hot path left Prisma. The
  * next two are a right-code verify's writes as the stores make them today
- * (src/verification/verification.store.ts): the guess, the attempt, the code used up, the
+ * (src/throttle/verification.store.ts): the guess, the attempt, the code used up, the
  * budget cleared, the audit row and the event, once as four entries of the group commit (each
  * step awaited, as before issue 24's item 5) and once as its two units. "one at a time" awaits
  * each verify before the next; "50 at once" runs 50 verifies concurrently, as 50 connections
