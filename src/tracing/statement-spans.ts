@@ -1,4 +1,4 @@
-import { context, SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, trace, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_SUMMARY, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
 import type { Sql, SqlStatement } from '../db/sql.js';
 import { failed } from './span-context.js';
@@ -13,49 +13,70 @@ import { failed } from './span-context.js';
  */
 export function tracedSql(sql: Sql, tracer: Tracer): Sql {
   const system = sql.dialect === 'postgres' ? 'postgresql' : 'sqlite';
-  const summaries = new WeakMap<TemplateStringsArray, { summary: string; operation: string }>();
-  const named = (strings: TemplateStringsArray) => {
-    let found = summaries.get(strings);
+  // a statement's span options, made once per call site: the SDK copies the attributes it is given
+  const spanOptions = (summary: string, operation: string): SpanOptions => ({
+    kind: SpanKind.CLIENT,
+    attributes: { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_QUERY_SUMMARY]: summary, [ATTR_DB_OPERATION_NAME]: operation },
+  });
+  const named = new WeakMap<TemplateStringsArray, Named>();
+  const nameOf = (strings: TemplateStringsArray) => {
+    let found = named.get(strings);
     if (!found) {
-      found = summarize(strings.join('?'));
-      summaries.set(strings, found);
+      const { summary, operation } = summarize(strings.join('?'));
+      found = { summary, options: spanOptions(summary, operation) };
+      named.set(strings, found);
     }
     return found;
   };
+  const unitName: Named = { summary: 'unit', options: spanOptions('unit', 'unit') };
 
-  async function inSpan<T>(name: { summary: string; operation: string }, work: () => Promise<T>): Promise<T> {
+  /** The statement's promise, in a span when a trace is under way (a span of this request's). */
+  function inSpan<T>(name: Named, work: () => Promise<T>): Promise<T> {
     const active = context.active();
     if (!trace.getSpan(active)) return work();
-    const span = tracer.startSpan(
-      name.summary,
-      { kind: SpanKind.CLIENT, attributes: { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_QUERY_SUMMARY]: name.summary, [ATTR_DB_OPERATION_NAME]: name.operation } },
-      active,
-    );
+    const span = tracer.startSpan(name.summary, name.options, active);
+    let running: Promise<T>;
     try {
-      return await work();
+      running = work();
     } catch (error) {
       failed(span, error);
-      throw error;
-    } finally {
       span.end();
+      throw error;
     }
+    return running.then(
+      (result) => {
+        span.end();
+        return result;
+      },
+      (error: unknown) => {
+        failed(span, error);
+        span.end();
+        throw error;
+      },
+    );
   }
 
-  const atomicName = (statements: readonly SqlStatement[]) => ({
-    summary: `atomic: ${statements.map((statement) => named(statement.strings).summary).join('; ')}`,
-    operation: 'atomic',
-  });
+  const atomicName = (statements: readonly SqlStatement[]): Named => {
+    const summary = `atomic: ${statements.map((statement) => nameOf(statement.strings).summary).join('; ')}`;
+    return { summary, options: spanOptions(summary, 'atomic') };
+  };
 
   return {
-    rows: (strings, ...values) => inSpan(named(strings), () => sql.rows(strings, ...values)),
-    run: (strings, ...values) => inSpan(named(strings), () => sql.run(strings, ...values)),
+    rows: (strings, ...values) => inSpan(nameOf(strings), () => sql.rows(strings, ...values)),
+    run: (strings, ...values) => inSpan(nameOf(strings), () => sql.run(strings, ...values)),
     statement: (strings, ...values) => sql.statement(strings, ...values),
     atomic: (statements) => inSpan(atomicName(statements), () => sql.atomic(statements)),
-    unit: (work) => inSpan({ summary: 'unit', operation: 'unit' }, () => sql.unit(work)),
+    unit: (work) => inSpan(unitName, () => sql.unit(work)),
     dialect: sql.dialect,
     open: () => sql.open(),
     close: () => sql.close(),
   };
+}
+
+/** A statement's span name and its options (kind and attributes), shared by every call of its call site. */
+interface Named {
+  summary: string;
+  options: SpanOptions;
 }
 
 /**
