@@ -41,6 +41,7 @@ function summarise(file: string, phase: Phase) {
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const totals = { busy: 0, gc: 0, otel: 0, ours: 0, either: 0, owned: 0 };
   const frames = new Map<string, number>();
+  const owners = new Map<string, number>();
   let time = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     time += profile.timeDeltas[i] ?? 0;
@@ -59,7 +60,13 @@ function summarise(file: string, phase: Phase) {
       if (!frame) continue;
       // the nearest frame of a package or of the service owns the sample (Node's own frames
       // belong to their caller): tracing's own work, not the work it wraps
-      if (owner === undefined && frame.url !== '' && !frame.url.startsWith('node:')) owner = isOtel(frame.url) || isOurs(frame.url) ? 'tracing' : 'other';
+      if (owner === undefined && frame.url !== '' && !frame.url.startsWith('node:')) {
+        owner = isOtel(frame.url) || isOurs(frame.url) ? 'tracing' : 'other';
+        if (owner === 'tracing') {
+          const name = `${frame.functionName || '(anonymous)'}  ${frame.url.slice(frame.url.lastIndexOf(isOtel(frame.url) ? '/node_modules/' : '/tracing/') + 1)}:${frame.lineNumber + 1}`;
+          owners.set(name, (owners.get(name) ?? 0) + us);
+        }
+      }
       if (isOtel(frame.url)) {
         otel = true;
         const short = frame.url.slice(frame.url.lastIndexOf('/node_modules/') + 14);
@@ -77,7 +84,7 @@ function summarise(file: string, phase: Phase) {
     for (const name of seen) frames.set(name, (frames.get(name) ?? 0) + us);
   }
   const perVerify = (us: number) => (us / 1000 / Math.max(1, phase.responses)).toFixed(3);
-  return { totals, frames, perVerify };
+  return { totals, frames, owners, perVerify };
 }
 
 const profiles: [string, string][] = [
@@ -87,7 +94,7 @@ const profiles: [string, string][] = [
 for (const [id, file] of profiles) {
   const phase = results.phases.find((p) => p.id === id);
   if (!phase) continue;
-  const { totals, frames, perVerify } = summarise(file, phase);
+  const { totals, frames, owners, perVerify } = summarise(file, phase);
   console.log(
     `${id}: ${phase.responses} verifies; process CPU ${phase.cpuMsPerRequest ?? '?'} ms a verify; main thread sampled, ms a verify: ` +
       `busy ${perVerify(totals.busy)}, GC ${perVerify(totals.gc)}, @opentelemetry/* inclusive ${perVerify(totals.otel)}, ` +
@@ -95,5 +102,8 @@ for (const [id, file] of profiles) {
       `tracing's own (nearest owning frame OpenTelemetry's or src/tracing's) ${perVerify(totals.owned)} = ${((100 * totals.owned) / Math.max(1, totals.busy)).toFixed(1)}% of busy`,
   );
   if (id !== 'verify-traced') continue;
-  for (const [name, us] of [...frames.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${perVerify(us)}  ${name}`);
+  console.log('  inclusive, ms a verify:');
+  for (const [name, us] of [...frames.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${perVerify(us)}  ${name}`);
+  console.log('  tracing\'s own time by owning frame, ms a verify:');
+  for (const [name, us] of [...owners.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${perVerify(us)}  ${name}`);
 }

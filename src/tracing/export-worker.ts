@@ -52,7 +52,7 @@ export type EncodedSpan = [
 ];
 
 /** What the service's thread sends: a batch of spans (JSON of EncodedSpan[]), or a request to flush or shut down. */
-export type ToExportWorker = string | { flush: number } | { shutdown: true };
+export type ToExportWorker = EncodedSpan[] | { flush: number } | { shutdown: true };
 /** What this thread answers: spans it is done with (exported or given up), a flush or a shutdown completed. */
 export type FromExportWorker = { done: number } | { flushed: number } | { closed: true };
 
@@ -96,8 +96,8 @@ function decode(encoded: EncodedSpan): ReadableSpan {
   };
 }
 
-function exportBatch(text: string): void {
-  const spans = (JSON.parse(text) as EncodedSpan[]).map(decode);
+function exportBatch(batch: EncodedSpan[]): void {
+  const spans = batch.map(decode);
   const done = new Promise<void>((resolve) => {
     // a failed export (a collector down, answering 500, or too slow) costs its spans, nothing else
     exporter.export(spans, () => resolve());
@@ -108,7 +108,7 @@ function exportBatch(text: string): void {
   pending.add(done);
 }
 port.on('message', (message: ToExportWorker) => {
-  if (typeof message === 'string') exportBatch(message);
+  if (Array.isArray(message)) exportBatch(message);
   else if ('flush' in message) {
     void Promise.all(pending)
       .then(() => exporter.forceFlush())

@@ -121,7 +121,7 @@ export class WorkerSpanProcessor implements SpanProcessor {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
-    this.post(JSON.stringify(batch));
+    this.post(batch);
   }
 
   private post(message: ToExportWorker): void {
