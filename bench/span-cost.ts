@@ -55,8 +55,8 @@ const processors: Record<string, () => SpanProcessor> = {
     new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${sinkUrl}/v1/traces` }), ...options, exportTimeoutMillis: 5_000 }),
   'WorkerSpanProcessor, exporter on a worker thread': () =>
     new WorkerSpanProcessor({
-      worker: { protocol: 'http/protobuf', url: `${sinkUrl}/v1/traces`, headers: {}, timeoutMillis: 5_000, resourceAttributes, scope: { name: 'span-cost' } },
-      ...options,
+      worker: { protocol: 'http/protobuf', url: `${sinkUrl}/v1/traces`, headers: {}, timeoutMillis: 5_000, resourceAttributes, scope: { name: 'span-cost' }, maxExportBatchSize: 2048, scheduledDelayMillis: 1000 },
+      maxQueueSize: 16_384,
     }),
 };
 

@@ -64,10 +64,8 @@ describe('the exporter thread', () => {
   it('keeps its queue bounded: spans past maxQueueSize are dropped until the worker is done with some', async () => {
     const collector = await startOtlpReceiver();
     const processor = new WorkerSpanProcessor({
-      worker: { protocol: 'http/json', url: `${collector.endpoint}/v1/traces`, headers: {}, timeoutMillis: 5_000, resourceAttributes: { 'service.name': 'bounded' }, scope: { name: 'test' } },
+      worker: { protocol: 'http/json', url: `${collector.endpoint}/v1/traces`, headers: {}, timeoutMillis: 5_000, resourceAttributes: { 'service.name': 'bounded' }, scope: { name: 'test' }, maxExportBatchSize: 4, scheduledDelayMillis: 10 },
       maxQueueSize: 8,
-      maxExportBatchSize: 4,
-      scheduledDelayMillis: 10,
     });
     const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bounded' }), spanProcessors: [processor] });
     const tracer = provider.getTracer('test');

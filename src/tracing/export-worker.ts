@@ -1,8 +1,8 @@
 /**
- * The span exporter's thread: receives the service's ended spans in batches (one JSON text a
- * batch, {@link EncodedSpan} tuples) and hands them to the OTLP exporter of OpenTelemetry's SDK,
- * which serialises (protobuf or JSON) and sends them, so that none of that work runs on the
- * service's own thread. After each export, failed or not, it tells the service how many spans it
+ * The span exporter's thread: receives the service's ended spans, a few hundred at a time as
+ * {@link EncodedSpan} tuples, batches them as the SDK's BatchSpanProcessor does (OTEL_BSP_*) and
+ * hands each batch to the OTLP exporter of OpenTelemetry's SDK, which serialises (protobuf or
+ * JSON) and sends it, so that none of that work runs on the service's own thread. After each export, failed or not, it tells the service how many spans it
  * is done with, which is what bounds the queue there.
  *
  * Started by worker-export.ts. Node runs this file as it is (its types are only stripped, under
@@ -20,6 +20,10 @@ export interface ExportWorkerData {
   url: string;
   headers: Record<string, string>;
   timeoutMillis: number;
+  /** spans sent to the collector at once, at most */
+  maxExportBatchSize: number;
+  /** how long a span waits for its batch to fill before it is sent anyway (OTEL_BSP_SCHEDULE_DELAY) */
+  scheduledDelayMillis: number;
   resourceAttributes: Record<string, string>;
   scope: { name: string; version?: string };
 }
@@ -51,7 +55,7 @@ export type EncodedSpan = [
   links: Link[],
 ];
 
-/** What the service's thread sends: a batch of spans (JSON of EncodedSpan[]), or a request to flush or shut down. */
+/** What the service's thread sends: spans, or a request to flush or shut down. */
 export type ToExportWorker = EncodedSpan[] | { flush: number } | { shutdown: true };
 /** What this thread answers: spans it is done with (exported or given up), a flush or a shutdown completed. */
 export type FromExportWorker = { done: number } | { flushed: number } | { closed: true };
@@ -96,8 +100,24 @@ function decode(encoded: EncodedSpan): ReadableSpan {
   };
 }
 
-function exportBatch(batch: EncodedSpan[]): void {
-  const spans = batch.map(decode);
+let batch: ReadableSpan[] = [];
+let timer: NodeJS.Timeout | undefined;
+
+/** Spans from the service's thread join the batch, which goes when full or when the oldest has waited the delay. */
+function add(encoded: EncodedSpan[]): void {
+  for (const span of encoded) {
+    batch.push(decode(span));
+    if (batch.length >= data.maxExportBatchSize) exportBatch();
+  }
+  if (batch.length > 0) timer ??= setTimeout(exportBatch, data.scheduledDelayMillis);
+}
+
+function exportBatch(): void {
+  clearTimeout(timer);
+  timer = undefined;
+  if (batch.length === 0) return;
+  const spans = batch;
+  batch = [];
   const done = new Promise<void>((resolve) => {
     // a failed export (a collector down, answering 500, or too slow) costs its spans, nothing else
     exporter.export(spans, () => resolve());
@@ -108,12 +128,14 @@ function exportBatch(batch: EncodedSpan[]): void {
   pending.add(done);
 }
 port.on('message', (message: ToExportWorker) => {
-  if (Array.isArray(message)) exportBatch(message);
+  if (Array.isArray(message)) add(message);
   else if ('flush' in message) {
+    exportBatch();
     void Promise.all(pending)
       .then(() => exporter.forceFlush())
       .finally(() => port.postMessage({ flushed: message.flush } satisfies FromExportWorker));
   } else {
+    exportBatch();
     void Promise.all(pending)
       .then(() => exporter.shutdown())
       .finally(() => port.postMessage({ closed: true } satisfies FromExportWorker));

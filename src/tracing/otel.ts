@@ -74,12 +74,12 @@ export function createOtelTracing(config: TracingConfig): Tracing {
           timeoutMillis: 5_000,
           resourceAttributes: { [ATTR_SERVICE_NAME]: config.serviceName },
           scope: { name: TRACER_NAME },
+          maxExportBatchSize: 2048,
+          scheduledDelayMillis: config.scheduledDelayMs,
         },
         // about two seconds of spans at the bench's verify rate (five or six a verify): a collector
         // that falls behind costs spans, not the memory of a process held to 160 MB
         maxQueueSize: 16_384,
-        maxExportBatchSize: 2048,
-        scheduledDelayMillis: config.scheduledDelayMs,
       }),
     ],
   });

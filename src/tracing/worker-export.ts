@@ -4,19 +4,24 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { EncodedSpan, ExportWorkerData, FromExportWorker, ToExportWorker } from './export-worker.js';
 
 export interface WorkerExportOptions {
+  /** the worker's exporter and its batches (OTEL_BSP_SCHEDULE_DELAY, the batch size) */
   worker: ExportWorkerData;
-  /** spans held at most, here and in the worker's exports under way; more are dropped */
+  /** spans held at most, here and in the worker until their export is over; more are dropped */
   maxQueueSize: number;
-  /** spans sent to the worker at once, at most */
-  maxExportBatchSize: number;
-  /** how long a span waits for its batch to fill before it is sent anyway (OTEL_BSP_SCHEDULE_DELAY) */
-  scheduledDelayMillis: number;
 }
 
 /**
- * The BatchSpanProcessor's job with the OTLP serialisation and the HTTP exchange moved to a
- * worker thread (export-worker.ts): this thread only copies each ended span's fields into the
- * batch and sends the batch as one JSON text. The queue keeps the SDK's bound: spans batched
+ * Spans go to the worker in small hand-offs, soon after they end: held here until a batch's
+ * export, they would outlive the young generation's collections and be promoted, costing this
+ * thread old-generation GC; the worker does the batching.
+ */
+const HANDOFF_SPANS = 256;
+const HANDOFF_DELAY_MS = 20;
+
+/**
+ * The BatchSpanProcessor's job with the batching, the OTLP serialisation and the HTTP exchange
+ * moved to a worker thread (export-worker.ts): this thread only copies each ended span's fields
+ * into a tuple and hands the tuples over (structured clone) a few hundred at a time. The queue keeps the SDK's bound: spans batched
  * here plus those the worker has not finished exporting never pass `maxQueueSize`; beyond it,
  * spans are dropped (a collector that is down or slow costs spans, never memory). Shutdown
  * sends what is batched and waits for the worker's exports, at most the export timeout.
@@ -80,8 +85,8 @@ export class WorkerSpanProcessor implements SpanProcessor {
       span.links,
     ]);
     this.held++;
-    if (this.batch.length >= this.options.maxExportBatchSize) this.send();
-    else this.timer ??= setTimeout(() => this.send(), this.options.scheduledDelayMillis).unref();
+    if (this.batch.length >= HANDOFF_SPANS) this.send();
+    else this.timer ??= setTimeout(() => this.send(), HANDOFF_DELAY_MS).unref();
   }
 
   async forceFlush(): Promise<void> {
