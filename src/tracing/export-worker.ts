@@ -1,15 +1,17 @@
 /**
- * The span exporter's thread: receives the service's ended spans, a few hundred at a time as
- * {@link EncodedSpan} tuples, batches them as the SDK's BatchSpanProcessor does (OTEL_BSP_*) and
- * hands each batch to the OTLP exporter of OpenTelemetry's SDK, which serialises (protobuf or
- * JSON) and sends it, so that none of that work runs on the service's own thread. After each export, failed or not, it tells the service how many spans it
- * is done with, which is what bounds the queue there.
+ * The span exporter's thread: receives the service's ended spans a few hundred at a time (JSON
+ * of {@link EncodedSpan} tuples), batches them as the SDK's BatchSpanProcessor does (OTEL_BSP_*)
+ * and hands each batch to the OTLP exporter of OpenTelemetry's SDK, which serialises (protobuf
+ * or JSON) and sends it, so that none of that work runs on the service's own thread. After each
+ * export, failed or not, it tells the service how many spans it is done with, which is what
+ * bounds the queue there.
  *
  * Started by worker-export.ts. Node runs this file as it is (its types are only stripped, under
  * the tests), so it imports packages only and uses no syntax beyond erasable types.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createTraceState, type HrTime, type Link, type SpanKind, type SpanStatusCode } from '@opentelemetry/api';
+import { type HrTime, type Link, type SpanKind, type SpanStatusCode } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -56,7 +58,7 @@ export type EncodedSpan = [
 ];
 
 /** What the service's thread sends: spans, or a request to flush or shut down. */
-export type ToExportWorker = EncodedSpan[] | { flush: number } | { shutdown: true };
+export type ToExportWorker = string | { flush: number } | { shutdown: true };
 /** What this thread answers: spans it is done with (exported or given up), a flush or a shutdown completed. */
 export type FromExportWorker = { done: number } | { flushed: number } | { closed: true };
 
@@ -75,7 +77,7 @@ const pending = new Set<Promise<void>>();
 
 function decode(encoded: EncodedSpan): ReadableSpan {
   const [traceId, spanId, parentSpanId, isRemote, traceFlags, traceState, name, kind, startS, startN, endS, endN, code, message, attributes, dropped, events, links] = encoded;
-  const spanContext = { traceId, spanId, traceFlags, ...(traceState ? { traceState: createTraceState(traceState) } : {}) };
+  const spanContext = { traceId, spanId, traceFlags, ...(traceState ? { traceState: new TraceState(traceState) } : {}) };
   const startTime: HrTime = [startS, startN];
   const endTime: HrTime = [endS, endN];
   const durationNanos = (endS - startS) * 1e9 + (endN - startN);
@@ -128,7 +130,7 @@ function exportBatch(): void {
   pending.add(done);
 }
 port.on('message', (message: ToExportWorker) => {
-  if (Array.isArray(message)) add(message);
+  if (typeof message === 'string') add(JSON.parse(message) as EncodedSpan[]);
   else if ('flush' in message) {
     exportBatch();
     void Promise.all(pending)
