@@ -20,6 +20,7 @@ const databaseFree = [
   'test/totp-vectors.test.ts',
   'test/table-owners.test.ts',
   'test/layers.test.ts',
+  'test/es256-signatures.test.ts',
 ];
 
 const shared = {

@@ -4,10 +4,14 @@
  * comparison, through Prisma's raw tagged templates. CPU time (process.cpuUsage), not wall
  * time, so other work on the machine disturbs it little.
  *
- * A verify is four statements: the user, reserving an attempt on the code, consuming it, and
- * the audit row. "one at a time" awaits each verify before the next; "50 at once" runs 50
- * verifies concurrently, as 50 connections do, which on SQLite lets the executor commit the
- * writes of one event-loop turn together.
+ * The first four cases are a verify as four statements (the user, reserving an attempt on the
+ * code, consuming it, and the audit row), as it was written when the hot path left Prisma. The
+ * next two are a right-code verify's writes as the stores make them today
+ * (src/verification/verification.store.ts): the guess, the attempt, the code used up, the
+ * budget cleared, the audit row and the event, once as four entries of the group commit (each
+ * step awaited, as before issue 24's item 5) and once as its two units. "one at a time" awaits
+ * each verify before the next; "50 at once" runs 50 verifies concurrently, as 50 connections
+ * do, which on SQLite lets the executor commit the writes of one event-loop turn together.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +21,8 @@ import pg from 'pg';
 import { parseConfig } from '../src/config/config.js';
 import { createDatabase, type Database } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrate.js';
+import { securityEvent } from '../src/events/events.js';
+import { createStores } from '../src/services.js';
 
 const USERS = 20_000;
 const ROUNDS = 4;
@@ -92,6 +98,50 @@ const onPrisma =
       VALUES (${now}, 'OTP_VERIFY', 'SUCCESS', ${null}, 'otp', ${null}, ${userId}, ${username}, ${null}, '127.0.0.1', 'bench', ${`req-${index}`})`;
   };
 
+const stores = createStores({ sql: database.sql });
+const limits = { threshold: 1_000, maxConsecutive: 1_000 };
+const auditRow = (index: number, userId: number, now: Date) => ({
+  createdAt: now,
+  event: 'OTP_VERIFY',
+  outcome: 'SUCCESS',
+  reason: null,
+  method: 'otp',
+  channel: null,
+  userId,
+  username: `u${index}`,
+  caller: null,
+  ip: '127.0.0.1',
+  userAgent: 'bench',
+  requestId: `req-${String(index)}`,
+});
+const approved = (index: number, userId: number, now: Date) => [securityEvent('verification.approved', userId, { username: `u${index}`, method: 'otp' }, now)];
+
+/** A right code's writes through the stores, each step its own entry of the group commit (before issue 24's item 5). */
+const storesInSteps: Verify = async (index, now) => {
+  const { users, codes, audit, outbox } = stores;
+  const guess = await users.takeGuess(`u${index}`, now, now, limits);
+  if (!guess) throw new Error(`no guess for u${index}`);
+  const code = await codes.reserveAttempt(guess.id, now, 5);
+  if (!code || !(await codes.consume(code.id, now))) throw new Error(`no code for u${index}`);
+  await database.sql.atomic([users.clearGuessesStatement(guess.id), audit.insertStatement(auditRow(index, guess.id, now)), ...outbox.statements(approved(index, guess.id, now))]);
+};
+
+/** The same writes as the service makes them now: the guess with its attempt, then the settlement, two units. */
+const storesInUnits: Verify = async (index, now) => {
+  const taken = await stores.verification.takeGuess(`u${index}`, now, now, limits, { maxAttempts: 5 });
+  const code = taken?.reserved;
+  if (!taken || !code) throw new Error(`no code for u${index}`);
+  const userId = taken.guess.id;
+  const settled = await stores.verification.settle({
+    at: now,
+    consumeCode: code.id,
+    clearGuessesOf: userId,
+    audits: [auditRow(index, userId, now)],
+    events: approved(index, userId, now),
+  });
+  if (!settled) throw new Error(`code of u${index} used twice`);
+};
+
 /** Gives every user a fresh ACTIVE code, so each verify finds one. */
 async function freshCodes(now: Date): Promise<void> {
   const expires = new Date(now.getTime() + 3_600_000);
@@ -128,9 +178,13 @@ try {
     ['Prisma raw templates, 50 at once', onPrisma(database), 50],
     ['hot-path executor, one at a time', onExecutor(database), 1],
     ['hot-path executor, 50 at once', onExecutor(database), 50],
+    ['stores, right code, four group entries (before), 50 at once', storesInSteps, 50],
+    ['stores, right code, two units (now), 50 at once', storesInUnits, 50],
+    ['stores, right code, four group entries (before), one at a time', storesInSteps, 1],
+    ['stores, right code, two units (now), one at a time', storesInUnits, 1],
   ];
   process.stdout.write(
-    `${adminUrl ? 'PostgreSQL' : 'SQLite'}: CPU µs per verify (4 statements), ${USERS.toLocaleString('en-US')} verifies per round, best of ${ROUNDS}, Node ${process.version}\n\n` +
+    `${adminUrl ? 'PostgreSQL' : 'SQLite'}: CPU µs per verify, ${USERS.toLocaleString('en-US')} verifies per round, best of ${ROUNDS}, Node ${process.version}\n\n` +
       '| verify | CPU µs | verifies/s of one core |\n|---|--:|--:|\n',
   );
   for (const [name, verify, concurrency] of cases) {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { createTestApp, type TestApp } from './support/app.js';
-import { openTestDatabase, storedOtpLogs } from './support/db.js';
+import { insertUser, openTestDatabase, storedOtpLogs } from './support/db.js';
 import { createUser, requestCode } from './support/flows.js';
 import { execute, executeRaw } from './support/graphql.js';
 import { unusedPort } from './support/smtp.js';
@@ -24,6 +24,14 @@ import {
 } from './support/twilio.js';
 import { startReceiver, until } from './support/webhooks.js';
 import { LogsDocument } from './generated/graphql.js';
+import { createAuditService } from '../src/audit/audit.service.js';
+import { createAuditStore, type AuditStore } from '../src/audit/audit.store.js';
+import { systemContext } from '../src/auth/caller.js';
+import { systemClock } from '../src/clock/clock.js';
+import { createReceiptsService } from '../src/delivery/receipts.service.js';
+import type { Logger } from '../src/logging/logger.js';
+import { createCodesStore } from '../src/delivery/codes.store.js';
+import { createUsersStore } from '../src/users/users.store.js';
 
 const SENDER = '+15005550006';
 const sendFreely = { OTP_RESEND_INTERVAL_SECONDS: '0', OTP_MAX_SENDS_PER_HOUR: '100', SMS_PREFIX_MIN_SENDS: '1000000' };
@@ -215,5 +223,61 @@ describe('delivery receipts and the per-IP flood guard', () => {
     const answers = [];
     for (const status of ['queued', 'sending', 'sent', 'delivered', 'delivered', 'read']) answers.push((await twilio.postStatus(sid, status)).status);
     expect(answers).toEqual([204, 204, 204, 204, 204, 204]);
+  });
+});
+
+describe('a receipt and what records it are one unit', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+  it('leaves the code’s status as it was when its audit row or event cannot be written, and applies the retried receipt whole', async () => {
+    const { sql } = database;
+    const user = await insertUser(database);
+    const codes = createCodesStore({ sql });
+    const now = new Date();
+    const codeId = await codes.insertSending({
+      userId: user.id,
+      codeHash: 'not-a-real-hash',
+      channel: 'SMS',
+      destination: '+4915******00',
+      country: 'DE',
+      dialPrefix: '+49151',
+      contextHash: null,
+      expiresAt: new Date(now.getTime() + 300_000),
+      createdAt: now,
+    });
+    const auditStore = createAuditStore({ sql });
+    // The outbox event's write fails after the status and the audit row were written.
+    const failing = sql.statement`INSERT INTO no_such_table (id) VALUES (1)`;
+    const faultyAudit = {
+      statements: (...args: Parameters<AuditStore['statements']>) => [...auditStore.statements(...args), failing],
+      insert: () => Promise.reject(new Error('audit_events unavailable')),
+    };
+    const receiptsWith = (store: Pick<AuditStore, 'statements'>) =>
+      createReceiptsService({
+        codes,
+        users: createUsersStore({ sql, clearedWithTwoFactor: [] }),
+        audit: createAuditService({ store: auditStore, clock: systemClock, logger: quiet }),
+        auditStore: store,
+        clock: systemClock,
+        logger: quiet,
+      });
+    const receipt = { codeId, providerMessageId: `SM${String(codeId).padStart(32, '0')}`, status: 'UNDELIVERED' as const, providerCode: '30003' };
+    const written = async () => ({
+      status: (await storedOtpLogs(database, user.username)).map((row) => row.delivery_status),
+      audit: (await database.db.$queryRaw<{ event: string }[]>`SELECT event FROM audit_events WHERE user_id = ${user.id} ORDER BY id`).map((row) => row.event),
+      events: (await database.db.$queryRaw<{ type: string }[]>`SELECT type FROM outbox_events WHERE user_id = ${user.id} ORDER BY id`).map((row) => row.type),
+    });
+
+    await expect(receiptsWith(faultyAudit).record(receipt, systemContext('twilio'))).rejects.toThrow();
+    expect(await written()).toEqual({ status: [null], audit: [], events: [] });
+
+    expect(await receiptsWith(auditStore).record(receipt, systemContext('twilio'))).toEqual({ applied: true });
+    expect(await written()).toEqual({ status: ['UNDELIVERED'], audit: ['DELIVERY_UNDELIVERED'], events: ['delivery.failed'] });
   });
 });

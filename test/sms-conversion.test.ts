@@ -12,13 +12,22 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../src/cli/cli.js';
 import type { Database } from '../src/db/client.js';
-import { createTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, type ManualClock, type TestApp } from './support/app.js';
-import { openTestDatabase } from './support/db.js';
+import { createTestApp, TEST_ENCRYPTION_KEY, TEST_SECRET, testEnv, type ManualClock, type TestApp } from './support/app.js';
+import { insertUser, openTestDatabase } from './support/db.js';
 import { createUser, postGenerate, requestCode, submitCode } from './support/flows.js';
 import { execute, executeRaw, expectType } from './support/graphql.js';
 import { isolatedSmsClock, startTwilioServer, twilioEnv, uniqueMobile, type TestTwilioServer } from './support/twilio.js';
 import { startReceiver, until } from './support/webhooks.js';
 import { GenerateOtpDocument } from './generated/graphql.js';
+import { createAuditService } from '../src/audit/audit.service.js';
+import { createAuditStore, type AuditStore } from '../src/audit/audit.store.js';
+import { systemContext } from '../src/auth/caller.js';
+import { parseConfig } from '../src/config/config.js';
+import { createPrefixBlocks } from '../src/delivery/prefix-blocks.js';
+import { createPrefixBlocksStore } from '../src/delivery/prefix-blocks.store.js';
+import { PrefixBlockedError } from '../src/errors/errors.js';
+import type { Logger } from '../src/logging/logger.js';
+import { createCodesStore } from '../src/delivery/codes.store.js';
 
 const MINUTE = 60_000;
 const BLOCK_MINUTES = 90;
@@ -186,5 +195,62 @@ describe('the conversion rule: a number range that takes codes and verifies none
       expect(again).toEqual(['+49179 was not blocked']);
       expect(await runCli(['prefixes:unblock', 'nonsense'], () => undefined, () => undefined)).toBe(2);
     });
+  });
+});
+
+describe('a block, or its lifting, and what records it are one unit', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  it('a fault writing the audit row or prefix.blocked leaves no block (nor a lifted one); the next check blocks and records it whole', async () => {
+    const { sql } = database;
+    const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const clock = { now: () => new Date() };
+    const prefix = `+99${String(process.pid % 1000)}${String(Date.now() % 100_000)}`;
+    const user = await insertUser(database);
+    const codes = createCodesStore({ sql });
+    for (let i = 0; i < 2; i++) {
+      const at = new Date(Date.now() - 60_000);
+      await codes.insertSending({ userId: user.id, codeHash: `unused-${String(i)}`, channel: 'SMS', destination: `${prefix}****`, country: null, dialPrefix: prefix, contextHash: null, expiresAt: new Date(at.getTime() + 300_000), createdAt: at });
+    }
+    const auditStore = createAuditStore({ sql });
+    // The last statement of what records the change fails, after the row and the audit row were written.
+    const failing = sql.statement`INSERT INTO no_such_table (id) VALUES (1)`;
+    const faulty: Pick<AuditStore, 'insert' | 'statements'> = {
+      insert: () => Promise.reject(new Error('audit_events unavailable')),
+      statements: (row, events) => [...auditStore.statements(row, events), failing],
+    };
+    const config = parseConfig(testEnv({ SMS_PREFIX_BLOCK_MIN_SENDS: '2', SMS_PREFIX_BLOCK_MIN_VERIFY_RATE: '0.5' }));
+    const blocksWith = (store: Pick<AuditStore, 'insert' | 'statements'>) =>
+      createPrefixBlocks({
+        store: createPrefixBlocksStore({ sql }),
+        codes,
+        audit: createAuditService({ store, clock, logger: quiet }),
+        clock,
+        config,
+        logger: quiet,
+      });
+    const written = async () => ({
+      holds: (await database.db.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS n FROM prefix_blocks WHERE prefix = ${prefix} AND expires_at > ${new Date()}`).map((row) => Number(row.n))[0],
+      audit: (await database.db.$queryRaw<{ event: string }[]>`SELECT event FROM audit_events WHERE reason = ${prefix} ORDER BY id`).map((row) => row.event),
+      events: (await database.db.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS n FROM outbox_events WHERE type = 'prefix.blocked'`).map((row) => Number(row.n))[0] ?? 0,
+    });
+    const before = await written();
+
+    const refused = blocksWith(faulty).check(prefix, new Date());
+    await expect(refused).rejects.toThrow();
+    await expect(refused).rejects.not.toBeInstanceOf(PrefixBlockedError);
+    expect(await written()).toEqual({ holds: 0, audit: [], events: before.events });
+
+    await expect(blocksWith(auditStore).check(prefix, new Date())).rejects.toBeInstanceOf(PrefixBlockedError);
+    expect(await written()).toEqual({ holds: 1, audit: ['PREFIX_BLOCK'], events: before.events + 1 });
+
+    await expect(blocksWith(faulty).unblock(prefix, systemContext('test'))).rejects.toThrow();
+    expect((await written()).holds).toBe(1);
+    expect(await blocksWith(auditStore).unblock(prefix, systemContext('test'))).toBe(true);
+    expect(await written()).toMatchObject({ holds: 0, audit: ['PREFIX_BLOCK', 'PREFIX_UNBLOCK'] });
   });
 });

@@ -24,8 +24,8 @@ const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {
   }
 }`;
 const ENDPOINTS = `{ webhookEndpoints { id url } }`;
-const DELIVERIES = `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesSuccess {
-  data { status attempts lastError history { error } } } } }`;
+const DELIVERIES = `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesConnection {
+  edges { node { status attempts lastError history { error } } } } } }`;
 
 /** A DNS server the test plays: names answer what `answers` says now; any other name does not exist. */
 function playedDns() {
@@ -144,7 +144,7 @@ describe('an endpoint pointed inside the network, private networks not allowed',
     let delivery: Delivery | undefined;
     for (const deadline = Date.now() + 15_000; !delivery && Date.now() < deadline; await sleep(50)) {
       const listed = await executeRaw(app, DELIVERIES, { id: endpointId });
-      delivery = (listed.body.data?.webhookDeliveries as { data: Delivery[] }).data.find((row) => row.attempts > 0);
+      delivery = (listed.body.data?.webhookDeliveries as { edges: { node: Delivery }[] }).edges.map((edge) => edge.node).find((row) => row.attempts > 0);
     }
     if (!delivery) throw new Error('no attempt was recorded');
     expect(delivery.lastError).toMatch(/the address of rebind\.example\.test is refused: it is private, loopback or link-local/);

@@ -79,11 +79,11 @@ describe('signed webhooks', () => {
     const deliveryOfEvent = async () => {
       const deliveries = await executeRaw(
         app,
-        `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesSuccess {
-          data { eventId status attempts responseCode nextAttemptAt history { attemptedAt outcome responseCode error nextAttemptAt } } } } }`,
+        `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename ... on QueryWebhookDeliveriesConnection {
+          edges { node { eventId status attempts responseCode nextAttemptAt history { attemptedAt outcome responseCode error nextAttemptAt } } } } } }`,
         { id: endpointId },
       );
-      return (deliveries.body.data?.webhookDeliveries as { data: Delivery[] }).data.find((row) => row.eventId === event.id);
+      return (deliveries.body.data?.webhookDeliveries as { edges: { node: Delivery }[] }).edges.map((edge) => edge.node).find((row) => row.eventId === event.id);
     };
     let delivery = await deliveryOfEvent();
     for (const deadline = Date.now() + 15_000; delivery?.status !== 'DELIVERED' && Date.now() < deadline; ) {
@@ -133,6 +133,46 @@ describe('signed webhooks', () => {
     const writer = bearer(await callerToken({ scope: 'webhooks:write' }));
     const disabled = await graphqlAs(app, writer, `mutation ($id: ID!) { updateWebhookEndpoint(input: { id: $id, enabled: true }) { ... on WebhookEndpoint { id enabled } } }`, { id: endpointId });
     expect(disabled.body).toEqual({ data: { updateWebhookEndpoint: { id: endpointId, enabled: true } } });
+  });
+
+  it('lists deliveries as a connection of Nodes: pages follow cursors either way, node(id:) finds a delivery by its global id, an unknown endpoint is a typed error', async () => {
+    const username = await createUser(app);
+    await requestCode(app, username);
+    expect((await submitCode(app, username, '000000')).statusCode).toBe(400);
+    expect((await submitCode(app, username, '000001')).statusCode).toBe(400);
+
+    type Page = { edges: { cursor: string; node: { id: string; eventType: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string } };
+    const page = async (args: Record<string, unknown>) => {
+      const answer = await executeRaw(
+        app,
+        `query ($id: ID, $first: Int, $last: Int, $after: String, $before: String) {
+          webhookDeliveries(endpointId: $id, first: $first, last: $last, after: $after, before: $before) {
+            __typename ... on QueryWebhookDeliveriesConnection { edges { cursor node { id eventType } } pageInfo { hasNextPage hasPreviousPage endCursor } } } }`,
+        { id: endpointId, ...args },
+      );
+      return answer.body.data?.webhookDeliveries as Page;
+    };
+    const three = await page({ first: 3 });
+    expect(three.edges.slice(0, 2).map((edge) => edge.node.eventType)).toEqual(['verification.failed', 'verification.failed']);
+    const ids = three.edges.map((edge) => edge.node.id);
+    for (const id of ids) expect(Buffer.from(id, 'base64').toString()).toMatch(/^WebhookDelivery:\d+$/);
+
+    const first = await page({ first: 2 });
+    expect(first.edges.map((edge) => edge.node.id)).toEqual(ids.slice(0, 2));
+    expect(first.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    const next = await page({ first: 1, after: first.pageInfo.endCursor });
+    expect(next.edges.map((edge) => edge.node.id)).toEqual(ids.slice(2, 3));
+    const back = await page({ last: 2, before: next.edges[0]?.cursor });
+    expect(back.edges.map((edge) => edge.node.id)).toEqual(ids.slice(0, 2));
+
+    const node = `query ($id: ID!) { node(id: $id) { id ... on WebhookDelivery { eventType endpointId } } }`;
+    expect((await executeRaw(app, node, { id: ids[0] })).body).toEqual({ data: { node: { id: ids[0], eventType: 'verification.failed', endpointId } } });
+    const usersOnly = await graphqlAs(app, bearer(await callerToken({ scope: 'users:read' })), node, { id: ids[0] });
+    expect(usersOnly.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+
+    const gone = Buffer.from('WebhookEndpoint:999999999').toString('base64');
+    const unknown = await executeRaw(app, `query ($id: ID) { webhookDeliveries(endpointId: $id) { __typename } }`, { id: gone });
+    expect(unknown.body.data).toEqual({ webhookDeliveries: { __typename: 'WebhookEndpointNotFoundError' } });
   });
 
   it('needs webhooks:write to add an endpoint and webhooks:read to list them', async () => {

@@ -1,5 +1,6 @@
 import type { CallContext } from '../auth/caller.js';
 import type { Clock } from '../clock/clock.js';
+import type { SqlStatement } from '../db/sql.js';
 import type { Logger } from '../logging/logger.js';
 import type { AuditRow, AuditStore } from './audit.store.js';
 import type { SecurityEvent } from '../events/events.js';
@@ -62,7 +63,7 @@ export type AuditService = ReturnType<typeof createAuditService>;
  * codes, secrets or tokens. A failure to write the trail is logged, not thrown: the answer
  * the caller gets must not depend on the audit write.
  */
-export function createAuditService({ store, clock, logger }: { store: Pick<AuditStore, 'insert'>; clock: Clock; logger: Logger }) {
+export function createAuditService({ store, clock, logger }: { store: Pick<AuditStore, 'insert' | 'statements'>; clock: Clock; logger: Logger }) {
   /**
    * `events`: outbox events the entry records (a lockout, a suspension), written in the same
    * transaction as the entry: both are kept, or (the write failed, and is logged) neither.
@@ -84,6 +85,14 @@ export function createAuditService({ store, clock, logger }: { store: Pick<Audit
     }
   }
 
+  /**
+   * An entry and its events as statements, for a store's unit that writes them with the change
+   * they record: unlike `record`, a failure is not logged and swallowed but fails the unit whole.
+   */
+  function statements(entry: AuditEntry, context: CallContext, events: readonly SecurityEvent[] = []): SqlStatement[] {
+    return store.statements(row(entry, context), events);
+  }
+
   /** The row an entry becomes, for a caller that writes it with other changes (verification.store.ts). */
   function row(entry: AuditEntry, context: CallContext): AuditRow {
     return {
@@ -102,7 +111,7 @@ export function createAuditService({ store, clock, logger }: { store: Pick<Audit
     };
   }
 
-  return { record, row, guarded };
+  return { record, row, statements, guarded };
 }
 
 /**

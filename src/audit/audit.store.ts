@@ -42,7 +42,12 @@ export function auditPseudonymisedSql(v: { userId: SqlText; pseudonym: SqlText }
 export function createAuditStore({ sql, outbox = createOutboxStore({ sql }) }: { sql: Sql; outbox?: OutboxStore }) {
   /** One event; `events` (the outbox's) are written with it, atomically. */
   async function insert(row: AuditRow, events: readonly SecurityEvent[] = []): Promise<void> {
-    await sql.atomic([insertStatement(row), ...outbox.statements(events)]);
+    await sql.atomic(statements(row, events));
+  }
+
+  /** One event and its outbox events, for a unit that writes them with the change they record. */
+  function statements(row: AuditRow, events: readonly SecurityEvent[] = []): SqlStatement[] {
+    return [insertStatement(row), ...outbox.statements(events)];
   }
 
   /** One event's insert, for an atomic set of several tables' writes (see verification.store.ts). */
@@ -67,5 +72,5 @@ export function createAuditStore({ sql, outbox = createOutboxStore({ sql }) }: {
     return rows.length > 0;
   }
 
-  return { insert, insertStatement, purge, verifiedSince };
+  return { insert, statements, insertStatement, purge, verifiedSince };
 }

@@ -54,6 +54,21 @@ export interface SqlResult {
   readonly count: number;
 }
 
+/** The work of a {@link Sql.unit} with `seen` told of each statement it yields, as it yields it (spans, counts). */
+export function observedUnit<T>(
+  work: () => Generator<SqlStatement, T, SqlResult>,
+  seen: (statement: SqlStatement) => void,
+): () => Generator<SqlStatement, T, SqlResult> {
+  return function* () {
+    const steps = work();
+    for (let step = steps.next(); ; ) {
+      if (step.done) return step.value;
+      seen(step.value);
+      step = steps.next(yield step.value);
+    }
+  };
+}
+
 export type SqlValue = string | number | boolean | Date | null;
 /** a timestamp column as a driver returns it: ISO text (SQLite) or a Date (PostgreSQL) */
 export type SqlDate = string | Date;

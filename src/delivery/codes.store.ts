@@ -1,5 +1,5 @@
 import type { Channel } from '../vocabulary/channel.js';
-import { boolOf, composeStatement, dateOf, sqlText, type SqlBool, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type SqlBool, type Sql, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { deliveryRank, type DeliveryStatus } from '../vocabulary/delivery-status.js';
@@ -207,6 +207,19 @@ const ACTIVATE = composeStatement(
 const RESERVE_ATTEMPT = composeStatement({ user: 'int', now: 'timestamp', maxAttempts: 'int' }, attemptReservedSql);
 const CONSUME = composeStatement({ codeId: 'int', now: 'timestamp' }, (v) => codeUsedSql({ ...v, when: sqlText`TRUE` }));
 
+/** What `attemptReservedSql` returns. */
+interface ReservedRow {
+  id: number;
+  code_hash: string;
+  context_hash: string | null;
+  attempts: number;
+  channel: string;
+}
+
+function reservedOf([row]: readonly ReservedRow[]): ReservedCode | null {
+  return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts, channel: channelOf(row.channel) } : null;
+}
+
 export type CodesStore = ReturnType<typeof createCodesStore>;
 
 const HOUR_MS = 3_600_000;
@@ -243,32 +256,35 @@ export function createCodesStore({ sql, outbox = createOutboxStore({ sql }) }: {
    * a repeated or late receipt changes nothing, and of two racing ones the database lets one
    * win. The code is found by its id (the callback URL's `code`, so a receipt that overtakes
    * the send's own answer still lands) and must carry the provider's id or none yet; or, for a
-   * callback without `code`, by the provider's id alone. The row written, or null.
+   * callback without `code`, by the provider's id alone. `recorded` yields what records the
+   * change (its audit row and events), in the same unit: both commit or neither does. Its answer,
+   * or null when the receipt changed nothing.
    */
-  async function applyReceipt(receipt: {
-    codeId: number | null;
-    providerMessageId: string;
-    status: DeliveryStatus;
-    providerCode: string | null;
-    at: Date;
-  }): Promise<AppliedReceipt | null> {
+  async function applyReceipt<T>(
+    receipt: { codeId: number | null; providerMessageId: string; status: DeliveryStatus; providerCode: string | null; at: Date },
+    recorded: (applied: AppliedReceipt) => Generator<SqlStatement, T, SqlResult>,
+  ): Promise<T | null> {
     const { codeId, providerMessageId, status, providerCode, at } = receipt;
     const rank = deliveryRank[status];
-    const [row] =
-      codeId === null
-        ? await sql.rows<{ id: number; user_id: number; channel: string }>`
-            UPDATE otp_logs
-               SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at}
-             WHERE provider_message_id = ${providerMessageId} AND delivery_rank < ${rank}
-            RETURNING id, user_id, channel`
-        : await sql.rows<{ id: number; user_id: number; channel: string }>`
-            UPDATE otp_logs
-               SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at},
-                   provider_message_id = ${providerMessageId}
-             WHERE id = ${codeId} AND (provider_message_id IS NULL OR provider_message_id = ${providerMessageId})
-               AND (delivery_rank < ${rank} OR (delivery_status IS NULL AND ${rank} = 0))
-            RETURNING id, user_id, channel`;
-    return row ? { codeId: row.id, userId: row.user_id, channel: row.channel } : null;
+    return sql.unit(function* () {
+      const { rows } =
+        codeId === null
+          ? yield sql.statement`
+              UPDATE otp_logs
+                 SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at}
+               WHERE provider_message_id = ${providerMessageId} AND delivery_rank < ${rank}
+              RETURNING id, user_id, channel`
+          : yield sql.statement`
+              UPDATE otp_logs
+                 SET delivery_status = ${status}, delivery_rank = ${rank}, delivery_error_code = ${providerCode}, delivery_updated_at = ${at},
+                     provider_message_id = ${providerMessageId}
+               WHERE id = ${codeId} AND (provider_message_id IS NULL OR provider_message_id = ${providerMessageId})
+                 AND (delivery_rank < ${rank} OR (delivery_status IS NULL AND ${rank} = 0))
+              RETURNING id, user_id, channel`;
+      const row = rows[0] as { id: number; user_id: number; channel: string } | undefined;
+      if (!row) return null;
+      return yield* recorded({ codeId: row.id, userId: row.user_id, channel: row.channel });
+    });
   }
 
   /** The user's codes of the last `since`, newest first: what the channel choice reads to skip a channel that failed them. */
@@ -306,16 +322,24 @@ export function createCodesStore({ sql, outbox = createOutboxStore({ sql }) }: {
    * has attempts left: its id, hash, context hash and attempts so far (this one included), or null.
    */
   async function reserveAttempt(userId: number, now: Date, maxAttempts: number): Promise<ReservedCode | null> {
-    const [row] = await sql.rows<{ id: number; code_hash: string; context_hash: string | null; attempts: number; channel: string }>(
-      ...RESERVE_ATTEMPT.args(sql.dialect, { user: userId, now, maxAttempts }),
-    );
-    return row ? { id: row.id, codeHash: row.code_hash, contextHash: row.context_hash, attempts: row.attempts, channel: channelOf(row.channel) } : null;
+    return reservedOf(await sql.rows<ReservedRow>(...RESERVE_ATTEMPT.args(sql.dialect, { user: userId, now, maxAttempts })));
+  }
+
+  /** `reserveAttempt` as a step of a {@link Sql.unit} (the guess's, see verification.store.ts). */
+  function* reservingAttempt(userId: number, now: Date, maxAttempts: number): Generator<SqlStatement, ReservedCode | null, SqlResult> {
+    const { rows } = yield RESERVE_ATTEMPT.statement(sql, { user: userId, now, maxAttempts });
+    return reservedOf(rows as ReservedRow[]);
   }
 
   /** Uses the code up, once: false when another request did first. */
   async function consume(codeId: number, now: Date): Promise<boolean> {
     const consumed = await sql.run(...CONSUME.args(sql.dialect, { codeId, now }));
     return consumed === 1;
+  }
+
+  /** `consume` as a write for a {@link Sql.unit}: it changed one row, or another request used the code first. */
+  function consumeStatement(codeId: number, now: Date): SqlStatement {
+    return CONSUME.statement(sql, { codeId, now });
   }
 
   async function newest(userId: number): Promise<NewestCode | null> {
@@ -447,7 +471,7 @@ export function createCodesStore({ sql, outbox = createOutboxStore({ sql }) }: {
     return sql.run`DELETE FROM otp_logs WHERE created_at < ${before}`;
   }
 
-  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, consume, newest, verifyStateOf, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };
+  return { insertSending, markFailed, applyReceipt, recentDeliveries, activateStatement, reserveAttempt, reservingAttempt, consume, consumeStatement, newest, verifyStateOf, recentSendTimes, recentSms, smsSentAt, prefixConversion, insights, purge };
 }
 
 /** A stored channel as the domain names it: SMS, or email (every other value the column ever held). */

@@ -1,4 +1,4 @@
-import type { Sql } from '../db/sql.js';
+import type { Sql, SqlStatement } from '../db/sql.js';
 import { dateOf, type SqlDate } from '../db/sql.js';
 
 /** A number range's block: the counts that decided it, and until when it holds. */
@@ -41,22 +41,32 @@ export function createPrefixBlocksStore({ sql }: { sql: Sql }) {
 
   /**
    * Blocks the range unless a block already holds: true for the one caller (of several
-   * instances racing) whose write made the block, which is the one to audit it.
+   * instances racing) whose write made the block, which is the one to audit it: `recorded`
+   * (its audit row and event) is written in the same unit, only then.
    */
-  async function block(entry: PrefixBlock): Promise<boolean> {
-    const rows = await sql.rows<{ prefix: string }>`
-      INSERT INTO prefix_blocks (prefix, sends, verified, blocked_at, expires_at)
-      VALUES (${entry.prefix}, ${entry.sends}, ${entry.verified}, ${entry.blockedAt}, ${entry.expiresAt})
-      ON CONFLICT (prefix) DO UPDATE
-         SET sends = excluded.sends, verified = excluded.verified, blocked_at = excluded.blocked_at, expires_at = excluded.expires_at
-       WHERE prefix_blocks.expires_at <= excluded.blocked_at
-      RETURNING prefix`;
-    return rows.length === 1;
+  async function block(entry: PrefixBlock, recorded: readonly SqlStatement[]): Promise<boolean> {
+    return sql.unit(function* () {
+      const { rows } = yield sql.statement`
+        INSERT INTO prefix_blocks (prefix, sends, verified, blocked_at, expires_at)
+        VALUES (${entry.prefix}, ${entry.sends}, ${entry.verified}, ${entry.blockedAt}, ${entry.expiresAt})
+        ON CONFLICT (prefix) DO UPDATE
+           SET sends = excluded.sends, verified = excluded.verified, blocked_at = excluded.blocked_at, expires_at = excluded.expires_at
+         WHERE prefix_blocks.expires_at <= excluded.blocked_at
+        RETURNING prefix`;
+      if (rows.length !== 1) return false;
+      for (const statement of recorded) yield statement;
+      return true;
+    });
   }
 
-  /** Ends the range's block now; false when none held. */
-  async function lift(prefix: string, now: Date): Promise<boolean> {
-    return (await sql.run`UPDATE prefix_blocks SET expires_at = ${now} WHERE prefix = ${prefix} AND expires_at > ${now}`) === 1;
+  /** Ends the range's block now, with `recorded` (its audit row) in the same unit; false when none held. */
+  async function lift(prefix: string, now: Date, recorded: readonly SqlStatement[]): Promise<boolean> {
+    return sql.unit(function* () {
+      const { count } = yield sql.statement`UPDATE prefix_blocks SET expires_at = ${now} WHERE prefix = ${prefix} AND expires_at > ${now}`;
+      if (count !== 1) return false;
+      for (const statement of recorded) yield statement;
+      return true;
+    });
   }
 
   /** The blocks that hold at `now`. */

@@ -22,7 +22,7 @@ export type PrefixBlocks = ReturnType<typeof createPrefixBlocks>;
 export interface PrefixBlocksDeps {
   store: PrefixBlocksStore;
   codes: Pick<CodesStore, 'prefixConversion' | 'insights'>;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditService, 'statements'>;
   clock: Clock;
   config: Pick<Config, 'sms'>;
   logger: Logger;
@@ -35,7 +35,8 @@ export interface PrefixBlocksDeps {
  * Ranges of the allow-list are never blocked (a business's own test numbers, a partner's
  * range whose users verify elsewhere). Counts are read from otp_logs and blocks kept in
  * prefix_blocks, so every instance sees the same ones; instances racing to block a range make
- * one block, audited and announced once.
+ * one block, audited and announced once, in the same unit as the block (and a lift with its
+ * audit row): a fault leaves neither.
  */
 export function createPrefixBlocks({ store, codes, audit, clock, config, logger }: PrefixBlocksDeps) {
   const { minSends, minVerifyRate, windowMinutes, blockMinutes, allowlist } = config.sms.prefixBlock;
@@ -57,20 +58,18 @@ export function createPrefixBlocks({ store, codes, audit, clock, config, logger 
     if (sends < minSends || verified / sends >= minVerifyRate) return;
 
     const expiresAt = new Date(now.getTime() + blockMinutes * MINUTE_MS);
-    if (await store.block({ prefix, sends, verified, blockedAt: now, expiresAt })) {
+    const recorded = audit.statements({ event: 'PREFIX_BLOCK', outcome: 'SUCCESS', reason: prefix }, systemContext('sms-guard'), [
+      securityEvent('prefix.blocked', null, { username: null, prefix, sends, verified, blockedUntil: expiresAt.toISOString() }, now),
+    ]);
+    if (await store.block({ prefix, sends, verified, blockedAt: now, expiresAt }, recorded)) {
       logger.warn({ prefix, sends, verified, blockedUntil: expiresAt.toISOString() }, 'sms-guard: number range blocked for its verification rate');
-      await audit.record({ event: 'PREFIX_BLOCK', outcome: 'SUCCESS', reason: prefix }, systemContext('sms-guard'), [
-        securityEvent('prefix.blocked', null, { username: null, prefix, sends, verified, blockedUntil: expiresAt.toISOString() }, now),
-      ]);
     }
     throw new PrefixBlockedError(secondsUntil(expiresAt, now));
   }
 
   /** Lifts the range's block before it expires (`npm run cli -- prefixes:unblock`): false when none held. */
   async function unblock(prefix: string, context: CallContext): Promise<boolean> {
-    const lifted = await store.lift(prefix, clock.now());
-    if (lifted) await audit.record({ event: 'PREFIX_UNBLOCK', outcome: 'SUCCESS', reason: prefix }, context);
-    return lifted;
+    return store.lift(prefix, clock.now(), audit.statements({ event: 'PREFIX_UNBLOCK', outcome: 'SUCCESS', reason: prefix }, context));
   }
 
   async function insights(): Promise<DeliveryInsights> {

@@ -20,16 +20,9 @@ export interface RememberedDevice {
   revokedAt: Date | null;
 }
 
-export interface NewDevice {
-  userId: number;
+/** A device to remember: what it will show, and the hash of the token that proves it. */
+export interface NewDevice extends Omit<RememberedDevice, 'id' | 'lastUsedAt' | 'revokedAt'> {
   tokenHash: string;
-  name: string;
-  method: string;
-  assurance: string;
-  amr: string[];
-  authTime: Date;
-  createdAt: Date;
-  expiresAt: Date;
 }
 
 export type DevicesStore = ReturnType<typeof createDevicesStore>;

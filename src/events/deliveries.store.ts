@@ -18,15 +18,37 @@ interface ListedRecord {
   created_at: SqlDate;
 }
 
-/** The deliveries a listing shows, newest first; a null filter matches every delivery. */
-const LIST = composeStatement({ endpointId: 'int', status: 'text', kind: 'text', first: 'int' }, (v) => sqlText`
+/**
+ * The deliveries a listing shows, a page of them in id order from a cursor: newest first, or oldest
+ * first when a page is read backwards; a null filter matches every delivery.
+ */
+const listing = (order: SqlText) =>
+  composeStatement({ id: 'int', endpointId: 'int', status: 'text', kind: 'text', below: 'int', above: 'int', limit: 'int' }, (v) => sqlText`
   SELECT d.id, d.event_id, e.type, d.endpoint_id, d.kind, d.status, d.attempts, d.response_code, d.last_error,
          d.last_attempt_at, d.next_attempt_at, d.delivered_at, d.created_at
     FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id
-   WHERE (${v.endpointId} IS NULL OR d.endpoint_id = ${v.endpointId})
+   WHERE (${v.id} IS NULL OR d.id = ${v.id})
+     AND (${v.endpointId} IS NULL OR d.endpoint_id = ${v.endpointId})
      AND (${v.status} IS NULL OR d.status = ${v.status})
      AND (${v.kind} IS NULL OR d.kind = ${v.kind})
-   ORDER BY d.id DESC LIMIT ${v.first}`);
+     AND (${v.below} IS NULL OR d.id < ${v.below})
+     AND (${v.above} IS NULL OR d.id > ${v.above})
+   ORDER BY d.id ${order} LIMIT ${v.limit}`);
+const LIST = { newestFirst: listing(sqlText`DESC`), oldestFirst: listing(sqlText`ASC`) };
+
+/** Which deliveries a listing reads: a filter, and a page of ids below or above a cursor. */
+export interface DeliveryFilter {
+  endpointId?: number;
+  status?: DeliveryStatus;
+  kind?: DeliveryKind;
+  /** only ids below this one */
+  below?: number;
+  /** only ids above this one */
+  above?: number;
+  /** the page's end nearest `above` first, rather than the newest */
+  oldestFirst?: boolean;
+  limit: number;
+}
 
 interface AttemptRecord {
   delivery_id: number;
@@ -263,13 +285,23 @@ export function createDeliveriesStore({ sql }: { sql: Sql }) {
   }
 
   /**
-   * The newest deliveries first, of one endpoint or of all (notices included when no endpoint is
-   * named), with their attempts: two reads, the deliveries and then their attempts.
+   * A page of deliveries, newest first unless `oldestFirst`, of one endpoint or of all (notices
+   * included when no endpoint is named), with their attempts: two reads, the deliveries and then
+   * their attempts.
    */
-  async function list(filter: { endpointId?: number; status?: DeliveryStatus; kind?: DeliveryKind; first: number }): Promise<DeliveryView[]> {
-    const rows = await sql.rows<ListedRecord>(
-      ...LIST.args(sql.dialect, { endpointId: filter.endpointId ?? null, status: filter.status ?? null, kind: filter.kind ?? null, first: filter.first }),
-    );
+  async function list(filter: DeliveryFilter): Promise<DeliveryView[]> {
+    const values = { id: null, endpointId: null, status: null, kind: null, below: null, above: null, ...filter };
+    return viewsOf(await sql.rows<ListedRecord>(...LIST[filter.oldestFirst ? 'oldestFirst' : 'newestFirst'].args(sql.dialect, values)));
+  }
+
+  /** One delivery by its id, with its attempts; null when there is none. */
+  async function find(id: number): Promise<DeliveryView | null> {
+    const [delivery] = await viewsOf(await sql.rows<ListedRecord>(...LIST.newestFirst.args(sql.dialect, { id, endpointId: null, status: null, kind: null, below: null, above: null, limit: 1 })));
+    return delivery ?? null;
+  }
+
+  /** The rows as callers see them, each with its attempts, read in one statement for the lot. */
+  async function viewsOf(rows: ListedRecord[]): Promise<DeliveryView[]> {
     const history = new Map<number, AttemptView[]>(rows.map((row) => [row.id, []]));
     if (rows.length > 0) {
       const ids = JSON.stringify(rows.map((row) => row.id));
@@ -308,5 +340,5 @@ export function createDeliveriesStore({ sql }: { sql: Sql }) {
     }));
   }
 
-  return { claim, delivered, attemptFailed, release, list };
+  return { claim, delivered, attemptFailed, release, list, find };
 }

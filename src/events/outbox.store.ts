@@ -1,4 +1,4 @@
-import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
+import { composeStatement, dateOf, sqlText, type Sql, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import { fanOutSql } from './deliveries.store.js';
 import { subscribedSql } from './endpoints.store.js';
 import { noticeEventTypes, type SecurityEvent } from './events.js';
@@ -68,7 +68,7 @@ export function createOutboxStore({ sql, traceparent = () => null }: { sql: Sql;
     };
   }
 
-  function args(event: SecurityEvent) {
+  function args(event: SecurityEvent): [insert: Parameters<Sql['statement']>, fanOut: Parameters<Sql['statement']>] {
     const row = jsonRow(event);
     return [
       EVENT.args(sql.dialect, { ...row, userId: row.user_id, occurredAt: row.occurred_at }),
@@ -78,6 +78,18 @@ export function createOutboxStore({ sql, traceparent = () => null }: { sql: Sql;
 
   function statements(events: readonly SecurityEvent[]): SqlStatement[] {
     return events.flatMap((event) => args(event).map((call) => sql.statement(...call)));
+  }
+
+  /**
+   * `statements(events)` as steps of a {@link Sql.unit}: an event no one is to be sent is not
+   * stored (see `eventsInsertSql`), and then its fan-out, which would find no event, is not sent.
+   */
+  function* writing(events: readonly SecurityEvent[]): Generator<SqlStatement, void, SqlResult> {
+    for (const event of events) {
+      const [insert, fanOut] = args(event);
+      const stored = yield sql.statement(...insert);
+      if (stored.count > 0) yield sql.statement(...fanOut);
+    }
   }
 
   /** Events with no change of their own to ride with (still one transaction for event and fan-out). */
@@ -100,7 +112,7 @@ export function createOutboxStore({ sql, traceparent = () => null }: { sql: Sql;
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id AND d.status = 'PENDING')`;
   }
 
-  return { jsonRow, statements, record, backlog, purge };
+  return { jsonRow, statements, writing, record, backlog, purge };
 }
 
 /** Whether the user is told of the event (a NOTICE delivery). */

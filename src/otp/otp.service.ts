@@ -45,6 +45,16 @@ export interface GeneratedCode {
   destination: string;
 }
 
+/** What judging a delivered code can answer besides a success (verify and notLive): the verify fields list them. */
+export const deliveredCodeErrors = [
+  NoPendingCodeError,
+  InvalidCodeError,
+  ContextMismatchError,
+  CodeExpiredError,
+  CodeAlreadyUsedError,
+  TooManyAttemptsError,
+] as const;
+
 /** A caller's channel, or AUTO (the same as none): the user's first channel that has not failed them lately. */
 export type ChannelRequest = Channel | 'AUTO';
 

@@ -3,19 +3,12 @@ import {
   InsufficientAssuranceError,
   NoPasskeyError,
   PasskeyAlreadyRegisteredError,
-  PasskeyChallengeExpiredError,
-  PasskeyChallengeInvalidError,
   PasskeyCounterRegressedError,
-  PasskeyInvalidError,
   PasskeyNotFoundError,
-  PasskeyOriginMismatchError,
-  PasskeyRpIdMismatchError,
   PasskeysNotConfiguredError,
   PasskeyUnknownCredentialError,
-  PasskeyUserNotVerifiedError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
-  UserLockedError,
   UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
@@ -23,8 +16,9 @@ import { mutationResult, ownedBy, type Builder } from '../schema-builder/builder
 import type { addOtpTypes } from '../verification/otp.graphql.js';
 import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
 import { factorLevel, type FactorKind as FactorKindName } from '../vocabulary/assurance.js';
-import type { PasskeyOptions, PasskeysService } from './passkeys.service.js';
+import { answerErrors, type PasskeyOptions, type PasskeysService } from './passkeys.service.js';
 import { rememberDeviceArgs } from '../devices/devices.graphql.js';
+import { guessRefusals } from '../throttle/guess-budget.js';
 
 declare module '../schema-builder/context.js' {
   interface GraphQLServices {
@@ -152,15 +146,6 @@ export function addPasskeyTypes(
       '@simplewebauthn/browser’s startAuthentication({ optionsJSON }). Its challenge works once, within OTP_EXPIRATION_MINUTES.',
   );
 
-  const answerErrors = [
-    PasskeyInvalidError,
-    PasskeyChallengeInvalidError,
-    PasskeyChallengeExpiredError,
-    PasskeyOriginMismatchError,
-    PasskeyRpIdMismatchError,
-    PasskeyUserNotVerifiedError,
-  ];
-
   builder.mutationFields((t) => ({
     startPasskeyRegistration: t.field({
       type: StartPasskeyRegistrationPayload,
@@ -233,10 +218,7 @@ export function addPasskeyTypes(
         'as a guess towards the user’s lockout, as a wrong code does.',
       errors: {
         types: [
-          UserNotFoundError,
-          TwoFactorDisabledError,
-          TwoFactorSuspendedError,
-          UserLockedError,
+          ...guessRefusals,
           PasskeysNotConfiguredError,
           ...answerErrors,
           PasskeyUnknownCredentialError,

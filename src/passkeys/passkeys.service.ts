@@ -11,9 +11,7 @@ import {
 } from '@simplewebauthn/server';
 import { decodeAttestationObject, isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
-import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
-import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { isUniqueViolation } from '../db/sql.js';
 import { isStorableText } from '../db/storable-text.js';
@@ -40,7 +38,7 @@ import {
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { FreshVerification } from '../step-up/fresh-verification.js';
+import type { FactorServiceDeps } from '../step-up/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import type { ActionBinding, JudgedMethod, Verified, VerificationService } from '../verification/verification.service.js';
 import { passkeyAssurance, type AssuranceLevel } from '../vocabulary/assurance.js';
@@ -87,22 +85,33 @@ const authenticationResponse = z.object({
   }),
 });
 
+/**
+ * What a browser's answer to either ceremony can be refused with before anything else is judged:
+ * its shape, the challenge it signed (takeChallenge), and the authenticator data
+ * (checkAuthenticatorData). Both finishing fields list them.
+ */
+export const answerErrors = [
+  PasskeyInvalidError,
+  PasskeyChallengeInvalidError,
+  PasskeyChallengeExpiredError,
+  PasskeyOriginMismatchError,
+  PasskeyRpIdMismatchError,
+  PasskeyUserNotVerifiedError,
+] as const;
+
 export interface PasskeyOptions<T> {
   /** what the browser's `navigator.credentials.create/get` takes, in its JSON form */
   options: T;
 }
 
-export interface PasskeysServiceDeps {
+export interface PasskeysServiceDeps extends FactorServiceDeps {
   users: Pick<UsersStore, 'findForSending' | 'findByName'>;
   store: PasskeysStore;
   verification: Pick<VerificationService, 'judged'>;
-  clock: Clock;
   config: Pick<Config, 'webauthn' | 'otp' | 'security'>;
-  audit: AuditService;
   metrics: Pick<Metrics, 'passkeys'>;
   /** remembered devices, revoked when a passkey is removed */
   devices?: Pick<DevicesService, 'revokeAllOf'>;
-  fresh: FreshVerification;
 }
 
 export type PasskeysService = ReturnType<typeof createPasskeysService>;

@@ -1,9 +1,7 @@
 import { randomInt } from 'node:crypto';
-import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
-import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
-import type { FreshVerification } from '../step-up/fresh-verification.js';
+import type { FactorServiceDeps } from '../step-up/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { UserNotFoundError } from '../errors/errors.js';
@@ -27,13 +25,10 @@ export interface RecoveryCodes {
   codes: string[];
 }
 
-export interface RecoveryServiceDeps {
+export interface RecoveryServiceDeps extends FactorServiceDeps {
   users: Pick<UsersStore, 'idOf'>;
   store: RecoveryStore;
-  clock: Clock;
   config: Pick<Config, 'recovery' | 'security'>;
-  audit: AuditService;
-  fresh: FreshVerification;
 }
 
 export type RecoveryService = ReturnType<typeof createRecoveryService>;

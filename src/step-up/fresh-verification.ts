@@ -1,4 +1,5 @@
 import { isSelfCaller, type CallContext } from '../auth/caller.js';
+import type { AuditService } from '../audit/audit.service.js';
 import type { AuditStore } from '../audit/audit.store.js';
 import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
@@ -6,6 +7,13 @@ import { FreshVerificationRequiredError } from '../errors/errors.js';
 import type { Factors } from './factors.js';
 
 export type FreshVerification = ReturnType<typeof createFreshVerification>;
+
+/** What every service that binds or unbinds a factor is given besides its own parts: this rule, the audit trail, the clock. */
+export interface FactorServiceDeps {
+  clock: Clock;
+  audit: AuditService;
+  fresh: FreshVerification;
+}
 
 /**
  * The rule for binding and unbinding factors through a `self` token (NIST SP 800-63B rev 4

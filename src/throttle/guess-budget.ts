@@ -25,9 +25,12 @@ export interface GuessSlot {
   reserved?: ReservedCode | null;
 }
 
+/** Why a guess can be refused: every verify field answers these (verifyOtp, verifyPasskey, verifyDevice). */
+export const guessRefusals = [UserNotFoundError, TwoFactorDisabledError, TwoFactorSuspendedError, UserLockedError] as const;
+
 /** No guess was taken: why, and the user as read then (null when there is none). */
 export interface GuessRefusal {
-  refused: TwoFactorDisabledError | TwoFactorSuspendedError | UserLockedError | UserNotFoundError;
+  refused: InstanceType<(typeof guessRefusals)[number]>;
   user: AppState | null;
 }
 

@@ -18,7 +18,16 @@ import {
 } from '../delivery/codes.store.js';
 import { deliveryRank } from '../vocabulary/delivery-status.js';
 import { counterTakenSql, windowOf, type CountersStore } from './counters.store.js';
-import { guessesClearedSql, guessTakenSql, sendIntervalTakenSql, type GuessLimits, type TakenGuess, type UsersStore } from '../users/users.store.js';
+import {
+  guessesClearedSql,
+  guessTakenSql,
+  sendIntervalTakenSql,
+  takenGuessOf,
+  type GuessLimits,
+  type TakenGuess,
+  type TakenGuessRecord,
+  type UsersStore,
+} from '../users/users.store.js';
 import { fanOutSql } from '../events/deliveries.store.js';
 
 /** A guess taken, and the attempt reserved with it on the user's newest delivered code (see `takeGuess`). */
@@ -164,8 +173,9 @@ export type VerificationStore = ReturnType<typeof createVerificationStore>;
  * On PostgreSQL each is one statement, a data-modifying CTE, and so one transaction and one
  * round trip: a verify costs two round trips (it took nine, with five commits, as separate
  * statements), a generate three with the read of the user. On SQLite, which has no writes
- * inside WITH, each is the per-table stores' statements in order, whose group commit already
- * shares the commit between them.
+ * inside WITH, each step of a verify is the per-table stores' statements in order as one unit
+ * (`Sql.unit`): one entry of a group commit, so a verify waits for two commits, not one per
+ * statement, and each commit writes a user's and a code's pages once for both.
  *
  * Locks are taken in one order, the user's row before the codes': the other order deadlocks
  * against a concurrent guess.
@@ -179,11 +189,11 @@ export function createVerificationStore({
   outbox,
 }: {
   sql: Sql;
-  users: Pick<UsersStore, 'takeGuess' | 'clearGuessesStatement' | 'takeSendInterval'>;
-  codes: Pick<CodesStore, 'reserveAttempt' | 'consume' | 'insertSending' | 'activateStatement'>;
+  users: Pick<UsersStore, 'takingGuess' | 'clearGuessesStatement' | 'takeSendInterval'>;
+  codes: Pick<CodesStore, 'reservingAttempt' | 'consumeStatement' | 'insertSending' | 'activateStatement'>;
   counters: Pick<CountersStore, 'take'>;
   audit: Pick<AuditStore, 'insertStatement'>;
-  outbox: Pick<OutboxStore, 'statements' | 'jsonRow'>;
+  outbox: Pick<OutboxStore, 'writing' | 'jsonRow'>;
 }) {
   /**
    * Takes one guess for `username` (as `users.takeGuess`: null when the user cannot verify) and,
@@ -198,24 +208,18 @@ export function createVerificationStore({
     reserveCode?: { maxAttempts: number },
   ): Promise<TakenWithCode | null> {
     if (sql.dialect === 'sqlite') {
-      const guess = await users.takeGuess(username, now, lockEnd, limits);
-      if (!guess) return null;
-      if (!reserveCode || guess.totpSecret) return { guess };
-      return { guess, reserved: await codes.reserveAttempt(guess.id, now, reserveCode.maxAttempts) };
+      // one entry of a group commit: the attempt is reserved in the same turn as the guess, not a group later
+      return sql.unit(function* () {
+        const guess = yield* users.takingGuess(username, now, lockEnd, limits);
+        if (!guess) return null;
+        if (!reserveCode || guess.totpSecret) return { guess };
+        return { guess, reserved: yield* codes.reservingAttempt(guess.id, now, reserveCode.maxAttempts) };
+      });
     }
     const reserve = reserveCode !== undefined;
-    const [row] = await sql.rows<{
-      id: number;
-      failed_verifications: number;
-      consecutive_failures: number;
-      totp_secret: string | null;
-      totp_last_step: number | null;
-      code_id: number | null;
-      code_hash: string | null;
-      context_hash: string | null;
-      attempts: number | null;
-      channel: string | null;
-    }>(
+    const [row] = await sql.rows<
+      TakenGuessRecord & { code_id: number | null; code_hash: string | null; context_hash: string | null; attempts: number | null; channel: string | null }
+    >(
       ...TAKE_GUESS.args(sql.dialect, {
         username,
         now,
@@ -227,13 +231,7 @@ export function createVerificationStore({
       }),
     );
     if (!row) return null;
-    const guess: TakenGuess = {
-      id: row.id,
-      totpSecret: row.totp_secret,
-      totpLastStep: row.totp_last_step,
-      windowGuesses: row.failed_verifications,
-      consecutiveFailures: row.consecutive_failures,
-    };
+    const guess = takenGuessOf(row);
     if (!reserve || guess.totpSecret) return { guess };
     const reserved =
       row.code_id === null || row.code_hash === null || row.attempts === null || row.channel === null
@@ -276,19 +274,19 @@ export function createVerificationStore({
   /**
    * Writes a judgment (or a send's activation): false, having written nothing, when
    * `consumeCode` was used up by another request first. One statement on PostgreSQL; on SQLite
-   * the code is used up first, then the rest as one atomic set.
+   * one unit, the code used up first and the rest only if it was.
    */
   async function settle(settlement: Settlement): Promise<boolean> {
     const { at, consumeCode, activateCode, clearGuessesOf, audits, events } = settlement;
     if (sql.dialect === 'sqlite') {
-      if (consumeCode !== undefined && !(await codes.consume(consumeCode, at))) return false;
-      await sql.atomic([
-        ...(activateCode ? [codes.activateStatement(activateCode.userId, activateCode.codeId, activateCode)] : []),
-        ...(clearGuessesOf === undefined ? [] : [users.clearGuessesStatement(clearGuessesOf)]),
-        ...audits.map((row) => audit.insertStatement(row)),
-        ...outbox.statements(events),
-      ]);
-      return true;
+      return sql.unit(function* () {
+        if (consumeCode !== undefined && (yield codes.consumeStatement(consumeCode, at)).count !== 1) return false;
+        if (activateCode) yield codes.activateStatement(activateCode.userId, activateCode.codeId, activateCode);
+        if (clearGuessesOf !== undefined) yield users.clearGuessesStatement(clearGuessesOf);
+        for (const row of audits) yield audit.insertStatement(row);
+        yield* outbox.writing(events);
+        return true;
+      });
     }
     const [row] = await sql.rows<{ settled: boolean }>(
       ...SETTLE.args(sql.dialect, {

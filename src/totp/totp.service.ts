@@ -1,9 +1,7 @@
-import type { AuditService } from '../audit/audit.service.js';
 import type { CallContext } from '../auth/caller.js';
-import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { FreshVerification } from '../step-up/fresh-verification.js';
+import type { FactorServiceDeps } from '../step-up/fresh-verification.js';
 import type { UsersStore } from '../users/users.store.js';
 import { isStorableText, storableText } from '../db/storable-text.js';
 import { DomainError, InvalidCodeError, TotpNotEnrolledError, UserNotFoundError } from '../errors/errors.js';
@@ -39,13 +37,10 @@ export interface TotpUser {
  */
 export type TotpCheck = 'OK' | 'INVALID' | 'REPLAYED';
 
-export interface TotpServiceDeps {
+export interface TotpServiceDeps extends FactorServiceDeps {
   users: Pick<UsersStore, 'idOf' | 'setPendingTotp' | 'pendingTotp' | 'activatePendingTotp' | 'acceptTotpStep' | 'windowGuesses'>;
-  clock: Clock;
   box: SecretBox;
   config: Pick<Config, 'totp' | 'throttle'>;
-  audit: AuditService;
-  fresh: FreshVerification;
 }
 
 export type TotpService = ReturnType<typeof createTotpService>;

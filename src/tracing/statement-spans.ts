@@ -1,6 +1,6 @@
-import { context, SpanKind, trace, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_SUMMARY, ATTR_DB_SYSTEM_NAME } from '@opentelemetry/semantic-conventions';
-import type { Sql, SqlStatement } from '../db/sql.js';
+import { observedUnit, type Sql, type SqlResult, type SqlStatement } from '../db/sql.js';
 import { failed } from './span-context.js';
 
 /**
@@ -13,70 +13,71 @@ import { failed } from './span-context.js';
  */
 export function tracedSql(sql: Sql, tracer: Tracer): Sql {
   const system = sql.dialect === 'postgres' ? 'postgresql' : 'sqlite';
-  // a statement's span options, made once per call site: the SDK copies the attributes it is given
-  const spanOptions = (summary: string, operation: string): SpanOptions => ({
-    kind: SpanKind.CLIENT,
-    attributes: { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_QUERY_SUMMARY]: summary, [ATTR_DB_OPERATION_NAME]: operation },
-  });
-  const named = new WeakMap<TemplateStringsArray, Named>();
-  const nameOf = (strings: TemplateStringsArray) => {
-    let found = named.get(strings);
+  const summaries = new WeakMap<TemplateStringsArray, { summary: string; operation: string }>();
+  const named = (strings: TemplateStringsArray) => {
+    let found = summaries.get(strings);
     if (!found) {
-      const { summary, operation } = summarize(strings.join('?'));
-      found = { summary, options: spanOptions(summary, operation) };
-      named.set(strings, found);
+      found = summarize(strings.join('?'));
+      summaries.set(strings, found);
     }
     return found;
   };
-  const unitName: Named = { summary: 'unit', options: spanOptions('unit', 'unit') };
 
-  /** The statement's promise, in a span when a trace is under way (a span of this request's). */
-  function inSpan<T>(name: Named, work: () => Promise<T>): Promise<T> {
+  /** `renamed`, asked as the span ends: its summary once the work is done (a unit's, known only as it runs) */
+  async function inSpan<T>(name: { summary: string; operation: string }, work: () => Promise<T>, renamed?: () => string): Promise<T> {
     const active = context.active();
     if (!trace.getSpan(active)) return work();
-    const span = tracer.startSpan(name.summary, name.options, active);
-    let running: Promise<T>;
+    const span = tracer.startSpan(
+      name.summary,
+      { kind: SpanKind.CLIENT, attributes: { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_QUERY_SUMMARY]: name.summary, [ATTR_DB_OPERATION_NAME]: name.operation } },
+      active,
+    );
     try {
-      running = work();
+      return await work();
     } catch (error) {
       failed(span, error);
-      span.end();
       throw error;
+    } finally {
+      if (renamed) {
+        const summary = renamed();
+        span.updateName(summary);
+        span.setAttribute(ATTR_DB_QUERY_SUMMARY, summary);
+      }
+      span.end();
     }
-    return running.then(
-      (result) => {
-        span.end();
-        return result;
-      },
-      (error: unknown) => {
-        failed(span, error);
-        span.end();
-        throw error;
-      },
+  }
+
+  /** A unit's span, named like an atomic set's by the statements it ran (its last run, where PostgreSQL sent it again). */
+  function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
+    if (!trace.getSpan(context.active())) return sql.unit(work);
+    let ran: string[] = [];
+    const observed = observedUnit(work, (statement) => ran.push(named(statement.strings).summary));
+    return inSpan(
+      { summary: 'unit', operation: 'unit' },
+      () =>
+        sql.unit(function* () {
+          ran = [];
+          return yield* observed();
+        }),
+      () => `unit: ${ran.join('; ')}`,
     );
   }
 
-  const atomicName = (statements: readonly SqlStatement[]): Named => {
-    const summary = `atomic: ${statements.map((statement) => nameOf(statement.strings).summary).join('; ')}`;
-    return { summary, options: spanOptions(summary, 'atomic') };
-  };
+  const atomicName = (statements: readonly SqlStatement[]) => ({
+    summary: `atomic: ${statements.map((statement) => named(statement.strings).summary).join('; ')}`,
+    operation: 'atomic',
+  });
 
   return {
-    rows: (strings, ...values) => inSpan(nameOf(strings), () => sql.rows(strings, ...values)),
-    run: (strings, ...values) => inSpan(nameOf(strings), () => sql.run(strings, ...values)),
+    rows: (strings, ...values) => inSpan(named(strings), () => sql.rows(strings, ...values)),
+    run: (strings, ...values) => inSpan(named(strings), () => sql.run(strings, ...values)),
     statement: (strings, ...values) => sql.statement(strings, ...values),
     atomic: (statements) => inSpan(atomicName(statements), () => sql.atomic(statements)),
-    unit: (work) => inSpan(unitName, () => sql.unit(work)),
+    unit,
     dialect: sql.dialect,
     open: () => sql.open(),
     close: () => sql.close(),
   };
-}
-
-/** A statement's span name and its options (kind and attributes), shared by every call of its call site. */
-interface Named {
-  summary: string;
-  options: SpanOptions;
 }
 
 /**

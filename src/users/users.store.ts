@@ -1,6 +1,6 @@
 import { UserNotFoundError } from '../errors/errors.js';
 import type { SealedValue } from '../crypto/secret-box.js';
-import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlStatement, type SqlText } from '../db/sql.js';
+import { boolOf, composeStatement, dateOf, sqlText, type Sql, type SqlBool, type SqlDate, type SqlResult, type SqlStatement, type SqlText } from '../db/sql.js';
 import type { SecurityEvent } from '../events/events.js';
 import { createOutboxStore, type OutboxStore } from '../events/outbox.store.js';
 import { auditPseudonymisedSql } from '../audit/audit.store.js';
@@ -56,6 +56,7 @@ export function sendIntervalTakenSql(v: { userId: SqlText; now: SqlText; earlies
              WHERE user_id = ${v.userId} AND created_at > ${v.since} AND status <> 'FAILED') < ${v.max}`;
 }
 
+/** What `guessTakenSql` returns. */
 const TAKE_GUESS = composeStatement(
   { username: 'text', now: 'timestamp', lockEnd: 'timestamp', threshold: 'int', maxConsecutive: 'int' },
   guessTakenSql,
@@ -97,6 +98,26 @@ export interface TakenGuess extends AppState {
   consecutiveFailures: number;
 }
 
+/** The columns guessTakenSql returns, as the driver gives them; takenGuessOf reads them. */
+export interface TakenGuessRecord {
+  id: number;
+  failed_verifications: number;
+  consecutive_failures: number;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+}
+
+/** A taken guess's columns as verification speaks of them. */
+export function takenGuessOf(row: TakenGuessRecord): TakenGuess {
+  return {
+    id: row.id,
+    totpSecret: row.totp_secret,
+    totpLastStep: row.totp_last_step,
+    windowGuesses: row.failed_verifications,
+    consecutiveFailures: row.consecutive_failures,
+  };
+}
+
 export interface GuessLimits {
   threshold: number;
   maxConsecutive: number;
@@ -124,17 +145,14 @@ export interface NewUser {
 
 export type UserChanges = Pick<NewUser, 'email' | 'phoneNumber' | 'deliveryMethod' | 'channelOrder' | 'locale' | 'otpEnabled'>;
 
-/** A user's row, every column, under the model's field names (what Pothos's `User` type reads). */
-export interface UserRecord {
+/**
+ * A user's row, every column, under the model's field names (what Pothos's `User` type reads):
+ * what a new user is given, and what the service keeps on it since.
+ */
+export interface UserRecord extends UserChanges {
   id: number;
   username: string;
   usernameKey: string | null;
-  email: string | null;
-  phoneNumber: string | null;
-  deliveryMethod: string;
-  channelOrder: string | null;
-  locale: string;
-  otpEnabled: boolean;
   totpSecret: string | null;
   totpPendingSecret: string | null;
   totpEnabledAt: Date | null;
@@ -227,9 +245,10 @@ export function createUsersStore({
     return row?.id ?? null;
   }
 
-  async function nameOf(userId: number): Promise<string | null> {
-    const [row] = await sql.rows<{ username: string }>`SELECT username FROM users WHERE id = ${userId}`;
-    return row?.username ?? null;
+  /** The user's name, read inside another store's unit (Sql.unit) that writes it elsewhere: `yield*` it. */
+  function* nameIn(userId: number): Generator<SqlStatement, string | null, SqlResult> {
+    const { rows } = yield sql.statement`SELECT username FROM users WHERE id = ${userId}`;
+    return (rows[0] as { username: string } | undefined)?.username ?? null;
   }
 
   async function findForSending(username: string): Promise<SendingUser | null> {
@@ -263,21 +282,17 @@ export function createUsersStore({
    * Null when the user cannot verify or does not exist.
    */
   async function takeGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Promise<TakenGuess | null> {
-    const [row] = await sql.rows<{
-      id: number;
-      failed_verifications: number;
-      consecutive_failures: number;
-      totp_secret: string | null;
-      totp_last_step: number | null;
-    }>(...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive }));
-    if (!row) return null;
-    return {
-      id: row.id,
-      totpSecret: row.totp_secret,
-      totpLastStep: row.totp_last_step,
-      windowGuesses: row.failed_verifications,
-      consecutiveFailures: row.consecutive_failures,
-    };
+    const [row] = await sql.rows<TakenGuessRecord>(
+      ...TAKE_GUESS.args(sql.dialect, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive }),
+    );
+    return row ? takenGuessOf(row) : null;
+  }
+
+  /** `takeGuess` as a step of a {@link Sql.unit}, so that later statements of the same unit can depend on it. */
+  function* takingGuess(username: string, now: Date, lockEnd: Date, limits: GuessLimits): Generator<SqlStatement, TakenGuess | null, SqlResult> {
+    const { rows } = yield TAKE_GUESS.statement(sql, { username, now, lockEnd, threshold: limits.threshold, maxConsecutive: limits.maxConsecutive });
+    const [row] = rows as TakenGuessRecord[];
+    return row ? takenGuessOf(row) : null;
   }
 
   async function guessRefusalState(username: string): Promise<GuessRefusalState | null> {
@@ -521,9 +536,10 @@ export function createUsersStore({
 
   return {
     idOf,
-    nameOf,
+    nameIn,
     findForSending,
     takeGuess,
+    takingGuess,
     guessRefusalState,
     clearGuessesStatement,
     giveBackGuess,

@@ -1,34 +1,28 @@
 import type { PrismaReads } from '../db/client.js';
 import {
-  CodeAlreadyUsedError,
-  ContextMismatchError,
   ContextTooLongForSmsError,
   ValidationFailedError,
-  CodeExpiredError,
   CodeReplayedError,
   DeliveryFailedError,
   DeliveryNotConfiguredError,
   InsufficientAssuranceError,
-  InvalidCodeError,
   InvalidPhoneNumberError,
   NoDeliveryDestinationError,
-  NoPendingCodeError,
-  TooManyAttemptsError,
   TwoFactorDisabledError,
   TwoFactorSuspendedError,
   UserNotFoundError,
   RateLimitedError,
   SmsRefusedError,
   PrefixBlockedError,
-  UserLockedError,
 } from '../errors/errors.js';
 import type { Builder } from '../schema-builder/builder.js';
+import { guessRefusals } from '../throttle/guess-budget.js';
 import type { Verified, VerificationService } from './verification.service.js';
 import type { CodeStatus } from '../delivery/codes.store.js';
 import { channels, type Channel as ChannelName } from '../vocabulary/channel.js';
 import { deliveryStatuses, type DeliveryStatus } from '../vocabulary/delivery-status.js';
 import type { ChannelReason } from '../delivery/channel-choice.js';
-import type { GeneratedCode } from '../otp/otp.service.js';
+import { deliveredCodeErrors, type GeneratedCode } from '../otp/otp.service.js';
 import { normaliseUsername } from '../vocabulary/username.js';
 import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
 import type { addDeviceTypes } from '../devices/devices.graphql.js';
@@ -272,17 +266,9 @@ export function addOtpTypes(
         'A right code works once; wrong guesses by any method count towards the user’s lockout.',
       errors: {
         types: [
-          UserNotFoundError,
-          NoPendingCodeError,
-          InvalidCodeError,
-          ContextMismatchError,
+          ...guessRefusals,
+          ...deliveredCodeErrors,
           CodeReplayedError,
-          CodeExpiredError,
-          CodeAlreadyUsedError,
-          TooManyAttemptsError,
-          TwoFactorDisabledError,
-          TwoFactorSuspendedError,
-          UserLockedError,
           InsufficientAssuranceError,
           ValidationFailedError,
         ],

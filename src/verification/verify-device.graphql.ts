@@ -4,13 +4,10 @@ import {
   DeviceRevokedError,
   DeviceTokenInvalidError,
   InsufficientAssuranceError,
-  TwoFactorDisabledError,
-  TwoFactorSuspendedError,
-  UserLockedError,
-  UserNotFoundError,
   ValidationFailedError,
 } from '../errors/errors.js';
 import type { Builder } from '../schema-builder/builder.js';
+import { guessRefusals } from '../throttle/guess-budget.js';
 import type { addAssuranceTypes } from '../schema-builder/assurance.graphql.js';
 import type { addOtpTypes } from './otp.graphql.js';
 
@@ -32,10 +29,7 @@ export function addVerifyDeviceField(
         'needs a fresh proof. A wrong token counts as a guess towards the user’s lockout.',
       errors: {
         types: [
-          UserNotFoundError,
-          TwoFactorDisabledError,
-          TwoFactorSuspendedError,
-          UserLockedError,
+          ...guessRefusals,
           DeviceTokenInvalidError,
           DeviceRevokedError,
           DeviceExpiredError,

@@ -1,6 +1,7 @@
 import { ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedError } from '../errors/errors.js';
 import { eventTypes } from '../events/events.js';
-import { encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
+import { PothosValidationError } from '@pothos/core';
 import { decodeNodeGlobalId, mutationResult, type Builder } from '../schema-builder/builder.js';
 import type { AttemptView, DeliveryView } from '../events/deliveries.store.js';
 import type { WebhookEndpoint, WebhookEndpointWithSecret, WebhooksService } from './webhooks.service.js';
@@ -82,10 +83,12 @@ export function addWebhookTypes(builder: Builder) {
     }),
   });
 
-  const WebhookDeliveryRef = builder.objectRef<DeliveryView>('WebhookDelivery').implement({
+  const WebhookDeliveryRef = builder.node(builder.objectRef<DeliveryView>('WebhookDelivery'), {
     description: 'One event to one destination (an endpoint, or the user’s security notice), with its attempts so far.',
+    id: { resolve: (delivery) => delivery.id },
+    authScopes: { 'webhooks:read': true },
+    loadOne: (id, ctx) => ctx.services.webhooks.delivery(Number(id)),
     fields: (t) => ({
-      id: t.exposeID('id', { description: 'The delivery’s id.' }),
       eventId: t.exposeString('eventId', { description: 'The event’s id: the CloudEvents `id` and the `webhook-id` header, the same on every retry.' }),
       eventType: t.exposeString('eventType', { description: 'The event’s type.' }),
       endpointId: t.id({
@@ -155,22 +158,29 @@ export function addWebhookTypes(builder: Builder) {
       authScopes: { 'webhooks:read': true },
       resolve: (_root, _args, ctx) => ctx.services.webhooks.list(),
     }),
-    webhookDeliveries: t.field({
-      type: [WebhookDeliveryRef],
+    webhookDeliveries: t.connection({
+      type: WebhookDeliveryRef,
       description: 'Deliveries, newest first (scope webhooks:read): of one endpoint, or of all with the users’ notices.',
       errors: { types: [WebhookEndpointNotFoundError] },
       args: {
         endpointId: t.arg.id({ description: 'Only this endpoint’s (its global id).' }),
         status: t.arg({ type: DeliveryStatus, description: 'Only those in this state.' }),
-        first: t.arg.int({ description: 'How many (default 50, at most 500).' }),
       },
       authScopes: { 'webhooks:read': true },
       resolve: (_root, args, ctx) =>
-        ctx.services.webhooks.deliveries({
-          ...(args.endpointId != null ? { endpointId: idOf(args.endpointId) } : {}),
-          ...(args.status ? { status: args.status } : {}),
-          ...(args.first != null ? { first: args.first } : {}),
-        }),
+        resolveCursorConnection<Promise<DeliveryView[]>>(
+          { args, toCursor: (delivery) => deliveryGlobalId(delivery.id) },
+          // Newest first: `after` reads the older ids, `before` the newer, nearest the cursor first.
+          ({ before, after, limit, inverted }) =>
+            ctx.services.webhooks.deliveries({
+              ...(args.endpointId != null ? { endpointId: idOf(args.endpointId) } : {}),
+              ...(args.status ? { status: args.status } : {}),
+              ...(after !== undefined ? { below: cursorId(after) } : {}),
+              ...(before !== undefined ? { above: cursorId(before) } : {}),
+              oldestFirst: inverted,
+              limit,
+            }),
+        ),
     }),
   }));
 
@@ -226,6 +236,18 @@ export function addWebhookTypes(builder: Builder) {
 /** What an endpoint is called outside: its global id, as node(id:) takes it. */
 function endpointGlobalId(id: number): string {
   return encodeGlobalID('WebhookEndpoint', id);
+}
+
+/** A delivery's global id, as node(id:) takes it and as its cursor in a page. */
+function deliveryGlobalId(id: number): string {
+  return encodeGlobalID('WebhookDelivery', id);
+}
+
+/** A page's cursor back to the delivery id it was made from. */
+function cursorId(cursor: string): number {
+  const decoded = decodeNodeGlobalId(cursor);
+  if (decoded.typename !== 'WebhookDelivery') throw new PothosValidationError(`Invalid cursor: ${cursor}`);
+  return Number(decoded.id);
 }
 
 /** `recovery_codes.low` → `RECOVERY_CODES_LOW`: a GraphQL enum value's name. */

@@ -7,7 +7,8 @@ import { ValidationFailedError, WebhookEndpointNotFoundError, WebhookUrlRefusedE
 import { eventTypes, type EventType } from '../events/events.js';
 import { AddressRefusedError, hostOf, isPublicAddress, isRefusedName, publicAddresses, systemResolver, type Resolver } from './address-guard.js';
 import { isIP } from 'node:net';
-import type { DeliveriesStore, DeliveryKind, DeliveryStatus, DeliveryView } from '../events/deliveries.store.js';
+import { MAX_LIST_ITEMS } from '../limits/input-limits.js';
+import type { DeliveriesStore, DeliveryFilter, DeliveryView } from '../events/deliveries.store.js';
 import type { EndpointRow, EndpointsStore } from '../events/endpoints.store.js';
 import { newWebhookSecret } from './signing.js';
 
@@ -58,7 +59,7 @@ export type WebhooksService = ReturnType<typeof createWebhooksService>;
  */
 export function createWebhooksService(deps: {
   endpoints: EndpointsStore;
-  deliveries: Pick<DeliveriesStore, 'list'>;
+  deliveries: Pick<DeliveriesStore, 'list' | 'find'>;
   box: SecretBox;
   clock: Clock;
   config: Pick<Config, 'outbox' | 'production'>;
@@ -116,10 +117,17 @@ export function createWebhooksService(deps: {
     return { endpoint: view(row), secret };
   }
 
-  async function deliveriesOf(filter: { endpointId?: number; status?: DeliveryStatus; kind?: DeliveryKind; first?: number }): Promise<DeliveryView[]> {
+  /** A page of deliveries; an endpoint named must exist. One row past the page tells whether another follows. */
+  async function deliveriesOf(filter: DeliveryFilter): Promise<DeliveryView[]> {
     if (filter.endpointId !== undefined && !(await endpoints.find(filter.endpointId))) throw new WebhookEndpointNotFoundError();
-    return deliveries.list({ ...filter, first: Math.min(Math.max(filter.first ?? 50, 1), 500) });
+    return deliveries.list({ ...filter, limit: Math.min(Math.max(filter.limit, 0), MAX_LIST_ITEMS + 1) });
   }
+
+  /** One delivery, or null when there is none. */
+  function delivery(id: number): Promise<DeliveryView | null> {
+    return deliveries.find(id);
+  }
+
 
   /**
    * An absolute http(s) URL without credentials; in production https only, and, unless
@@ -156,7 +164,7 @@ export function createWebhooksService(deps: {
     return url.toString();
   }
 
-  return { create, list, update, remove, rotateSecret, deliveries: deliveriesOf };
+  return { create, list, update, remove, rotateSecret, deliveries: deliveriesOf, delivery };
 }
 
 function checkEvents(events: string[]): EventType[] {

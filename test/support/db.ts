@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
 import { createDatabase, type Database } from '../../src/db/client.js';
-import type { Sql } from '../../src/db/sql.js';
+import { observedUnit, type Sql } from '../../src/db/sql.js';
 import { testEnv, uniqueName } from './app.js';
 
 /**
@@ -123,6 +123,14 @@ export function countingDatabase(): Database & { roundTrips: { count: number; st
       for (const statement of statements) seen(statement.strings);
       return database.sql.atomic(statements);
     },
+    // each statement a unit yields (on PostgreSQL each is a round trip of its own)
+    unit: (work) =>
+      database.sql.unit(
+        observedUnit(work, (statement) => {
+          roundTrips.count++;
+          seen(statement.strings);
+        }),
+      ),
   };
   return Object.assign({ ...database, sql }, { roundTrips });
 }

@@ -488,6 +488,7 @@ export type NodeQuery = { node:
     | { __typename: 'OtpLog', status: OtpStatus, id: string, user: { username: string } }
     | { __typename: 'Passkey', id: string }
     | { __typename: 'User', username: string, id: string }
+    | { __typename: 'WebhookDelivery', id: string }
     | { __typename: 'WebhookEndpoint', id: string }
    | null };
 
