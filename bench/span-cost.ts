@@ -3,9 +3,10 @@
  * of a REST verify (a SERVER span with the request's attributes, three statement spans and the
  * atomic write's, children of it) made and ended through the SDK as the service does, exported
  * over OTLP/protobuf to the bench's collector (in a child process, so that its work is not
- * counted), by each span processor in turn. Prints the main thread's CPU (process.threadCpuUsage)
- * and the whole process's (process.cpuUsage, the worker thread included) per verify: on a shared,
- * loaded machine these hold better than rates.
+ * counted), by each span processor in turn (none, and the service's BatchSpanProcessor). Prints
+ * the main thread's CPU (process.threadCpuUsage) and the whole process's (process.cpuUsage) per
+ * verify: on a shared, loaded machine these hold better than rates. Commit c6a942e had a third,
+ * the exporter on a worker thread (docs/performance.md, Tracing).
  *
  *   npx tsx bench/span-cost.ts [--verifies=10000] [--rounds=3]
  */
@@ -17,7 +18,6 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BatchSpanProcessor, NoopSpanProcessor, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { WorkerSpanProcessor } from '../src/tracing/worker-export.js';
 import { startOtlpSink } from './support/otlp-sink.js';
 
 const { values } = parseArgs({ options: { verifies: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' }, sink: { type: 'boolean', default: false } } });
@@ -47,17 +47,11 @@ while (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 20
 const sinkUrl = lines.shift() ?? '';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-const resourceAttributes = { 'service.name': 'span-cost' };
 const options = { maxQueueSize: 16_384, maxExportBatchSize: 2048, scheduledDelayMillis: 1000 };
 const processors: Record<string, () => SpanProcessor> = {
   'NoopSpanProcessor, spans made and dropped (no export)': () => new NoopSpanProcessor(),
   'BatchSpanProcessor, exporter on the main thread': () =>
     new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${sinkUrl}/v1/traces` }), ...options, exportTimeoutMillis: 5_000 }),
-  'WorkerSpanProcessor, exporter on a worker thread': () =>
-    new WorkerSpanProcessor({
-      worker: { protocol: 'http/protobuf', url: `${sinkUrl}/v1/traces`, headers: {}, timeoutMillis: 5_000, resourceAttributes, scope: { name: 'span-cost' }, maxExportBatchSize: 2048, scheduledDelayMillis: 1000 },
-      maxQueueSize: 16_384,
-    }),
 };
 
 const statements = ['UPDATE users', 'UPDATE otp_logs', 'UPDATE otp_logs', 'atomic: UPDATE otp_logs; UPDATE users; INSERT audit_events; INSERT outbox_events'];
@@ -100,7 +94,7 @@ async function run(tracer: Tracer, count: number) {
 
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const [label, make] of Object.entries(processors)) {
-    const provider = new TracerProvider({ resource: resourceFromAttributes(resourceAttributes), sampler: new AlwaysOnSampler(), spanProcessors: [make()] });
+    const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'span-cost' }), sampler: new AlwaysOnSampler(), spanProcessors: [make()] });
     const tracer = provider.getTracer('span-cost');
     await run(tracer, 2000);
     await provider.forceFlush();
@@ -117,5 +111,6 @@ for (let round = 1; round <= Number(values.rounds); round++) {
 }
 child.stdin.end();
 await once(child, 'exit');
-const expected = Number(values.rounds) * 2 * (verifies + 2000) * (statements.length + 1);
+// the BatchSpanProcessor is the one exporting processor
+const expected = Number(values.rounds) * (verifies + 2000) * (statements.length + 1);
 console.log(`the collector received ${lines.join(' ')} spans of ${String(expected)} exported`);

@@ -1,9 +1,12 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
+  BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
@@ -20,7 +23,6 @@ import { extractContext, failed, traceparentOf } from './span-context.js';
 import { instrumentHttp } from './http-spans.js';
 import { graphqlOperationSpans } from './graphql-spans.js';
 import { tracedSql } from './statement-spans.js';
-import { WorkerSpanProcessor } from './worker-export.js';
 import type { Tracing } from './tracing.js';
 
 /**
@@ -34,8 +36,6 @@ function ensureContextManager(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   contextManagerSet = true;
 }
-
-const TRACER_NAME = 'fountainai-2fa';
 
 function samplerFor(config: TracingConfig): Sampler {
   const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
@@ -55,35 +55,26 @@ function samplerFor(config: TracingConfig): Sampler {
   }
 }
 
-/**
- * OpenTelemetry's tracing, exporting over OTLP/HTTP (JSON or protobuf, OTEL_EXPORTER_OTLP_PROTOCOL)
- * in batches, from a worker thread (worker-export.ts).
- */
+/** OpenTelemetry's tracing, exporting over OTLP/HTTP (JSON or protobuf, OTEL_EXPORTER_OTLP_PROTOCOL) in batches. */
 export function createOtelTracing(config: TracingConfig): Tracing {
   ensureContextManager();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
     sampler: samplerFor(config),
     spanProcessors: [
-      new WorkerSpanProcessor({
-        worker: {
-          protocol: config.protocol,
-          url: config.url,
-          headers: config.headers,
-          // a collector that does not answer delays nothing but the spans, and shutdown at most this long
-          timeoutMillis: 5_000,
-          resourceAttributes: { [ATTR_SERVICE_NAME]: config.serviceName },
-          scope: { name: TRACER_NAME },
-          maxExportBatchSize: 2048,
-          scheduledDelayMillis: config.scheduledDelayMs,
-        },
+      new BatchSpanProcessor({
+        exporter: new (config.protocol === 'http/protobuf' ? ProtobufTraceExporter : JsonTraceExporter)({ url: config.url, headers: config.headers }),
         // about two seconds of spans at the bench's verify rate (five or six a verify): a collector
         // that falls behind costs spans, not the memory of a process held to 160 MB
         maxQueueSize: 16_384,
+        maxExportBatchSize: 2048,
+        scheduledDelayMillis: config.scheduledDelayMs,
+        // a collector that does not answer delays nothing but the spans, and shutdown at most this long
+        exportTimeoutMillis: 5_000,
       }),
     ],
   });
-  const tracer = provider.getTracer(TRACER_NAME);
+  const tracer = provider.getTracer('fountainai-2fa');
 
   return {
     enabled: true,
