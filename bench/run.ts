@@ -8,6 +8,9 @@
  *   --duration=S       seconds per phase (default 10)
  *   --connections=N    concurrent connections (default 50)
  *   --service-node-flags="..."  extra Node flags for the service, e.g. "--max-semi-space-size=8"
+ *   --untraced-control the verify-traced phase's instance started without tracing: what the
+ *                      phase's own conditions (a second instance, later, on a larger database)
+ *                      cost a verify, apart from tracing
  *   --phases=a,b       only these phases (bare, root, generate, pgbench, verify-wrong,
  *                      verify-right, verify-replay, verify-traced, graphql-verify), e.g. --phases=generate;
  *                      default all. The targets that compare phases are checked only when both
@@ -82,6 +85,8 @@ const BENCH_SETTINGS = {
 interface Options {
   postgres: string | undefined;
   profile: boolean;
+  /** verify-traced's instance without tracing, as a control */
+  untracedControl: boolean;
   serviceNodeFlags: string[];
   duration: number;
   connections: number;
@@ -135,6 +140,7 @@ function parseOptions(): Options {
     options: {
       postgres: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'untraced-control': { type: 'boolean', default: false },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       'service-node-flags': { type: 'string', default: '' },
@@ -149,6 +155,7 @@ function parseOptions(): Options {
         '               and runs `pgbench -N` on the same server (phase pgbench) as the ceiling for a verify\n' +
         '  --profile    run the service with --cpu-prof and summarise the verify phases\n' +
         '  --service-node-flags  extra Node flags for the service process, e.g. "--max-semi-space-size=8"\n' +
+        '  --untraced-control  start verify-traced\'s instance without tracing (what its conditions cost, apart from tracing)\n' +
         `  --phases=a,b  only these phases, of ${PHASE_IDS.join(', ')} (default all)\n`,
     );
     process.exit(0);
@@ -164,7 +171,7 @@ function parseOptions(): Options {
     if (!known) throw new Error(`--phases: unknown phase ${id} (known: ${PHASE_IDS.join(', ')})`);
     phases.add(known);
   }
-  return { postgres: values.postgres, profile: values.profile, serviceNodeFlags, duration, connections, phases };
+  return { postgres: values.postgres, profile: values.profile, untracedControl: values['untraced-control'], serviceNodeFlags, duration, connections, phases };
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -393,7 +400,7 @@ async function main() {
       script: compiledService,
       env: {
         ...serviceEnv,
-        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        ...(options.untracedControl ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }),
         OTEL_TRACES_SAMPLER: 'always_on',
         // http/json (the service's default) or http/protobuf, to compare the two exporters
         ...(process.env.OTEL_EXPORTER_OTLP_PROTOCOL ? { OTEL_EXPORTER_OTLP_PROTOCOL: process.env.OTEL_EXPORTER_OTLP_PROTOCOL } : {}),
@@ -406,7 +413,11 @@ async function main() {
     // tracing adds work, never takes it away: the untraced rate just measured bounds this phase's
     const expected = restRateSoFar() || Math.max(calibrated, wrongRate);
     const tracedCodes = await prepareCodes(helper.url, 'traced', Math.ceil(expected * (duration + WARM_UP_S) * CODE_HEADROOM), connections);
-    log(`phase 6b/7: REST verify, right code, traced: OTEL_EXPORTER_OTLP_ENDPOINT set, OTEL_TRACES_SAMPLER=always_on (${tracedCodes.length} fresh codes)`);
+    log(
+      options.untracedControl
+        ? `phase 6b/7: REST verify, right code, on the traced phase's second instance WITHOUT tracing (--untraced-control; ${tracedCodes.length} fresh codes)`
+        : `phase 6b/7: REST verify, right code, traced: OTEL_EXPORTER_OTLP_ENDPOINT set, OTEL_TRACES_SAMPLER=always_on (${tracedCodes.length} fresh codes)`,
+    );
     const phase = await verifyPhase('verify-traced', 'REST verify, right code, traced (100%)', tracedCodes, { ...base, url: traced.url }, traced, (username, code) => ({
       path: '/auth/verify',
       body: JSON.stringify({ username, otp_code: code }),
