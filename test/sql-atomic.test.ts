@@ -1,6 +1,7 @@
 // An event and the change that causes it commit together or not at all (src/db/sql.ts
 // `atomic`): a set whose last statement fails leaves none of its writes behind, and, on
 // SQLite, does not take down the other writes of its commit group.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { insertUser, openTestDatabase } from './support/db.js';
@@ -87,5 +88,27 @@ describe('atomic statement sets', () => {
     });
     await expect(unit).rejects.toThrow();
     expect(await lastSend(a.id)).toBeNull();
+  });
+
+  it('runs each unit\'s steps in its own caller\'s async context, even when units share a commit group', async () => {
+    // what a step reads of its caller's context (the trace an event is stored with) must be its
+    // caller's, not that of whichever caller's turn scheduled the group's commit
+    const callers = new AsyncLocalStorage<string>();
+    const { sql } = database;
+    const user = await insertUser(database);
+    const unitOf = (name: string) =>
+      callers.run(name, () =>
+        sql.unit(function* () {
+          const before = callers.getStore();
+          yield sql.statement`UPDATE users SET failed_verifications = failed_verifications + 1 WHERE id = ${user.id}`;
+          return [before, callers.getStore()];
+        }),
+      );
+    // started in one turn: on SQLite one group, committed in a callback scheduled by the first
+    expect(await Promise.all(['first', 'second', 'third'].map(unitOf))).toEqual([
+      ['first', 'first'],
+      ['second', 'second'],
+      ['third', 'third'],
+    ]);
   });
 });

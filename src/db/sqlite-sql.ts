@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
@@ -226,15 +227,18 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
   }
 
   function unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T> {
-    return whenFree(() => enqueue(() => runUnit(work)));
+    // The unit's steps run when its group commits, in whichever caller's turn scheduled that:
+    // each step is run back in its own caller's async context (its trace, its log fields).
+    const inCaller = AsyncLocalStorage.snapshot();
+    return whenFree(() => enqueue(() => runUnit(work, inCaller)));
   }
 
   /** Runs a unit inside the group's transaction, like an atomic set: all of it, or (rolled back to its savepoint) none. */
-  function runUnit<T>(work: () => Generator<SqlStatement, T, SqlResult>): T {
+  function runUnit<T>(work: () => Generator<SqlStatement, T, SqlResult>, inCaller: <R>(fn: () => R) => R): T {
     control?.savepoint.run();
     try {
-      const steps = work();
-      let step = steps.next();
+      const steps = inCaller(work);
+      let step = inCaller(() => steps.next());
       while (!step.done) {
         const stmt = statement(step.value.strings);
         const params = step.value.values.map(sqliteValue);
@@ -243,7 +247,7 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
           const rows = stmt.all(...params) as object[];
           result = { rows, count: rows.length };
         } else result = { rows: [], count: stmt.run(...params).changes };
-        step = steps.next(result);
+        step = inCaller(() => steps.next(result));
       }
       control?.release.run();
       return step.value;
