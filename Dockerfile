@@ -108,7 +108,11 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 #   young generation from the cap, and the scavenges made requests cost 4-10 times the CPU (a
 #   4 MB one spent a fifth of a GraphQL request in the collector; 16 MB put start-up at 161 MB);
 # - the old space capped at 160 MB, so the heap grows to what the service uses, not to what
-#   V8 would reserve by default.
+#   V8 would reserve by default;
+# - no Maglev (V8's middle compiler): under load it compiled GraphQL's many functions into
+#   10-20 MB of code, compiler memory and heap more at the peak; without it the CPU a request
+#   stays within the run-to-run spread (TurboFan still optimizes the hot code;
+#   docs/performance.md, issue 24).
 # The admin tools are compiled too: `docker exec CONTAINER node dist/cli/cli.js --help`.
 ENV MALLOC_ARENA_MAX=1
-CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=160", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=160", "--no-maglev", "dist/main.js"]

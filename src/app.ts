@@ -13,6 +13,7 @@ import { buildSchema } from './graphql/schema.js';
 import { graphiqlDefaultQuery } from './graphql/examples.js';
 import { healthRoutes } from './health/health.routes.js';
 import { logSerializers, redactedValue, redactPaths } from './logging/logger.js';
+import { requestLogger } from './logging/request-logger.js';
 import { otpRoutes } from './verification/otp.routes.js';
 import { deviceRoutes } from './verification/verify-device.routes.js';
 import { statusCallbackRoutes } from './delivery/status-callback.routes.js';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}) {
   const tracing = deps.tracing ?? (await loadTracing(config.tracing));
   const app = Fastify({
     logger: { level: config.logLevel, redact: { paths: redactPaths, censor: redactedValue }, serializers: logSerializers, mixin: tracing.logFields },
+    childLoggerFactory: requestLogger,
     // Behind a load balancer, the client's address (for per-IP limits and the audit trail)
     // comes from X-Forwarded-For, trusted only as far as TRUST_PROXY says.
     trustProxy: trustedProxies(config.server.trustProxy),

@@ -217,6 +217,9 @@ describe('query strings in the request log', () => {
     const output = service.output();
     for (const line of expected) expect(output).toContain(line);
     expect(output).not.toContain(username);
+    // (each request's logger makes its child at its first line: the request id is still on it)
+    const generateLine = output.split('\n').find((line) => line.includes(expected[0] ?? ''));
+    expect(generateLine).toMatch(/"reqId":"[^"]+"/);
   });
 });
 
