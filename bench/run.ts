@@ -249,6 +249,9 @@ async function main() {
     SMTP_PORT: String(smtp.port),
     SMTP_SECURITY: 'none',
     SMTP_FROM_EMAIL: 'bench@fountain.ai',
+    // production serves /metrics only behind a token: the bench reads the V8 heap and the
+    // GraphQL path counts there
+    METRICS_TOKEN: METRICS_TOKEN,
   };
   const service = await startChild({
     name: 'service',
@@ -528,10 +531,19 @@ async function measure(id: string, label: string, child: Child, expected: (statu
   return phase;
 }
 
+const METRICS_TOKEN = randomBytes(32).toString('base64url');
+
+/** The service's /metrics, read with the bench's METRICS_TOKEN; a refusal is an error, not zeros. */
+async function metricsOf(url: string): Promise<string> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` }, signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`GET /metrics answered ${String(response.status)}`);
+  return response.text();
+}
+
 /** The V8 heap as the service's own /metrics reports it (prom-client's default metrics), MB. */
 async function heapOf(url: string): Promise<PhaseResult['heap']> {
   try {
-    const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const text = await metricsOf(url);
     const read = (name: string) => {
       const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
       return match?.[1] ? Math.round(Number(match[1]) / 104857.6) / 10 : undefined;
@@ -544,7 +556,7 @@ async function heapOf(url: string): Promise<PhaseResult['heap']> {
 
 /** GraphQL requests answered so far by the direct path and by Yoga whole, from the service's /metrics. */
 async function graphqlServed(url: string): Promise<{ direct: number; yoga: number }> {
-  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  const text = await metricsOf(url);
   const count = (path: string) => Number(new RegExp(`^twofa_graphql_requests_total\\{path="${path}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   return { direct: count('direct'), yoga: count('yoga') };
 }
