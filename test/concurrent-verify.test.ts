@@ -127,3 +127,27 @@ describe.each([
     expect(row?.status).toBe(count(results) === 1 ? 'USED' : 'ACTIVE');
   });
 });
+
+// A replay flood among fresh codes (the bench's replay phase): many users' verifies in flight at
+// once, so that on PostgreSQL their statements share write groups and on SQLite group commits,
+// each code sent twice, the second up to a few milliseconds later. Each is accepted once.
+describe('fresh codes and their replays, many users at once', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ OTP_RESEND_INTERVAL_SECONDS: '0' });
+  });
+  afterAll(() => app.close());
+
+  it('accepts every code exactly once', async () => {
+    const users = await Promise.all(Array.from({ length: 120 }, () => createUser(app)));
+    const codes = await Promise.all(users.map(async (username) => ({ username, code: (await requestCode(app, username)).code })));
+    const accepted = await Promise.all(
+      codes.map(async ({ username, code }, i) => {
+        const first = restVerify(app, username, code);
+        await new Promise((resolve) => setTimeout(resolve, i % 7));
+        return count(await Promise.all([first, restVerify(app, username, code)]));
+      }),
+    );
+    expect(accepted.filter((n) => n !== 1)).toEqual([]);
+  });
+});
