@@ -242,11 +242,7 @@ export function twilioEnv(server: TestTwilioServer, extra: Record<string, string
  */
 export function isolatedSmsClock(): ManualClock {
   const day = 86_400_000;
-  // two-day slots from 2300 to 9900 (four-digit years keep SQLite's stored dates in order):
-  // about 1.4 million of them, so two of a run's few dozen clocks share one about once in
-  // 3,000 runs (with 200,000 slots, once in 400; a run's first WhatsApp send was once refused
-  // its budget as if another file's sends shared its hour)
-  return new ManualClock(new Date(Date.UTC(2300, 0, 1) + randomInt(0, 1_380_000) * 2 * day));
+  return new ManualClock(new Date(Date.UTC(2300, 0, 1) + randomInt(0, 200_000) * 2 * day));
 }
 
 /** A valid German mobile number no other test uses (+49 151 and eight random digits). */
