@@ -3,7 +3,7 @@ import pg from 'pg';
 import { PrismaClient as PostgresClient } from './generated/postgres/client.js';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import type { DatabaseConfig } from '../config/config.js';
-import { databaseFault, FORBIDDEN, READ_ONLY, STANDBY } from './faults.js';
+import { connectionLost, databaseFault, FORBIDDEN, READ_ONLY, STANDBY } from './faults.js';
 import { migrationNames } from './migrate.js';
 import { createPool } from './postgres-pool.js';
 import { createPostgresSql } from './postgres-sql.js';
@@ -68,17 +68,12 @@ export function createDatabase(config: DatabaseConfig, events: DatabaseEvents = 
     const fileFault = await file?.fault();
     if (fileFault) return { ready: false, reason: fileFault };
     let applied: Set<string>;
-    const appliedMigrations = () =>
-      db.$queryRawUnsafe<{ migration_name: string }[]>(
-        'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-      );
     try {
-      // A pooled connection the server cut while idle (a restart, a terminated backend) fails
-      // once and leaves the pool; the state of the database is what a fresh connection meets.
-      const rows = await appliedMigrations().catch((error: unknown) => {
-        if (pool && connectionLost(error)) return appliedMigrations();
-        throw error;
-      });
+      const rows = await onceMoreIfLost(() =>
+        db.$queryRawUnsafe<{ migration_name: string }[]>(
+          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+        ),
+      );
       applied = new Set(rows.map((row) => row.migration_name));
     } catch (error) {
       return { ready: false, reason: databaseFault(error) ?? 'database check failed' };
@@ -86,12 +81,7 @@ export function createDatabase(config: DatabaseConfig, events: DatabaseEvents = 
     const missing = migrations.filter((name) => !applied.has(name));
     if (missing.length > 0) return { ready: false, reason: `database not migrated to ${missing.at(-1)} (run the migrations)` };
     if (pool) {
-      const fault = await postgresWriteFault(pool)
-        .catch((error: unknown) => {
-          if (connectionLost(error)) return postgresWriteFault(pool);
-          throw error;
-        })
-        .catch((error: unknown) => databaseFault(error) ?? 'database check failed');
+      const fault = await onceMoreIfLost(() => postgresWriteFault(pool)).catch((error: unknown) => databaseFault(error) ?? 'database check failed');
       if (fault) return { ready: false, reason: fault };
     }
     return { ready: true };
@@ -171,20 +161,16 @@ function createPostgresClient(pool: pg.Pool, config: DatabaseConfig): PrismaRead
   return new PostgresClient({ adapter }) as unknown as PrismaReads;
 }
 
-/** Whether an error is a connection that was open and is gone (not one refused or never made). */
-function connectionLost(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const { code, originalCode, kind, message, cause, meta } = e as {
-      code?: unknown;
-      originalCode?: unknown;
-      kind?: unknown;
-      message?: unknown;
-      cause?: unknown;
-      meta?: { driverAdapterError?: unknown };
-    };
-    if (kind === 'ConnectionClosed' || [code, originalCode].some((c) => c === '57P01' || c === '57P02' || c === '08006')) return true;
-    if (typeof message === 'string' && /Connection terminated|terminating connection/i.test(message)) return true;
-    e = cause ?? meta?.driverAdapterError;
+/**
+ * A readiness check, tried once more when its connection was lost: a pooled connection the
+ * server cut while idle (a restart, a terminated backend) fails once and leaves the pool, and
+ * the state of the database is what a fresh connection meets.
+ */
+async function onceMoreIfLost<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (!connectionLost(error)) throw error;
+    return check();
   }
-  return false;
 }

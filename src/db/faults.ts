@@ -7,18 +7,9 @@ import { DatabaseUnavailableError } from '../errors/errors.js';
  * answered 503 DATABASE_UNAVAILABLE, never 500.
  */
 export function databaseFault(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
-    if (typeof e !== 'object') return undefined;
+  for (const e of errorChain(error)) {
     if (e instanceof DatabaseUnavailableError) return (e as { reason?: string }).reason ?? UNREACHABLE;
-    const { code, originalCode, kind, name, message, cause, meta } = e as {
-      code?: unknown;
-      originalCode?: unknown;
-      kind?: unknown;
-      name?: unknown;
-      message?: unknown;
-      cause?: unknown;
-      meta?: { driverAdapterError?: unknown };
-    };
+    const { code, originalCode, kind, name, message } = e;
     const fault =
       faultOfCode(code) ??
       faultOfCode(originalCode) ??
@@ -26,10 +17,37 @@ export function databaseFault(error: unknown): string | undefined {
       (name === 'PrismaClientInitializationError' ? UNREACHABLE : undefined) ??
       (typeof message === 'string' ? byMessage.find(([pattern]) => pattern.test(message))?.[1] : undefined);
     if (fault) return fault;
-    // A Prisma request error carries the driver adapter's error in its meta, not as its cause.
-    e = cause ?? meta?.driverAdapterError;
   }
   return undefined;
+}
+
+interface ChainedError {
+  code?: unknown;
+  originalCode?: unknown;
+  kind?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
+
+/** An error and what it wraps, outermost first, five deep at most. */
+function* errorChain(error: unknown): Generator<ChainedError> {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const link = e as ChainedError;
+    yield link;
+    // A Prisma request error carries the driver adapter's error in its meta, not as its cause.
+    e = link.cause ?? link.meta?.driverAdapterError;
+  }
+}
+
+/** Whether an error is a connection that was open and is gone (not one refused or never made). */
+export function connectionLost(error: unknown): boolean {
+  for (const { code, originalCode, kind, message } of errorChain(error)) {
+    if (kind === 'ConnectionClosed' || [code, originalCode].some((c) => c === '57P01' || c === '57P02' || c === '08006')) return true;
+    if (typeof message === 'string' && /Connection terminated|terminating connection/i.test(message)) return true;
+  }
+  return false;
 }
 
 const UNREACHABLE = 'database unreachable';

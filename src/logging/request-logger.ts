@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 /** pino's levels, as Fastify's logger has them (no custom levels here). */
-const levelValues: Readonly<Record<string, number | undefined>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
 const lineLevels = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+const levelValues: Readonly<Record<string, number | undefined>> = { ...lineLevels, silent: Infinity };
 type LineLevel = keyof typeof lineLevels;
 
 /**
