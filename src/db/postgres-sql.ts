@@ -57,12 +57,12 @@ export function createPostgresSql(
     return sentAgainOnce(() => pool.query(configOf(strings, values)));
   }
 
-  async function query(strings: TemplateStringsArray, values: readonly SqlValue[]): Promise<{ rows: object[]; rowCount: number }> {
+  async function query(strings: TemplateStringsArray, values: readonly SqlValue[], key?: string): Promise<{ rows: object[]; rowCount: number }> {
     if (!prepared(strings).write) {
       const { rows, rowCount } = await read(strings, values);
       return { rows: rows as object[], rowCount: rowCount ?? 0 };
     }
-    const [result] = await batcher.write([pipelined(strings, values)]);
+    const [result] = await batcher.write([pipelined(strings, values)], key);
     return result ?? { rows: [], rowCount: 0 };
   }
 
@@ -114,6 +114,10 @@ export function createPostgresSql(
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
     unit,
+    forUser: (key) => ({
+      rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values, key)).rows as T[],
+      run: async (strings, ...values) => (await query(strings, values, key)).rowCount,
+    }),
     dialect: 'postgres',
     open: () => undefined,
     // the pool is ended by the database's close() (client.ts), which owns it

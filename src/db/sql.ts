@@ -35,6 +35,14 @@ export interface Sql {
    * sends an aborted unit again once), so it must not do anything but yield statements.
    */
   unit<T>(work: () => Generator<SqlStatement, T, SqlResult>): Promise<T>;
+  /**
+   * `rows` and `run` for a write that locks one user's rows (the user's row, their codes, their
+   * counters), `key` naming the user (the username). A PostgreSQL write group sends such writes
+   * in the order of their keys, so two groups in flight take the users they share in the same
+   * order and cannot deadlock each other (postgres-batch.ts). On SQLite, whose writes commit
+   * one group at a time, the same as `rows` and `run`.
+   */
+  forUser(key: string): Pick<Sql, 'rows' | 'run'>;
   /** the database the statements run on, for the few statements whose SQL differs */
   readonly dialect: 'sqlite' | 'postgres';
   /** opens what has to be opened; called once before use */

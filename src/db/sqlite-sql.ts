@@ -407,9 +407,13 @@ export function createSqliteSql(path: string, busyTimeoutMs: number, file: Sqlit
     }
   }
 
+  const rows = <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => execute<T[]>(strings, values, true);
+  const run = (strings: TemplateStringsArray, ...values: SqlValue[]) => execute<number>(strings, values, false);
   return {
-    rows: <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => execute<T[]>(strings, values, true),
-    run: (strings, ...values) => execute<number>(strings, values, false),
+    rows,
+    run,
+    // one group commits at a time: nothing to order
+    forUser: () => ({ rows, run }),
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
     unit,

@@ -141,7 +141,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     };
     // Only a request that would send is throttled: bad input never takes the user's slot. An
     // email's slot and record are one statement; an SMS takes the service's budget between them.
-    let codeId = sms ? await throttle.reserveSend(user.id, now) : await throttle.reserveSend(user.id, now, record);
+    let codeId = sms ? await throttle.reserveSend({ id: user.id, username }, now) : await throttle.reserveSend({ id: user.id, username }, now, record);
     if (sms) {
       try {
         await smsGuard.reserve(now);
@@ -171,7 +171,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     }
 
     // Usable from here on, written with the send's audit rows.
-    await store.settle({ at: now, activateCode: { userId: user.id, codeId, ...sent }, audits: options.audits?.({ userId: user.id, channel }) ?? [], events: [] });
+    await store.settle({ at: now, activateCode: { userId: user.id, codeId, ...sent }, username, audits: options.audits?.({ userId: user.id, channel }) ?? [], events: [] });
     return { userId: user.id, code, expiresAt, channel, channelReason: choice.reason, fallbackFrom: choice.fallbackFrom, destination };
   }
 

@@ -10,6 +10,8 @@ import type { VerificationStore } from './verification.store.js';
  */
 export interface GuessSlot {
   userId: number;
+  /** the username it was taken for */
+  username: string;
   totpSecret: string | null;
   totpLastStep: number | null;
   /** guesses this lockout window still allows after this one */
@@ -80,6 +82,7 @@ export function createGuessBudget({
     const { guess, reserved } = taken;
     return {
       userId: guess.id,
+      username,
       totpSecret: guess.totpSecret,
       totpLastStep: guess.totpLastStep,
       guessesLeft: Math.max(0, lockoutThreshold - guess.windowGuesses),
@@ -94,7 +97,7 @@ export function createGuessBudget({
    * that its taking set (no other slot was given out after it, so none depends on them).
    */
   async function giveBack(slot: GuessSlot): Promise<void> {
-    await users.giveBackGuess(slot.userId, limits);
+    await users.giveBackGuess(slot.userId, slot.username, limits);
   }
 
   /** Why no slot was taken: read once, on the refusal path only. */

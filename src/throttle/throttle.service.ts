@@ -36,8 +36,9 @@ export function createThrottleService({ users, codes, counters, store, config }:
    * Takes the user's send slot for now, or throws RateLimitedError with the wait. With `code`,
    * the same statement records it as SENDING (see verification.store.ts), and its id is returned.
    */
-  async function reserveSend(userId: number, now: Date, code?: NewCode): Promise<number | null> {
+  async function reserveSend({ id: userId, username }: { id: number; username: string }, now: Date, code?: NewCode): Promise<number | null> {
     const taken = await store.takeSend(
+      username,
       userId,
       now,
       {

@@ -46,6 +46,8 @@ export interface Settlement {
   activateCode?: { userId: number; codeId: number } & SendOutcome;
   /** the user whose guesses a success clears (both counts, the lock and the suspension) */
   clearGuessesOf?: number;
+  /** the username of the user whose rows it locks (`clearGuessesOf`, `activateCode`): orders it in a write group (`Sql.forUser`) */
+  username?: string;
   audits: readonly AuditRow[];
   /** outbox events, fanned out to their deliveries in the same unit */
   events: readonly SecurityEvent[];
@@ -217,7 +219,7 @@ export function createVerificationStore({
       });
     }
     const reserve = reserveCode !== undefined;
-    const [row] = await sql.rows<
+    const [row] = await sql.forUser(username).rows<
       TakenGuessRecord & { code_id: number | null; code_hash: string | null; context_hash: string | null; attempts: number | null; channel: string | null }
     >(
       ...TAKE_GUESS.args(sql.dialect, {
@@ -246,14 +248,14 @@ export function createVerificationStore({
    * code as SENDING; one statement on PostgreSQL. What was taken stays taken when a later
    * limit refused: the caller gives it back.
    */
-  async function takeSend(userId: number, now: Date, limits: SendLimits, code?: NewCode): Promise<TakenSend> {
+  async function takeSend(username: string, userId: number, now: Date, limits: SendLimits, code?: NewCode): Promise<TakenSend> {
     const { earliest, hour, counter } = limits;
     if (sql.dialect === 'sqlite') {
       if (!(await users.takeSendInterval(userId, now, earliest, hour))) return { spaced: false, counted: false, codeId: null };
       if (!(await counters.take(counter.name, counter.max, now))) return { spaced: true, counted: false, codeId: null };
       return { spaced: true, counted: true, codeId: code ? await codes.insertSending(code) : null };
     }
-    const [row] = await sql.rows<{ spaced: boolean; counted: boolean; code_id: number | null }>(
+    const [row] = await sql.forUser(username).rows<{ spaced: boolean; counted: boolean; code_id: number | null }>(
       ...TAKE_SEND.args(sql.dialect, {
         now,
         earliest,
@@ -277,7 +279,7 @@ export function createVerificationStore({
    * one unit, the code used up first and the rest only if it was.
    */
   async function settle(settlement: Settlement): Promise<boolean> {
-    const { at, consumeCode, activateCode, clearGuessesOf, audits, events } = settlement;
+    const { at, consumeCode, activateCode, clearGuessesOf, username, audits, events } = settlement;
     if (sql.dialect === 'sqlite') {
       return sql.unit(function* () {
         if (consumeCode !== undefined && (yield codes.consumeStatement(consumeCode, at)).count !== 1) return false;
@@ -288,7 +290,7 @@ export function createVerificationStore({
         return true;
       });
     }
-    const [row] = await sql.rows<{ settled: boolean }>(
+    const [row] = await (username === undefined ? sql : sql.forUser(username)).rows<{ settled: boolean }>(
       ...SETTLE.args(sql.dialect, {
         at,
         consumeCode: consumeCode ?? null,

@@ -107,12 +107,12 @@ export function createTotpService({ users, clock, box, config, audit, fresh }: T
    * A matching step is accepted by one conditional update, so of concurrent requests with
    * one code exactly one gets OK, on SQLite and PostgreSQL, in one instance or several.
    */
-  async function verifyCode(user: TotpUser, code: string, now: Date): Promise<TotpCheck> {
+  async function verifyCode(user: TotpUser & { username: string }, code: string, now: Date): Promise<TotpCheck> {
     if (!user.totpSecret) return 'INVALID';
     const step = matchStep(box.decrypt(user.totpSecret), withoutSpaces(code), unixSeconds(now), config.totp.window, params);
     if (step === null) return 'INVALID';
     if (user.totpLastStep !== null && step <= user.totpLastStep) return 'REPLAYED';
-    return (await users.acceptTotpStep(user.id, step)) ? 'OK' : 'REPLAYED';
+    return (await users.acceptTotpStep(user.id, user.username, step)) ? 'OK' : 'REPLAYED';
   }
 
   /** Whether `code` is the app's code for a step accepted before: a retry, judged without writing. */

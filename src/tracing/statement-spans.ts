@@ -68,9 +68,14 @@ export function tracedSql(sql: Sql, tracer: Tracer): Sql {
     operation: 'atomic',
   });
 
+  const spanned = (inner: Pick<Sql, 'rows' | 'run'>): Pick<Sql, 'rows' | 'run'> => ({
+    rows: (strings, ...values) => inSpan(named(strings), () => inner.rows(strings, ...values)),
+    run: (strings, ...values) => inSpan(named(strings), () => inner.run(strings, ...values)),
+  });
+
   return {
-    rows: (strings, ...values) => inSpan(named(strings), () => sql.rows(strings, ...values)),
-    run: (strings, ...values) => inSpan(named(strings), () => sql.run(strings, ...values)),
+    ...spanned(sql),
+    forUser: (key) => spanned(sql.forUser(key)),
     statement: (strings, ...values) => sql.statement(strings, ...values),
     atomic: (statements) => inSpan(atomicName(statements), () => sql.atomic(statements)),
     unit,

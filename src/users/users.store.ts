@@ -320,9 +320,9 @@ export function createUsersStore({
     return CLEAR_GUESSES.statement(sql, { userId });
   }
 
-  /** A guess that judged nothing: given back, with the lock or suspension its taking set. */
-  async function giveBackGuess(userId: number, limits: GuessLimits): Promise<void> {
-    await sql.run`
+  /** A guess that judged nothing: given back, with the lock or suspension its taking set (`username` orders it, see `Sql.forUser`). */
+  async function giveBackGuess(userId: number, username: string, limits: GuessLimits): Promise<void> {
+    await sql.forUser(username).run`
       UPDATE users
          SET failed_verifications = CASE WHEN failed_verifications > 0 THEN failed_verifications - 1 ELSE 0 END,
              consecutive_failures = CASE WHEN consecutive_failures > 0 THEN consecutive_failures - 1 ELSE 0 END,
@@ -355,9 +355,9 @@ export function createUsersStore({
     return dateOf(row?.last_send_at ?? null);
   }
 
-  /** Accepts an app code's time step once: true when `step` is later than every accepted one. */
-  async function acceptTotpStep(userId: number, step: number): Promise<boolean> {
-    const accepted = await sql.run`
+  /** Accepts an app code's time step once: true when `step` is later than every accepted one (`username` orders it, see `Sql.forUser`). */
+  async function acceptTotpStep(userId: number, username: string, step: number): Promise<boolean> {
+    const accepted = await sql.forUser(username).run`
       UPDATE users SET totp_last_step = ${step}
        WHERE id = ${userId} AND (totp_last_step IS NULL OR totp_last_step < ${step})`;
     return accepted === 1;

@@ -364,6 +364,7 @@ export function createVerificationService(deps: VerificationDeps) {
       at: now,
       consumeCode: judgedAs.consumeCode,
       clearGuessesOf: slot.userId,
+      username,
       audits,
       events: await approvedEvents(slot.userId, username, accepted, now),
     });
@@ -451,7 +452,7 @@ export function createVerificationService(deps: VerificationDeps) {
       if (used === 'OK') return { method: 'recovery', assurance: recoveryAssurance };
       throw used === 'ALREADY_USED' ? new CodeAlreadyUsedError() : new InvalidCodeError(slot.guessesLeft);
     }
-    const user = { id: slot.userId, totpSecret: admitted.app ? slot.totpSecret : null, totpLastStep: slot.totpLastStep };
+    const user = { id: slot.userId, username: slot.username, totpSecret: admitted.app ? slot.totpSecret : null, totpLastStep: slot.totpLastStep };
     const app = user.totpSecret ? await totp.verifyCode(user, code, now) : 'INVALID';
     if (app === 'OK') return { method: 'totp', assurance: appAssurance };
     // Only the app reaches the caller's minimum: the answer was judged as the app's, and is wrong.

@@ -22,7 +22,7 @@ describe('write groups on PostgreSQL', () => {
   afterAll(() => admin.end());
   afterEach(() => pool.end());
 
-  function executor(options: { namedStatements?: boolean } = {}, max = 4): Sql {
+  function executor(options: { namedStatements?: boolean; onSentAgain?: (sqlstate: string) => void } = {}, max = 4): Sql {
     pool = new pg.Pool({ connectionString: inject('databaseUrl'), max });
     syncs = 0;
     checkouts = 0;
@@ -116,6 +116,27 @@ describe('write groups on PostgreSQL', () => {
     await expect(set).rejects.toMatchObject({ code: '22P02' });
     expect((await beside)[0]?.n).toBe(1);
     expect(await Promise.all([a, b].map(failures))).toEqual([0, 1]);
+  });
+
+  it("two groups in flight that lock the same two users take them in one order: no deadlock, nothing sent again", async () => {
+    const sentAgain: string[] = [];
+    const sql = executor({ onSentAgain: (sqlstate) => sentAgain.push(sqlstate) });
+    const [a = 0, b = 0] = await users(2);
+    // each write holds its user's row for a while, so the second group starts while the first
+    // holds its first user: asked for in opposite orders, the two groups would each hold one
+    // user and wait for the other until PostgreSQL aborted one (after deadlock_timeout, 1 s)
+    const slowGuess = (key: string, id: number) =>
+      sql.forUser(key).rows<{ tx: string }>`UPDATE users SET failed_verifications = failed_verifications + 1 WHERE id = ${id} RETURNING pg_current_xact_id()::text AS tx, pg_sleep(0.2)::text AS slept`;
+    const first = Promise.all([slowGuess('b', b), slowGuess('a', a)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = Promise.all([slowGuess('a', a), slowGuess('b', b)]);
+    const [[[firstB], [firstA]], [[secondA], [secondB]]] = await Promise.all([first, second]);
+    expect(sentAgain).toEqual([]);
+    expect(await Promise.all([a, b].map(failures))).toEqual([2, 2]);
+    // two groups of two writes each
+    expect(firstA?.tx).toBe(firstB?.tx);
+    expect(secondA?.tx).toBe(secondB?.tx);
+    expect(firstA?.tx).not.toBe(secondA?.tx);
   });
 
   it('a read and a later group on the same connection share its prepared statements', async () => {

@@ -67,16 +67,20 @@ export function slowDatabase(delayMs: number): Database {
       };
     },
   });
-  const sql: Sql = {
-    ...database.sql,
+  const paused = (inner: Pick<Sql, 'rows' | 'run'>): Pick<Sql, 'rows' | 'run'> => ({
     rows: async (strings, ...values) => {
       await pause();
-      return database.sql.rows(strings, ...values);
+      return inner.rows(strings, ...values);
     },
     run: async (strings, ...values) => {
       await pause();
-      return database.sql.run(strings, ...values);
+      return inner.run(strings, ...values);
     },
+  });
+  const sql: Sql = {
+    ...database.sql,
+    ...paused(database.sql),
+    forUser: (key) => paused(database.sql.forUser(key)),
     atomic: async (statements) => {
       await pause();
       return database.sql.atomic(statements);
@@ -106,18 +110,22 @@ export function countingDatabase(): Database & { roundTrips: { count: number; st
   const database = createDatabase(parseConfig(testEnv()).database);
   const roundTrips = { count: 0, statements: [] as string[] };
   const seen = (strings: TemplateStringsArray) => roundTrips.statements.push(strings.join('?').replace(/\s+/g, ' ').trim().slice(0, 100));
-  const sql: Sql = {
-    ...database.sql,
+  const counted = (inner: Pick<Sql, 'rows' | 'run'>): Pick<Sql, 'rows' | 'run'> => ({
     rows: (strings, ...values) => {
       roundTrips.count++;
       seen(strings);
-      return database.sql.rows(strings, ...values);
+      return inner.rows(strings, ...values);
     },
     run: (strings, ...values) => {
       roundTrips.count++;
       seen(strings);
-      return database.sql.run(strings, ...values);
+      return inner.run(strings, ...values);
     },
+  });
+  const sql: Sql = {
+    ...database.sql,
+    ...counted(database.sql),
+    forUser: (key) => counted(database.sql.forUser(key)),
     atomic: (statements) => {
       roundTrips.count += database.provider === 'postgres' ? Math.min(statements.length, 1) : statements.length;
       for (const statement of statements) seen(statement.strings);

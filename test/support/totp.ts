@@ -97,7 +97,7 @@ export function useSecurityServices(clock: Clock, keys: EncryptionKey[]) {
 export async function totpUser(database: Database, username: string) {
   const user = await database.db.user.findUniqueOrThrow({
     where: { username },
-    select: { id: true, totpSecret: true, totpPendingSecret: true, totpLastStep: true, totpEnabledAt: true },
+    select: { id: true, username: true, totpSecret: true, totpPendingSecret: true, totpLastStep: true, totpEnabledAt: true },
   });
   return user;
 }
