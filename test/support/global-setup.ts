@@ -10,6 +10,8 @@ import { ensureBuilt } from './built-service.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    /** a folder where isolatedSmsClock (twilio.ts) claims its slots, one folder per run of a project */
+    clockSlots: string;
   }
 }
 
@@ -25,6 +27,9 @@ export default async function setup(project: TestProject) {
   await ensureBuilt();
   // The unit project's files open no database.
   if (project.name === 'unit') return;
+  const clockSlots = mkdtempSync(join(tmpdir(), 'twofa-clock-slots-'));
+  project.provide('clockSlots', clockSlots);
+  const removeSlots = () => rmSync(clockSlots, { recursive: true, force: true });
   if (project.config.env.TEST_DATABASE === 'postgres') {
     const name = `twofa_test_${Date.now()}_${process.pid}`;
     await adminQuery(`CREATE DATABASE ${name}`);
@@ -32,13 +37,19 @@ export default async function setup(project: TestProject) {
     url.pathname = `/${name}`;
     await applyMigrations(parseConfig({ DATABASE_URL: url.toString() }).database);
     project.provide('databaseUrl', url.toString());
-    return () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    return async () => {
+      removeSlots();
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    };
   }
   const dir = mkdtempSync(join(tmpdir(), 'twofa-test-'));
   const url = `file:${join(dir, 'test.db')}`;
   await applyMigrations(parseConfig({ DATABASE_URL: url }).database);
   project.provide('databaseUrl', url);
-  return () => rmSync(dir, { recursive: true, force: true });
+  return () => {
+    removeSlots();
+    rmSync(dir, { recursive: true, force: true });
+  };
 }
 
 async function adminQuery(sql: string) {

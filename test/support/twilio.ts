@@ -1,4 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilioSdk from 'twilio';
@@ -236,13 +239,28 @@ export function twilioEnv(server: TestTwilioServer, extra: Record<string, string
 }
 
 /**
- * A clock in an hour of its own, far from now and from every other such clock: the SMS
- * budgets count every SMS of the last hour in the whole (shared) test database, so a test
- * that sends or counts SMS must not see the other test files' sends, nor they its.
+ * A clock in a stretch of time of its own, far from now and from every other such clock: the
+ * SMS budgets count every SMS of the last hour in the whole (shared) test database, so a test
+ * that sends or counts SMS must not see the other test files' sends, nor they its. Each clock
+ * claims one of 25,000 sixteen-day slots (years 2300 to 3400; a test moves its clock forward
+ * by up to twelve days) by creating the slot's folder in the run's own folder (global-setup.ts),
+ * which only one claimant can do: no two clocks of a run share a slot, in any worker. (Drawn at
+ * random without claiming, two of a run's clocks met about once in 400 runs. Clocks stay below
+ * year 4000, past which TOTP's time step outgrows PostgreSQL's int4 column.)
  */
 export function isolatedSmsClock(): ManualClock {
   const day = 86_400_000;
-  return new ManualClock(new Date(Date.UTC(2300, 0, 1) + randomInt(0, 200_000) * 2 * day));
+  const slots = inject('clockSlots');
+  for (;;) {
+    const slot = randomInt(0, 25_000);
+    try {
+      mkdirSync(join(slots, String(slot)));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'EEXIST') continue;
+      throw error;
+    }
+    return new ManualClock(new Date(Date.UTC(2300, 0, 1) + slot * 16 * day));
+  }
 }
 
 /** A valid German mobile number no other test uses (+49 151 and eight random digits). */
