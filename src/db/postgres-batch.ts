@@ -178,12 +178,12 @@ export function createWriteBatcher(pool: pg.Pool, parsers: pg.CustomTypesConfig,
 }
 
 /** A group's entries as they are sent: those without a key first, as asked, then the keyed ones in the order of their keys. */
-export function inLockOrder<T extends { key?: string }>(group: T[]): T[] {
+function inLockOrder(group: Entry[]): Entry[] {
   const keyless = group.filter((entry) => entry.key === undefined);
   if (keyless.length === group.length) return group;
-  const keyed = group.filter((entry) => entry.key !== undefined);
-  // stable: one user's writes keep the order they were asked in
-  keyed.sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
+  const keyed = group.filter((entry): entry is Entry & { key: string } => entry.key !== undefined);
+  // by code unit, the same order in every process; stable: one user's writes keep the order they were asked in
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return [...keyless, ...keyed];
 }
 
