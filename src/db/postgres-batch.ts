@@ -51,7 +51,7 @@ export const sendAgainPause = () => new Promise((resolve) => setTimeout(resolve,
  *
  * A group holds every row it locked until its commit, so two groups in flight that lock the
  * same two users in opposite orders deadlock each other (as a user's verify and its replay,
- * with other users' between them, did: 3 to 12 deadlocks in 240 verifies, each a 1 s stall
+ * with other users' between them, did: up to 12 deadlocks in 240 verifies, each a 1 s stall
  * until PostgreSQL's deadlock_timeout). Writes that lock one user's rows say whose
  * (`Sql.forUser`, sql.ts); a group sends them after its other writes, in the order of their
  * keys (ties in the order asked), so every group takes the users it shares with another in

@@ -86,7 +86,7 @@ describe('two service processes, right and wrong answers for one user at once', 
 
   it('many users at once, each code sent twice over the two processes: each accepted once, never a server error', async () => {
     // A user's verify and its replay in two write groups, other users' writes between them: the
-    // groups took the users they shared in opposite orders and deadlocked (3 to 12 times in 240
+    // groups took the users they shared in opposite orders and deadlocked (up to 12 times in 240
     // verifies), until a group sent its users' writes in the order of their keys (Sql.forUser).
     const users = await Promise.all(Array.from({ length: USERS }, () => remoteCreateUser(instance(0))));
     const codes = await Promise.all(users.map(async (username, i) => ({ username, code: await remoteRequestCode(instance(i), username) })));
