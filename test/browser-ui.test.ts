@@ -18,6 +18,7 @@ import { launchChromium, type Browser } from './support/browser.js';
 import { freePort } from './support/net.js';
 import { checkResultToken } from './support/passkeys.js';
 import { appCode } from './support/totp.js';
+import { collectVerified, openTryPage } from './support/try-page.js';
 import { buildWeb } from './support/web-build.js';
 
 const artifacts = fileURLToPath(new URL('./.artifacts/', import.meta.url));
@@ -59,35 +60,7 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
     await app?.close();
   });
 
-  /** The try page with a virtual authenticator; every policy violation it reports is kept. */
-  async function openTryPage(): Promise<{ page: Page; refused: string[] }> {
-    if (!browser) throw new Error('the browser did not start');
-    const page = await browser.context.newPage();
-    page.setDefaultTimeout(60_000);
-    const refused: string[] = [];
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
-    });
-    await page.goto(`${origin}/ui/`);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
-    return { page, refused };
-  }
-
   const shot = (page: Page, state: string) => page.screenshot({ path: `${artifacts}ui-${state}${suffix}.png`, fullPage: true });
-
-  /** Each result token the challenge hands to the page, in order. */
-  async function collectVerified(page: Page) {
-    await page.evaluate(`window.verified = []; document.addEventListener('fountain-2fa-verified', (e) => window.verified.push(e.detail))`);
-    return async (count: number) => {
-      // A function, not a string: the page's policy forbids eval, which a string predicate uses.
-      await page.waitForFunction((n) => (globalThis as unknown as { verified: unknown[] }).verified.length >= n, count);
-      return page.evaluate<{ token: string; method: string; assurance: string }>(`window.verified[${String(count - 1)}]`);
-    };
-  }
 
   /** The authenticator app's secret, read off the QR code the element shows, as a phone would. */
   async function qrSecret(factors: Locator): Promise<string> {
@@ -118,7 +91,7 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
   it('enrols an app from its QR code, registers a passkey, shows recovery codes once, and steps up with each factor', async () => {
     if (!app) throw new Error('the app did not start');
     const username = uniqueName('ui');
-    const { page, refused } = await openTryPage();
+    const { page, refused } = await openTryPage(browser, origin);
     const verified = await collectVerified(page);
     await shot(page, 'start');
     await page.fill('#username', username);
@@ -226,7 +199,7 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
     const username = uniqueName('ui-keys');
     // The user sets up an app as the first test did; then, on a fresh page, only keys are pressed.
     // That page speaks German: the elements take the language of the page.
-    const setup = await openTryPage();
+    const setup = await openTryPage(browser, origin);
     await setup.page.evaluate(() => document.documentElement.setAttribute('lang', 'de'));
     await setup.page.fill('#username', username);
     await setup.page.click('button[type=submit]');
@@ -240,7 +213,7 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
     await shot(setup.page, 'german');
     await setup.page.close();
 
-    const { page } = await openTryPage();
+    const { page } = await openTryPage(browser, origin);
     const verified = await collectVerified(page);
     await page.keyboard.press('Tab');
     await page.keyboard.type(username);

@@ -13,6 +13,7 @@ import {
   type VerifyOtpMutation,
   type VerifyPasskeyMutation,
 } from '../generated/graphql.js';
+import { deliveryChannels, isDelivered, type DeliveredKind } from './delivered.js';
 import { forgetDevice, rememberedDevice, rememberDevice } from './device-memory.js';
 import { execute, RequestFailed, type Endpoint } from './client.js';
 import { wordingFor, type Wording } from './messages.js';
@@ -227,11 +228,11 @@ export class FountainChallenge extends LitElement {
       this.settle(answer.verifyPasskey);
     });
 
-  private sendCode = (kind: 'EMAIL_CODE' | 'SMS_CODE') =>
+  private sendCode = (kind: DeliveredKind) =>
     this.step(async () => {
       const { generateOtp } = await execute(this.api, GenerateOtpDocument, {
         username: this.username ?? '',
-        channel: kind === 'SMS_CODE' ? 'SMS' : 'EMAIL',
+        channel: deliveryChannels[kind],
         context: this.context,
         minimumAssurance: this.minimum,
       });
@@ -278,7 +279,7 @@ export class FountainChallenge extends LitElement {
     if (factors === undefined) return html`<h2>${words.challengeTitle}</h2><p class="muted">${words.loading}</p>${message}`;
     if (this.verified) return html`<h2>${words.challengeTitle}</h2>${message}`;
     const codeKinds = factors.filter((kind) => kind !== 'PASSKEY');
-    const delivered = factors.filter((kind): kind is 'EMAIL_CODE' | 'SMS_CODE' => kind === 'EMAIL_CODE' || kind === 'SMS_CODE');
+    const delivered = factors.filter(isDelivered);
     return html`
       <h2>${words.challengeTitle}</h2>
       ${this.context ? html`<p>${words.approving(this.context)}</p>` : nothing}
@@ -287,7 +288,7 @@ export class FountainChallenge extends LitElement {
         ? html`<div class="actions">
             ${factors.includes('PASSKEY') ? html`<button type="button" ?disabled=${this.busy} @click=${this.usePasskey}>${words.usePasskey}</button>` : nothing}
             ${delivered.map(
-              (kind) => html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${() => this.sendCode(kind)}>${words.sendCode(kind)}</button>`,
+              (kind) => html`<button type="button" class="secondary" ?disabled=${this.busy} @click=${() => this.sendCode(kind)}>${words.sendCode[kind]}</button>`,
             )}
           </div>`
         : nothing}

@@ -1,4 +1,5 @@
 import type { AssuranceLevel, ErrorCode, FactorKind } from '../generated/graphql.js';
+import { isDelivered, type DeliveredKind } from './delivered.js';
 
 /**
  * The elements' words, one wording per language, as src/delivery/templates.ts has them for the
@@ -9,7 +10,8 @@ export interface Wording {
   approving: (context: string) => string;
   loading: string;
   usePasskey: string;
-  sendCode: (kind: 'EMAIL_CODE' | 'SMS_CODE') => string;
+  /** the button that asks for a code of each delivered kind */
+  sendCode: Record<DeliveredKind, string>;
   codeSent: (destination: string) => string;
   codeLabel: string;
   codeHint: (kinds: FactorKind[]) => string;
@@ -64,13 +66,18 @@ const en: Wording = {
   approving: (context) => `You are approving: ${context}`,
   loading: 'Loading…',
   usePasskey: 'Use a passkey',
-  sendCode: (kind) => (kind === 'SMS_CODE' ? 'Send a code by text message' : 'Send a code by email'),
+  sendCode: {
+    EMAIL_CODE: 'Send a code by email',
+    SMS_CODE: 'Send a code by text message',
+    WHATSAPP_CODE: 'Send a code by WhatsApp',
+    VOICE_CODE: 'Call me with a code',
+  },
   codeSent: (destination) => `A code is on its way to ${destination}.`,
   codeLabel: 'Code',
   codeHint: (kinds) =>
     [
       kinds.includes('AUTHENTICATOR_APP') ? 'the code your authenticator app shows' : '',
-      kinds.includes('EMAIL_CODE') || kinds.includes('SMS_CODE') ? 'a code we sent you' : '',
+      kinds.some(isDelivered) ? 'a code we sent you' : '',
       kinds.includes('RECOVERY_CODES') ? 'one of your recovery codes' : '',
     ]
       .filter(Boolean)
@@ -166,13 +173,18 @@ const de: Wording = {
   approving: (context) => `Sie geben frei: ${context}`,
   loading: 'Wird geladen…',
   usePasskey: 'Passkey verwenden',
-  sendCode: (kind) => (kind === 'SMS_CODE' ? 'Code per SMS senden' : 'Code per E-Mail senden'),
+  sendCode: {
+    EMAIL_CODE: 'Code per E-Mail senden',
+    SMS_CODE: 'Code per SMS senden',
+    WHATSAPP_CODE: 'Code per WhatsApp senden',
+    VOICE_CODE: 'Code per Anruf erhalten',
+  },
   codeSent: (destination) => `Ein Code ist unterwegs an ${destination}.`,
   codeLabel: 'Code',
   codeHint: (kinds) =>
     [
       kinds.includes('AUTHENTICATOR_APP') ? 'den Code aus Ihrer Authenticator-App' : '',
-      kinds.includes('EMAIL_CODE') || kinds.includes('SMS_CODE') ? 'einen Code, den wir Ihnen gesendet haben' : '',
+      kinds.some(isDelivered) ? 'einen Code, den wir Ihnen gesendet haben' : '',
       kinds.includes('RECOVERY_CODES') ? 'einen Ihrer Wiederherstellungscodes' : '',
     ]
       .filter(Boolean)
