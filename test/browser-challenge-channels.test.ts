@@ -4,10 +4,9 @@
 // A code asked for by WhatsApp, and (in German) one asked for by a call, is read off what the
 // fake Twilio received, typed into the challenge, and verifies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './support/app.js';
-import { launchChromium, type Browser } from './support/browser.js';
+import type { TestApp } from './support/app.js';
+import { servedToChromium, type Browser } from './support/browser.js';
 import { createUser } from './support/flows.js';
-import { freePort } from './support/net.js';
 import { isolatedSmsClock, startTwilioServer, twilioEnv, uniqueMobile, type CapturedSms, type TestTwilioServer } from './support/twilio.js';
 import { collectVerified, openTryPage } from './support/try-page.js';
 import { buildWeb } from './support/web-build.js';
@@ -21,27 +20,20 @@ describe('the challenge offers each delivered channel, in Chromium', { timeout: 
   let twilio: TestTwilioServer | undefined;
   let browser: Browser | undefined;
   let origin = '';
+  let close = async () => {};
 
   beforeAll(async () => {
     buildWeb();
-    twilio = await startTwilioServer();
-    const port = await freePort();
-    origin = `http://localhost:${String(port)}`;
-    const started = await createTestApp(
-      {
-        ...twilioEnv(twilio, { TWILIO_PHONE_NUMBER: SENDER, TWILIO_WHATSAPP_FROM: WHATSAPP_FROM, PUBLIC_BASE_URL: origin }),
-        ...sendFreely,
-      },
+    const fake = await startTwilioServer();
+    twilio = fake;
+    ({ app, browser, origin, close } = await servedToChromium(
+      (at) => ({ ...twilioEnv(fake, { TWILIO_PHONE_NUMBER: SENDER, TWILIO_WHATSAPP_FROM: WHATSAPP_FROM, PUBLIC_BASE_URL: at }), ...sendFreely }),
       { clock: isolatedSmsClock() },
-    );
-    app = started;
-    await started.listen({ port, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ));
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await close();
     await twilio?.close();
   });
 

@@ -18,11 +18,10 @@ import {
   UserFactorsDocument,
   VerifyPasskeyDocument,
 } from './generated/graphql.js';
-import { createTestApp, type TestApp } from './support/app.js';
-import { launchChromium, type Browser } from './support/browser.js';
+import type { TestApp } from './support/app.js';
+import { servedToChromium, type Browser } from './support/browser.js';
 import { createUser } from './support/flows.js';
 import { execute } from './support/graphql.js';
-import { freePort } from './support/net.js';
 import { checkResultToken } from './support/passkeys.js';
 
 const artifacts = fileURLToPath(new URL('./.artifacts/', import.meta.url));
@@ -70,21 +69,13 @@ describe('a passkey in Chromium', { timeout: 120_000 }, () => {
   let app: TestApp | undefined;
   let browser: Browser | undefined;
   let origin = '';
+  let close = async () => {};
 
   beforeAll(async () => {
-    const port = await freePort();
-    // `localhost`, not 127.0.0.1: an RP id is a domain name, and the page's must match it.
-    origin = `http://localhost:${String(port)}`;
-    const started = await createTestApp({ WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: origin });
-    app = started;
-    await started.listen({ port, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, browser, origin, close } = await servedToChromium((at) => ({ WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: at })));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => close());
 
   async function pageWithAuthenticator(): Promise<{ page: Page; credentials: () => Promise<{ signCount: number; isResidentCredential: boolean }[]> }> {
     if (!browser) throw new Error('the browser did not start');

@@ -13,9 +13,8 @@ import jsqr from 'jsqr';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/clock/clock.js';
-import { createTestApp, uniqueName, type TestApp } from './support/app.js';
-import { launchChromium, type Browser } from './support/browser.js';
-import { freePort } from './support/net.js';
+import { uniqueName, type TestApp } from './support/app.js';
+import { servedToChromium, type Browser } from './support/browser.js';
 import { checkResultToken } from './support/passkeys.js';
 import { appCode } from './support/totp.js';
 import { collectVerified, openTryPage } from './support/try-page.js';
@@ -43,22 +42,17 @@ describe('the components on the try page, in Chromium', { timeout: 240_000 }, ()
   let app: TestApp | undefined;
   let browser: Browser | undefined;
   let origin = '';
+  let close = async () => {};
 
   beforeAll(async () => {
     buildWeb();
     mkdirSync(artifacts, { recursive: true });
-    const port = await freePort();
-    origin = `http://localhost:${String(port)}`;
-    const started = await createTestApp({ WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: origin, ALLOW_ANONYMOUS_CALLERS: 'false' }, { clock });
-    app = started;
-    await started.listen({ port, host: '127.0.0.1' });
-    browser = await launchChromium();
+    ({ app, browser, origin, close } = await servedToChromium((at) => ({ WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: at, ALLOW_ANONYMOUS_CALLERS: 'false' }), {
+      clock,
+    }));
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  afterAll(() => close());
 
   const shot = (page: Page, state: string) => page.screenshot({ path: `${artifacts}ui-${state}${suffix}.png`, fullPage: true });
 
