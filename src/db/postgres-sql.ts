@@ -108,16 +108,18 @@ export function createPostgresSql(
     }
   }
 
+  /** `rows` and `run`; with `key`, their writes go in a group in the order of their keys (`Sql.forUser`) */
+  const access = (key?: string): Pick<Sql, 'rows' | 'run'> => ({
+    rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values, key)).rows as T[],
+    run: async (strings, ...values) => (await query(strings, values, key)).rowCount,
+  });
+
   return {
-    rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values)).rows as T[],
-    run: async (strings, ...values) => (await query(strings, values)).rowCount,
+    ...access(),
+    forUser: access,
     statement: (strings, ...values) => ({ strings, values }),
     atomic,
     unit,
-    forUser: (key) => ({
-      rows: async <T extends object>(strings: TemplateStringsArray, ...values: SqlValue[]) => (await query(strings, values, key)).rows as T[],
-      run: async (strings, ...values) => (await query(strings, values, key)).rowCount,
-    }),
     dialect: 'postgres',
     open: () => undefined,
     // the pool is ended by the database's close() (client.ts), which owns it

@@ -141,7 +141,7 @@ export function createOtpService({ users, codes, store, throttle, clock, deliver
     };
     // Only a request that would send is throttled: bad input never takes the user's slot. An
     // email's slot and record are one statement; an SMS takes the service's budget between them.
-    let codeId = sms ? await throttle.reserveSend({ id: user.id, username }, now) : await throttle.reserveSend({ id: user.id, username }, now, record);
+    let codeId = await throttle.reserveSend({ id: user.id, username }, now, sms ? undefined : record);
     if (sms) {
       try {
         await smsGuard.reserve(now);

@@ -50,12 +50,12 @@ describe('write groups on PostgreSQL', () => {
     return ids;
   }
 
-  const failures = (id: number) => failuresOf([id]).then(([n]) => n);
   /** each user's count, in the order given: one query (the admin client runs one at a time) */
   const failuresOf = (ids: number[]) =>
     admin
       .query<{ id: number; n: number }>('SELECT id, failed_verifications AS n FROM users WHERE id = ANY($1::int[])', [ids])
       .then(({ rows }) => ids.map((id) => rows.find((row) => row.id === id)?.n));
+  const failures = (id: number) => failuresOf([id]).then(([n]) => n);
 
   /** a write that says which transaction it ran in */
   const guess = (sql: Sql, id: number) =>
